@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "CrossbarSim",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "simrun", targets: ["simrun"]),
+    .library(name: "CrossbarSim", targets: ["CrossbarSim"]),
+    .library(name: "Mappers", targets: ["Mappers"]),
+    .library(name: "Compressors", targets: ["Compressors"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+  ],
+  targets: [
+    .systemLibrary(name: "CBLASShim", path: "Sources/CBLASShim"),
+    .target(
+      name: "CrossbarSim",
+      dependencies: [
+        "CBLASShim",
+        .product(name: "HeapModule", package: "swift-collections"),
+        .product(name: "DequeModule", package: "swift-collections"),
+        .product(name: "Yams", package: "Yams"),
+      ]),
+    .target(name: "Mappers", dependencies: ["CrossbarSim"]),
+    .target(name: "Compressors", dependencies: ["CrossbarSim", "CBLASShim"]),
+    .executableTarget(
+      name: "simrun",
+      dependencies: [
+        "CrossbarSim", "Mappers", "Compressors",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .testTarget(name: "CrossbarSimTests", dependencies: ["CrossbarSim", "Mappers"], path: "Tests/CrossbarSimTests"),
+    .testTarget(name: "MappersTests", dependencies: ["Mappers", "CrossbarSim"], path: "Tests/MappersTests"),
+    .testTarget(name: "SimrunTests", dependencies: ["simrun", "CrossbarSim"], path: "Tests/SimrunTests"),
+  ]
+)

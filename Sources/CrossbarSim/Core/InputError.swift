@@ -1,0 +1,14 @@
+/// A problem with user input (config, workload file, layer shape, option), naming where it is.
+///
+/// Thrown for anything a user's input can trigger; `precondition` is kept for internal invariants.
+public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
+  /// One line per problem, each naming its file, key path or layer and what would be valid.
+  public var problems: [String]
+
+  /// Creates an error with one problem.
+  public init(_ problem: String) { problems = [problem] }
+  /// Creates an error with several problems.
+  public init(problems: [String]) { self.problems = problems }
+
+  public var description: String { problems.joined(separator: "\n") }
+}

@@ -1,0 +1,113 @@
+// MARK: - Counted actions and their component classes
+
+/// A counted hardware action; energy is counts x the spec's per-action energy, after the run.
+public enum Action: Int, CaseIterable, Sendable {
+  case dacDrive, crossbarRead, sampleHold, adcConvert, imaShiftAdd, inputRegisterAccess,
+       imaOutputRegisterAccess, tileShiftAdd, tileOutputRegisterAccess, bufferAccess, busBit,
+       nocFlitHop, tableLookup, maxPoolOp, sigmoidOp, crossbarRowWrite
+
+  /// Stat name, `component.action`.
+  public var name: String {
+    switch self {
+    case .dacDrive: "dac.drive"
+    case .crossbarRead: "crossbar.read"
+    case .sampleHold: "sampleHold.sample"
+    case .adcConvert: "adc.convert"
+    case .imaShiftAdd: "ima.shiftAdd.op"
+    case .inputRegisterAccess: "ima.inputRegister.access"
+    case .imaOutputRegisterAccess: "ima.outputRegister.access"
+    case .tileShiftAdd: "tile.shiftAdd.op"
+    case .tileOutputRegisterAccess: "tile.outputRegister.access"
+    case .bufferAccess: "buffer.access"
+    case .busBit: "bus.bit"
+    case .nocFlitHop: "noc.flitHop"
+    case .tableLookup: "table.lookup"
+    case .maxPoolOp: "maxPool.op"
+    case .sigmoidOp: "sigmoid.op"
+    case .crossbarRowWrite: "crossbar.rowWrite"
+    }
+  }
+
+  /// Unit of the count.
+  public var unit: String {
+    switch self {
+    case .crossbarRead: "full-array reads"
+    case .busBit: "bits"
+    case .nocFlitHop: "flit-hops"
+    case .crossbarRowWrite: "rows"
+    default: "count"
+    }
+  }
+
+  /// Component class in the energy breakdown.
+  public var energyClass: EnergyClass {
+    switch self {
+    case .dacDrive: .dac
+    case .crossbarRead: .crossbar
+    case .sampleHold: .sampleHold
+    case .adcConvert: .adc
+    case .imaShiftAdd, .tileShiftAdd: .shiftAdd
+    case .inputRegisterAccess, .imaOutputRegisterAccess, .tileOutputRegisterAccess: .registers
+    case .bufferAccess, .busBit: .buffer
+    case .nocFlitHop: .noc
+    case .tableLookup: .sparsityTables
+    case .maxPoolOp, .sigmoidOp: .digital
+    case .crossbarRowWrite: .programming
+    }
+  }
+
+  /// Energy of one action under `spec` [pJ].
+  public func energyPJ(_ spec: ArchSpec) -> Double {
+    switch self {
+    case .dacDrive: spec.ima.dac.energyPerDrivePJ
+    case .crossbarRead: spec.ima.crossbar.readEnergyPJ
+    case .sampleHold: spec.ima.sampleHold.energyPerSamplePJ
+    case .adcConvert: spec.ima.adc.energyPerConversionPJ
+    case .imaShiftAdd: spec.ima.shiftAdd.energyPerOpPJ
+    case .inputRegisterAccess: spec.ima.inputRegister.energyPerAccessPJ
+    case .imaOutputRegisterAccess: spec.ima.outputRegister.energyPerAccessPJ
+    case .tileShiftAdd: spec.tile.shiftAdd.energyPerOpPJ
+    case .tileOutputRegisterAccess: spec.tile.outputRegister.energyPerAccessPJ
+    case .bufferAccess: spec.tile.buffer.energyPerAccessPJ
+    case .busBit: spec.tile.bus.energyPerBitPJ
+    case .nocFlitHop: spec.tile.router.energyPerFlitHopPJ
+    case .tableLookup: spec.sparsityTable.lookupEnergyPJ
+    case .maxPoolOp: spec.tile.maxPool.energyPerOpPJ
+    case .sigmoidOp: spec.tile.sigmoid.energyPerOpPJ
+    case .crossbarRowWrite: spec.ima.crossbar.writeEnergyPerRowPJ
+    }
+  }
+}
+
+/// Component classes of the energy breakdown.
+public enum EnergyClass: String, CaseIterable, Sendable {
+  case adc = "ADC", dac = "DAC", crossbar, sampleHold = "S+H", shiftAdd = "S+A", registers, buffer,
+       noc = "NoC", sparsityTables, digital, programming, leakage
+}
+
+/// Action counts of one layer or run.
+public struct ActionCounts: Sendable, Equatable {
+  /// Count per action, indexed by `Action.rawValue`.
+  public var values = [Double](repeating: 0, count: Action.allCases.count)
+  /// Creates zero counts.
+  public init() {}
+  /// The count of `a`.
+  public subscript(_ a: Action) -> Double {
+    get { values[a.rawValue] }
+    set { values[a.rawValue] = newValue }
+  }
+  /// Adds `other` in place.
+  public static func += (a: inout ActionCounts, b: ActionCounts) {
+    for i in a.values.indices { a.values[i] += b.values[i] }
+  }
+  /// Dynamic energy per class [pJ].
+  public func energyByClass(_ spec: ArchSpec) -> [EnergyClass: Double] {
+    var e: [EnergyClass: Double] = [:]
+    for a in Action.allCases { e[a.energyClass, default: 0] += self[a] * a.energyPJ(spec) }
+    return e
+  }
+  /// Total dynamic energy [pJ].
+  public func energyPJ(_ spec: ArchSpec) -> Double {
+    Action.allCases.reduce(0) { $0 + self[$1] * $1.energyPJ(spec) }
+  }
+}

@@ -1,0 +1,87 @@
+// MARK: - Options and results
+
+/// How layers are scheduled in time.
+public enum Schedule: String, CaseIterable, Sendable, Codable {
+  /// A layer starts when every earlier layer has finished.
+  case layer
+  /// ISAAC-style inter-layer pipeline: a layer starts a window as soon as its inputs exist.
+  case pipeline
+}
+
+/// Options of one simulation run.
+public struct SimulationOptions: Sendable, Equatable, Codable {
+  /// Layer-by-layer or pipelined.
+  public var schedule: Schedule
+  /// Whether a model larger than the chip runs in rounds that reprogram the crossbars.
+  public var allowRounds: Bool
+  /// Creates options.
+  public init(schedule: Schedule = .pipeline, allowRounds: Bool = false) {
+    self.schedule = schedule; self.allowRounds = allowRounds
+  }
+}
+
+/// What one layer did in a run.
+public struct LayerResult: Sendable {
+  /// Layer name.
+  public var name: String
+  /// Operation kind (`conv`, `fc`, `pool`, `add`).
+  public var kind: String
+  /// Mapper kind, or `-` for layers without weights.
+  public var mapper: String
+  /// Crossbars holding the layer.
+  public var crossbars: Int
+  /// Crossbar activations.
+  public var activations: Int
+  /// Windows (input vectors) processed.
+  public var windows: Int
+  /// First cycle the layer did anything.
+  public var start: Cycle
+  /// Cycle its last output reached the buffer.
+  public var end: Cycle
+  /// From the first array read to the last array read end (0 for digital layers) [cycles].
+  public var arrayCycles: Cycles
+  /// Useful weight cells / (crossbars x rows x columns).
+  public var utilization: Double
+  /// Actions the layer caused.
+  public var counts: ActionCounts
+  /// Programming rounds the layer ran in.
+  public var rounds: [Int]
+  /// Span from start to end [cycles].
+  public var cycles: Cycles { end - start }
+}
+
+/// The outcome of a run: per-layer results, totals, energy and event statistics.
+public struct SimulationResult: Sendable {
+  /// The hardware simulated.
+  public var spec: ArchSpec
+  /// Network name.
+  public var network: String
+  /// Run options.
+  public var options: SimulationOptions
+  /// Per-layer results in network order.
+  public var layers: [LayerResult]
+  /// End of the run [cycles since 0].
+  public var totalCycles: Cycles
+  /// Programming rounds.
+  public var rounds: Int
+  /// Time spent programming crossbars between rounds [cycles].
+  public var programmingCycles: Cycles
+  /// Actions of the whole run.
+  public var counts: ActionCounts
+  /// Chip leakage power charged over the run [mW].
+  public var leakagePowerMW: Double
+  /// Events processed.
+  public var events: UInt64
+
+  /// End-to-end latency [ns].
+  public var latencyNs: Double { spec.clock.ns(totalCycles) }
+  /// Leakage energy over the run [pJ] (mW x ns = pJ).
+  public var leakageEnergyPJ: Double { leakagePowerMW * latencyNs }
+  /// Energy per component class including leakage [pJ].
+  public var energyByClass: [(EnergyClass, Double)] {
+    let dyn = counts.energyByClass(spec)
+    return EnergyClass.allCases.map { c in (c, c == .leakage ? leakageEnergyPJ : dyn[c, default: 0]) }
+  }
+  /// Total energy including leakage [pJ].
+  public var energyPJ: Double { counts.energyPJ(spec) + leakageEnergyPJ }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Yams
+
+// MARK: - Loading, overrides and validation
+
+extension ArchSpec {
+  /// Loads a preset by name or a YAML/JSON file, applies `--set` overrides, and validates.
+  ///
+  /// A file has `version: 1`, an optional `base:` preset (default `isaac`), and any keys of the
+  /// spec to override, e.g. `ima: {adc: {countPerCrossbar: 2}}`.
+  public static func load(_ presetOrFile: String, overrides: [String] = []) throws -> ArchSpec {
+    var tree: [String: Any]
+    var source = presetOrFile
+    if let spec = try? preset(named: presetOrFile) {
+      tree = try ConfigTree.tree(of: spec)
+      source = "preset \(presetOrFile)"
+    } else if FileManager.default.fileExists(atPath: presetOrFile) {
+      tree = try fileTree(text: ConfigTree.readText(presetOrFile), source: presetOrFile)
+    } else {
+      throw InputError("--arch '\(presetOrFile)': neither a preset (known: \(allPresets.map(\.name).joined(separator: ", "))) nor an existing file")
+    }
+    for o in overrides { try ConfigTree.set(o, in: &tree) }
+    let spec = try ConfigTree.decode(ArchSpec.self, from: tree, source: source)
+    let problems = spec.validate()
+    if !problems.isEmpty { throw InputError(problems: problems.map { "\(source): \($0)" }) }
+    return spec
+  }
+
+  /// Parses and validates spec text (YAML or JSON) from `source`.
+  public static func parse(text: String, source: String) throws -> ArchSpec {
+    let tree = try fileTree(text: text, source: source)
+    let spec = try ConfigTree.decode(ArchSpec.self, from: tree, source: source)
+    let problems = spec.validate()
+    if !problems.isEmpty { throw InputError(problems: problems.map { "\(source): \($0)" }) }
+    return spec
+  }
+
+  static func fileTree(text: String, source: String) throws -> [String: Any] {
+    var user = try ConfigTree.parse(text, source: source)
+    guard let version = user["version"] else { throw InputError("\(source): missing key 'version' (expected version: 1)") }
+    guard (version as? Int) == 1 else { throw InputError("\(source): 'version' is \(version); only version 1 exists") }
+    var baseName = "isaac"
+    if let b = user.removeValue(forKey: "base") {
+      guard let s = b as? String else { throw InputError("\(source): 'base' must be a preset name") }
+      baseName = s
+    }
+    let base: ArchSpec
+    do { base = try preset(named: baseName) } catch let e as InputError {
+      throw InputError("\(source): 'base': \(e.description)")
+    }
+    var tree = try ConfigTree.tree(of: base)
+    var problems: [String] = []
+    ConfigTree.merge(user, into: &tree, path: "", source: source, problems: &problems)
+    if !problems.isEmpty { throw InputError(problems: problems) }
+    return tree
+  }
+
+  /// The resolved spec as YAML, written next to every run's results.
+  public func yaml() throws -> String { try YAMLEncoder().encode(self) }
+
+  /// Every problem with this spec, each naming its key path and the valid range.
+  public func validate() -> [String] {
+    var p: [String] = []
+    func positive(_ v: Double, _ key: String) { if !(v > 0) || !v.isFinite { p.append("'\(key)' is \(v); must be > 0") } }
+    func positive(_ v: Int, _ key: String) { if v <= 0 { p.append("'\(key)' is \(v); must be >= 1") } }
+    func nonNegative(_ v: Double, _ key: String) { if !(v >= 0) || !v.isFinite { p.append("'\(key)' is \(v); must be >= 0") } }
+    func inRange(_ v: Int, _ r: ClosedRange<Int>, _ key: String) {
+      if !r.contains(v) { p.append("'\(key)' is \(v); must be in \(r.lowerBound)...\(r.upperBound)") }
+    }
+    if version != 1 { p.append("'version' is \(version); only version 1 exists") }
+    positive(clockGHz, "clockGHz")
+    inRange(data.weightBits, 1...32, "data.weightBits")
+    inRange(data.inputBits, 1...32, "data.inputBits")
+    inRange(data.outputBits, 1...32, "data.outputBits")
+    positive(chip.tiles, "chip.tiles")
+    positive(chip.tilesPerRouter, "chip.tilesPerRouter")
+    func cost(_ c: CostSpec, _ k: String) {
+      nonNegative(Double(c.count), "\(k).count"); nonNegative(c.powerMW, "\(k).powerMW")
+      nonNegative(c.leakageMW, "\(k).leakageMW"); nonNegative(c.areaMm2, "\(k).areaMm2")
+    }
+    cost(chip.hyperTransport, "chip.hyperTransport")
+    positive(tile.imas, "tile.imas")
+    let b = tile.buffer
+    positive(b.sizeKB, "tile.buffer.sizeKB"); positive(b.banks, "tile.buffer.banks")
+    positive(b.busWidthBits, "tile.buffer.busWidthBits"); nonNegative(b.accessLatencyNs, "tile.buffer.accessLatencyNs")
+    nonNegative(b.energyPerAccessPJ, "tile.buffer.energyPerAccessPJ"); nonNegative(b.powerMW, "tile.buffer.powerMW")
+    nonNegative(b.leakageMW, "tile.buffer.leakageMW"); nonNegative(b.areaMm2, "tile.buffer.areaMm2")
+    positive(tile.bus.wires, "tile.bus.wires"); nonNegative(tile.bus.energyPerBitPJ, "tile.bus.energyPerBitPJ")
+    nonNegative(tile.bus.powerMW, "tile.bus.powerMW"); nonNegative(tile.bus.leakageMW, "tile.bus.leakageMW")
+    nonNegative(tile.bus.areaMm2, "tile.bus.areaMm2")
+    let r = tile.router
+    positive(r.flitBits, "tile.router.flitBits"); positive(r.ports, "tile.router.ports")
+    nonNegative(r.hopLatencyNs, "tile.router.hopLatencyNs"); positive(r.flitLatencyNs, "tile.router.flitLatencyNs")
+    nonNegative(r.energyPerFlitHopPJ, "tile.router.energyPerFlitHopPJ"); nonNegative(r.powerMW, "tile.router.powerMW")
+    nonNegative(r.leakageMW, "tile.router.leakageMW"); nonNegative(r.areaMm2, "tile.router.areaMm2")
+    func unit(_ u: UnitSpec, _ k: String) {
+      positive(u.count, "\(k).count"); positive(u.lanes, "\(k).lanes")
+      nonNegative(u.energyPerOpPJ, "\(k).energyPerOpPJ"); nonNegative(u.powerMW, "\(k).powerMW")
+      nonNegative(u.leakageMW, "\(k).leakageMW"); nonNegative(u.areaMm2, "\(k).areaMm2")
+    }
+    func register(_ u: RegisterSpec, _ k: String) {
+      positive(u.sizeBytes, "\(k).sizeBytes"); positive(u.accessBits, "\(k).accessBits")
+      nonNegative(u.energyPerAccessPJ, "\(k).energyPerAccessPJ"); nonNegative(u.powerMW, "\(k).powerMW")
+      nonNegative(u.leakageMW, "\(k).leakageMW"); nonNegative(u.areaMm2, "\(k).areaMm2")
+    }
+    unit(tile.sigmoid, "tile.sigmoid"); unit(tile.shiftAdd, "tile.shiftAdd"); unit(tile.maxPool, "tile.maxPool")
+    register(tile.outputRegister, "tile.outputRegister")
+    positive(ima.crossbars, "ima.crossbars")
+    let x = ima.crossbar
+    positive(x.rows, "ima.crossbar.rows"); positive(x.columns, "ima.crossbar.columns")
+    inRange(x.bitsPerCell, 1...8, "ima.crossbar.bitsPerCell")
+    positive(x.readLatencyNs, "ima.crossbar.readLatencyNs"); nonNegative(x.readEnergyPJ, "ima.crossbar.readEnergyPJ")
+    nonNegative(x.writeLatencyPerRowNs, "ima.crossbar.writeLatencyPerRowNs")
+    nonNegative(x.writeEnergyPerRowPJ, "ima.crossbar.writeEnergyPerRowPJ")
+    nonNegative(x.powerMW, "ima.crossbar.powerMW"); nonNegative(x.leakageMW, "ima.crossbar.leakageMW")
+    nonNegative(x.areaMm2, "ima.crossbar.areaMm2")
+    inRange(ima.dac.bits, 1...16, "ima.dac.bits"); nonNegative(ima.dac.energyPerDrivePJ, "ima.dac.energyPerDrivePJ")
+    nonNegative(ima.dac.powerMW, "ima.dac.powerMW"); nonNegative(ima.dac.leakageMW, "ima.dac.leakageMW")
+    nonNegative(ima.dac.areaMm2, "ima.dac.areaMm2")
+    nonNegative(ima.sampleHold.energyPerSamplePJ, "ima.sampleHold.energyPerSamplePJ")
+    nonNegative(ima.sampleHold.powerMW, "ima.sampleHold.powerMW"); nonNegative(ima.sampleHold.leakageMW, "ima.sampleHold.leakageMW")
+    nonNegative(ima.sampleHold.areaMm2, "ima.sampleHold.areaMm2")
+    let a = ima.adc
+    positive(a.countPerCrossbar, "ima.adc.countPerCrossbar"); inRange(a.bits, 1...32, "ima.adc.bits")
+    positive(a.sampleRateGSps, "ima.adc.sampleRateGSps"); nonNegative(a.energyPerConversionPJ, "ima.adc.energyPerConversionPJ")
+    nonNegative(a.powerMW, "ima.adc.powerMW"); nonNegative(a.leakageMW, "ima.adc.leakageMW")
+    nonNegative(a.areaMm2, "ima.adc.areaMm2")
+    unit(ima.shiftAdd, "ima.shiftAdd")
+    register(ima.inputRegister, "ima.inputRegister"); register(ima.outputRegister, "ima.outputRegister")
+    let t = sparsityTable
+    positive(t.entries, "sparsityTable.entries"); positive(t.bitsPerEntry, "sparsityTable.bitsPerEntry")
+    nonNegative(t.lookupLatencyNs, "sparsityTable.lookupLatencyNs"); nonNegative(t.lookupEnergyPJ, "sparsityTable.lookupEnergyPJ")
+    nonNegative(t.leakageMW, "sparsityTable.leakageMW"); nonNegative(t.areaMm2, "sparsityTable.areaMm2")
+    if p.isEmpty, ima.crossbar.columns < cellsPerWeight {
+      p.append("'ima.crossbar.columns' is \(ima.crossbar.columns); one \(data.weightBits)-bit weight needs \(cellsPerWeight) columns of \(ima.crossbar.bitsPerCell)-bit cells")
+    }
+    return p
+  }
+}

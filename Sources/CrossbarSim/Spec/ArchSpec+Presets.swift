@@ -1,0 +1,84 @@
+// MARK: - Named presets
+
+extension ArchSpec {
+  /// Digital logic clock of ISAAC [GHz]; per-op energies of digital units are power / this clock.
+  static let isaacLogicGHz = 1.2
+
+  /// ISAAC (Shafiee et al., ISCA 2016) at 32 nm: 168 tiles x 12 IMAs x 8 crossbars of 128x128,
+  /// 2-bit cells, 1-bit DACs, one 8-bit 1.28 GS/s ADC per crossbar, 16-bit weights and inputs.
+  ///
+  /// Power and area per unit are the ISAAC table divided by unit counts; per-action energies are
+  /// power x action time (see `shared/reference/imc-methods.md` section 1). Design choices, not in
+  /// the paper: base clock 1.28 GHz (one ADC conversion per cycle, a 100 ns read = 128 cycles),
+  /// buffer access latency 1 ns, router hop 1 ns and one 32-bit flit per cycle, digital units 64
+  /// lanes wide, row programming 100 ns and 1280 pJ per row, leakage 0 (ISAAC publishes none),
+  /// sparsity tables as 128 x 7-bit SRAMs with 1 ns, 0.5 pJ lookups.
+  public static let isaac: ArchSpec = {
+    let logic = isaacLogicGHz
+    let dacsPerIMA = 8.0 * 128, holdsPerIMA = 8.0 * 128
+    return ArchSpec(
+      name: "isaac", clockGHz: 1.28,
+      data: DataSpec(weightBits: 16, inputBits: 16, outputBits: 16, weightEncoding: .offset),
+      chip: ChipSpec(
+        tiles: 168, tilesPerRouter: 4,
+        hyperTransport: CostSpec(count: 1, powerMW: 10_400, leakageMW: 0, areaMm2: 22.88)),
+      tile: TileSpec(
+        imas: 12,
+        buffer: BufferSpec(sizeKB: 64, banks: 4, busWidthBits: 256, accessLatencyNs: 1,
+                           energyPerAccessPJ: 20.5, powerMW: 20.7, leakageMW: 0, areaMm2: 0.083),
+        bus: BusSpec(wires: 384, energyPerBitPJ: 7.0 / (384 * logic), powerMW: 7, leakageMW: 0,
+                     areaMm2: 0.090),
+        router: RouterSpec(flitBits: 32, ports: 8, hopLatencyNs: 1, flitLatencyNs: 0.78125,
+                           energyPerFlitHopPJ: 20.7 * 32 / 256, powerMW: 42, leakageMW: 0,
+                           areaMm2: 0.151),
+        sigmoid: UnitSpec(count: 2, lanes: 64, energyPerOpPJ: 0.26 / logic, powerMW: 0.26,
+                          leakageMW: 0, areaMm2: 0.0003),
+        shiftAdd: UnitSpec(count: 1, lanes: 64, energyPerOpPJ: 0.05 / logic, powerMW: 0.05,
+                           leakageMW: 0, areaMm2: 0.00006),
+        maxPool: UnitSpec(count: 1, lanes: 64, energyPerOpPJ: 0.4 / logic, powerMW: 0.4,
+                          leakageMW: 0, areaMm2: 0.00024),
+        outputRegister: RegisterSpec(sizeBytes: 3072, accessBits: 128, energyPerAccessPJ: 1.68 / logic,
+                                     powerMW: 1.68, leakageMW: 0, areaMm2: 0.0032)),
+      ima: IMASpec(
+        crossbars: 8,
+        crossbar: CrossbarSpec(rows: 128, columns: 128, bitsPerCell: 2, readLatencyNs: 100,
+                               readEnergyPJ: 30, writeLatencyPerRowNs: 100, writeEnergyPerRowPJ: 1280,
+                               powerMW: 0.3, leakageMW: 0, areaMm2: 0.0002 / 8),
+        dac: DACSpec(bits: 1, energyPerDrivePJ: 4.0 / dacsPerIMA * 100, powerMW: 4.0 / dacsPerIMA,
+                     leakageMW: 0, areaMm2: 0.00017 / dacsPerIMA),
+        sampleHold: SampleHoldSpec(energyPerSamplePJ: 0.01 / holdsPerIMA * 100, powerMW: 0.01 / holdsPerIMA,
+                                   leakageMW: 0, areaMm2: 0.00004 / holdsPerIMA),
+        adc: ADCSpec(countPerCrossbar: 1, bits: 8, sampleRateGSps: 1.28, energyPerConversionPJ: 2.0 / 1.28,
+                     powerMW: 2, leakageMW: 0, areaMm2: 0.0096 / 8),
+        shiftAdd: UnitSpec(count: 4, lanes: 1, energyPerOpPJ: 0.05 / logic, powerMW: 0.05,
+                           leakageMW: 0, areaMm2: 0.00006),
+        inputRegister: RegisterSpec(sizeBytes: 2048, accessBits: 128, energyPerAccessPJ: 1.24 / logic,
+                                    powerMW: 1.24, leakageMW: 0, areaMm2: 0.0021),
+        outputRegister: RegisterSpec(sizeBytes: 256, accessBits: 128, energyPerAccessPJ: 0.23 / logic,
+                                     powerMW: 0.23, leakageMW: 0, areaMm2: 0.00077)),
+      sparsityTable: SparsityTableSpec(entries: 128, bitsPerEntry: 7, lookupLatencyNs: 1,
+                                       lookupEnergyPJ: 0.5, leakageMW: 0, areaMm2: 0.00005))
+  }()
+
+  /// The ISAAC chip with 8-bit weights on 4 cells and 8-bit inputs, as used by crossbar-aligned
+  /// pruning [XA].
+  public static let isaac8bit: ArchSpec = {
+    var s = isaac
+    s.name = "isaac-8bit"
+    s.data = DataSpec(weightBits: 8, inputBits: 8, outputBits: 8, weightEncoding: .offset)
+    return s
+  }()
+
+  /// Every named preset, in the order `simrun` lists them.
+  public static let allPresets: [(name: String, spec: ArchSpec)] = [
+    ("isaac", isaac), ("isaac-8bit", isaac8bit),
+  ]
+
+  /// The preset called `name`, or an error listing the known ones.
+  public static func preset(named name: String) throws -> ArchSpec {
+    guard let p = allPresets.first(where: { $0.name == name }) else {
+      throw InputError("unknown arch preset '\(name)' (known: \(allPresets.map(\.name).joined(separator: ", ")))")
+    }
+    return p.spec
+  }
+}

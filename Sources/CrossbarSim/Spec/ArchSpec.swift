@@ -1,0 +1,311 @@
+// MARK: - Hardware description (Timeloop/Accelergy style: architecture is its own input)
+
+/// The complete description of a modelled ReRAM accelerator: geometry, timing, energy and area.
+///
+/// Every per-unit figure is for one instance; counts follow from the geometry, so totals are
+/// arithmetic over the rows (the ISAAC totals are reproduced, never hard-coded).
+public struct ArchSpec: Codable, Sendable, Equatable {
+  /// Schema version of the file; only 1 exists.
+  public var version: Int
+  /// Name shown in outputs (the preset name unless overridden).
+  public var name: String
+  /// Base clock of the simulation [GHz]; every latency is converted to whole cycles of it.
+  public var clockGHz: Double
+  /// Number formats on the array.
+  public var data: DataSpec
+  /// Chip-level organisation.
+  public var chip: ChipSpec
+  /// Tile-level units shared by the IMAs of a tile.
+  public var tile: TileSpec
+  /// In-situ multiply-accumulate unit (IMA): crossbars and their periphery.
+  public var ima: IMASpec
+  /// Sparsity index tables, charged only by layouts that carry them.
+  public var sparsityTable: SparsityTableSpec
+
+  /// Creates a spec from its parts.
+  public init(version: Int = 1, name: String, clockGHz: Double, data: DataSpec, chip: ChipSpec,
+              tile: TileSpec, ima: IMASpec, sparsityTable: SparsityTableSpec) {
+    self.version = version; self.name = name; self.clockGHz = clockGHz; self.data = data
+    self.chip = chip; self.tile = tile; self.ima = ima; self.sparsityTable = sparsityTable
+  }
+}
+
+/// How signed weights are stored on non-negative conductances.
+public enum WeightEncoding: String, Codable, Sendable, CaseIterable {
+  /// Unsigned weights with an integer zero point subtracted digitally ([XA]).
+  case offset
+  /// A positive and a negative column per weight slice.
+  case differential
+}
+
+/// Number formats: weight, input and output precision and the signed-weight encoding.
+public struct DataSpec: Codable, Sendable, Equatable {
+  /// Weight precision [bits].
+  public var weightBits: Int
+  /// Input (activation) precision [bits]; streamed bit-serially through the DACs.
+  public var inputBits: Int
+  /// Precision of a layer output written back to the buffer [bits].
+  public var outputBits: Int
+  /// Signed-weight encoding on the array.
+  public var weightEncoding: WeightEncoding
+}
+
+/// Static cost of a component that has no actions of its own (e.g. the HyperTransport links).
+public struct CostSpec: Codable, Sendable, Equatable {
+  /// Units of this component.
+  public var count: Int
+  /// Power of one unit [mW].
+  public var powerMW: Double
+  /// Leakage power of one unit, charged over the whole run [mW].
+  public var leakageMW: Double
+  /// Area of one unit [mm²].
+  public var areaMm2: Double
+}
+
+/// Chip organisation: tiles, routers, off-chip links.
+public struct ChipSpec: Codable, Sendable, Equatable {
+  /// Tiles on the chip.
+  public var tiles: Int
+  /// Tiles that share one router (concentrated mesh).
+  public var tilesPerRouter: Int
+  /// Off-chip links (counted in chip power and area, not in the per-run energy).
+  public var hyperTransport: CostSpec
+}
+
+/// A digital unit with `lanes` values processed per cycle (shift-and-add, max-pool, sigmoid).
+public struct UnitSpec: Codable, Sendable, Equatable {
+  /// Units of this kind per parent.
+  public var count: Int
+  /// Values one unit processes per cycle.
+  public var lanes: Int
+  /// Energy of one unit-cycle (one op over `lanes` values) [pJ].
+  public var energyPerOpPJ: Double
+  /// Power of one unit [mW].
+  public var powerMW: Double
+  /// Leakage power of one unit [mW].
+  public var leakageMW: Double
+  /// Area of one unit [mm²].
+  public var areaMm2: Double
+}
+
+/// A register file (input/output registers).
+public struct RegisterSpec: Codable, Sendable, Equatable {
+  /// Capacity [bytes].
+  public var sizeBytes: Int
+  /// Width of one access [bits].
+  public var accessBits: Int
+  /// Energy of one access [pJ].
+  public var energyPerAccessPJ: Double
+  /// Power [mW].
+  public var powerMW: Double
+  /// Leakage power [mW].
+  public var leakageMW: Double
+  /// Area [mm²].
+  public var areaMm2: Double
+}
+
+/// The tile's eDRAM buffer and its bus to the IMAs.
+public struct BufferSpec: Codable, Sendable, Equatable {
+  /// Capacity [KB].
+  public var sizeKB: Int
+  /// Banks.
+  public var banks: Int
+  /// Bits moved per cycle [bits].
+  public var busWidthBits: Int
+  /// Latency of one access before its data streams [ns].
+  public var accessLatencyNs: Double
+  /// Energy of one `busWidthBits` access [pJ].
+  public var energyPerAccessPJ: Double
+  /// Power [mW].
+  public var powerMW: Double
+  /// Leakage power [mW].
+  public var leakageMW: Double
+  /// Area [mm²].
+  public var areaMm2: Double
+}
+
+/// The eDRAM-to-IMA bus.
+public struct BusSpec: Codable, Sendable, Equatable {
+  /// Wires.
+  public var wires: Int
+  /// Energy per bit moved [pJ].
+  public var energyPerBitPJ: Double
+  /// Power [mW].
+  public var powerMW: Double
+  /// Leakage power [mW].
+  public var leakageMW: Double
+  /// Area [mm²].
+  public var areaMm2: Double
+}
+
+/// One router of the concentrated mesh network on chip.
+public struct RouterSpec: Codable, Sendable, Equatable {
+  /// Flit width [bits].
+  public var flitBits: Int
+  /// Ports.
+  public var ports: Int
+  /// Latency of one hop [ns].
+  public var hopLatencyNs: Double
+  /// Serialisation time of one flit on a link [ns].
+  public var flitLatencyNs: Double
+  /// Energy of one flit over one hop [pJ].
+  public var energyPerFlitHopPJ: Double
+  /// Power of one router [mW].
+  public var powerMW: Double
+  /// Leakage power of one router [mW].
+  public var leakageMW: Double
+  /// Area of one router [mm²].
+  public var areaMm2: Double
+}
+
+/// Units of one tile.
+public struct TileSpec: Codable, Sendable, Equatable {
+  /// IMAs per tile.
+  public var imas: Int
+  /// eDRAM buffer.
+  public var buffer: BufferSpec
+  /// eDRAM-to-IMA bus.
+  public var bus: BusSpec
+  /// Router (shared by `chip.tilesPerRouter` tiles).
+  public var router: RouterSpec
+  /// Activation-function units.
+  public var sigmoid: UnitSpec
+  /// Shift-and-add units for partial sums across IMAs and residual additions.
+  public var shiftAdd: UnitSpec
+  /// Max-pool units (also used for average pooling).
+  public var maxPool: UnitSpec
+  /// Tile output register.
+  public var outputRegister: RegisterSpec
+}
+
+/// One crossbar array.
+public struct CrossbarSpec: Codable, Sendable, Equatable {
+  /// Word lines [rows].
+  public var rows: Int
+  /// Bit lines [columns].
+  public var columns: Int
+  /// Bits stored per cell.
+  public var bitsPerCell: Int
+  /// One read (DAC drive, array settle, sample-and-hold) [ns].
+  public var readLatencyNs: Double
+  /// Energy of one read with every row and column active [pJ]; scaled by the active fraction.
+  public var readEnergyPJ: Double
+  /// Time to program one row [ns].
+  public var writeLatencyPerRowNs: Double
+  /// Energy to program one row [pJ].
+  public var writeEnergyPerRowPJ: Double
+  /// Power of one array [mW].
+  public var powerMW: Double
+  /// Leakage power of one array [mW].
+  public var leakageMW: Double
+  /// Area of one array [mm²].
+  public var areaMm2: Double
+}
+
+/// A DAC; one drives one crossbar row.
+public struct DACSpec: Codable, Sendable, Equatable {
+  /// Input bits applied per read.
+  public var bits: Int
+  /// Energy to drive one row for one read [pJ].
+  public var energyPerDrivePJ: Double
+  /// Power of one DAC [mW].
+  public var powerMW: Double
+  /// Leakage power of one DAC [mW].
+  public var leakageMW: Double
+  /// Area of one DAC [mm²].
+  public var areaMm2: Double
+}
+
+/// A sample-and-hold; one per crossbar column.
+public struct SampleHoldSpec: Codable, Sendable, Equatable {
+  /// Energy of one sample [pJ].
+  public var energyPerSamplePJ: Double
+  /// Power of one unit [mW].
+  public var powerMW: Double
+  /// Leakage power of one unit [mW].
+  public var leakageMW: Double
+  /// Area of one unit [mm²].
+  public var areaMm2: Double
+}
+
+/// ADCs of one crossbar, shared by its columns.
+public struct ADCSpec: Codable, Sendable, Equatable {
+  /// ADCs per crossbar.
+  public var countPerCrossbar: Int
+  /// Resolution; column sums above `2^bits - 1` clip [bits].
+  public var bits: Int
+  /// Conversions per second of one ADC [GS/s].
+  public var sampleRateGSps: Double
+  /// Energy of one conversion [pJ].
+  public var energyPerConversionPJ: Double
+  /// Power of one ADC [mW].
+  public var powerMW: Double
+  /// Leakage power of one ADC [mW].
+  public var leakageMW: Double
+  /// Area of one ADC [mm²].
+  public var areaMm2: Double
+}
+
+/// Units of one IMA.
+public struct IMASpec: Codable, Sendable, Equatable {
+  /// Crossbars per IMA.
+  public var crossbars: Int
+  /// Crossbar array.
+  public var crossbar: CrossbarSpec
+  /// Row DACs.
+  public var dac: DACSpec
+  /// Column sample-and-holds.
+  public var sampleHold: SampleHoldSpec
+  /// Column ADCs.
+  public var adc: ADCSpec
+  /// Shift-and-add units combining bit-cycles and weight slices.
+  public var shiftAdd: UnitSpec
+  /// Input register.
+  public var inputRegister: RegisterSpec
+  /// Output register.
+  public var outputRegister: RegisterSpec
+}
+
+/// Sparsity index tables (small SRAMs next to a crossbar), as used by fine-grained pruning.
+public struct SparsityTableSpec: Codable, Sendable, Equatable {
+  /// Entries of one table.
+  public var entries: Int
+  /// Bits per entry.
+  public var bitsPerEntry: Int
+  /// Latency of one lookup, paid before the crossbar is driven [ns].
+  public var lookupLatencyNs: Double
+  /// Energy of one lookup [pJ].
+  public var lookupEnergyPJ: Double
+  /// Leakage power of one table [mW].
+  public var leakageMW: Double
+  /// Area of one table [mm²].
+  public var areaMm2: Double
+}
+
+// MARK: - Derived quantities
+
+extension ArchSpec {
+  /// The base clock.
+  public var clock: Clock { Clock(frequencyGHz: clockGHz) }
+  /// Cells holding one weight: `ceil(weightBits / bitsPerCell)` slices, doubled for differential pairs.
+  public var cellsPerWeight: Int {
+    let slices = (data.weightBits + ima.crossbar.bitsPerCell - 1) / ima.crossbar.bitsPerCell
+    return data.weightEncoding == .differential ? 2 * slices : slices
+  }
+  /// Weight slices of `bitsPerCell` bits per weight.
+  public var slicesPerWeight: Int { (data.weightBits + ima.crossbar.bitsPerCell - 1) / ima.crossbar.bitsPerCell }
+  /// Bit-serial input cycles per activation: `ceil(inputBits / dac.bits)`.
+  public var inputCycles: Int { (data.inputBits + ima.dac.bits - 1) / ima.dac.bits }
+  /// Crossbars on the chip.
+  public var crossbarsPerChip: Int { chip.tiles * crossbarsPerTile }
+  /// Crossbars per tile.
+  public var crossbarsPerTile: Int { tile.imas * ima.crossbars }
+  /// ADC resolution a lossless conversion needs with every row active (ISAAC's rule, before its
+  /// flip encoding saves one bit).
+  public var losslessADCBits: Int {
+    var log2R = 0
+    while (1 << log2R) < ima.crossbar.rows { log2R += 1 }
+    let v = ima.dac.bits, w = ima.crossbar.bitsPerCell
+    return v > 1 && w > 1 ? log2R + v + w : log2R + v + w - 1
+  }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Yams
+
+/// Loads YAML or JSON into `Codable` types by merging the user's keys onto a complete default
+/// tree (a preset), so every key has a default, unknown keys are errors with their key path, and
+/// `--set a.b.c=value` overrides work the same way as a file.
+public enum ConfigTree {
+  /// Parses YAML (JSON is a subset) into a plain tree of dictionaries, arrays and scalars.
+  public static func parse(_ text: String, source: String) throws -> [String: Any] {
+    let loaded: Any?
+    do {
+      loaded = try Yams.load(yaml: text)
+    } catch {
+      throw InputError("\(source): malformed YAML/JSON: \(error)")
+    }
+    guard let dict = loaded as? [String: Any] else {
+      throw InputError("\(source): expected a mapping of keys at the top level")
+    }
+    return dict
+  }
+
+  /// The tree of an encodable value (a preset), as the merge base.
+  public static func tree<T: Encodable>(of value: T) throws -> [String: Any] {
+    let data = try JSONEncoder().encode(value)
+    guard let dict = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      preconditionFailure("encodable value did not produce an object")
+    }
+    return dict
+  }
+
+  /// Merges `override` onto `base`, reporting every key that `base` does not have.
+  public static func merge(_ override: [String: Any], into base: inout [String: Any], path: String,
+                           source: String, problems: inout [String]) {
+    for key in override.keys.sorted() {
+      let value = override[key]!
+      let keyPath = path.isEmpty ? key : "\(path).\(key)"
+      guard let existing = base[key] else {
+        let known = base.keys.sorted().joined(separator: ", ")
+        problems.append("\(source): unknown key '\(keyPath)' (known here: \(known))")
+        continue
+      }
+      if var sub = existing as? [String: Any] {
+        guard let subOverride = value as? [String: Any] else {
+          problems.append("\(source): '\(keyPath)' must be a mapping with keys \(sub.keys.sorted().joined(separator: ", "))")
+          continue
+        }
+        merge(subOverride, into: &sub, path: keyPath, source: source, problems: &problems)
+        base[key] = sub
+      } else if value is [String: Any] {
+        problems.append("\(source): '\(keyPath)' must be a single value, not a mapping")
+      } else {
+        base[key] = value
+      }
+    }
+  }
+
+  /// Applies one `key.path=value` override; the value is parsed as a YAML scalar.
+  public static func set(_ assignment: String, in tree: inout [String: Any]) throws {
+    guard let eq = assignment.firstIndex(of: "=") else {
+      throw InputError("--set '\(assignment)': expected key.path=value")
+    }
+    let path = String(assignment[..<eq]).split(separator: ".").map(String.init)
+    let raw = String(assignment[assignment.index(after: eq)...])
+    guard !path.isEmpty else { throw InputError("--set '\(assignment)': empty key path") }
+    let value = (try? Yams.load(yaml: raw)).flatMap { $0 } ?? raw
+    var override: Any = value
+    for key in path.reversed() { override = [key: override] }
+    var problems: [String] = []
+    merge(override as! [String: Any], into: &tree, path: "", source: "--set", problems: &problems)
+    if !problems.isEmpty { throw InputError(problems: problems) }
+  }
+
+  /// Decodes a merged tree, turning type mismatches into errors that name the key path.
+  public static func decode<T: Decodable>(_ type: T.Type, from tree: [String: Any], source: String) throws -> T {
+    let data: Data
+    do {
+      data = try JSONSerialization.data(withJSONObject: tree, options: [.sortedKeys])
+    } catch {
+      throw InputError("\(source): value that is not a number, string or boolean: \(error)")
+    }
+    do {
+      return try JSONDecoder().decode(T.self, from: data)
+    } catch let error as DecodingError {
+      throw InputError("\(source): \(describe(error))")
+    }
+  }
+
+  static func describe(_ error: DecodingError) -> String {
+    func path(_ ctx: DecodingError.Context) -> String {
+      ctx.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    }
+    switch error {
+    case .typeMismatch(let t, let ctx): return "'\(path(ctx))' has the wrong type (expected \(t))"
+    case .valueNotFound(let t, let ctx): return "'\(path(ctx))' is missing a value (expected \(t))"
+    case .keyNotFound(let k, let ctx):
+      let p = path(ctx)
+      return "missing key '\(p.isEmpty ? k.stringValue : p + "." + k.stringValue)'"
+    case .dataCorrupted(let ctx): return "'\(path(ctx))': \(ctx.debugDescription)"
+    @unknown default: return "\(error)"
+    }
+  }
+
+  /// Reads a file as UTF-8 text, with an error naming it.
+  public static func readText(_ path: String) throws -> String {
+    guard FileManager.default.fileExists(atPath: path) else { throw InputError("\(path): no such file") }
+    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+      throw InputError("\(path): cannot read as UTF-8 text")
+    }
+    return text
+  }
+}

@@ -1,0 +1,118 @@
+// MARK: - Workload IR
+
+/// A feature-map shape: channels x height x width.
+public struct TensorShape: Hashable, Codable, Sendable, CustomStringConvertible {
+  /// Channels.
+  public var channels: Int
+  /// Height [pixels].
+  public var height: Int
+  /// Width [pixels].
+  public var width: Int
+  /// Creates a C x H x W shape.
+  public init(_ channels: Int, _ height: Int, _ width: Int) {
+    self.channels = channels; self.height = height; self.width = width
+  }
+  /// Values in the map.
+  public var elements: Int { channels * height * width }
+  /// Pixels (H x W).
+  public var pixels: Int { height * width }
+  public var description: String { "\(channels)x\(height)x\(width)" }
+}
+
+/// A convolution: K_h x K_w kernel, stride, zero padding, channel groups.
+public struct Convolution: Hashable, Codable, Sendable {
+  /// Output channels.
+  public var outChannels: Int
+  /// Kernel height.
+  public var kernelHeight: Int
+  /// Kernel width.
+  public var kernelWidth: Int
+  /// Stride (same in both directions).
+  public var stride: Int
+  /// Zero padding on each side.
+  public var padding: Int
+  /// Channel groups (1 = dense, IC = depthwise).
+  public var groups: Int
+  /// Creates a convolution.
+  public init(outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, groups: Int = 1) {
+    self.outChannels = outChannels; kernelHeight = kernel; kernelWidth = kernel
+    self.stride = stride; self.padding = padding; self.groups = groups
+  }
+}
+
+/// Pooling flavour.
+public enum PoolKind: String, Codable, Sendable { case max, average }
+
+/// A pooling window.
+public struct Pooling: Hashable, Codable, Sendable {
+  /// Max or average.
+  public var kind: PoolKind
+  /// Window size.
+  public var kernel: Int
+  /// Stride.
+  public var stride: Int
+  /// Padding on each side.
+  public var padding: Int
+  /// Creates a pooling window.
+  public init(_ kind: PoolKind, kernel: Int, stride: Int, padding: Int = 0) {
+    self.kind = kind; self.kernel = kernel; self.stride = stride; self.padding = padding
+  }
+}
+
+/// What a layer computes.
+public enum Operation: Hashable, Codable, Sendable {
+  /// Convolution (mapped onto crossbars).
+  case conv(Convolution)
+  /// Fully connected layer with this many outputs (mapped onto crossbars as a 1x1 conv on a 1x1 map).
+  case fullyConnected(outFeatures: Int)
+  /// Pooling (tile max-pool unit).
+  case pool(Pooling)
+  /// Element-wise residual addition of its inputs (tile shift-and-add unit).
+  case add
+
+  /// Whether the layer holds weights on crossbars.
+  public var isMatrix: Bool {
+    switch self { case .conv, .fullyConnected: true; case .pool, .add: false }
+  }
+}
+
+/// One layer of a network: an operation, its producers, and its input and output shapes.
+public struct Layer: Hashable, Codable, Sendable {
+  /// Unique name within the network.
+  public var name: String
+  /// The operation.
+  public var operation: Operation
+  /// Indices of producer layers; empty means the network input.
+  public var inputs: [Int]
+  /// Shape the layer reads (before its own padding).
+  public var inputShape: TensorShape
+  /// Shape the layer produces.
+  public var outputShape: TensorShape
+
+  /// Input channels per group x K_h x K_w: the rows of the weight matrix (im2col order).
+  public var weightRows: Int {
+    switch operation {
+    case .conv(let c): inputShape.channels / c.groups * c.kernelHeight * c.kernelWidth
+    case .fullyConnected: inputShape.elements
+    default: 0
+    }
+  }
+  /// Output channels (columns of the weight matrix, before bit slicing).
+  public var weightColumns: Int {
+    switch operation {
+    case .conv(let c): c.outChannels
+    case .fullyConnected(let n): n
+    default: 0
+    }
+  }
+  /// Weights held by the layer.
+  public var parameters: Int { weightRows * weightColumns }
+  /// Multiply-accumulates per inference.
+  public var macs: Int {
+    switch operation {
+    case .conv: parameters * outputShape.pixels
+    case .fullyConnected: parameters
+    default: 0
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// MARK: - Networks
+
+/// A network: layers in execution order, each reading from earlier layers or the input.
+public struct Network: Hashable, Codable, Sendable {
+  /// Name (a built-in name or the imported file).
+  public var name: String
+  /// Shape of the network input.
+  public var inputShape: TensorShape
+  /// Layers in a valid execution order.
+  public var layers: [Layer]
+
+  /// Weights of all layers.
+  public var parameters: Int { layers.reduce(0) { $0 + $1.parameters } }
+  /// MACs of all layers per inference.
+  public var macs: Int { layers.reduce(0) { $0 + $1.macs } }
+  /// Layers that hold weights.
+  public var matrixLayerCount: Int { layers.filter { $0.operation.isMatrix }.count }
+
+  /// Consumers of each layer, in layer order.
+  public func consumers() -> [[Int]] {
+    var c = Array(repeating: [Int](), count: layers.count)
+    for (i, l) in layers.enumerated() { for p in l.inputs { c[p].append(i) } }
+    return c
+  }
+}
+
+/// Builds a network layer by layer, computing output shapes and checking them.
+public struct NetworkBuilder {
+  /// The network so far.
+  public private(set) var network: Network
+
+  /// Starts a network reading `input`.
+  public init(name: String, input: TensorShape) {
+    network = Network(name: name, inputShape: input, layers: [])
+  }
+
+  /// Index of the most recent layer, or nil at the start.
+  public var last: Int? { network.layers.isEmpty ? nil : network.layers.count - 1 }
+
+  func shape(of producer: Int?) -> TensorShape {
+    producer.map { network.layers[$0].outputShape } ?? network.inputShape
+  }
+
+  /// Appends a convolution reading `from` (default: the last layer); returns its index.
+  @discardableResult
+  public mutating func conv(_ name: String, _ c: Convolution, from: Int? = nil) throws -> Int {
+    let src = from ?? last
+    let inS = shape(of: src)
+    let oh = (inS.height + 2 * c.padding - c.kernelHeight) / c.stride + 1
+    let ow = (inS.width + 2 * c.padding - c.kernelWidth) / c.stride + 1
+    guard c.outChannels > 0, c.kernelHeight > 0, c.kernelWidth > 0, c.stride > 0, c.padding >= 0, c.groups > 0 else {
+      throw InputError("layer \(name): sizes must be positive (outChannels \(c.outChannels), kernel \(c.kernelHeight)x\(c.kernelWidth), stride \(c.stride), padding \(c.padding), groups \(c.groups))")
+    }
+    guard inS.channels % c.groups == 0, c.outChannels % c.groups == 0 else {
+      throw InputError("layer \(name): groups \(c.groups) must divide input channels \(inS.channels) and output channels \(c.outChannels)")
+    }
+    guard oh >= 1, ow >= 1, inS.height + 2 * c.padding >= c.kernelHeight, inS.width + 2 * c.padding >= c.kernelWidth else {
+      throw InputError("layer \(name): kernel \(c.kernelHeight)x\(c.kernelWidth) does not fit input \(inS) with padding \(c.padding)")
+    }
+    return append(Layer(name: name, operation: .conv(c), inputs: src.map { [$0] } ?? [], inputShape: inS,
+                        outputShape: TensorShape(c.outChannels, oh, ow)))
+  }
+
+  /// Appends a fully connected layer (flattening its input).
+  @discardableResult
+  public mutating func fc(_ name: String, _ outFeatures: Int, from: Int? = nil) throws -> Int {
+    let src = from ?? last
+    guard outFeatures > 0 else { throw InputError("layer \(name): outFeatures \(outFeatures) must be >= 1") }
+    return append(Layer(name: name, operation: .fullyConnected(outFeatures: outFeatures), inputs: src.map { [$0] } ?? [],
+                        inputShape: shape(of: src), outputShape: TensorShape(outFeatures, 1, 1)))
+  }
+
+  /// Appends a pooling layer; `global: true` pools the whole map.
+  @discardableResult
+  public mutating func pool(_ name: String, _ p: Pooling, from: Int? = nil) throws -> Int {
+    let src = from ?? last
+    let inS = shape(of: src)
+    guard p.kernel > 0, p.stride > 0, p.padding >= 0, inS.height + 2 * p.padding >= p.kernel else {
+      throw InputError("layer \(name): pool window \(p.kernel) stride \(p.stride) does not fit input \(inS)")
+    }
+    let oh = (inS.height + 2 * p.padding - p.kernel) / p.stride + 1
+    let ow = (inS.width + 2 * p.padding - p.kernel) / p.stride + 1
+    return append(Layer(name: name, operation: .pool(p), inputs: src.map { [$0] } ?? [], inputShape: inS,
+                        outputShape: TensorShape(inS.channels, oh, ow)))
+  }
+
+  /// Appends a residual addition of two layers with equal shapes.
+  @discardableResult
+  public mutating func add(_ name: String, _ a: Int, _ b: Int) throws -> Int {
+    let sa = network.layers[a].outputShape, sb = network.layers[b].outputShape
+    guard sa == sb else { throw InputError("layer \(name): cannot add shapes \(sa) and \(sb)") }
+    return append(Layer(name: name, operation: .add, inputs: [a, b], inputShape: sa, outputShape: sa))
+  }
+
+  /// Appends a layer whose shapes were set by the caller (importers).
+  @discardableResult
+  public mutating func append(_ layer: Layer) -> Int {
+    network.layers.append(layer)
+    return network.layers.count - 1
+  }
+}

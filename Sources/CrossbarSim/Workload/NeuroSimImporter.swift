@@ -1,0 +1,93 @@
+import Foundation
+
+// MARK: - NeuroSim NetWork_*.csv import
+
+/// Reads NeuroSim network files: one conv or FC layer per row, no header,
+/// `IFM_H, IFM_W, IFM_C, K_H, K_W, OC, pooledAfter(0/1)[, stride]`.
+///
+/// NeuroSim ignores padding, so each row's IFM is taken as already padded: convs get padding 0.
+/// A row with a 1x1 IFM and a 1x1 kernel is an FC layer. `pooledAfter = 1` appends a 2x2/2 max
+/// pool. Rows are chained in order; as in NeuroSim, a row's IFM need not equal the previous output
+/// (the difference is NeuroSim's implicit padding), but its channel count must.
+public enum NeuroSimImporter {
+  /// Loads and parses a file.
+  public static func load(path: String) throws -> Network {
+    let text = try ConfigTree.readText(path)
+    let base = path.split(separator: "/").last.map(String.init) ?? path
+    return try parse(text, source: path, name: String(base.dropLast(base.hasSuffix(".csv") ? 4 : 0)))
+  }
+
+  /// Parses file text; `source` names the file in errors.
+  public static func parse(_ text: String, source: String, name: String) throws -> Network {
+    var rows: [(line: Int, v: [Int])] = []
+    for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+      let line = raw.trimmingCharacters(in: .whitespaces)
+      if line.isEmpty || line.hasPrefix("#") { continue }
+      let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+      guard fields.count == 7 || fields.count == 8 else {
+        throw InputError("\(source):\(i + 1): expected 7 or 8 comma-separated integers (IFM_H, IFM_W, IFM_C, K_H, K_W, OC, pooled[, stride]), found \(fields.count) fields")
+      }
+      var v: [Int] = []
+      for (j, f) in fields.enumerated() {
+        guard let n = Int(f) else {
+          throw InputError("\(source):\(i + 1): field \(j + 1) '\(f)' is not an integer")
+        }
+        v.append(n)
+      }
+      if v.count == 7 { v.append(1) }
+      let names = ["IFM height", "IFM width", "IFM channels", "kernel height", "kernel width", "output channels"]
+      for j in 0..<6 where v[j] <= 0 {
+        throw InputError("\(source):\(i + 1): \(names[j]) is \(v[j]); must be >= 1")
+      }
+      guard v[6] == 0 || v[6] == 1 else { throw InputError("\(source):\(i + 1): pooled flag is \(v[6]); must be 0 or 1") }
+      guard v[7] >= 1 else { throw InputError("\(source):\(i + 1): stride is \(v[7]); must be >= 1") }
+      guard v[3] <= v[0], v[4] <= v[1] else {
+        throw InputError("\(source):\(i + 1): kernel \(v[3])x\(v[4]) larger than the (already padded) IFM \(v[0])x\(v[1])")
+      }
+      rows.append((i + 1, v))
+    }
+    guard !rows.isEmpty else { throw InputError("\(source): no layers") }
+    let first = rows[0].v
+    var b = NetworkBuilder(name: name, input: TensorShape(first[2], first[0], first[1]))
+    var convIndex = 0, fcIndex = 0
+    for (line, v) in rows {
+      let ifm = TensorShape(v[2], v[0], v[1])
+      if let prev = b.last {
+        let produced = b.network.layers[prev].outputShape
+        let isFC = v[0] == 1 && v[1] == 1 && v[3] == 1 && v[4] == 1
+        if !isFC && produced.channels != ifm.channels {
+          throw InputError("\(source):\(line): IFM channels \(ifm.channels) do not match the previous layer's \(produced.channels) outputs")
+        }
+      }
+      let isFC = v[0] == 1 && v[1] == 1 && v[3] == 1 && v[4] == 1
+      let inputs = b.last.map { [$0] } ?? []
+      if isFC {
+        fcIndex += 1
+        b.append(Layer(name: "fc\(fcIndex)", operation: .fullyConnected(outFeatures: v[5]), inputs: inputs,
+                       inputShape: ifm, outputShape: TensorShape(v[5], 1, 1)))
+      } else {
+        convIndex += 1
+        let c = Convolution(outChannels: v[5], kernel: v[3], stride: v[7], padding: 0)
+        var layer = Layer(name: "conv\(convIndex)", operation: .conv(c), inputs: inputs, inputShape: ifm,
+                          outputShape: TensorShape(v[5], (v[0] - v[3]) / v[7] + 1, (v[1] - v[4]) / v[7] + 1))
+        if v[3] != v[4] { layer.operation = .conv(Convolution(outChannels: v[5], kernel: v[3], stride: v[7])) ; layer.setKernel(v[3], v[4]) }
+        b.append(layer)
+      }
+      if v[6] == 1 {
+        do { try b.pool("pool\(convIndex + fcIndex)", Pooling(.max, kernel: 2, stride: 2)) } catch {
+          throw InputError("\(source):\(line): cannot pool 2x2 after this layer: \(error)")
+        }
+      }
+    }
+    return b.network
+  }
+}
+
+extension Layer {
+  /// Sets a rectangular kernel on a conv layer (importers).
+  mutating func setKernel(_ h: Int, _ w: Int) {
+    guard case .conv(var c) = operation else { return }
+    c.kernelHeight = h; c.kernelWidth = w
+    operation = .conv(c)
+  }
+}
