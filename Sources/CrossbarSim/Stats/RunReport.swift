@@ -1,0 +1,131 @@
+import Foundation
+
+// MARK: - Run outputs: stats tree, layers.csv, energy.csv, console table
+
+/// Renders a `SimulationResult` into the files of a run folder and a console table.
+public struct RunReport: Sendable {
+  /// The result rendered.
+  public let result: SimulationResult
+  /// Creates a report of `result`.
+  public init(_ result: SimulationResult) { self.result = result }
+
+  var clock: Clock { result.spec.clock }
+
+  /// The stats tree: run, chip totals, actions, energy by class, per-layer stats.
+  public var stats: StatNode {
+    let r = result
+    let crossbars = r.layers.reduce(0) { $0 + $1.crossbars }
+    let activations = r.layers.reduce(0) { $0 + $1.activations }
+    let area = AreaPowerModel(spec: r.spec)
+    var actions: [(String, StatNode)] = []
+    for a in Action.allCases { actions.append((a.name, .value(r.counts[a], unit: a.unit))) }
+    let energy: [(String, StatNode)] = r.energyByClass.map { ($0.0.rawValue, .value($0.1, unit: "pJ")) }
+    let layers: [(String, StatNode)] = r.layers.map { l in
+      (l.name, .group([
+        ("kind", .text(l.kind)), ("mapper", .text(l.mapper)),
+        ("crossbars", .value(Double(l.crossbars), unit: "count")),
+        ("activations", .value(Double(l.activations), unit: "count")),
+        ("windows", .value(Double(l.windows), unit: "count")),
+        ("startCycle", .value(Double(l.start.value), unit: "cycles")),
+        ("endCycle", .value(Double(l.end.value), unit: "cycles")),
+        ("cycles", .value(Double(l.cycles.count), unit: "cycles")),
+        ("latency", .value(clock.ns(l.cycles), unit: "ns")),
+        ("arrayCycles", .value(Double(l.arrayCycles.count), unit: "cycles")),
+        ("energy", .value(l.counts.energyPJ(r.spec), unit: "pJ")),
+        ("utilization", .value(l.utilization, unit: "fraction")),
+        ("adcConversions", .value(l.counts[.adcConvert], unit: "count")),
+        ("tableLookups", .value(l.counts[.tableLookup], unit: "count")),
+      ]))
+    }
+    return .group([
+      ("run", .group([
+        ("network", .text(r.network)), ("arch", .text(r.spec.name)),
+        ("schedule", .text(r.options.schedule.rawValue)),
+        ("rounds", .value(Double(r.rounds), unit: "count")),
+        ("clock", .value(r.spec.clockGHz, unit: "GHz")),
+      ])),
+      ("chip", .group([
+        ("latency", .value(r.latencyNs, unit: "ns")),
+        ("cycles", .value(Double(r.totalCycles.count), unit: "cycles")),
+        ("programmingCycles", .value(Double(r.programmingCycles.count), unit: "cycles")),
+        ("energy", .value(r.energyPJ, unit: "pJ")),
+        ("leakagePower", .value(r.leakagePowerMW, unit: "mW")),
+        ("crossbars", .value(Double(crossbars), unit: "count")),
+        ("crossbarsAvailable", .value(Double(r.spec.crossbarsPerChip), unit: "count")),
+        ("activations", .value(Double(activations), unit: "count")),
+        ("events", .value(Double(r.events), unit: "count")),
+        ("peakPower", .value(area.chip.powerMW, unit: "mW")),
+        ("area", .value(area.chip.areaMm2, unit: "mm2")),
+        ("actions", .group(actions)),
+        ("energyByClass", .group(energy)),
+      ])),
+      ("layers", .group(layers)),
+    ])
+  }
+
+  /// `stats.json`.
+  public var statsJSON: String { stats.json() + "\n" }
+  /// `stats.csv`, long format.
+  public var statsCSV: String { (["path,stat,value,unit"] + stats.csvRows()).joined(separator: "\n") + "\n" }
+
+  /// `layers.csv`: one row per layer.
+  public var layersCSV: String {
+    var rows = ["layer,kind,mapper,crossbars,activations,windows,cycles,latencyNs,arrayCycles,energyPJ,utilization,startCycle,endCycle,rounds"]
+    for l in result.layers {
+      let f: [String] = [
+        CSV.field(l.name), l.kind, l.mapper, "\(l.crossbars)", "\(l.activations)", "\(l.windows)", "\(l.cycles.count)",
+        StatNode.number(clock.ns(l.cycles)), "\(l.arrayCycles.count)", StatNode.number(l.counts.energyPJ(result.spec)),
+        StatNode.number(l.utilization), "\(l.start.value)", "\(l.end.value)", l.rounds.map(String.init).joined(separator: ";"),
+      ]
+      rows.append(f.joined(separator: ","))
+    }
+    return rows.joined(separator: "\n") + "\n"
+  }
+
+  /// `energy.csv`: energy per component class, for the run and for each layer (long format).
+  public var energyCSV: String {
+    var rows = ["scope,class,energyPJ,fraction"]
+    let total = result.energyPJ
+    for (c, e) in result.energyByClass {
+      rows.append("total,\(CSV.field(c.rawValue)),\(StatNode.number(e)),\(StatNode.number(total > 0 ? e / total : 0))")
+    }
+    for l in result.layers {
+      let byClass = l.counts.energyByClass(result.spec)
+      let lt = l.counts.energyPJ(result.spec)
+      for c in EnergyClass.allCases where c != .leakage {
+        let e = byClass[c, default: 0]
+        rows.append("\(CSV.field(l.name)),\(CSV.field(c.rawValue)),\(StatNode.number(e)),\(StatNode.number(lt > 0 ? e / lt : 0))")
+      }
+    }
+    return rows.joined(separator: "\n") + "\n"
+  }
+
+  /// The per-layer console table and totals.
+  public var table: String {
+    let head = ["layer", "kind", "crossbars", "activations", "cycles", "latency [ns]", "energy [pJ]", "util"]
+    var rows: [[String]] = result.layers.map { l in
+      [l.name, l.kind, "\(l.crossbars)", "\(l.activations)", "\(l.cycles.count)", fixed(clock.ns(l.cycles), 1),
+       fixed(l.counts.energyPJ(result.spec), 1), l.crossbars > 0 ? fixed(l.utilization, 3) : "-"]
+    }
+    let xb = result.layers.reduce(0) { $0 + $1.crossbars }, act = result.layers.reduce(0) { $0 + $1.activations }
+    rows.append(["total", "", "\(xb)", "\(act)", "\(result.totalCycles.count)", fixed(result.latencyNs, 1),
+                 fixed(result.energyPJ, 1), ""])
+    var widths = head.map(\.count)
+    for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+    func line(_ r: [String]) -> String {
+      r.enumerated().map { i, c in i < 2 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+        : String(repeating: " ", count: widths[i] - c.count) + c }.joined(separator: "  ")
+    }
+    var out = [line(head), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
+    out += rows.dropLast().map(line)
+    out.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+    out.append(line(rows.last!))
+    let e = result.energyByClass.filter { $0.1 > 0 }.map { "\($0.0.rawValue) \(fixed(100 * $0.1 / result.energyPJ, 1))%" }
+    out.append("")
+    out.append("\(result.network) on \(result.spec.name), \(result.options.schedule.rawValue) schedule, \(result.rounds) round(s): latency \(fixed(result.latencyNs / 1000, 3)) us, energy \(fixed(result.energyPJ / 1e6, 3)) uJ, \(result.events) events")
+    out.append("energy: " + e.joined(separator: ", "))
+    return out.joined(separator: "\n") + "\n"
+  }
+
+  func fixed(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
+}

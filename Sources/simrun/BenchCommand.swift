@@ -1,0 +1,89 @@
+import ArgumentParser
+import CrossbarSim
+import Foundation
+import Mappers
+
+/// Release-mode performance figures: whole-network runs and the raw event-queue rate.
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Measure simulation speed (best of N wall-clock runs), events per second and peak memory.",
+    discussion: "Build with -c release. Peak memory is the process high-water mark (VmHWM), so bench one workload per process for a clean figure.")
+
+  @Option(help: "Workloads to run (repeatable).")
+  var workload: [String] = ["vgg8", "resnet18"]
+
+  @Option(help: "Arch preset or spec file.")
+  var arch = "isaac-8bit"
+
+  @Option(help: "Mapper kind.")
+  var mapper = "im2col"
+
+  @Option(help: "Schedule: layer or pipeline.")
+  var schedule: Schedule = .pipeline
+
+  @Flag(help: "Allow rounds of reprogramming.")
+  var rounds = false
+
+  @Option(help: "Repetitions per workload; the best is reported.")
+  var repeats = 3
+
+  @Option(help: "Events for the raw event-queue benchmark (0 skips it).")
+  var queueEvents = 10_000_000
+
+  func run() throws {
+    Functional.useSingleThreadedBLAS()
+    let spec = try ArchSpec.load(arch)
+    let m = try MapperRegistry.mapper(kind: mapper)
+    let clock = ContinuousClock()
+    if queueEvents > 0 {
+      let (rate, checksum) = Self.queueRate(events: queueEvents)
+      print(String(format: "event queue: %.1f M events/s (%d events, 4096 pending, checksum %llu)", rate / 1e6, queueEvents, checksum))
+    }
+    print("workload   crossbars  activations     events  best [s]  M events/s  simulated [us]  peak RSS [MB]")
+    for w in workload {
+      let network = try BuiltinWorkloads.load(w)
+      var best = Double.infinity
+      var last: SimulationResult?
+      for _ in 0..<max(1, repeats) {
+        let start = clock.now
+        let r = try Simulation.run(network: network, spec: spec, mapper: m,
+                                   options: SimulationOptions(schedule: schedule, allowRounds: rounds))
+        let d = clock.now - start
+        best = min(best, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+        last = r
+      }
+      let r = last!
+      let xb = r.layers.reduce(0) { $0 + $1.crossbars }, act = r.layers.reduce(0) { $0 + $1.activations }
+      print(String(format: "%-9@ %10d %12d %10llu %9.3f %11.1f %15.1f %14.1f", w as NSString, xb, act, r.events, best,
+                   Double(r.events) / best / 1e6, r.latencyNs / 1000, Self.peakRSSMB()))
+    }
+  }
+
+  /// Steady-state schedule/pop rate of the engine's event queue with 4096 pending events.
+  static func queueRate(events: Int) -> (Double, UInt64) {
+    var q = EventQueue<UInt32>()
+    var rng: UInt64 = 0x9E37_79B9_7F4A_7C15
+    func next() -> UInt64 { rng = rng &* 6364136223846793005 &+ 1442695040888963407; return rng >> 33 }
+    for i in 0..<4096 { q.schedule(UInt32(i), at: Cycle(next() % 1024)) }
+    let clock = ContinuousClock()
+    let start = clock.now
+    var checksum: UInt64 = 0
+    for _ in 0..<events {
+      let (t, p) = q.pop()!
+      checksum &+= UInt64(p)
+      q.schedule(p, at: t + Cycles(1 + next() % 1024))
+    }
+    let d = clock.now - start
+    let s = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    return (Double(events) / s, checksum)
+  }
+
+  /// The process's peak resident memory [MB], from /proc/self/status.
+  static func peakRSSMB() -> Double {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+    return kb / 1024
+  }
+}

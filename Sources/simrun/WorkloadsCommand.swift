@@ -1,0 +1,61 @@
+import ArgumentParser
+import CrossbarSim
+import Foundation
+
+struct WorkloadsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "workloads", abstract: "List the built-in workloads (or describe a NeuroSim CSV) with layers, parameters and MACs.")
+
+  @Option(help: "Describe this workload's layers instead of listing all (name or NeuroSim CSV).")
+  var workload: String?
+
+  @Option(help: "table, json or csv.")
+  var format: OutputFormat = .table
+
+  func run() throws {
+    if let workload {
+      let n = try BuiltinWorkloads.load(workload)
+      print(Self.layers(n, format: format), terminator: "")
+      return
+    }
+    let nets = BuiltinWorkloads.all.map { $0.make() }
+    print(Self.summary(nets, format: format), terminator: "")
+  }
+
+  static func summary(_ nets: [Network], format: OutputFormat) -> String {
+    switch format {
+    case .csv:
+      return (["workload,input,layers,matrixLayers,parameters,macs"] + nets.map {
+        "\($0.name),\($0.inputShape),\($0.layers.count),\($0.matrixLayerCount),\($0.parameters),\($0.macs)"
+      }).joined(separator: "\n") + "\n"
+    case .json:
+      return "[\n" + nets.map {
+        "  {\"workload\": \"\($0.name)\", \"input\": \"\($0.inputShape)\", \"layers\": \($0.layers.count), \"matrixLayers\": \($0.matrixLayerCount), \"parameters\": \($0.parameters), \"macs\": \($0.macs)}"
+      }.joined(separator: ",\n") + "\n]\n"
+    case .table:
+      var out = [String(format: "%-10@ %-10@ %7@ %8@ %12@ %15@", "workload" as NSString, "input" as NSString,
+                        "layers" as NSString, "matrix" as NSString, "parameters" as NSString, "MACs" as NSString)]
+      for n in nets {
+        out.append(String(format: "%-10@ %-10@ %7d %8d %12d %15d", n.name as NSString, n.inputShape.description as NSString,
+                          n.layers.count, n.matrixLayerCount, n.parameters, n.macs))
+      }
+      return out.joined(separator: "\n") + "\n"
+    }
+  }
+
+  static func layers(_ n: Network, format: OutputFormat) -> String {
+    var out = ["layer,kind,inputs,inputShape,outputShape,parameters,macs"]
+    for l in n.layers {
+      let kind: String
+      switch l.operation {
+      case .conv(let c): kind = "conv\(c.kernelHeight)x\(c.kernelWidth)/s\(c.stride)/p\(c.padding)" + (c.groups > 1 ? "/g\(c.groups)" : "")
+      case .fullyConnected: kind = "fc"
+      case .pool(let p): kind = "\(p.kind.rawValue)pool\(p.kernel)/s\(p.stride)"
+      case .add: kind = "add"
+      }
+      let inputs = l.inputs.map { n.layers[$0].name }.joined(separator: ";")
+      out.append("\(l.name),\(kind),\(inputs.isEmpty ? "input" : inputs),\(l.inputShape),\(l.outputShape),\(l.parameters),\(l.macs)")
+    }
+    return out.joined(separator: "\n") + "\n"
+  }
+}
