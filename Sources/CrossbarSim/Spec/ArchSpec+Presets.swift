@@ -1,3 +1,5 @@
+import Foundation
+
 // MARK: - Named presets
 
 extension ArchSpec {
@@ -14,6 +16,9 @@ extension ArchSpec {
   /// lanes wide, row programming 100 ns and 1280 pJ per row, leakage 0 (ISAAC publishes none),
   /// sparsity tables as 128 x 7-bit SRAMs with 1 ns, 0.5 pJ lookups.
   public static let isaac: ArchSpec = {
+    // Per-op energies of digital units: power / logic clock, to 4 significant digits so the
+    // resolved YAML (15 significant digits) reproduces the preset exactly.
+    func perOp(_ powerMW: Double) -> Double { (powerMW / isaacLogicGHz).roundedTo4Digits }
     let logic = isaacLogicGHz
     let dacsPerIMA = 8.0 * 128, holdsPerIMA = 8.0 * 128
     return ArchSpec(
@@ -26,18 +31,18 @@ extension ArchSpec {
         imas: 12,
         buffer: BufferSpec(sizeKB: 64, banks: 4, busWidthBits: 256, accessLatencyNs: 1,
                            energyPerAccessPJ: 20.5, powerMW: 20.7, leakageMW: 0, areaMm2: 0.083),
-        bus: BusSpec(wires: 384, energyPerBitPJ: 7.0 / (384 * logic), powerMW: 7, leakageMW: 0,
+        bus: BusSpec(wires: 384, energyPerBitPJ: (7.0 / (384 * logic)).roundedTo4Digits, powerMW: 7, leakageMW: 0,
                      areaMm2: 0.090),
         router: RouterSpec(flitBits: 32, ports: 8, hopLatencyNs: 1, flitLatencyNs: 0.78125,
                            energyPerFlitHopPJ: 20.7 * 32 / 256, powerMW: 42, leakageMW: 0,
                            areaMm2: 0.151),
-        sigmoid: UnitSpec(count: 2, lanes: 64, energyPerOpPJ: 0.26 / logic, powerMW: 0.26,
+        sigmoid: UnitSpec(count: 2, lanes: 64, energyPerOpPJ: perOp(0.26), powerMW: 0.26,
                           leakageMW: 0, areaMm2: 0.0003),
-        shiftAdd: UnitSpec(count: 1, lanes: 64, energyPerOpPJ: 0.05 / logic, powerMW: 0.05,
+        shiftAdd: UnitSpec(count: 1, lanes: 64, energyPerOpPJ: perOp(0.05), powerMW: 0.05,
                            leakageMW: 0, areaMm2: 0.00006),
-        maxPool: UnitSpec(count: 1, lanes: 64, energyPerOpPJ: 0.4 / logic, powerMW: 0.4,
+        maxPool: UnitSpec(count: 1, lanes: 64, energyPerOpPJ: perOp(0.4), powerMW: 0.4,
                           leakageMW: 0, areaMm2: 0.00024),
-        outputRegister: RegisterSpec(sizeBytes: 3072, accessBits: 128, energyPerAccessPJ: 1.68 / logic,
+        outputRegister: RegisterSpec(sizeBytes: 3072, accessBits: 128, energyPerAccessPJ: perOp(1.68),
                                      powerMW: 1.68, leakageMW: 0, areaMm2: 0.0032)),
       ima: IMASpec(
         crossbars: 8,
@@ -50,11 +55,11 @@ extension ArchSpec {
                                    leakageMW: 0, areaMm2: 0.00004 / holdsPerIMA),
         adc: ADCSpec(countPerCrossbar: 1, bits: 8, sampleRateGSps: 1.28, energyPerConversionPJ: 2.0 / 1.28,
                      powerMW: 2, leakageMW: 0, areaMm2: 0.0096 / 8),
-        shiftAdd: UnitSpec(count: 4, lanes: 1, energyPerOpPJ: 0.05 / logic, powerMW: 0.05,
+        shiftAdd: UnitSpec(count: 4, lanes: 1, energyPerOpPJ: perOp(0.05), powerMW: 0.05,
                            leakageMW: 0, areaMm2: 0.00006),
-        inputRegister: RegisterSpec(sizeBytes: 2048, accessBits: 128, energyPerAccessPJ: 1.24 / logic,
+        inputRegister: RegisterSpec(sizeBytes: 2048, accessBits: 128, energyPerAccessPJ: perOp(1.24),
                                     powerMW: 1.24, leakageMW: 0, areaMm2: 0.0021),
-        outputRegister: RegisterSpec(sizeBytes: 256, accessBits: 128, energyPerAccessPJ: 0.23 / logic,
+        outputRegister: RegisterSpec(sizeBytes: 256, accessBits: 128, energyPerAccessPJ: perOp(0.23),
                                      powerMW: 0.23, leakageMW: 0, areaMm2: 0.00077)),
       sparsityTable: SparsityTableSpec(entries: 128, bitsPerEntry: 7, lookupLatencyNs: 1,
                                        lookupEnergyPJ: 0.5, leakageMW: 0, areaMm2: 0.00005))
@@ -80,5 +85,14 @@ extension ArchSpec {
       throw InputError("unknown arch preset '\(name)' (known: \(allPresets.map(\.name).joined(separator: ", ")))")
     }
     return p.spec
+  }
+}
+
+extension Double {
+  /// The value rounded to 4 significant digits.
+  var roundedTo4Digits: Double {
+    guard self != 0, isFinite else { return self }
+    let scale = pow(10, 3 - floor(log10(abs(self))))
+    return (self * scale).rounded() / scale
   }
 }

@@ -1,0 +1,94 @@
+// MARK: - Bit-accurate model of one crossbar activation
+
+/// Number formats of one activation: bit-serial inputs, bit-sliced weights, a clipping ADC.
+///
+/// Inputs are unsigned `inputBits`-bit integers (activations after ReLU) applied `dacBits` per
+/// cycle; cycle k has significance `2^(k * dacBits)`. Signed `weightBits`-bit weights are stored
+/// either with an offset (`Q_W = w + Z_W`, `Z_W = 2^(weightBits-1)`, unsigned on the cells, and
+/// `Z_W * sum(x)` subtracted digitally, as in [XA]) or as a differential pair of magnitude
+/// columns. Slice s holds bits `[s*cellBits, (s+1)*cellBits)` with significance `2^(s * cellBits)`.
+/// Each (cycle, slice) column sum is converted by an ADC that saturates at `2^adcBits - 1`.
+public struct BitSerialModel: Sendable, Equatable {
+  /// Input precision [bits].
+  public var inputBits: Int
+  /// Input bits applied per cycle [bits].
+  public var dacBits: Int
+  /// Weight precision [bits].
+  public var weightBits: Int
+  /// Bits per cell [bits].
+  public var cellBits: Int
+  /// ADC resolution [bits].
+  public var adcBits: Int
+  /// Signed-weight encoding.
+  public var encoding: WeightEncoding
+
+  /// Creates a model.
+  public init(inputBits: Int, dacBits: Int, weightBits: Int, cellBits: Int, adcBits: Int, encoding: WeightEncoding) {
+    self.inputBits = inputBits; self.dacBits = dacBits; self.weightBits = weightBits
+    self.cellBits = cellBits; self.adcBits = adcBits; self.encoding = encoding
+  }
+
+  /// The model of a hardware spec.
+  public init(_ spec: ArchSpec) {
+    self.init(inputBits: spec.data.inputBits, dacBits: spec.ima.dac.bits, weightBits: spec.data.weightBits,
+              cellBits: spec.ima.crossbar.bitsPerCell, adcBits: spec.ima.adc.bits, encoding: spec.data.weightEncoding)
+  }
+
+  /// Integer zero point of offset-encoded weights.
+  public var zeroPoint: Int { 1 << (weightBits - 1) }
+  /// Input cycles per activation.
+  public var cycles: Int { (inputBits + dacBits - 1) / dacBits }
+  /// Weight slices per stored value.
+  public var slices: Int { (weightBits + cellBits - 1) / cellBits }
+  /// Largest ADC output.
+  public var adcMax: Int { (1 << adcBits) - 1 }
+  /// Valid weight range.
+  public var weightRange: ClosedRange<Int> { -(1 << (weightBits - 1))...((1 << (weightBits - 1)) - 1) }
+
+  /// What the ADC reports for a column sum: the sum, saturated at full scale.
+  @inline(__always)
+  public func convert(_ columnSum: Int) -> Int { min(columnSum, adcMax) }
+
+  /// Value of slice `s` of a non-negative stored value.
+  @inline(__always)
+  public func slice(_ stored: Int, _ s: Int) -> Int { (stored >> (s * cellBits)) & ((1 << cellBits) - 1) }
+
+  /// Bits of input `x` applied in cycle `k`.
+  @inline(__always)
+  public func inputSlice(_ x: Int, _ k: Int) -> Int { (x >> (k * dacBits)) & ((1 << dacBits) - 1) }
+
+  /// The column's result as the hardware computes it: DAC cycles x slices through the ADC,
+  /// shift-and-add, then zero-point correction (offset) or the negative column (differential).
+  public func activate(inputs x: [Int], weights w: [Int]) -> Int {
+    precondition(x.count == w.count, "one weight per input row")
+    var result = 0
+    switch encoding {
+    case .offset:
+      let q = w.map { $0 + zeroPoint }
+      result = shiftAdd(x, q)
+      result -= zeroPoint * x.reduce(0, +)
+    case .differential:
+      result = shiftAdd(x, w.map { max($0, 0) }) - shiftAdd(x, w.map { max(-$0, 0) })
+    }
+    return result
+  }
+
+  func shiftAdd(_ x: [Int], _ stored: [Int]) -> Int {
+    var acc = 0
+    for k in 0..<cycles {
+      for s in 0..<slices {
+        var sum = 0
+        for i in x.indices { sum += inputSlice(x[i], k) * slice(stored[i], s) }
+        acc += convert(sum) << (k * dacBits + s * cellBits)
+      }
+    }
+    return acc
+  }
+
+  /// ADC bits for a lossless conversion of `rows` active rows (ISAAC's rule, without flip encoding).
+  public static func losslessADCBits(rows: Int, dacBits: Int, cellBits: Int) -> Int {
+    var log2R = 0
+    while (1 << log2R) < rows { log2R += 1 }
+    return dacBits > 1 && cellBits > 1 ? log2R + dacBits + cellBits : log2R + dacBits + cellBits - 1
+  }
+}

@@ -1,0 +1,155 @@
+// MARK: - Whole-layer bit-accurate execution of a layout (batched through GEMM)
+
+/// Integer weights of one matrix layer, `[outChannels][inChannels/groups][K_h][K_w]` flattened
+/// (for FC: `[outFeatures][inFeatures]`).
+public struct IntegerWeights: Sendable, Equatable {
+  /// Values, row-major.
+  public var values: [Int]
+  /// Creates weights.
+  public init(_ values: [Int]) { self.values = values }
+}
+
+/// Executes a layer's layout exactly as its crossbars would: per crossbar, per input bit-plane and
+/// weight slice, column sums through a clipping ADC, shift-and-add, partial sums across crossbars,
+/// zero-point correction. The column sums of all windows are one `cblas_sgemm` per
+/// (crossbar, bit-plane).
+public enum FunctionalLayer {
+  /// Output `[outChannels][outH][outW]` of `layer` (index `layout.layer` of `network`) for integer
+  /// `input` `[C][H][W]` (unsigned, `< 2^inputBits`).
+  public static func execute(layout: LayerLayout, network: Network, weights: IntegerWeights, input: [Int],
+                             model: BitSerialModel) throws -> [Int] {
+    let layer = network.layers[layout.layer]
+    let inS = layer.inputShape, outS = layer.outputShape
+    guard input.count == inS.elements else {
+      throw InputError("layer \(layer.name): input has \(input.count) values, expected \(inS.elements) (\(inS))")
+    }
+    guard weights.values.count == layer.parameters else {
+      throw InputError("layer \(layer.name): \(weights.values.count) weights, expected \(layer.parameters)")
+    }
+    if let bad = weights.values.first(where: { !model.weightRange.contains($0) }) {
+      throw InputError("layer \(layer.name): weight \(bad) outside the \(model.weightBits)-bit range \(model.weightRange)")
+    }
+    if let bad = input.first(where: { $0 < 0 || $0 >= (1 << model.inputBits) }) {
+      throw InputError("layer \(layer.name): input \(bad) outside 0..<2^\(model.inputBits)")
+    }
+    var kh = 1, kw = 1, groups = 1, isFC = false
+    switch layer.operation {
+    case .conv(let c): kh = c.kernelHeight; kw = c.kernelWidth; groups = c.groups
+    case .fullyConnected: isFC = true
+    default: throw InputError("layer \(layer.name): not a matrix layer")
+    }
+    let icpg = isFC ? inS.elements : inS.channels / groups
+    let ocpg = layer.weightColumns / groups
+    let windows = layout.windows
+    var out = [Int](repeating: 0, count: outS.elements)
+
+    // Stored cell value of weight (o, row) or nil for a structural zero.
+    func weight(_ r: RowSource, _ c: ColumnSink) -> Int? {
+      let o = Int(c.outChannel), ch = Int(r.channel)
+      if isFC { return weights.values[o * icpg + ch] }
+      guard ch / icpg == o / ocpg else { return nil }
+      let ky = Int(r.dy) - Int(c.dy) * layout.stride, kx = Int(r.dx) - Int(c.dx) * layout.stride
+      guard ky >= 0, ky < kh, kx >= 0, kx < kw else { return nil }
+      return weights.values[((o * icpg + ch % icpg) * kh + ky) * kw + kx]
+    }
+    func stored(_ w: Int, _ c: ColumnSink) -> Int {
+      switch model.encoding {
+      case .offset: return w + model.zeroPoint
+      case .differential: return c.sign > 0 ? max(w, 0) : max(-w, 0)
+      }
+    }
+
+    for xb in layout.crossbars {
+      let R = xb.rows.count, C = xb.columns.count
+      // Input matrix: windows x rows, full values (0 outside the map: zero padding).
+      var x = [Int](repeating: 0, count: windows * R)
+      for w in 0..<windows {
+        let oy = (w / layout.windowsX) * layout.windowStepY - layout.padding
+        let ox = (w % layout.windowsX) * layout.windowStepX - layout.padding
+        for (ri, r) in xb.rows.enumerated() {
+          if isFC { x[w * R + ri] = input[Int(r.channel)]; continue }
+          let y = oy + Int(r.dy), xx = ox + Int(r.dx)
+          guard y >= 0, y < inS.height, xx >= 0, xx < inS.width else { continue }
+          x[w * R + ri] = input[(Int(r.channel) * inS.height + y) * inS.width + xx]
+        }
+      }
+      // Cell matrix: rows x columns of slice values; mask of real weights for zero-point correction.
+      var cells = [Float](repeating: 0, count: R * C)
+      var mask = [Float](repeating: 0, count: R * C)
+      for (ci, c) in xb.columns.enumerated() {
+        for (ri, r) in xb.rows.enumerated() {
+          guard let w = weight(r, c) else { continue }
+          cells[ri * C + ci] = Float(model.slice(stored(w, c), Int(c.slice)))
+          mask[ri * C + ci] = 1
+        }
+      }
+      var acc = [Int](repeating: 0, count: windows * C)
+      for k in 0..<model.cycles {
+        let plane = x.map { Float(model.inputSlice($0, k)) }
+        let sums = Functional.gemm(plane, cells, m: windows, k: R, n: C)
+        for (ci, c) in xb.columns.enumerated() {
+          let shift = k * model.dacBits + Int(c.slice) * model.cellBits
+          for w in 0..<windows { acc[w * C + ci] += model.convert(Int(sums[w * C + ci])) << shift }
+        }
+      }
+      // Zero point: subtract Z * sum of the inputs that meet a real weight, once per weight (slice 0).
+      var correction = [Int](repeating: 0, count: windows * C)
+      if model.encoding == .offset {
+        let xs = x.map { Float($0) }
+        let sums = Functional.gemm(xs, mask, m: windows, k: R, n: C)
+        for (ci, c) in xb.columns.enumerated() where c.slice == 0 {
+          for w in 0..<windows { correction[w * C + ci] = model.zeroPoint * Int(sums[w * C + ci].rounded()) }
+        }
+      }
+      for (ci, c) in xb.columns.enumerated() {
+        for w in 0..<windows {
+          let oy = (w / layout.windowsX) * layout.outputsPerWindowY + Int(c.dy)
+          let ox = (w % layout.windowsX) * layout.outputsPerWindowX + Int(c.dx)
+          guard oy < outS.height, ox < outS.width else { continue }
+          let v = (acc[w * C + ci] - correction[w * C + ci]) * Int(c.sign)
+          out[(Int(c.outChannel) * outS.height + oy) * outS.width + ox] += v
+        }
+      }
+    }
+    return out
+  }
+
+  /// The direct (reference) convolution or FC product in exact integer arithmetic.
+  public static func reference(layer: Layer, weights: IntegerWeights, input: [Int]) -> [Int] {
+    let inS = layer.inputShape, outS = layer.outputShape
+    var out = [Int](repeating: 0, count: outS.elements)
+    switch layer.operation {
+    case .conv(let c):
+      let icpg = inS.channels / c.groups, ocpg = c.outChannels / c.groups
+      for o in 0..<c.outChannels {
+        let g = o / ocpg
+        for y in 0..<outS.height {
+          for x in 0..<outS.width {
+            var s = 0
+            for ci in 0..<icpg {
+              for ky in 0..<c.kernelHeight {
+                let iy = y * c.stride - c.padding + ky
+                guard iy >= 0, iy < inS.height else { continue }
+                for kx in 0..<c.kernelWidth {
+                  let ix = x * c.stride - c.padding + kx
+                  guard ix >= 0, ix < inS.width else { continue }
+                  s += weights.values[((o * icpg + ci) * c.kernelHeight + ky) * c.kernelWidth + kx]
+                    * input[((g * icpg + ci) * inS.height + iy) * inS.width + ix]
+                }
+              }
+            }
+            out[(o * outS.height + y) * outS.width + x] = s
+          }
+        }
+      }
+    case .fullyConnected(let n):
+      for o in 0..<n {
+        var s = 0
+        for i in 0..<inS.elements { s += weights.values[o * inS.elements + i] * input[i] }
+        out[o] = s
+      }
+    default: break
+    }
+    return out
+  }
+}
