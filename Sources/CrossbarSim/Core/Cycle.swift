@@ -6,16 +6,16 @@ public struct Cycle: Hashable, Comparable, Sendable, CustomStringConvertible {
   public var value: UInt64
 
   /// Creates the point `value` cycles after the start of the run.
-  public init(_ value: UInt64) { self.value = value }
+  @inlinable public init(_ value: UInt64) { self.value = value }
 
   /// The start of a run.
   public static let zero = Cycle(0)
 
-  public static func < (a: Cycle, b: Cycle) -> Bool { a.value < b.value }
-  public static func + (a: Cycle, b: Cycles) -> Cycle { Cycle(a.value + b.count) }
-  public static func += (a: inout Cycle, b: Cycles) { a.value += b.count }
+  @inlinable public static func < (a: Cycle, b: Cycle) -> Bool { a.value < b.value }
+  @inlinable public static func + (a: Cycle, b: Cycles) -> Cycle { Cycle(a.value + b.count) }
+  @inlinable public static func += (a: inout Cycle, b: Cycles) { a.value += b.count }
   /// The span from `b` to `a`; `a` must not precede `b`.
-  public static func - (a: Cycle, b: Cycle) -> Cycles {
+  @inlinable public static func - (a: Cycle, b: Cycle) -> Cycles {
     precondition(a.value >= b.value, "negative span \(b) -> \(a)")
     return Cycles(a.value - b.value)
   }
@@ -28,16 +28,16 @@ public struct Cycles: Hashable, Comparable, Sendable, CustomStringConvertible {
   public var count: UInt64
 
   /// Creates a span of `count` cycles.
-  public init(_ count: UInt64) { self.count = count }
+  @inlinable public init(_ count: UInt64) { self.count = count }
 
   /// The empty span.
   public static let zero = Cycles(0)
 
-  public static func < (a: Cycles, b: Cycles) -> Bool { a.count < b.count }
-  public static func + (a: Cycles, b: Cycles) -> Cycles { Cycles(a.count + b.count) }
-  public static func += (a: inout Cycles, b: Cycles) { a.count += b.count }
-  public static func * (a: Cycles, n: Int) -> Cycles { Cycles(a.count * UInt64(n)) }
-  public static func * (n: Int, a: Cycles) -> Cycles { Cycles(a.count * UInt64(n)) }
+  @inlinable public static func < (a: Cycles, b: Cycles) -> Bool { a.count < b.count }
+  @inlinable public static func + (a: Cycles, b: Cycles) -> Cycles { Cycles(a.count + b.count) }
+  @inlinable public static func += (a: inout Cycles, b: Cycles) { a.count += b.count }
+  @inlinable public static func * (a: Cycles, n: Int) -> Cycles { Cycles(a.count * UInt64(n)) }
+  @inlinable public static func * (n: Int, a: Cycles) -> Cycles { Cycles(a.count * UInt64(n)) }
   public var description: String { "\(count) cy" }
 }
 

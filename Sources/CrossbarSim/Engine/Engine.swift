@@ -13,7 +13,7 @@ import DequeModule
 /// of crossbars on other tiles cross the NoC, the tile shift-and-add reduces them, and the
 /// outputs are written to the home tile buffer and sent to every tile of each consumer layer.
 /// Buffers, NoC links and tile units are FIFO servers: contention is real.
-public final class Engine {
+struct EngineCore {
   enum Event {
     case inputReady(stage: Int32, window: Int32, unit: Int32)
     case wake(crossbar: Int32)
@@ -119,7 +119,7 @@ public final class Engine {
   public var trace: ChromeTrace?
 
   /// Builds an engine for `layout` on `spec`; throws if it does not fit (see `Placement`).
-  public init(spec: ArchSpec, layout: NetworkLayout, options: SimulationOptions = .init()) throws {
+  init(spec: ArchSpec, layout: NetworkLayout, options: SimulationOptions = .init()) throws {
     self.spec = spec; self.layout = layout; self.options = options
     placement = try Placement.place(layout, spec: spec, allowRounds: options.allowRounds)
     let clock = spec.clock
@@ -149,7 +149,7 @@ public final class Engine {
     return spec.clock.cycles(ns: Double(conversions) / a.sampleRateGSps).count
   }
 
-  func buildStages() throws {
+  mutating func buildStages() throws {
     let net = layout.network
     let geo = ArrayGeometry(spec)
     let rows = spec.ima.crossbar.rows, cols = spec.ima.crossbar.columns
@@ -271,7 +271,7 @@ public final class Engine {
   /// Processes events up to and including cycle `limit` (all of them when nil); returns whether
   /// the run has finished.
   @discardableResult
-  public func run(until limit: Cycle? = nil) -> Bool {
+  public mutating func run(until limit: Cycle? = nil) -> Bool {
     if queue.processed == 0 && queue.isEmpty && round == 0 && !isStarted {
       isStarted = true
       queue.schedule(.roundStart(round: 0), at: Cycle(programmingTime(round: 0)))
@@ -296,7 +296,7 @@ public final class Engine {
     return c.readFree > queue.now.value || !c.queue.isEmpty
   }
 
-  func programmingTime(round r: Int) -> UInt64 {
+  mutating func programmingTime(round r: Int) -> UInt64 {
     guard placement.rounds > 1 else { return 0 }
     var maxRows = 0
     for si in roundStages[r] where stages[si].isMatrix {
@@ -309,7 +309,7 @@ public final class Engine {
     return t
   }
 
-  func handle(_ event: Event, at now: UInt64) {
+  mutating func handle(_ event: Event, at now: UInt64) {
     switch event {
     case .roundStart(let r):
       round = Int(r)
@@ -343,7 +343,7 @@ public final class Engine {
   // MARK: - Resources
 
   /// Reserves the tile buffer for `bits`; returns when the data is through.
-  func reserveBuffer(tile: Int, bits: Int, now: UInt64, stage: Int) -> UInt64 {
+  mutating func reserveBuffer(tile: Int, bits: Int, now: UInt64, stage: Int) -> UInt64 {
     let width = spec.tile.buffer.busWidthBits
     let beats = UInt64((bits + width - 1) / width)
     let start = max(now, bufferFree[tile])
@@ -360,7 +360,7 @@ public final class Engine {
   }
 
   /// Sends `bits` from tile `from` to tile `to`; returns the arrival time.
-  func transfer(bits: Int, from: Int, to: Int, now: UInt64, stage: Int) -> UInt64 {
+  mutating func transfer(bits: Int, from: Int, to: Int, now: UInt64, stage: Int) -> UInt64 {
     let flits = (bits + spec.tile.router.flitBits - 1) / spec.tile.router.flitBits
     let r = router(of: from), h = hops(from, to)
     let start = max(now, linkFree[r])
@@ -396,7 +396,7 @@ public final class Engine {
     return true
   }
 
-  func tryIssue(_ s: Int, now: UInt64) {
+  mutating func tryIssue(_ s: Int, now: UInt64) {
     guard isGateOpen(s) else { return }
     while stages[s].nextWindow < stages[s].windows,
           stages[s].nextWindow < stages[s].oldest + stages[s].capacity,
@@ -407,7 +407,7 @@ public final class Engine {
     }
   }
 
-  func issue(stage s: Int, window w: Int, now: UInt64) {
+  mutating func issue(stage s: Int, window w: Int, now: UInt64) {
     let slot = w % stages[s].capacity
     stages[s].isDone[slot] = false
     stages[s].firstStart = min(stages[s].firstStart, now)
@@ -427,7 +427,7 @@ public final class Engine {
     }
   }
 
-  func inputReady(stage s: Int, window w: Int, unit u: Int, now: UInt64) {
+  mutating func inputReady(stage s: Int, window w: Int, unit u: Int, now: UInt64) {
     if !stages[s].isMatrix {
       let tile = stages[s].spec.homeTile
       let useMaxPool = stages[s].digitalAction == .maxPoolOp
@@ -451,7 +451,7 @@ public final class Engine {
   }
 
   /// Starts the crossbar's next queued activation and resolves its bit-cycles.
-  func startNext(crossbar phys: Int, now: UInt64) {
+  mutating func startNext(crossbar phys: Int, now: UInt64) {
     guard let (s32, w32, local) = crossbarStates[phys].queue.popFirst() else { return }
     let s = Int(s32)
     let info = stages[s].crossbars[Int(local)]
@@ -487,7 +487,7 @@ public final class Engine {
     }
   }
 
-  func windowComputed(stage s: Int, window w: Int, now: UInt64) {
+  mutating func windowComputed(stage s: Int, window w: Int, now: UInt64) {
     var arrival = now
     let home = stages[s].spec.homeTile
     for (tile, bits) in stages[s].remote {
@@ -498,7 +498,7 @@ public final class Engine {
     }
   }
 
-  func reduce(stage s: Int, window w: Int, now: UInt64) {
+  mutating func reduce(stage s: Int, window w: Int, now: UInt64) {
     var t = now
     let home = stages[s].spec.homeTile
     if stages[s].psumBits > 0 { t = reserveBuffer(tile: home, bits: stages[s].psumBits, now: now, stage: s) }
@@ -514,7 +514,7 @@ public final class Engine {
     }
   }
 
-  func write(stage s: Int, window w: Int, now: UInt64) {
+  mutating func write(stage s: Int, window w: Int, now: UInt64) {
     let home = stages[s].spec.homeTile
     let bits = stages[s].outputBits
     let done = reserveBuffer(tile: home, bits: bits, now: now, stage: s)
@@ -528,7 +528,7 @@ public final class Engine {
     queue.schedule(.written(stage: Int32(s), window: Int32(w)), at: Cycle(done))
   }
 
-  func written(stage s: Int, window w: Int, now: UInt64) {
+  mutating func written(stage s: Int, window w: Int, now: UInt64) {
     let cap = stages[s].capacity
     stages[s].isDone[w % cap] = true
     while stages[s].oldest < stages[s].nextWindow && stages[s].isDone[stages[s].oldest % cap] {
@@ -552,7 +552,7 @@ public final class Engine {
     checkFinished(s, now: now)
   }
 
-  func delivered(edge ei: Int, window w: Int, now: UInt64) {
+  mutating func delivered(edge ei: Int, window w: Int, now: UInt64) {
     edges[ei].arrivals[w] += 1
     guard Int(edges[ei].arrivals[w]) == edges[ei].tiles.count else { return }
     edges[ei].isDelivered[w] = true
@@ -566,7 +566,7 @@ public final class Engine {
     checkFinished(p, now: now)
   }
 
-  func checkFinished(_ s: Int, now: UInt64) {
+  mutating func checkFinished(_ s: Int, now: UInt64) {
     guard !stages[s].isFinished, stages[s].completed == stages[s].windows, stages[s].outstanding == 0 else { return }
     stages[s].isFinished = true
     let r = stages[s].spec.round
@@ -587,7 +587,7 @@ public final class Engine {
   // MARK: - Results
 
   /// Runs to completion and returns the results, or throws if the run stalled.
-  public func simulate() throws -> SimulationResult {
+  public mutating func simulate() throws -> SimulationResult {
     run()
     return try result()
   }
@@ -640,4 +640,40 @@ public final class Engine {
     }
     return result
   }
+}
+
+/// Executes a placed network layout on the modelled chip, cycle by cycle, driven by events.
+///
+/// A thin reference wrapper: the state lives in a value-type core so the hot loop runs with
+/// static exclusivity checking instead of a runtime check on every property access.
+public final class Engine {
+  var core: EngineCore
+
+  /// Builds an engine for `layout` on `spec`; throws if it does not fit (see `Placement`).
+  public init(spec: ArchSpec, layout: NetworkLayout, options: SimulationOptions = .init()) throws {
+    core = try EngineCore(spec: spec, layout: layout, options: options)
+  }
+
+  /// Optional trace sink; with none configured tracing costs one branch.
+  public var trace: ChromeTrace? {
+    get { core.trace }
+    set { core.trace = newValue }
+  }
+  /// Processes events up to and including `limit` (all when nil); returns whether the run finished.
+  @discardableResult
+  public func run(until limit: Cycle? = nil) -> Bool { core.run(until: limit) }
+  /// Runs to completion and returns the results, or throws if the run stalled.
+  public func simulate() throws -> SimulationResult { try core.simulate() }
+  /// The results of a finished run.
+  public func result() throws -> SimulationResult { try core.result() }
+  /// The current simulated time.
+  public var now: Cycle { core.now }
+  /// Events processed so far.
+  public var eventsProcessed: UInt64 { core.eventsProcessed }
+  /// Crossbar activations started so far.
+  public var activationsStarted: Int { core.activationsStarted }
+  /// Crossbar activations finished so far.
+  public var activationsFinished: Int { core.activationsFinished }
+  /// Whether crossbar `id` is reading or has activations queued at the current time.
+  public func isCrossbarBusy(_ id: Int) -> Bool { core.isCrossbarBusy(id) }
 }
