@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+@testable import CrossbarSim
+@testable import simrun
+
+/// Runs the built `simrun` binary and returns its exit status and output.
+func runBinary(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+  let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  let binary = root.appendingPathComponent(".build/debug/simrun")
+  guard FileManager.default.fileExists(atPath: binary.path) else {
+    throw InputError("simrun binary not found at \(binary.path); run `swift build` first")
+  }
+  let p = Process()
+  p.executableURL = binary
+  p.arguments = args
+  let out = Pipe(), err = Pipe()
+  p.standardOutput = out; p.standardError = err
+  try p.run()
+  let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+  p.waitUntilExit()
+  return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+func temporaryDirectory() -> String {
+  let d = FileManager.default.temporaryDirectory.appendingPathComponent("simrun-test-\(UUID().uuidString)")
+  try? FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+  return d.path
+}
+
+@Suite("simrun arch")
+struct ArchCommandTests {
+  @Test("--format json gives tile and chip power and area computed from the rows")
+  func json() throws {
+    let text = ArchCommand.render(AreaPowerModel(spec: .isaac), format: .json)
+    let obj = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    let tile = try #require(obj["tile"] as? [String: Any]), chip = try #require(obj["chip"] as? [String: Any])
+    let tp = try #require(tile["powerMW"] as? Double), ta = try #require(tile["areaMm2"] as? Double)
+    let cp = try #require(chip["powerMW"] as? Double), ca = try #require(chip["areaMm2"] as? Double)
+    #expect(abs(tp - 330) / 330 < 0.005 && abs(ta - 0.372) / 0.372 < 0.005)
+    #expect(abs(cp - 65_800) / 65_800 < 0.005 && abs(ca - 85.4) / 85.4 < 0.005)
+    let comps = try #require(obj["components"] as? [[String: Any]])
+    let rowSum = comps.filter { ($0["path"] as? String)?.hasPrefix("tile.ima.") == true }.reduce(0.0) { $0 + ($1["powerMW"] as! Double) }
+    #expect(abs(rowSum * 12 + comps.filter { ($0["path"] as? String)?.hasPrefix("tile.ima.") == false && ($0["path"] as? String)?.hasPrefix("tile.") == true }
+      .reduce(0.0) { $0 + ($1["powerMW"] as! Double) } - tp) < 1e-9)
+  }
+}
+
+@Suite("simrun run")
+struct RunCommandTests {
+  @Test("a run writes the resolved config, stats and per-layer CSVs")
+  func writesFolder() throws {
+    let dir = temporaryDirectory()
+    var cmd = try RunCommand.parse(["--workload", "resnet20", "--out", dir, "--quiet"])
+    try cmd.run()
+    for f in ["config.yaml", "stats.json", "stats.csv", "layers.csv", "energy.csv"] {
+      #expect(FileManager.default.fileExists(atPath: "\(dir)/\(f)"), "\(f)")
+    }
+    let layers = try String(contentsOfFile: "\(dir)/layers.csv", encoding: .utf8).split(separator: "\n")
+    let header = layers[0].split(separator: ",").map(String.init)
+    for c in ["layer", "crossbars", "activations", "cycles", "latencyNs", "energyPJ", "utilization"] { #expect(header.contains(c)) }
+    #expect(layers.count == 1 + (try BuiltinWorkloads.named("resnet20")).layers.count)
+    let stats = try String(contentsOfFile: "\(dir)/stats.csv", encoding: .utf8)
+    #expect(stats.hasPrefix("path,stat,value,unit\n"))
+    #expect(stats.contains("chip,latency,"))
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/stats.json"))) as? [String: Any]
+    #expect(json?["chip"] != nil)
+    let config = try String(contentsOfFile: "\(dir)/config.yaml", encoding: .utf8)
+    #expect(config.contains("kind: im2col") && config.contains("weightBits: 8"))
+  }
+
+  @Test("bad input is an error naming the file, key or layer", arguments: [
+    (["--workload", "alexnet"], "unknown workload 'alexnet'"),
+    (["--arch", "tpu-v9"], "neither a preset"),
+    (["--mapper", "magic"], "unknown mapper kind 'magic'"),
+    (["--set", "ima.adc.count=2"], "unknown key 'ima.adc.count'"),
+    (["--set", "chip.tiles=-3"], "'chip.tiles' is -3"),
+    (["--workload", "vgg13", "--set", "chip.tiles=4"], "layer conv7 needs 288 crossbars"),
+  ])
+  func badInput(args: [String], message: String) throws {
+    var cmd = try RunCommand.parse(args + ["--out", temporaryDirectory(), "--quiet"])
+    do { try cmd.run(); Issue.record("accepted \(args)") } catch {
+      #expect("\(error)".contains(message), "\(error)")
+    }
+  }
+
+  @Test("malformed files are errors naming the file")
+  func badFiles() throws {
+    let dir = temporaryDirectory()
+    try "version: 1\nima: {adc: [\n".write(toFile: "\(dir)/bad.yaml", atomically: true, encoding: .utf8)
+    try "32,32,3,3\n".write(toFile: "\(dir)/NetWork_bad.csv", atomically: true, encoding: .utf8)
+    for (args, message) in [(["--arch", "\(dir)/bad.yaml"], "bad.yaml: malformed YAML"),
+                            (["--workload", "\(dir)/NetWork_bad.csv"], "NetWork_bad.csv:1: expected 7 or 8")] {
+      var cmd = try RunCommand.parse(args + ["--out", dir, "--quiet"])
+      do { try cmd.run(); Issue.record("accepted \(args)") } catch { #expect("\(error)".contains(message), "\(error)") }
+    }
+  }
+
+  @Test("the binary exits non-zero with the message on bad input, zero on a good run")
+  func exitStatus() throws {
+    let bad = try runBinary(["run", "--workload", "nope", "--out", temporaryDirectory()])
+    #expect(bad.status != 0)
+    #expect(bad.stderr.contains("unknown workload 'nope'"))
+    let badSchedule = try runBinary(["run", "--schedule", "sometimes"])
+    #expect(badSchedule.status != 0)
+    let good = try runBinary(["arch", "--preset", "isaac-8bit", "--format", "csv"])
+    #expect(good.status == 0)
+    #expect(good.stdout.contains("chip,1,"))
+  }
+}
+
+@Suite("simrun workloads")
+struct WorkloadsCommandTests {
+  @Test("the listing has every built-in workload with layers, parameters and MACs")
+  func listing() {
+    let csv = WorkloadsCommand.summary(BuiltinWorkloads.all.map { $0.make() }, format: .csv)
+    let lines = csv.split(separator: "\n")
+    #expect(lines[0] == "workload,input,layers,matrixLayers,parameters,macs")
+    #expect(lines.count == 1 + BuiltinWorkloads.all.count)
+    #expect(csv.contains("resnet20,3x32x32,"))
+  }
+}
