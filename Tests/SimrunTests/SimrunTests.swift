@@ -119,3 +119,20 @@ struct WorkloadsCommandTests {
     #expect(csv.contains("resnet20,3x32x32,"))
   }
 }
+
+@Suite("Reference traces")
+struct ReferenceTraceTests {
+  @Test("re-running the committed tiny reference run reproduces its files byte for byte")
+  func golden() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    let dir = temporaryDirectory()
+    var cmd = try RunCommand.parse(["--workload", "\(root)/traces/NetWork_tiny.csv", "--arch", "isaac-8bit",
+                                    "--set", "chip.tiles=4", "--trace", "--out", dir, "--quiet"])
+    try cmd.run()
+    for f in ["layers.csv", "stats.csv", "stats.json", "energy.csv", "trace.json"] {
+      let committed = try String(contentsOfFile: "\(root)/traces/tiny-isaac-8bit/\(f)", encoding: .utf8)
+      let fresh = try String(contentsOfFile: "\(dir)/\(f)", encoding: .utf8)
+      #expect(committed == fresh, "\(f) differs from the committed reference")
+    }
+  }
+}

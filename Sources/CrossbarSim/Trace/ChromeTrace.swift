@@ -6,6 +6,7 @@ import Foundation
 /// `"ph":"X"` spans in microseconds, with the start cycle in `args`.
 public final class ChromeTrace {
   private var lines: [String] = []
+  private var tracks: Set<Int> = []      // tile << 32 | crossbar, for the name metadata
   /// Most events kept; later ones are dropped and counted, so a trace never exhausts memory.
   public let limit: Int
   /// Events dropped after the limit.
@@ -17,6 +18,7 @@ public final class ChromeTrace {
   /// Records one busy interval of a crossbar.
   public func complete(name: String, tile: Int, track: Int, start: UInt64, end: UInt64, clock: Clock, args: [String: Int32]) {
     guard lines.count < limit else { dropped += 1; return }
+    tracks.insert(tile << 32 | track)
     let ts = clock.ns(Cycle(start)) / 1000, dur = clock.ns(Cycles(end - start)) / 1000
     let a = args.keys.sorted().map { "\"\($0)\":\(args[$0]!)" }.joined(separator: ",")
     lines.append("{\"name\":\"\(name)\",\"ph\":\"X\",\"pid\":\(tile),\"tid\":\(track),\"ts\":\(fmt(ts)),\"dur\":\(fmt(dur)),\"args\":{\"cycle\":\(start)\(a.isEmpty ? "" : ",")\(a)}}")
@@ -29,6 +31,16 @@ public final class ChromeTrace {
 
   /// The trace as a JSON document.
   public func json() -> String {
-    "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n" + lines.joined(separator: ",\n") + "\n]}\n"
+    var meta: [String] = []
+    var tiles: [Int] = []
+    for key in tracks.sorted() {
+      let tile = key >> 32, track = key & 0xFFFF_FFFF
+      if tiles.last != tile {
+        tiles.append(tile)
+        meta.append("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":\(tile),\"args\":{\"name\":\"tile \(tile)\"}}")
+      }
+      meta.append("{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":\(tile),\"tid\":\(track),\"args\":{\"name\":\"crossbar \(track)\"}}")
+    }
+    return "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n" + (meta + lines).joined(separator: ",\n") + "\n]}\n"
   }
 }
