@@ -169,4 +169,27 @@ struct EngineTests {
     #expect(sink.count == 64)
     #expect(sink.json().contains("\"ph\":\"X\""))
   }
+
+  @Test("layouts with sparsity tables pay a lookup per activation in time and energy")
+  func sparsityTables() throws {
+    let spec = tinySpec()
+    var layout = try NetworkLayout.map(oneCrossbarLayer(), with: Im2colMapper(), geometry: ArrayGeometry(spec))
+    let plain = try Engine(spec: spec, layout: layout).simulate()
+    layout.layouts[0]!.crossbars[0].tableEntries = 72
+    let tabled = try Engine(spec: spec, layout: layout).simulate()
+    #expect(tabled.counts[.tableLookup] == 64)
+    let lookup = spec.clock.cycles(ns: spec.sparsityTable.lookupLatencyNs).count
+    #expect(tabled.totalCycles.count == plain.totalCycles.count + 64 * lookup)
+    let e = tabled.energyByClass.first { $0.0 == .sparsityTables }!.1
+    #expect(abs(e - 64 * spec.sparsityTable.lookupEnergyPJ) < 1e-9)
+  }
+
+  @Test("leakage is charged as power x latency for the whole chip")
+  func leakage() throws {
+    let spec = tinySpec { $0.ima.adc.leakageMW = 0.5 }
+    let r = try simulate(oneCrossbarLayer(), spec)
+    #expect(abs(r.leakagePowerMW - 0.5 * 8) < 1e-12)   // 8 crossbars x 1 ADC
+    #expect(abs(r.leakageEnergyPJ - 4 * r.latencyNs) < 1e-6)
+    #expect(abs(r.energyPJ - (r.counts.energyPJ(spec) + r.leakageEnergyPJ)) < 1e-6)
+  }
 }
