@@ -42,22 +42,9 @@ public enum BuiltinWorkloads {
   /// Shortcuts that change shape are 1x1 convolutions (option B), so every layer is a real matrix.
   static func cifarResNet(name: String, blocksPerStage: Int, widths: [Int]) -> Network {
     build(name, TensorShape(3, 32, 32)) { b in
-      var x = try b.conv("conv1", Convolution(outChannels: 16, kernel: 3, padding: 1))
-      var channels = 16
-      for (s, w) in widths.enumerated() {
-        for k in 0..<blocksPerStage {
-          let stride = (s > 0 && k == 0) ? 2 : 1
-          let p = "layer\(s + 1).\(k)"
-          let c1 = try b.conv("\(p).conv1", Convolution(outChannels: w, kernel: 3, stride: stride, padding: 1), from: x)
-          let c2 = try b.conv("\(p).conv2", Convolution(outChannels: w, kernel: 3, padding: 1), from: c1)
-          var shortcut = x
-          if stride != 1 || channels != w {
-            shortcut = try b.conv("\(p).shortcut", Convolution(outChannels: w, kernel: 1, stride: stride), from: x)
-          }
-          x = try b.add("\(p).add", c2, shortcut)
-          channels = w
-        }
-      }
+      let stem = try b.conv("conv1", Convolution(outChannels: 16, kernel: 3, padding: 1))
+      let x = try residualStages(&b, from: stem, channels: 16, widths: widths, blocksPerStage: blocksPerStage,
+                                 shortcutName: "shortcut")
       let side = b.network.layers[x].outputShape.height
       try b.pool("avgpool", Pooling(.average, kernel: side, stride: side))
       try b.fc("fc", 10)
@@ -104,24 +91,35 @@ public enum BuiltinWorkloads {
   static func resnet18() -> Network {
     build("resnet18", TensorShape(3, 224, 224)) { b in
       try b.conv("conv1", Convolution(outChannels: 64, kernel: 7, stride: 2, padding: 3))
-      var x = try b.pool("maxpool", Pooling(.max, kernel: 3, stride: 2, padding: 1))
-      var channels = 64
-      for (s, w) in [64, 128, 256, 512].enumerated() {
-        for k in 0..<2 {
-          let stride = (s > 0 && k == 0) ? 2 : 1
-          let p = "layer\(s + 1).\(k)"
-          let c1 = try b.conv("\(p).conv1", Convolution(outChannels: w, kernel: 3, stride: stride, padding: 1), from: x)
-          let c2 = try b.conv("\(p).conv2", Convolution(outChannels: w, kernel: 3, padding: 1), from: c1)
-          var shortcut = x
-          if stride != 1 || channels != w {
-            shortcut = try b.conv("\(p).downsample", Convolution(outChannels: w, kernel: 1, stride: stride), from: x)
-          }
-          x = try b.add("\(p).add", c2, shortcut)
-          channels = w
-        }
-      }
+      let pool = try b.pool("maxpool", Pooling(.max, kernel: 3, stride: 2, padding: 1))
+      try residualStages(&b, from: pool, channels: 64, widths: [64, 128, 256, 512], blocksPerStage: 2,
+                         shortcutName: "downsample")
       try b.pool("avgpool", Pooling(.average, kernel: 7, stride: 7))
       try b.fc("fc", 1000)
     }
+  }
+
+  /// Stages of basic residual blocks (two 3x3 convs plus a shortcut); the first block of every
+  /// stage after the first has stride 2; a shortcut that changes shape is a 1x1 conv. Returns the
+  /// last layer.
+  @discardableResult
+  static func residualStages(_ b: inout NetworkBuilder, from input: Int, channels: Int, widths: [Int],
+                             blocksPerStage: Int, shortcutName: String) throws -> Int {
+    var x = input, channels = channels
+    for (s, w) in widths.enumerated() {
+      for k in 0..<blocksPerStage {
+        let stride = (s > 0 && k == 0) ? 2 : 1
+        let p = "layer\(s + 1).\(k)"
+        let c1 = try b.conv("\(p).conv1", Convolution(outChannels: w, kernel: 3, stride: stride, padding: 1), from: x)
+        let c2 = try b.conv("\(p).conv2", Convolution(outChannels: w, kernel: 3, padding: 1), from: c1)
+        var shortcut = x
+        if stride != 1 || channels != w {
+          shortcut = try b.conv("\(p).\(shortcutName)", Convolution(outChannels: w, kernel: 1, stride: stride), from: x)
+        }
+        x = try b.add("\(p).add", c2, shortcut)
+        channels = w
+      }
+    }
+    return x
   }
 }
