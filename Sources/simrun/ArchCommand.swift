@@ -51,15 +51,14 @@ struct ArchCommand: ParsableCommand {
       }
       return out.joined(separator: "\n") + "\n"
     case .table:
-      var out = [String(format: "%-26@ %10@ %12@ %12@", "component" as NSString, "count" as NSString, "power [mW]" as NSString, "area [mm2]" as NSString)]
-      for r in rows {
-        out.append(String(format: "%-26@ %10@ %12.4f %12.6f", r.path as NSString, num(r.count) as NSString, r.powerMW, r.areaMm2))
-      }
-      for r in [m.ima, m.tile, m.chip] {
-        let label = r.path == "ima" ? "IMA total" : r.path == "tile" ? "tile total (\(m.spec.tile.imas) IMAs)" : "chip total (\(m.spec.chip.tiles) tiles)"
-        out.append(String(format: "%-26@ %10@ %12.4f %12.6f", label as NSString, "" as NSString, r.powerMW, r.areaMm2))
-      }
-      return out.joined(separator: "\n") + "\n"
+      var t = TextTable(header: ["component", "count", "power [mW]", "area [mm2]"])
+      t.rows = rows.map { [$0.path, num($0.count), String(format: "%.4f", $0.powerMW), String(format: "%.6f", $0.areaMm2)] }
+      t.footer = [
+        ["IMA total", "", String(format: "%.4f", m.ima.powerMW), String(format: "%.6f", m.ima.areaMm2)],
+        ["tile total (\(m.spec.tile.imas) IMAs)", "", String(format: "%.4f", m.tile.powerMW), String(format: "%.6f", m.tile.areaMm2)],
+        ["chip total (\(m.spec.chip.tiles) tiles)", "", String(format: "%.4f", m.chip.powerMW), String(format: "%.6f", m.chip.areaMm2)],
+      ]
+      return t.render()
     }
   }
 }

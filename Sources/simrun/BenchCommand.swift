@@ -40,7 +40,8 @@ struct BenchCommand: ParsableCommand {
       let (rate, checksum) = Self.queueRate(events: queueEvents)
       print(String(format: "event queue: %.1f M events/s (%d events, 4096 pending, checksum %llu)", rate / 1e6, queueEvents, checksum))
     }
-    print("workload   crossbars  activations     events  best [s]  M events/s  simulated [us]  peak RSS [MB]")
+    var table = TextTable(header: ["workload", "crossbars", "activations", "events", "best [s]", "M events/s",
+                                   "simulated [us]", "peak RSS [MB]"])
     for w in workload {
       let network = try BuiltinWorkloads.load(w)
       var best = Double.infinity
@@ -55,9 +56,11 @@ struct BenchCommand: ParsableCommand {
       }
       let r = last!
       let xb = r.layers.reduce(0) { $0 + $1.crossbars }, act = r.layers.reduce(0) { $0 + $1.activations }
-      print(String(format: "%-9@ %10d %12d %10llu %9.3f %11.1f %15.1f %14.1f", w as NSString, xb, act, r.events, best,
-                   Double(r.events) / best / 1e6, r.latencyNs / 1000, Self.peakRSSMB()))
+      table.rows.append([w, "\(xb)", "\(act)", "\(r.events)", String(format: "%.3f", best),
+                         String(format: "%.1f", Double(r.events) / best / 1e6), String(format: "%.1f", r.latencyNs / 1000),
+                         String(format: "%.1f", Self.peakRSSMB())])
     }
+    print(table.render(), terminator: "")
   }
 
   /// Steady-state schedule/pop rate of the engine's event queue with 4096 pending events.

@@ -71,7 +71,7 @@ struct RunCommand: ParsableCommand {
     if let sink { files.append(("trace.json", sink.json())) }
     try OutputFolder.write(files, to: dir)
     if quiet {
-      print(report.table.split(separator: "\n").suffix(2).joined(separator: "\n"))
+      print(report.summary)
     } else {
       print(report.table, terminator: "")
     }

@@ -33,13 +33,9 @@ struct WorkloadsCommand: ParsableCommand {
         "  {\"workload\": \"\($0.name)\", \"input\": \"\($0.inputShape)\", \"layers\": \($0.layers.count), \"matrixLayers\": \($0.matrixLayerCount), \"parameters\": \($0.parameters), \"macs\": \($0.macs)}"
       }.joined(separator: ",\n") + "\n]\n"
     case .table:
-      var out = [String(format: "%-10@ %-10@ %7@ %8@ %12@ %15@", "workload" as NSString, "input" as NSString,
-                        "layers" as NSString, "matrix" as NSString, "parameters" as NSString, "MACs" as NSString)]
-      for n in nets {
-        out.append(String(format: "%-10@ %-10@ %7d %8d %12d %15d", n.name as NSString, n.inputShape.description as NSString,
-                          n.layers.count, n.matrixLayerCount, n.parameters, n.macs))
-      }
-      return out.joined(separator: "\n") + "\n"
+      var t = TextTable(header: ["workload", "input", "layers", "matrix", "parameters", "MACs"], leftColumns: 2)
+      t.rows = nets.map { ["\($0.name)", "\($0.inputShape)", "\($0.layers.count)", "\($0.matrixLayerCount)", "\($0.parameters)", "\($0.macs)"] }
+      return t.render()
     }
   }
 

@@ -102,29 +102,22 @@ public struct RunReport: Sendable {
 
   /// The per-layer console table and totals.
   public var table: String {
-    let head = ["layer", "kind", "crossbars", "activations", "cycles", "latency [ns]", "energy [pJ]", "util"]
-    var rows: [[String]] = result.layers.map { l in
+    var t = TextTable(header: ["layer", "kind", "crossbars", "activations", "cycles", "latency [ns]", "energy [pJ]", "util"],
+                      leftColumns: 2)
+    t.rows = result.layers.map { l in
       [l.name, l.kind, "\(l.crossbars)", "\(l.activations)", "\(l.cycles.count)", fixed(clock.ns(l.cycles), 1),
        fixed(l.counts.energyPJ(result.spec), 1), l.crossbars > 0 ? fixed(l.utilization, 3) : "-"]
     }
     let xb = result.layers.reduce(0) { $0 + $1.crossbars }, act = result.layers.reduce(0) { $0 + $1.activations }
-    rows.append(["total", "", "\(xb)", "\(act)", "\(result.totalCycles.count)", fixed(result.latencyNs, 1),
-                 fixed(result.energyPJ, 1), ""])
-    var widths = head.map(\.count)
-    for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-    func line(_ r: [String]) -> String {
-      r.enumerated().map { i, c in i < 2 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-        : String(repeating: " ", count: widths[i] - c.count) + c }.joined(separator: "  ")
-    }
-    var out = [line(head), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
-    out += rows.dropLast().map(line)
-    out.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
-    out.append(line(rows.last!))
+    t.footer = [["total", "", "\(xb)", "\(act)", "\(result.totalCycles.count)", fixed(result.latencyNs, 1),
+                 fixed(result.energyPJ, 1), ""]]
     let e = result.energyByClass.filter { $0.1 > 0 }.map { "\($0.0.rawValue) \(fixed(100 * $0.1 / result.energyPJ, 1))%" }
-    out.append("")
-    out.append("\(result.network) on \(result.spec.name), \(result.options.schedule.rawValue) schedule, \(result.rounds) round(s): latency \(fixed(result.latencyNs / 1000, 3)) us, energy \(fixed(result.energyPJ / 1e6, 3)) uJ, \(result.events) events")
-    out.append("energy: " + e.joined(separator: ", "))
-    return out.joined(separator: "\n") + "\n"
+    return t.render() + "\n" + summary + "\nenergy: " + e.joined(separator: ", ") + "\n"
+  }
+
+  /// One line: network, chip, schedule, latency, energy, events.
+  public var summary: String {
+    "\(result.network) on \(result.spec.name), \(result.options.schedule.rawValue) schedule, \(result.rounds) round(s): latency \(fixed(result.latencyNs / 1000, 3)) us, energy \(fixed(result.energyPJ / 1e6, 3)) uJ, \(result.events) events"
   }
 
   func fixed(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
