@@ -12,6 +12,7 @@ struct RunConfig: Codable {
   }
   var version = 1
   var workload: String
+  var factorize: String?
   var mapper: PluginConfig
   var schedule: Schedule
   var allowRounds: Bool
@@ -30,8 +31,14 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Arch preset (isaac, isaac-8bit) or a YAML/JSON spec file.")
   var arch = "isaac-8bit"
 
-  @Option(help: "Mapper kind (\(allMappers.map(\.kind).joined(separator: ", "))).")
+  @Option(help: "Mapper: kind or kind:key=value,... (\(allMappers.map(\.kind).joined(separator: ", ")); see `simrun map --help`).")
   var mapper = "im2col"
+
+  @Option(help: "Replace K x K convs by low-rank pairs: rank=R[,groups=G][,pointwise=true].")
+  var factorize: String?
+
+  @Flag(help: "Run every tile of a layer on one array, one after another (the reuse computing cycles assume).")
+  var singleArray = false
 
   @Option(help: "Schedule: layer or pipeline.")
   var schedule: Schedule = .pipeline
@@ -54,14 +61,17 @@ struct RunCommand: ParsableCommand {
   func run() throws {
     Functional.useSingleThreadedBLAS()
     let spec = try ArchSpec.load(arch, overrides: overrides)
-    let network = try BuiltinWorkloads.load(workload)
+    var network = try BuiltinWorkloads.load(workload)
+    if let f = factorize { network = try Self.factorize(network, f) }
     let m = try MapperRegistry.mapper(kind: mapper)
+    let (mapperKind, mapperOptions) = try MapperRegistry.parse(mapper)
     let sink = trace ? ChromeTrace() : nil
     let result = try Simulation.run(network: network, spec: spec, mapper: m,
-                                    options: SimulationOptions(schedule: schedule, allowRounds: rounds), trace: sink)
+                                    options: SimulationOptions(schedule: schedule, allowRounds: rounds,
+                                                               singleArrayPerLayer: singleArray), trace: sink)
     let report = RunReport(result)
-    let dir = out ?? "runs/\(network.name)-\(spec.name)-\(mapper)-\(schedule.rawValue)"
-    let config = RunConfig(workload: workload, mapper: .init(kind: mapper, options: [:]), schedule: schedule,
+    let dir = out ?? "runs/\(network.name)-\(spec.name)-\(mapperKind)-\(schedule.rawValue)"
+    let config = RunConfig(workload: workload, factorize: factorize, mapper: .init(kind: mapperKind, options: mapperOptions), schedule: schedule,
                            allowRounds: rounds, overrides: overrides, arch: spec)
     var files: [(String, String)] = [
       ("config.yaml", try YAMLEncoder().encode(config)),

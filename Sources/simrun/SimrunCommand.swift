@@ -1,5 +1,6 @@
 import ArgumentParser
 import CrossbarSim
+import Foundation
 
 /// `simrun`: cycle-level simulation of ReRAM crossbar accelerators.
 @main
@@ -7,7 +8,7 @@ struct SimrunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "simrun",
     abstract: "Cycle-level, event-driven simulator of ReRAM crossbar (IMC) accelerators.",
-    subcommands: [RunCommand.self, ArchCommand.self, WorkloadsCommand.self, BenchCommand.self],
+    subcommands: [RunCommand.self, MapCommand.self, ArchCommand.self, WorkloadsCommand.self, BenchCommand.self],
     defaultSubcommand: RunCommand.self)
 }
 
@@ -17,3 +18,14 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension Schedule: ExpressibleByArgument {}
+
+extension ParsableCommand {
+  /// Applies a `--factorize` plan and tells on stderr which layers stayed dense.
+  static func factorize(_ network: Network, _ plan: String) throws -> Network {
+    let (n, skipped) = try network.factorizedReporting(FactorizationPlan.parse(plan))
+    if !skipped.isEmpty {
+      FileHandle.standardError.write(Data("note: left dense: \(skipped.joined(separator: ", "))\n".utf8))
+    }
+    return n
+  }
+}

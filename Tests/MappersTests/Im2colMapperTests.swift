@@ -63,6 +63,6 @@ struct Im2colMapperTests {
   func registry() {
     #expect(throws: InputError.self) { try MapperRegistry.mapper(kind: "magic") }
     do { _ = try MapperRegistry.mapper(kind: "magic") } catch { #expect("\(error)".contains("im2col")) }
-    for m in allMappers { #expect((try? MapperRegistry.mapper(kind: m.kind)) != nil) }
+    for m in allMappers { #expect((try? MapperRegistry.mapper(kind: m.kind))?.kind == m.kind) }
   }
 }

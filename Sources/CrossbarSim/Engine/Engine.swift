@@ -121,7 +121,8 @@ struct EngineCore {
   /// Builds an engine for `layout` on `spec`; throws if it does not fit (see `Placement`).
   init(spec: ArchSpec, layout: NetworkLayout, options: SimulationOptions = .init()) throws {
     self.spec = spec; self.layout = layout; self.options = options
-    placement = try Placement.place(layout, spec: spec, allowRounds: options.allowRounds)
+    placement = try Placement.place(layout, spec: spec, allowRounds: options.allowRounds,
+                                    singleArray: options.singleArrayPerLayer)
     let clock = spec.clock
     readCycles = clock.cycles(ns: spec.ima.crossbar.readLatencyNs).count
     guard readCycles > 0 else { throw InputError("ima.crossbar.readLatencyNs rounds to 0 cycles at clockGHz \(spec.clockGHz)") }
@@ -623,6 +624,9 @@ struct EngineCore {
         activations: l?.activations ?? 0, windows: mine[0].windows, start: Cycle(start), end: Cycle(end),
         arrayCycles: arrayStart == .max ? .zero : Cycles(arrayEnd - arrayStart),
         utilization: l?.utilization(rows: spec.ima.crossbar.rows, columns: spec.ima.crossbar.columns) ?? 0,
+        computingCycles: l?.computingCycles ?? 0,
+        analyticCycles: Cycles(UInt64(l?.computingCycles ?? 0) * UInt64(inputCycles) * readCycles),
+        window: l?.window ?? "", note: l?.note ?? "",
         counts: counts, rounds: Array(Set(mine.map(\.spec.round))).sorted())
       guard r.end > r.start else {
         throw InputError("internal error: layer \(layer.name) finished in zero cycles")

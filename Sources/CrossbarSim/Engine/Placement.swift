@@ -35,7 +35,9 @@ public struct Placement: Sendable {
   public var crossbarsPerRound: [Int]
 
   /// Places `layout` on the chip of `spec`.
-  public static func place(_ layout: NetworkLayout, spec: ArchSpec, allowRounds: Bool) throws -> Placement {
+  /// With `singleArray`, every tile of a layer is placed on the same physical crossbar.
+  public static func place(_ layout: NetworkLayout, spec: ArchSpec, allowRounds: Bool,
+                           singleArray: Bool = false) throws -> Placement {
     let perIMA = spec.ima.crossbars, perTile = spec.crossbarsPerTile, capacity = spec.crossbarsPerChip
     let network = layout.network
     let needed = layout.crossbars
@@ -54,6 +56,20 @@ public struct Placement: Sendable {
       }
       var n = l.crossbars.count
       guard n > 0 else { throw InputError("layer \(layer.name): the layout has no crossbars") }
+      if singleArray {
+        cursor = (cursor + perIMA - 1) / perIMA * perIMA
+        if cursor >= capacity {
+          guard allowRounds else {
+            throw InputError("layer \(layer.name) needs one crossbar but the chip's \(capacity) are taken by earlier layers; allow rounds (--rounds)")
+          }
+          round += 1; cursor = 0; used.append(0)
+        }
+        stages.append(Stage(layer: i, crossbars: 0..<n, physical: Array(repeating: cursor, count: n), round: round, chunk: 0,
+                            isFinalChunk: true, homeTile: cursor / perTile, tiles: [cursor / perTile]))
+        used[round] += 1; cursor += 1
+        stageOfLayer[i] = stages.count - 1
+        continue
+      }
       cursor = (cursor + perIMA - 1) / perIMA * perIMA
       if cursor + n > capacity {
         guard allowRounds else {

@@ -14,9 +14,12 @@ public struct SimulationOptions: Sendable, Equatable, Codable {
   public var schedule: Schedule
   /// Whether a model larger than the chip runs in rounds that reprogram the crossbars.
   public var allowRounds: Bool
+  /// Whether each layer runs all its tiles on one physical array, one after another (the
+  /// reuse that computing cycles assume), instead of one array per tile.
+  public var singleArrayPerLayer: Bool
   /// Creates options.
-  public init(schedule: Schedule = .pipeline, allowRounds: Bool = false) {
-    self.schedule = schedule; self.allowRounds = allowRounds
+  public init(schedule: Schedule = .pipeline, allowRounds: Bool = false, singleArrayPerLayer: Bool = false) {
+    self.schedule = schedule; self.allowRounds = allowRounds; self.singleArrayPerLayer = singleArrayPerLayer
   }
 }
 
@@ -42,6 +45,14 @@ public struct LayerResult: Sendable {
   public var arrayCycles: Cycles
   /// Useful weight cells / (crossbars x rows x columns).
   public var utilization: Double
+  /// Computing cycles (activations if one array were reused for every tile).
+  public var computingCycles: Int
+  /// Computing cycles x input cycles x read cycle: the array time with one array reused [cycles].
+  public var analyticCycles: Cycles
+  /// The layout's window (`PW_h x PW_w x ICt x OCt`), empty for digital layers.
+  public var window: String
+  /// The layout's note (group layout, factor role).
+  public var note: String
   /// Actions the layer caused.
   public var counts: ActionCounts
   /// Programming rounds the layer ran in.

@@ -21,11 +21,16 @@ public struct BitSerialModel: Sendable, Equatable {
   public var adcBits: Int
   /// Signed-weight encoding.
   public var encoding: WeightEncoding
+  /// Whether inputs are two's complement: the last (1-bit) cycle then has significance
+  /// `-2^(inputBits-1)`, subtracted in the shift-and-add (needed for signed factor outputs).
+  public var isSignedInput: Bool
 
   /// Creates a model.
-  public init(inputBits: Int, dacBits: Int, weightBits: Int, cellBits: Int, adcBits: Int, encoding: WeightEncoding) {
+  public init(inputBits: Int, dacBits: Int, weightBits: Int, cellBits: Int, adcBits: Int, encoding: WeightEncoding,
+              isSignedInput: Bool = false) {
+    precondition(!isSignedInput || dacBits == 1, "two's complement inputs need 1-bit DACs")
     self.inputBits = inputBits; self.dacBits = dacBits; self.weightBits = weightBits
-    self.cellBits = cellBits; self.adcBits = adcBits; self.encoding = encoding
+    self.cellBits = cellBits; self.adcBits = adcBits; self.encoding = encoding; self.isSignedInput = isSignedInput
   }
 
   /// The model of a hardware spec.
@@ -42,6 +47,15 @@ public struct BitSerialModel: Sendable, Equatable {
   public var slices: Int { (weightBits + cellBits - 1) / cellBits }
   /// Largest ADC output.
   public var adcMax: Int { (1 << adcBits) - 1 }
+  /// Valid input range.
+  public var inputRange: ClosedRange<Int> {
+    isSignedInput ? -(1 << (inputBits - 1))...((1 << (inputBits - 1)) - 1) : 0...((1 << inputBits) - 1)
+  }
+  /// Significance of input cycle `k` (negative for the sign cycle of two's complement inputs).
+  @inline(__always)
+  public func cycleWeight(_ k: Int) -> Int {
+    isSignedInput && k == cycles - 1 ? -(1 << (k * dacBits)) : 1 << (k * dacBits)
+  }
   /// Valid weight range.
   public var weightRange: ClosedRange<Int> { -(1 << (weightBits - 1))...((1 << (weightBits - 1)) - 1) }
 
@@ -56,6 +70,7 @@ public struct BitSerialModel: Sendable, Equatable {
   /// Bits of input `x` applied in cycle `k`.
   @inline(__always)
   public func inputSlice(_ x: Int, _ k: Int) -> Int { (x >> (k * dacBits)) & ((1 << dacBits) - 1) }
+  // (An arithmetic shift keeps two's complement bits, so slices of negative inputs are their bits.)
 
   /// The column's result as the hardware computes it: DAC cycles x slices through the ADC,
   /// shift-and-add, then zero-point correction (offset) or the negative column (differential).
@@ -79,7 +94,7 @@ public struct BitSerialModel: Sendable, Equatable {
       for s in 0..<slices {
         var sum = 0
         for i in x.indices { sum += inputSlice(x[i], k) * slice(stored[i], s) }
-        acc += convert(sum) << (k * dacBits + s * cellBits)
+        acc += convert(sum) * cycleWeight(k) << (s * cellBits)
       }
     }
     return acc

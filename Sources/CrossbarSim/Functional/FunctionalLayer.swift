@@ -29,8 +29,8 @@ public enum FunctionalLayer {
     if let bad = weights.values.first(where: { !model.weightRange.contains($0) }) {
       throw InputError("layer \(layer.name): weight \(bad) outside the \(model.weightBits)-bit range \(model.weightRange)")
     }
-    if let bad = input.first(where: { $0 < 0 || $0 >= (1 << model.inputBits) }) {
-      throw InputError("layer \(layer.name): input \(bad) outside 0..<2^\(model.inputBits)")
+    if let bad = input.first(where: { !model.inputRange.contains($0) }) {
+      throw InputError("layer \(layer.name): input \(bad) outside \(model.inputRange)")
     }
     var kh = 1, kw = 1, groups = 1, isFC = false
     switch layer.operation {
@@ -88,8 +88,8 @@ public enum FunctionalLayer {
         let plane = x.map { Float(model.inputSlice($0, k)) }
         let sums = Functional.gemm(plane, cells, m: windows, k: R, n: C)
         for (ci, c) in xb.columns.enumerated() {
-          let shift = k * model.dacBits + Int(c.slice) * model.cellBits
-          for w in 0..<windows { acc[w * C + ci] += model.convert(Int(sums[w * C + ci])) << shift }
+          let scale = model.cycleWeight(k) << (Int(c.slice) * model.cellBits)
+          for w in 0..<windows { acc[w * C + ci] += model.convert(Int(sums[w * C + ci])) * scale }
         }
       }
       // Zero point: subtract Z * sum of the inputs that meet a real weight, once per weight (slice 0).

@@ -88,6 +88,10 @@ public struct LayerLayout: Sendable {
   public var padding: Int
   /// Kernel stride (relates column output offsets to input offsets).
   public var stride: Int
+  /// The window one activation covers, `PW_h x PW_w x ICt x OCt` (empty for fully connected layers).
+  public var window = ""
+  /// What else a reader of the per-layer output should know (group layout, auto's pick).
+  public var note = ""
 
   /// Creates a layout.
   public init(layer: Int, mapper: String, crossbars: [CrossbarTile], windowsY: Int, windowsX: Int,
@@ -101,8 +105,11 @@ public struct LayerLayout: Sendable {
 
   /// Activations per crossbar (one per window).
   public var windows: Int { windowsY * windowsX }
-  /// Crossbar activations of the whole layer.
+  /// Crossbar activations of the whole layer: the computing cycles (CC) if one array were reused
+  /// for every tile.
   public var activations: Int { windows * crossbars.count }
+  /// Computing cycles (CC), as defined by the VW-SDK calculator; equal to `activations`.
+  public var computingCycles: Int { activations }
   /// Input extent one window reads: (rows, columns) [pixels].
   public var inputExtent: (height: Int, width: Int) {
     var h = 1, w = 1

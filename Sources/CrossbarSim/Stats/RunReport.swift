@@ -33,6 +33,10 @@ public struct RunReport: Sendable {
         ("arrayCycles", .value(Double(l.arrayCycles.count), unit: "cycles")),
         ("energy", .value(l.counts.energyPJ(r.spec), unit: "pJ")),
         ("utilization", .value(l.utilization, unit: "fraction")),
+        ("window", .text(l.window)),
+        ("computingCycles", .value(Double(l.computingCycles), unit: "activations")),
+        ("analyticCycles", .value(Double(l.analyticCycles.count), unit: "cycles")),
+        ("analyticLatency", .value(clock.ns(l.analyticCycles), unit: "ns")),
         ("adcConversions", .value(l.counts[.adcConvert], unit: "count")),
         ("tableLookups", .value(l.counts[.tableLookup], unit: "count")),
       ]))
@@ -70,12 +74,14 @@ public struct RunReport: Sendable {
 
   /// `layers.csv`: one row per layer.
   public var layersCSV: String {
-    var rows = ["layer,kind,mapper,crossbars,activations,windows,cycles,latencyNs,arrayCycles,energyPJ,utilization,startCycle,endCycle,rounds"]
+    var rows = ["layer,kind,mapper,window,crossbars,activations,windows,cycles,latencyNs,arrayCycles,computingCycles,analyticCycles,analyticLatencyNs,energyPJ,utilization,startCycle,endCycle,rounds,note"]
     for l in result.layers {
       let f: [String] = [
-        CSV.field(l.name), l.kind, l.mapper, "\(l.crossbars)", "\(l.activations)", "\(l.windows)", "\(l.cycles.count)",
-        StatNode.number(clock.ns(l.cycles)), "\(l.arrayCycles.count)", StatNode.number(l.counts.energyPJ(result.spec)),
+        CSV.field(l.name), l.kind, CSV.field(l.mapper), l.window, "\(l.crossbars)", "\(l.activations)", "\(l.windows)",
+        "\(l.cycles.count)", StatNode.number(clock.ns(l.cycles)), "\(l.arrayCycles.count)", "\(l.computingCycles)",
+        "\(l.analyticCycles.count)", StatNode.number(clock.ns(l.analyticCycles)), StatNode.number(l.counts.energyPJ(result.spec)),
         StatNode.number(l.utilization), "\(l.start.value)", "\(l.end.value)", l.rounds.map(String.init).joined(separator: ";"),
+        CSV.field(l.note),
       ]
       rows.append(f.joined(separator: ","))
     }
@@ -102,14 +108,15 @@ public struct RunReport: Sendable {
 
   /// The per-layer console table and totals.
   public var table: String {
-    var t = TextTable(header: ["layer", "kind", "crossbars", "activations", "cycles", "latency [ns]", "energy [pJ]", "util"],
-                      leftColumns: 2)
+    var t = TextTable(header: ["layer", "kind", "mapper", "window", "crossbars", "activations", "cycles", "latency [ns]",
+                               "1-array [ns]", "energy [pJ]", "util"], leftColumns: 4)
     t.rows = result.layers.map { l in
-      [l.name, l.kind, "\(l.crossbars)", "\(l.activations)", "\(l.cycles.count)", fixed(clock.ns(l.cycles), 1),
-       fixed(l.counts.energyPJ(result.spec), 1), l.crossbars > 0 ? fixed(l.utilization, 3) : "-"]
+      [l.name, l.kind, l.mapper, l.window, "\(l.crossbars)", "\(l.activations)", "\(l.cycles.count)", fixed(clock.ns(l.cycles), 1),
+       l.crossbars > 0 ? fixed(clock.ns(l.analyticCycles), 1) : "-", fixed(l.counts.energyPJ(result.spec), 1),
+       l.crossbars > 0 ? fixed(l.utilization, 3) : "-"]
     }
     let xb = result.layers.reduce(0) { $0 + $1.crossbars }, act = result.layers.reduce(0) { $0 + $1.activations }
-    t.footer = [["total", "", "\(xb)", "\(act)", "\(result.totalCycles.count)", fixed(result.latencyNs, 1),
+    t.footer = [["total", "", "", "", "\(xb)", "\(act)", "\(result.totalCycles.count)", fixed(result.latencyNs, 1), "",
                  fixed(result.energyPJ, 1), ""]]
     let e = result.energyByClass.filter { $0.1 > 0 }.map { "\($0.0.rawValue) \(fixed(100 * $0.1 / result.energyPJ, 1))%" }
     return t.render() + "\n" + summary + "\nenergy: " + e.joined(separator: ", ") + "\n"

@@ -10,6 +10,8 @@ public struct TextTable: Sendable {
   public var footer: [[String]] = []
   /// How many leading columns are text (left-aligned).
   public var leftColumns: Int
+  /// Further left-aligned columns (e.g. a trailing note).
+  public var leftAlignedColumns: Set<Int> = []
 
   /// Creates a table with `header`.
   public init(header: [String], leftColumns: Int = 1) { self.header = header; self.leftColumns = leftColumns }
@@ -23,7 +25,7 @@ public struct TextTable: Sendable {
       for (i, w) in widths.enumerated() {
         let c = i < r.count ? r[i] : ""
         let pad = String(repeating: " ", count: w - c.count)
-        cells.append(i < leftColumns ? c + pad : pad + c)
+        cells.append(i < leftColumns || leftAlignedColumns.contains(i) ? c + pad : pad + c)
       }
       var s = cells.joined(separator: "  ")
       while s.hasSuffix(" ") { s.removeLast() }

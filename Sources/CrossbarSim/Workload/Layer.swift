@@ -88,6 +88,8 @@ public struct Layer: Hashable, Codable, Sendable {
   public var inputShape: TensorShape
   /// Shape the layer produces.
   public var outputShape: TensorShape
+  /// Set when the layer is one factor of a low-rank pair replacing an original layer.
+  public var factor: LowRankFactor? = nil
 
   /// Input channels per group x K_h x K_w: the rows of the weight matrix (im2col order).
   public var weightRows: Int {
@@ -114,5 +116,28 @@ public struct Layer: Hashable, Codable, Sendable {
     case .fullyConnected: parameters
     default: 0
     }
+  }
+}
+
+/// The role of a layer in a low-rank pair `W ~ L R` ([LR], Jeon et al. DATE 2025).
+public struct LowRankFactor: Hashable, Codable, Sendable {
+  /// Which factor.
+  public enum Part: String, Hashable, Codable, Sendable {
+    /// R: the K x K conv from the input channels to the rank channels (grouped for group low-rank).
+    case r = "R"
+    /// L: the 1x1 conv from the rank channels to the output channels.
+    case l = "L"
+  }
+  /// Name of the layer the pair replaces.
+  public var original: String
+  /// Which factor this layer is.
+  public var part: Part
+  /// Rank per input-channel group.
+  public var rank: Int
+  /// Input-channel groups (1 = plain SVD low-rank).
+  public var groups: Int
+  /// Creates a factor annotation.
+  public init(original: String, part: Part, rank: Int, groups: Int) {
+    self.original = original; self.part = part; self.rank = rank; self.groups = groups
   }
 }

@@ -1,0 +1,88 @@
+// MARK: - Structural low-rank factorization ([LR] section 4)
+
+/// Which layers to replace by low-rank pairs and with which rank and groups.
+public struct FactorizationPlan: Sendable, Equatable {
+  /// Rank per input-channel group.
+  public var rank: Int
+  /// Input-channel groups g (group low-rank when > 1).
+  public var groups: Int
+  /// Also factor 1x1 convolutions (off by default: they gain nothing from SDK).
+  public var includePointwise: Bool
+  /// Creates a plan.
+  public init(rank: Int, groups: Int = 1, includePointwise: Bool = false) {
+    self.rank = rank; self.groups = groups; self.includePointwise = includePointwise
+  }
+
+  /// Parses `rank=8,groups=2[,pointwise=true]`.
+  public static func parse(_ text: String) throws -> FactorizationPlan {
+    var plan = FactorizationPlan(rank: 0)
+    var sawRank = false
+    for item in text.split(separator: ",") {
+      let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
+      guard kv.count == 2 else { throw InputError("--factorize '\(text)': expected key=value items (rank, groups, pointwise)") }
+      switch kv[0] {
+      case "rank":
+        guard let v = Int(kv[1]) else { throw InputError("--factorize: rank '\(kv[1])' is not an integer") }
+        plan.rank = v; sawRank = true
+      case "groups":
+        guard let v = Int(kv[1]) else { throw InputError("--factorize: groups '\(kv[1])' is not an integer") }
+        plan.groups = v
+      case "pointwise":
+        guard let v = Bool(kv[1]) else { throw InputError("--factorize: pointwise '\(kv[1])' must be true or false") }
+        plan.includePointwise = v
+      default: throw InputError("--factorize: unknown option '\(kv[0])' (known: rank, groups, pointwise)")
+      }
+    }
+    guard sawRank else { throw InputError("--factorize '\(text)': rank is required") }
+    return plan
+  }
+}
+
+extension Network {
+  /// The network with every dense conv (K > 1 unless `includePointwise`) replaced by its pair:
+  /// R, a K x K conv (same stride and padding, `groups` groups) from IC to `rank * groups`
+  /// channels, then L, a 1x1 conv to OC. A conv the plan cannot apply to (groups that do not
+  /// divide its input channels, or a rank not below `min(OC, IC/g K_h K_w)`, which would not
+  /// compress) stays dense and is listed in `skipped` with the reason. Ranks or groups below 1
+  /// are errors.
+  public func factorized(_ plan: FactorizationPlan) throws -> Network { try factorizedReporting(plan).network }
+
+  /// `factorized(_:)`, also returning the layers left dense and why.
+  public func factorizedReporting(_ plan: FactorizationPlan) throws -> (network: Network, skipped: [String]) {
+    guard plan.rank >= 1 else { throw InputError("low-rank: rank \(plan.rank) must be >= 1") }
+    guard plan.groups >= 1 else { throw InputError("low-rank: groups \(plan.groups) must be >= 1") }
+    var out = Network(name: name, inputShape: inputShape, layers: [])
+    var newIndex: [Int] = []
+    var skipped: [String] = []
+    for l in layers {
+      let inputs = l.inputs.map { newIndex[$0] }
+      guard case .conv(let c) = l.operation, c.groups == 1, l.factor == nil,
+            plan.includePointwise || c.kernelHeight * c.kernelWidth > 1 else {
+        var copy = l; copy.inputs = inputs
+        out.layers.append(copy); newIndex.append(out.layers.count - 1)
+        continue
+      }
+      let ic = l.inputShape.channels
+      let n = ic / plan.groups * c.kernelHeight * c.kernelWidth
+      guard ic % plan.groups == 0, plan.rank < min(c.outChannels, n) else {
+        skipped.append(ic % plan.groups != 0 ? "\(l.name) (groups \(plan.groups) do not divide its \(ic) input channels)"
+                       : "\(l.name) (rank \(plan.rank) is not below min(\(c.outChannels), \(n)))")
+        var copy = l; copy.inputs = inputs
+        out.layers.append(copy); newIndex.append(out.layers.count - 1)
+        continue
+      }
+      let mid = plan.rank * plan.groups
+      var r = Convolution(outChannels: mid, kernel: c.kernelHeight, stride: c.stride, padding: c.padding, groups: plan.groups)
+      r.kernelWidth = c.kernelWidth
+      let rShape = TensorShape(mid, l.outputShape.height, l.outputShape.width)
+      out.layers.append(Layer(name: "\(l.name).R", operation: .conv(r), inputs: inputs, inputShape: l.inputShape,
+                              outputShape: rShape,
+                              factor: LowRankFactor(original: l.name, part: .r, rank: plan.rank, groups: plan.groups)))
+      out.layers.append(Layer(name: "\(l.name).L", operation: .conv(Convolution(outChannels: c.outChannels, kernel: 1)),
+                              inputs: [out.layers.count - 1], inputShape: rShape, outputShape: l.outputShape,
+                              factor: LowRankFactor(original: l.name, part: .l, rank: plan.rank, groups: plan.groups)))
+      newIndex.append(out.layers.count - 1)
+    }
+    return (out, skipped)
+  }
+}

@@ -1,0 +1,56 @@
+import CrossbarSim
+
+/// Picks, per layer, the layout with the fewest computing cycles among im2col, SDK and VW-SDK
+/// (exhaustive search), or with `by=latency` the fewest windows (the latency when every tile sits
+/// on its own array), then the fewest arrays. The layout's mapper reads `auto/KIND`.
+public struct AutoMapper: ConfigurableMapper {
+  public static let kindName = "auto"
+  public static let optionHelp = [
+    "by=cycles|latency: fewest computing cycles, or fewest windows (parallel arrays) then fewest arrays",
+    WindowLayoutBuilder.GroupLayout.help,
+  ]
+  /// Selection criterion.
+  public enum Criterion: String, Sendable, CaseIterable { case cycles, latency }
+  public var kind: String { Self.kindName }
+  let criterion: Criterion
+  let groupLayout: WindowLayoutBuilder.GroupLayout
+
+  /// Creates the mapper (fewest computing cycles).
+  public init() { criterion = .cycles; groupLayout = .perGroup }
+  public init(options: [String: String]) throws {
+    let o = try MapperOptions(kind: Self.kindName, options, allowed: ["by", "groups"])
+    criterion = try o.choice("by", default: .cycles)
+    groupLayout = try o.choice("groups", default: .perGroup)
+  }
+
+  /// Candidate windows in preference order (the simpler layout wins ties).
+  static func candidates(_ d: ConvDims, _ g: ArrayGeometry) -> [WindowChoice] {
+    var c = [WindowSearch.im2col(d, arrayRows: g.rows, weightsPerRow: g.weightsPerRow),
+             WindowSearch.sdk(d, arrayRows: g.rows, weightsPerRow: g.weightsPerRow)]
+    if g.rows >= d.kernelHeight * d.kernelWidth,
+       let v = WindowSearch.vwsdk(d, arrayRows: g.rows, weightsPerRow: g.weightsPerRow, search: .exhaustive) { c.append(v) }
+    return c
+  }
+
+  /// The best candidate under `criterion`.
+  static func pick(_ c: [WindowChoice], by criterion: Criterion) -> WindowChoice {
+    func key(_ w: WindowChoice) -> (Int, Int, Int) {
+      criterion == .cycles ? (w.computingCycles, w.arrays, 0) : (w.windowsY * w.windowsX, w.arrays, w.computingCycles)
+    }
+    return c.dropFirst().reduce(c[0]) { key($1) < key($0) ? $1 : $0 }
+  }
+
+  public func map(layer index: Int, of network: Network, geometry g: ArrayGeometry) throws -> LayerLayout {
+    let layer = network.layers[index]
+    if case .fullyConnected = layer.operation { return try fullyConnectedLayout(index, network, g, mapper: "auto/im2col") }
+    guard let d = WindowLayoutBuilder.dims(of: layer, groupLayout: groupLayout) else {
+      throw InputError("layer \(layer.name): auto maps only conv and fully connected layers")
+    }
+    guard g.weightsPerRow >= 1 else {
+      throw InputError("layer \(layer.name): an array of \(g.columns) columns cannot hold one weight of \(g.columnsPerWeight) columns")
+    }
+    let best = Self.pick(Self.candidates(d, g), by: criterion)
+    return try WindowLayoutBuilder.build(layer: index, of: network, choice: best, geometry: g,
+                                         mapper: "auto/\(best.style.rawValue)", groupLayout: groupLayout)
+  }
+}

@@ -1,0 +1,52 @@
+import CrossbarSim
+
+/// Shift-and-duplicate-kernel mapping (SDK, Zhang et al. TCAD 2021): a `P x P` parallel window of
+/// all input channels drives the rows; the kernel is duplicated `n x n` times, shifted, on the
+/// columns, so one activation yields `n x n` output pixels. The window is the calculator's choice,
+/// or a fixed `n` (option `n=3`).
+public struct SDKMapper: ConfigurableMapper {
+  public static let kindName = "sdk"
+  public static let optionHelp = ["n=N: force N x N outputs per window", WindowLayoutBuilder.GroupLayout.help]
+  public var kind: String { Self.kindName }
+  let groupLayout: WindowLayoutBuilder.GroupLayout
+  let forced: Int?
+
+  /// Creates the mapper with the calculator's window choice.
+  public init() { groupLayout = .perGroup; forced = nil }
+  public init(options: [String: String]) throws {
+    let o = try MapperOptions(kind: Self.kindName, options, allowed: ["n", "groups"])
+    groupLayout = try o.choice("groups", default: .perGroup)
+    if let (a, b) = try o.pair("n") {
+      guard a == b else { throw InputError("mapper sdk: option n=\(a)x\(b) must be square (use vw-sdk for rectangles)") }
+      forced = a
+    } else { forced = nil }
+  }
+
+  /// The window this mapper uses for `d`.
+  func choice(_ d: ConvDims, _ g: ArrayGeometry, layer: String) throws -> WindowChoice {
+    guard let n = forced else { return WindowSearch.sdk(d, arrayRows: g.rows, weightsPerRow: g.weightsPerRow) }
+    let ph = d.kernelHeight + (n - 1) * d.stride, pw = d.kernelWidth + (n - 1) * d.stride
+    guard ph <= d.inputHeight, pw <= d.inputWidth else {
+      throw InputError("layer \(layer): sdk window \(ph)x\(pw) (n=\(n)) is larger than the padded \(d.inputHeight)x\(d.inputWidth) map")
+    }
+    return WindowChoice(style: .sdk, windowHeight: ph, windowWidth: pw, outputsHigh: n, outputsWide: n,
+                        channelsPerTile: d.inChannels, outChannelsPerTile: d.outChannels,
+                        rowTiles: WindowSearch.ceilDiv(ph * pw * d.inChannels, g.rows),
+                        colTiles: WindowSearch.ceilDiv(n * n * d.outChannels, g.weightsPerRow),
+                        windowsY: WindowSearch.windows(d.inputHeight, ph, n, d.stride),
+                        windowsX: WindowSearch.windows(d.inputWidth, pw, n, d.stride))
+  }
+
+  public func map(layer index: Int, of network: Network, geometry g: ArrayGeometry) throws -> LayerLayout {
+    let layer = network.layers[index]
+    if case .fullyConnected = layer.operation { return try fullyConnectedLayout(index, network, g, mapper: kind) }
+    guard let d = WindowLayoutBuilder.dims(of: layer, groupLayout: groupLayout) else {
+      throw InputError("layer \(layer.name): sdk maps only conv and fully connected layers")
+    }
+    guard g.weightsPerRow >= 1 else {
+      throw InputError("layer \(layer.name): an array of \(g.columns) columns cannot hold one weight of \(g.columnsPerWeight) columns")
+    }
+    return try WindowLayoutBuilder.build(layer: index, of: network, choice: choice(d, g, layer: layer.name), geometry: g,
+                                         mapper: kind, groupLayout: groupLayout)
+  }
+}

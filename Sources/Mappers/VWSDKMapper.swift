@@ -1,0 +1,69 @@
+import CrossbarSim
+
+/// Variable-window SDK (VW-SDK, Rhe et al. DATE 2022): rectangular parallel windows with partial
+/// input-channel (`ICt`) and output-channel (`OCt`) tiles, chosen to minimise computing cycles,
+/// falling back to im2col when no window is better.
+///
+/// `search=calculator` (default) keeps the candidate exactly as the public calculator does,
+/// including its habit of keeping a non-minimal candidate (see `WindowSearch.Search`);
+/// `search=exhaustive` takes the true minimum. `window=IxJ` forces `I x J` outputs per window.
+public struct VWSDKMapper: ConfigurableMapper {
+  public static let kindName = "vw-sdk"
+  public static let optionHelp = [
+    "search=calculator|exhaustive: reproduce the public calculator's choice, or the true minimum",
+    "window=IxJ: force I x J outputs per window", WindowLayoutBuilder.GroupLayout.help,
+  ]
+  public var kind: String { Self.kindName }
+  let groupLayout: WindowLayoutBuilder.GroupLayout
+  let search: WindowSearch.Search
+  let forced: (Int, Int)?
+
+  /// Creates the mapper with the calculator's search.
+  public init() { groupLayout = .perGroup; search = .calculator; forced = nil }
+  /// Creates the mapper with a search policy.
+  public init(search: WindowSearch.Search) { groupLayout = .perGroup; self.search = search; forced = nil }
+  public init(options: [String: String]) throws {
+    let o = try MapperOptions(kind: Self.kindName, options, allowed: ["search", "window", "groups"])
+    groupLayout = try o.choice("groups", default: .perGroup)
+    search = try o.choice("search", default: .calculator)
+    forced = try o.pair("window")
+  }
+
+  /// The window this mapper uses for `d`.
+  func choice(_ d: ConvDims, _ g: ArrayGeometry, layer: String) throws -> WindowChoice {
+    guard g.rows >= d.kernelHeight * d.kernelWidth else {
+      throw InputError("layer \(layer): a \(d.kernelHeight)x\(d.kernelWidth) kernel column needs \(d.kernelHeight * d.kernelWidth) rows per input channel; the array has \(g.rows)")
+    }
+    let im2col = WindowSearch.im2col(d, arrayRows: g.rows, weightsPerRow: g.weightsPerRow)
+    if let (i, j) = forced {
+      let ph = d.kernelHeight + (i - 1) * d.stride, pw = d.kernelWidth + (j - 1) * d.stride
+      guard ph <= d.inputHeight, pw <= d.inputWidth else {
+        throw InputError("layer \(layer): vw-sdk window \(ph)x\(pw) (\(i)x\(j) outputs) is larger than the padded \(d.inputHeight)x\(d.inputWidth) map")
+      }
+      let ict = g.rows / (ph * pw), oct = g.weightsPerRow / (i * j)
+      guard ict >= 1 else { throw InputError("layer \(layer): vw-sdk window \(ph)x\(pw) needs \(ph * pw) rows per channel; the array has \(g.rows)") }
+      guard oct >= 1 else { throw InputError("layer \(layer): vw-sdk window of \(i)x\(j) outputs needs \(i * j) weights per row; the array holds \(g.weightsPerRow)") }
+      return WindowChoice(style: .vwsdk, windowHeight: ph, windowWidth: pw, outputsHigh: i, outputsWide: j,
+                          channelsPerTile: min(ict, d.inChannels), outChannelsPerTile: min(oct, d.outChannels),
+                          rowTiles: WindowSearch.ceilDiv(d.inChannels, ict), colTiles: WindowSearch.ceilDiv(d.outChannels, oct),
+                          windowsY: WindowSearch.windows(d.inputHeight, ph, i, d.stride),
+                          windowsX: WindowSearch.windows(d.inputWidth, pw, j, d.stride))
+    }
+    guard let v = WindowSearch.vwsdk(d, arrayRows: g.rows, weightsPerRow: g.weightsPerRow, search: search),
+          v.computingCycles < im2col.computingCycles else { return im2col }
+    return v
+  }
+
+  public func map(layer index: Int, of network: Network, geometry g: ArrayGeometry) throws -> LayerLayout {
+    let layer = network.layers[index]
+    if case .fullyConnected = layer.operation { return try fullyConnectedLayout(index, network, g, mapper: kind) }
+    guard let d = WindowLayoutBuilder.dims(of: layer, groupLayout: groupLayout) else {
+      throw InputError("layer \(layer.name): vw-sdk maps only conv and fully connected layers")
+    }
+    guard g.weightsPerRow >= 1 else {
+      throw InputError("layer \(layer.name): an array of \(g.columns) columns cannot hold one weight of \(g.columnsPerWeight) columns")
+    }
+    return try WindowLayoutBuilder.build(layer: index, of: network, choice: choice(d, g, layer: layer.name), geometry: g,
+                                         mapper: kind, groupLayout: groupLayout)
+  }
+}

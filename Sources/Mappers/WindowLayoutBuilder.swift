@@ -1,0 +1,121 @@
+import CrossbarSim
+
+// MARK: - Building explicit layouts from a window choice
+
+/// Turns a `WindowChoice` into crossbars: the window's pixels x channels on the rows, the
+/// shifted, duplicated kernels (one per output offset) x output channels on the columns.
+enum WindowLayoutBuilder {
+  /// How a grouped convolution is laid out.
+  enum GroupLayout: String, Sendable, CaseIterable {
+    /// One layout per group: every crossbar holds one group's weights.
+    case perGroup = "per-group"
+    /// One block-diagonal layout: the grouped conv mapped as a dense one with zeros across groups.
+    case blockDiagonal = "block-diagonal"
+  }
+
+  /// The per-group dims a mapper searches over (the whole layer for block-diagonal layouts).
+  static func dims(of layer: Layer, groupLayout: GroupLayout) -> ConvDims? {
+    guard case .conv(let c) = layer.operation else { return nil }
+    let g = groupLayout == .perGroup ? c.groups : 1
+    return ConvDims(inputHeight: layer.inputShape.height + 2 * c.padding, inputWidth: layer.inputShape.width + 2 * c.padding,
+                    kernelHeight: c.kernelHeight, kernelWidth: c.kernelWidth, stride: c.stride,
+                    inChannels: layer.inputShape.channels / g, outChannels: c.outChannels / g)
+  }
+
+  /// Builds the layout of conv layer `index` for `choice` (per group, or block-diagonal).
+  static func build(layer index: Int, of network: Network, choice: WindowChoice, geometry g: ArrayGeometry,
+                    mapper: String, groupLayout: GroupLayout) throws -> LayerLayout {
+    let layer = network.layers[index]
+    guard case .conv(let conv) = layer.operation else {
+      throw InputError("layer \(layer.name): \(mapper) maps only convolutions")
+    }
+    let groups = groupLayout == .perGroup ? conv.groups : 1
+    let icpg = layer.inputShape.channels / groups, ocpg = conv.outChannels / groups
+    let realGroups = conv.groups, realICPG = layer.inputShape.channels / conv.groups
+    let ph = choice.windowHeight, pw = choice.windowWidth
+    guard choice.windowHeight <= layer.inputShape.height + 2 * conv.padding,
+          choice.windowWidth <= layer.inputShape.width + 2 * conv.padding else {
+      throw InputError("layer \(layer.name): window \(ph)x\(pw) is larger than the padded \(layer.inputShape.height + 2 * conv.padding)x\(layer.inputShape.width + 2 * conv.padding) map")
+    }
+    var crossbars: [CrossbarTile] = []
+    var outputGroup = 0, inputGroup = 0
+    for gi in 0..<groups {
+      // Row chunks.
+      var rowChunks: [[RowSource]] = []
+      func rows(channels: Range<Int>) -> [RowSource] {
+        var r: [RowSource] = []
+        r.reserveCapacity(channels.count * ph * pw)
+        for ch in channels { for y in 0..<ph { for x in 0..<pw { r.append(RowSource(channel: gi * icpg + ch, dy: y, dx: x)) } } }
+        return r
+      }
+      switch choice.style {
+      case .vwsdk:
+        let t = choice.channelsPerTile
+        for start in stride(from: 0, to: icpg, by: t) { rowChunks.append(rows(channels: start..<min(icpg, start + t))) }
+      case .im2col, .sdk:
+        let all = rows(channels: 0..<icpg)
+        for start in stride(from: 0, to: all.count, by: g.rows) { rowChunks.append(Array(all[start..<min(all.count, start + g.rows)])) }
+      }
+      // Column chunks: weights (output offset, output channel), whole weights per array.
+      var colChunks: [[ColumnSink]] = []
+      let offsets = (0..<choice.outputsHigh).flatMap { dy in (0..<choice.outputsWide).map { (dy, $0) } }
+      switch choice.style {
+      case .vwsdk:
+        let t = choice.outChannelsPerTile
+        for start in stride(from: 0, to: ocpg, by: t) {
+          colChunks.append(offsets.flatMap { (dy, dx) in (start..<min(ocpg, start + t)).flatMap { g.sinks(outChannel: gi * ocpg + $0, dy: dy, dx: dx) } })
+        }
+      case .im2col, .sdk:
+        let weights = offsets.flatMap { (dy, dx) in (0..<ocpg).map { (dy, dx, $0) } }
+        for start in stride(from: 0, to: weights.count, by: g.weightsPerRow) {
+          colChunks.append(weights[start..<min(weights.count, start + g.weightsPerRow)].flatMap {
+            g.sinks(outChannel: gi * ocpg + $0.2, dy: $0.0, dx: $0.1)
+          })
+        }
+      }
+      for (ri, r) in rowChunks.enumerated() {
+        for (ci, c) in colChunks.enumerated() {
+          guard r.count <= g.rows, c.count <= g.columns else {
+            throw InputError("layer \(layer.name): \(mapper) window \(choice.description) needs \(r.count)x\(c.count) cells, the array has \(g.rows)x\(g.columns)")
+          }
+          crossbars.append(CrossbarTile(rows: r, columns: c, outputGroup: outputGroup + ci, inputGroup: inputGroup + ri,
+                                        usefulCells: usefulCells(rows: r, columns: c, conv: conv, groups: realGroups,
+                                                                 icpg: realICPG, ocpg: conv.outChannels / realGroups)))
+        }
+      }
+      outputGroup += colChunks.count
+      inputGroup += rowChunks.count
+    }
+    var l = LayerLayout(layer: index, mapper: mapper, crossbars: crossbars, windowsY: choice.windowsY, windowsX: choice.windowsX,
+                        windowStepY: choice.outputsHigh * conv.stride, windowStepX: choice.outputsWide * conv.stride,
+                        outputsPerWindowY: choice.outputsHigh, outputsPerWindowX: choice.outputsWide,
+                        padding: conv.padding, stride: conv.stride)
+    l.window = choice.description
+    if conv.groups > 1 { l.note = groupLayout.rawValue }
+    return l
+  }
+
+  /// Cells that hold a real weight: the column's kernel tap lands on the row's pixel and both are
+  /// in the same channel group. O(rows + columns x K^2) through a per-pixel row count.
+  static func usefulCells(rows: [RowSource], columns: [ColumnSink], conv: Convolution, groups: Int, icpg: Int, ocpg: Int) -> Int {
+    var maxY = 0, maxX = 0
+    for r in rows { maxY = max(maxY, Int(r.dy)); maxX = max(maxX, Int(r.dx)) }
+    let h = maxY + 1, w = maxX + 1
+    var count = [Int](repeating: 0, count: groups * h * w)
+    for r in rows { count[(Int(r.channel) / icpg * h + Int(r.dy)) * w + Int(r.dx)] += 1 }
+    var total = 0
+    for c in columns {
+      let gi = Int(c.outChannel) / ocpg
+      for ky in 0..<conv.kernelHeight {
+        let y = Int(c.dy) * conv.stride + ky
+        guard y < h else { continue }
+        for kx in 0..<conv.kernelWidth {
+          let x = Int(c.dx) * conv.stride + kx
+          guard x < w else { continue }
+          total += count[(gi * h + y) * w + x]
+        }
+      }
+    }
+    return total
+  }
+}

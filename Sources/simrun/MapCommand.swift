@@ -1,0 +1,84 @@
+import ArgumentParser
+import CrossbarSim
+import Foundation
+import Mappers
+
+/// Analytic mapping report: per layer, the window, computing cycles, arrays and utilization.
+struct MapCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "map",
+    abstract: "Map a workload's layers and print each layer's window, computing cycles, arrays and utilization.",
+    discussion: """
+      Mapper kinds and options (kind:key=value,...):
+      \(allMappers.map { "  \($0.kind)" + ($0.optionHelp.isEmpty ? "" : "\n" + $0.optionHelp.map { "      \($0)" }.joined(separator: "\n")) }.joined(separator: "\n"))
+      """)
+
+  @Option(help: "Built-in workload name or a NeuroSim NetWork_*.csv file.")
+  var workload = "resnet20"
+
+  @Option(help: "Mapper: kind or kind:key=value,... (see below).")
+  var mapper = "vw-sdk"
+
+  @Option(help: "Array size ROWSxCOLS.")
+  var array = "128x128"
+
+  @Option(help: "Weight precision [bits].")
+  var weightBits = 8
+
+  @Option(help: "Bits per cell.")
+  var cellBits = 2
+
+  @Flag(help: "Differential weight encoding (two columns per slice).")
+  var differential = false
+
+  @Option(help: "Replace K x K convs by low-rank pairs: rank=R[,groups=G][,pointwise=true].")
+  var factorize: String?
+
+  @Option(help: "table, csv or json.")
+  var format: OutputFormat = .table
+
+  func run() throws {
+    let parts = array.split(separator: "x").map { Int($0) }
+    guard parts.count == 2, let rows = parts[0], let cols = parts[1], rows >= 1, cols >= 1 else {
+      throw InputError("--array '\(array)': expected ROWSxCOLS with positive integers, e.g. 128x128")
+    }
+    guard (1...32).contains(weightBits) else { throw InputError("--weight-bits \(weightBits): must be in 1...32") }
+    guard (1...8).contains(cellBits) else { throw InputError("--cell-bits \(cellBits): must be in 1...8") }
+    let g = ArrayGeometry(rows: rows, columns: cols, slicesPerWeight: (weightBits + cellBits - 1) / cellBits,
+                          isDifferential: differential)
+    var network = try BuiltinWorkloads.load(workload)
+    if let f = factorize { network = try Self.factorize(network, f) }
+    let layout = try NetworkLayout.map(network, with: MapperRegistry.mapper(kind: mapper), geometry: g)
+    print(Self.render(layout, geometry: g, format: format), terminator: "")
+  }
+
+  static func render(_ nl: NetworkLayout, geometry g: ArrayGeometry, format: OutputFormat) -> String {
+    let header = ["layer", "kind", "mapper", "window", "computingCycles", "arrays", "windows", "utilization", "note"]
+    var rows: [[String]] = []
+    var totalCC = 0, totalArrays = 0
+    for (i, l) in nl.network.layers.enumerated() {
+      guard let m = nl.layouts[i] else { continue }
+      let kind: String
+      if case .fullyConnected = l.operation { kind = "fc" } else { kind = "conv" }
+      totalCC += m.computingCycles; totalArrays += m.crossbars.count
+      rows.append([l.name, kind, m.mapper, m.window, "\(m.computingCycles)", "\(m.crossbars.count)", "\(m.windows)",
+                   String(format: "%.4f", m.utilization(rows: g.rows, columns: g.columns)), m.note])
+    }
+    switch format {
+    case .csv:
+      return ([header.joined(separator: ",")] + rows.map { $0.map(CSV.field).joined(separator: ",") }).joined(separator: "\n") + "\n"
+    case .json:
+      return "[\n" + rows.map { r in
+        "  {" + zip(header, r).map { k, v in
+          ["computingCycles", "arrays", "windows", "utilization"].contains(k) ? "\"\(k)\": \(v)" : "\"\(k)\": \"\(v)\""
+        }.joined(separator: ", ") + "}"
+      }.joined(separator: ",\n") + "\n]\n"
+    case .table:
+      var t = TextTable(header: header, leftColumns: 4)
+      t.leftAlignedColumns = [header.count - 1]
+      t.rows = rows
+      t.footer = [["total", "", "", "", "\(totalCC)", "\(totalArrays)", "", "", ""]]
+      return t.render()
+    }
+  }
+}
