@@ -32,11 +32,14 @@ public struct Im2colMapper: ConfigurableMapper {
     case .fullyConnected:
       let rows = (0..<layer.inputShape.elements).map { RowSource(channel: $0) }
       var crossbars: [CrossbarTile] = []
-      let colTiles = (layer.weightColumns + g.weightsPerRow - 1) / g.weightsPerRow
+      // Each column tile's sinks are built once and shared (copy-on-write) by all its row tiles.
+      let colChunks = stride(from: 0, to: layer.weightColumns, by: g.weightsPerRow).map { start in
+        (start..<min(layer.weightColumns, start + g.weightsPerRow)).flatMap { g.sinks(outChannel: $0) }
+      }
+      crossbars.reserveCapacity(colChunks.count * ((rows.count + g.rows - 1) / g.rows))
       for (rt, start) in stride(from: 0, to: rows.count, by: g.rows).enumerated() {
         let slice = Array(rows[start..<min(rows.count, start + g.rows)])
-        for ct in 0..<colTiles {
-          let cols = (ct * g.weightsPerRow..<min(layer.weightColumns, (ct + 1) * g.weightsPerRow)).flatMap { g.sinks(outChannel: $0) }
+        for (ct, cols) in colChunks.enumerated() {
           crossbars.append(CrossbarTile(rows: slice, columns: cols, outputGroup: ct, inputGroup: rt, usefulCells: slice.count * cols.count))
         }
       }

@@ -31,6 +31,12 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Events for the raw event-queue benchmark (0 skips it).")
   var queueEvents = 10_000_000
 
+  @Option(help: "Mappers whose whole-network mapping time to measure (repeatable; none skips it).")
+  var mapMapper: [String] = ["vw-sdk:search=exhaustive", "vw-sdk"]
+
+  @Flag(help: "Only measure mapping, not simulation.")
+  var mapOnly = false
+
   func run() throws {
     Functional.useSingleThreadedBLAS()
     let spec = try ArchSpec.load(arch)
@@ -40,6 +46,26 @@ struct BenchCommand: ParsableCommand {
       let (rate, checksum) = Self.queueRate(events: queueEvents)
       print(String(format: "event queue: %.1f M events/s (%d events, 4096 pending, checksum %llu)", rate / 1e6, queueEvents, checksum))
     }
+    if !mapMapper.isEmpty {
+      var t = TextTable(header: ["workload", "mapper", "matrix layers", "arrays", "computing cycles", "best [ms]"], leftColumns: 2)
+      for w in workload {
+        let network = try BuiltinWorkloads.load(w)
+        for mapperSpec in mapMapper {
+          let mapper = try MapperRegistry.mapper(kind: mapperSpec)
+          var best = Double.infinity
+          var layout: NetworkLayout?
+          for _ in 0..<max(1, repeats) {
+            let start = clock.now
+            layout = try NetworkLayout.map(network, with: mapper, geometry: ArrayGeometry(spec))
+            best = min(best, Self.seconds(clock.now - start))
+          }
+          let cc = layout!.layouts.reduce(0) { $0 + ($1?.computingCycles ?? 0) }
+          t.rows.append([w, mapperSpec, "\(network.matrixLayerCount)", "\(layout!.crossbars)", "\(cc)", String(format: "%.2f", best * 1000)])
+        }
+      }
+      print(t.render(), terminator: "")
+    }
+    if mapOnly { return }
     var table = TextTable(header: ["workload", "crossbars", "activations", "events", "best [s]", "M events/s",
                                    "simulated [us]", "peak RSS [MB]"])
     for w in workload {
@@ -51,7 +77,7 @@ struct BenchCommand: ParsableCommand {
         let r = try Simulation.run(network: network, spec: spec, mapper: m,
                                    options: SimulationOptions(schedule: schedule, allowRounds: rounds))
         let d = clock.now - start
-        best = min(best, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+        best = min(best, Self.seconds(d))
         last = r
       }
       let r = last!
@@ -80,6 +106,10 @@ struct BenchCommand: ParsableCommand {
     let d = clock.now - start
     let s = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     return (Double(events) / s, checksum)
+  }
+
+  static func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
   }
 
   /// The process's peak resident memory [MB], from /proc/self/status.
