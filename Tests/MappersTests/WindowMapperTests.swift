@@ -131,7 +131,7 @@ struct WindowMapperTests {
     #expect(byLatency.windows == cands.map(\.windows).min())
   }
 
-  @Test("no layer of any built-in workload maps to zero cycles", arguments: ["resnet20", "wrn16-4", "vgg16", "vgg8", "resnet18"],
+  @Test("no layer of any built-in workload maps to zero cycles", arguments: BuiltinWorkloads.all.map(\.name),
         ["im2col", "sdk", "vw-sdk", "auto"])
   func noZeroCycles(workload: String, spec: String) throws {
     let net = try BuiltinWorkloads.named(workload)
