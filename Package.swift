@@ -14,6 +14,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
   ],
   targets: [
     .systemLibrary(name: "CBLASShim", path: "Sources/CBLASShim"),
@@ -24,6 +25,7 @@ let package = Package(
         .product(name: "HeapModule", package: "swift-collections"),
         .product(name: "DequeModule", package: "swift-collections"),
         .product(name: "Yams", package: "Yams"),
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
       ]),
     .target(name: "Mappers", dependencies: ["CrossbarSim"]),
     .target(name: "Compressors", dependencies: ["CrossbarSim", "CBLASShim"]),
@@ -35,6 +37,8 @@ let package = Package(
       ]),
     .testTarget(name: "CrossbarSimTests", dependencies: ["CrossbarSim", "Mappers"], path: "Tests/CrossbarSimTests"),
     .testTarget(name: "MappersTests", dependencies: ["Mappers", "CrossbarSim"], path: "Tests/MappersTests"),
+    .testTarget(name: "CompressorsTests", dependencies: ["Compressors", "Mappers", "CrossbarSim", "CBLASShim"],
+                path: "Tests/CompressorsTests"),
     .testTarget(name: "SimrunTests", dependencies: ["simrun", "CrossbarSim"], path: "Tests/SimrunTests"),
   ]
 )

@@ -180,8 +180,10 @@ struct EngineTests {
     #expect(tabled.counts[.tableLookup] == 64)
     let lookup = spec.clock.cycles(ns: spec.sparsityTable.lookupLatencyNs).count
     #expect(tabled.totalCycles.count == plain.totalCycles.count + 64 * lookup)
+    // A lookup per activation, and the 72 selected inputs routed through the table each time.
+    #expect(tabled.counts[.tableRoute] == 64 * 72)
     let e = tabled.energyByClass.first { $0.0 == .sparsityTables }!.1
-    #expect(abs(e - 64 * spec.sparsityTable.lookupEnergyPJ) < 1e-9)
+    #expect(abs(e - 64 * (spec.sparsityTable.lookupEnergyPJ + 72 * spec.sparsityTable.routeEnergyPerValuePJ)) < 1e-9)
   }
 
   @Test("leakage is charged as power x latency for the whole chip")

@@ -4,7 +4,7 @@
 public enum Action: Int, CaseIterable, Sendable {
   case dacDrive, crossbarRead, sampleHold, adcConvert, imaShiftAdd, inputRegisterAccess,
        imaOutputRegisterAccess, tileShiftAdd, tileOutputRegisterAccess, bufferAccess, busBit,
-       nocFlitHop, tableLookup, maxPoolOp, sigmoidOp, crossbarRowWrite
+       nocFlitHop, tableLookup, tableRoute, maxPoolOp, sigmoidOp, crossbarRowWrite, rescaleShift, rescaleMultiply
 
   /// Stat name, `component.action`.
   public var name: String {
@@ -22,6 +22,9 @@ public enum Action: Int, CaseIterable, Sendable {
     case .busBit: "bus.bit"
     case .nocFlitHop: "noc.flitHop"
     case .tableLookup: "table.lookup"
+    case .tableRoute: "table.route"
+    case .rescaleShift: "rescale.shift"
+    case .rescaleMultiply: "rescale.multiply"
     case .maxPoolOp: "maxPool.op"
     case .sigmoidOp: "sigmoid.op"
     case .crossbarRowWrite: "crossbar.rowWrite"
@@ -50,7 +53,8 @@ public enum Action: Int, CaseIterable, Sendable {
     case .inputRegisterAccess, .imaOutputRegisterAccess, .tileOutputRegisterAccess: .registers
     case .bufferAccess, .busBit: .buffer
     case .nocFlitHop: .noc
-    case .tableLookup: .sparsityTables
+    case .tableLookup, .tableRoute: .sparsityTables
+    case .rescaleShift, .rescaleMultiply: .rescale
     case .maxPoolOp, .sigmoidOp: .digital
     case .crossbarRowWrite: .programming
     }
@@ -72,6 +76,9 @@ public enum Action: Int, CaseIterable, Sendable {
     case .busBit: spec.tile.bus.energyPerBitPJ
     case .nocFlitHop: spec.tile.router.energyPerFlitHopPJ
     case .tableLookup: spec.sparsityTable.lookupEnergyPJ
+    case .tableRoute: spec.sparsityTable.routeEnergyPerValuePJ
+    case .rescaleShift: spec.tile.rescale.shiftEnergyPJ
+    case .rescaleMultiply: spec.tile.rescale.multiplyEnergyPJ
     case .maxPoolOp: spec.tile.maxPool.energyPerOpPJ
     case .sigmoidOp: spec.tile.sigmoid.energyPerOpPJ
     case .crossbarRowWrite: spec.ima.crossbar.writeEnergyPerRowPJ
@@ -82,7 +89,7 @@ public enum Action: Int, CaseIterable, Sendable {
 /// Component classes of the energy breakdown.
 public enum EnergyClass: String, CaseIterable, Sendable {
   case adc = "ADC", dac = "DAC", crossbar, sampleHold = "S+H", shiftAdd = "S+A", registers, buffer,
-       noc = "NoC", sparsityTables, digital, programming, leakage
+       noc = "NoC", sparsityTables, rescale, digital, programming, leakage
 }
 
 /// Action counts of one layer or run.

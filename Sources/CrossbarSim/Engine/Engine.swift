@@ -34,6 +34,8 @@ struct EngineCore {
     var batch: UInt64      // cycles to convert its columns once
     var lookup: UInt64     // sparsity-table lookup before driving [cycles]
     var hasTable: Bool
+    var converted: Int32   // columns converted (all-zero columns skip their conversions)
+    var routed: Double     // values routed through an index table per activation
   }
 
   struct FetchUnit {
@@ -63,6 +65,7 @@ struct EngineCore {
     var digitalOps: Double = 0
     var digitalAction: Action = .maxPoolOp
     var digitalInputBits = 0
+    var rescale: Rescale = .none
     var producers: [Int] = []
     var consumers: [Int] = []
     var outstanding = 0
@@ -144,6 +147,13 @@ struct EngineCore {
 
   // MARK: - Set-up
 
+  /// The outputs a crossbar computes, one key per (output channel, output offset).
+  static func outputKeys(_ x: CrossbarTile) -> [Int64] {
+    x.columns.filter { $0.slice == 0 && $0.sign > 0 }.map {
+      Int64($0.outChannel) << 32 | Int64(UInt16(bitPattern: $0.dy)) << 16 | Int64(UInt16(bitPattern: $0.dx))
+    }
+  }
+
   func batchCycles(columns: Int) -> UInt64 {
     let a = spec.ima.adc
     let conversions = (columns + a.countPerCrossbar - 1) / a.countPerCrossbar
@@ -170,7 +180,7 @@ struct EngineCore {
         if case .fullyConnected = layer.operation { s.extentY = 1; s.extentX = 1 }
         var unitIndex: [Int: Int] = [:]   // key: inputGroup * tiles + tile
         var maxRows = 1
-        var tileOutputs: [Int: Set<Int32>] = [:]
+        var tileOutputs: [Int: Set<Int64>] = [:]
         for (k, ci) in ps.crossbars.enumerated() {
           let x = l.crossbars[ci]
           let phys = ps.physical[k]
@@ -178,12 +188,14 @@ struct EngineCore {
             throw InputError("layer \(layer.name): crossbar \(ci) uses \(x.rows.count)x\(x.columns.count) cells of a \(rows)x\(cols) array")
           }
           maxRows = max(maxRows, x.rows.count)
+          let converted = x.columns.count - x.zeroColumns
           s.crossbars.append(CrossbarInfo(
             physical: Int32(phys), rows: Int32(x.rows.count), columns: Int32(x.columns.count),
             readFraction: Double(x.rows.count * x.columns.count) / Double(rows * cols),
-            batch: batchCycles(columns: x.columns.count),
+            batch: batchCycles(columns: converted),
             lookup: x.tableEntries > 0 ? spec.clock.cycles(ns: spec.sparsityTable.lookupLatencyNs).count : 0,
-            hasTable: x.tableEntries > 0))
+            hasTable: x.tableEntries > 0, converted: Int32(converted),
+            routed: x.tableEntries == 0 ? 0 : Double(x.tableKind == .input ? x.rows.count : x.columns.count)))
           let tile = phys / perTile
           let key = x.inputGroup * spec.chip.tiles + tile
           if let u = unitIndex[key] {
@@ -192,24 +204,21 @@ struct EngineCore {
             unitIndex[key] = s.units.count
             s.units.append(FetchUnit(tile: tile, bits: x.rows.count * spec.data.inputBits, crossbars: [Int32(k)]))
           }
-          tileOutputs[tile, default: []].formUnion(x.columns.map { $0.outChannel })
+          tileOutputs[tile, default: []].formUnion(Self.outputKeys(x))
         }
-        // Partial sums: every crossbar of an output group beyond the first adds its outputs once.
-        var groupSize: [Int: Int] = [:], groupOutputs: [Int: Int] = [:]
-        for ci in ps.crossbars {
-          let x = l.crossbars[ci]
-          groupSize[x.outputGroup, default: 0] += 1
-          groupOutputs[x.outputGroup] = x.columns.count / max(1, geo.columnsPerWeight)
-        }
-        var adds = 0, values = 0
-        for (g, n) in groupSize { adds += (n - 1) * groupOutputs[g]!; values += groupOutputs[g]! }
+        // Partial sums: each output held by n crossbars needs n - 1 additions.
+        var holders: [Int64: Int] = [:]
+        for ci in ps.crossbars { for key in Self.outputKeys(l.crossbars[ci]) { holders[key, default: 0] += 1 } }
+        let adds = holders.values.reduce(0) { $0 + $1 - 1 }
+        let values = holders.count   // output values per window: channels x output offsets
         let lanes = spec.tile.shiftAdd.lanes * spec.tile.shiftAdd.count
         s.reduceOps = UInt64((adds + lanes - 1) / lanes)
-        s.outputValues = values * l.outputsPerWindowY * l.outputsPerWindowX
+        s.outputValues = values
         s.outputBits = s.outputValues * (ps.isFinalChunk ? spec.data.outputBits : psumBitsPerValue)
         s.psumBits = ps.chunk > 0 ? s.outputValues * psumBitsPerValue : 0
+        s.rescale = l.rescale
         for t in ps.tiles where t != ps.homeTile {
-          s.remote.append((t, (tileOutputs[t]?.count ?? 0) * l.outputsPerWindowY * l.outputsPerWindowX * psumBitsPerValue))
+          s.remote.append((t, (tileOutputs[t]?.count ?? 0) * psumBitsPerValue))
         }
         s.capacity = max(1, regBits / (maxRows * spec.data.inputBits))
         s.remaining = Array(repeating: 0, count: s.capacity)
@@ -467,13 +476,16 @@ struct EngineCore {
     crossbarStates[phys].holdFree = hold
     let done = hold + shiftAddLatency
     activationsStarted += 1
-    let b = Double(inputCycles), rows = Double(info.rows), cols = Double(info.columns)
+    let b = Double(inputCycles), rows = Double(info.rows), cols = Double(info.converted)
     stages[s].counts.values[Action.dacDrive.rawValue] += rows * b
     stages[s].counts.values[Action.crossbarRead.rawValue] += info.readFraction * b
     stages[s].counts.values[Action.sampleHold.rawValue] += cols * b
     stages[s].counts.values[Action.adcConvert.rawValue] += cols * b
     stages[s].counts.values[Action.imaShiftAdd.rawValue] += cols * b
-    if info.hasTable { stages[s].counts.values[Action.tableLookup.rawValue] += 1 }
+    if info.hasTable {
+      stages[s].counts.values[Action.tableLookup.rawValue] += 1
+      stages[s].counts.values[Action.tableRoute.rawValue] += info.routed
+    }
     stages[s].arrayStart = min(stages[s].arrayStart, start)
     stages[s].arrayEnd = max(stages[s].arrayEnd, t)
     if let trace {
@@ -524,6 +536,11 @@ struct EngineCore {
       stages[s].counts[.imaOutputRegisterAccess] += (Double(bits) / Double(spec.ima.outputRegister.accessBits)).rounded(.up)
       if stages[s].spec.isFinalChunk {
         stages[s].counts[.sigmoidOp] += (Double(stages[s].outputValues) / Double(spec.tile.sigmoid.lanes)).rounded(.up)
+        switch stages[s].rescale {
+        case .none: break
+        case .shift: stages[s].counts[.rescaleShift] += Double(stages[s].outputValues)
+        case .multiply: stages[s].counts[.rescaleMultiply] += Double(stages[s].outputValues)
+        }
       }
     }
     queue.schedule(.written(stage: Int32(s), window: Int32(w)), at: Cycle(done))

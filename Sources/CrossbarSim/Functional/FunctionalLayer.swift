@@ -32,26 +32,14 @@ public enum FunctionalLayer {
     if let bad = input.first(where: { !model.inputRange.contains($0) }) {
       throw InputError("layer \(layer.name): input \(bad) outside \(model.inputRange)")
     }
-    var kh = 1, kw = 1, groups = 1, isFC = false
-    switch layer.operation {
-    case .conv(let c): kh = c.kernelHeight; kw = c.kernelWidth; groups = c.groups
-    case .fullyConnected: isFC = true
-    default: throw InputError("layer \(layer.name): not a matrix layer")
-    }
-    let icpg = isFC ? inS.elements : inS.channels / groups
-    let ocpg = layer.weightColumns / groups
+    guard layer.operation.isMatrix else { throw InputError("layer \(layer.name): not a matrix layer") }
+    var isFC = false
+    if case .fullyConnected = layer.operation { isFC = true }
     let windows = layout.windows
     var out = [Int](repeating: 0, count: outS.elements)
 
-    // Stored cell value of weight (o, row) or nil for a structural zero.
-    func weight(_ r: RowSource, _ c: ColumnSink) -> Int? {
-      let o = Int(c.outChannel), ch = Int(r.channel)
-      if isFC { return weights.values[o * icpg + ch] }
-      guard ch / icpg == o / ocpg else { return nil }
-      let ky = Int(r.dy) - Int(c.dy) * layout.stride, kx = Int(r.dx) - Int(c.dx) * layout.stride
-      guard ky >= 0, ky < kh, kx >= 0, kx < kw else { return nil }
-      return weights.values[((o * icpg + ch % icpg) * kh + ky) * kw + kx]
-    }
+    let resolver = CellResolver(layer: layer, stride: layout.stride)
+    func weight(_ r: RowSource, _ c: ColumnSink) -> Int? { resolver.index(r, c).map { weights.values[$0] } }
     func stored(_ w: Int, _ c: ColumnSink) -> Int {
       switch model.encoding {
       case .offset: return w + model.zeroPoint

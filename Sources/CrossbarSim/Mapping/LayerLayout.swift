@@ -50,14 +50,26 @@ public struct CrossbarTile: Sendable {
   public var inputGroup: Int
   /// Cells that hold a (possibly zero-valued) weight slice rather than a structural zero.
   public var usefulCells: Int
-  /// Entries of this crossbar's sparsity index tables (0: no table, no lookups).
+  /// Entries of this crossbar's sparsity index table (0: no table, no lookups).
   public var tableEntries: Int
+  /// What the index table does.
+  public var tableKind: IndexTableKind
+  /// Columns whose cells are all zero: they skip their ADC conversions.
+  public var zeroColumns: Int = 0
   /// Creates a crossbar tile.
   public init(rows: [RowSource], columns: [ColumnSink], outputGroup: Int, inputGroup: Int,
-              usefulCells: Int, tableEntries: Int = 0) {
+              usefulCells: Int, tableEntries: Int = 0, tableKind: IndexTableKind = .input) {
     self.rows = rows; self.columns = columns; self.outputGroup = outputGroup; self.inputGroup = inputGroup
-    self.usefulCells = usefulCells; self.tableEntries = tableEntries
+    self.usefulCells = usefulCells; self.tableEntries = tableEntries; self.tableKind = tableKind
   }
+}
+
+/// What a crossbar's sparsity index table does.
+public enum IndexTableKind: String, Sendable {
+  /// Selects which inputs drive the compacted rows (row pruning, SDK row skipping).
+  case input
+  /// Aligns the compacted columns' partial sums with their outputs (column pruning).
+  case output
 }
 
 /// The explicit layout of one matrix layer: its crossbars and its grid of activations.
@@ -92,6 +104,12 @@ public struct LayerLayout: Sendable {
   public var window = ""
   /// What else a reader of the per-layer output should know (group layout, auto's pick).
   public var note = ""
+  /// Integer weights the crossbars hold (signed `Q_W - Z_W`), when the layer is quantized.
+  public var integerWeights: IntegerWeights?
+  /// Zero point of the stored weights, when quantized.
+  public var zeroPoint: Int?
+  /// Output rescale after the crossbars.
+  public var rescale: Rescale = .none
 
   /// Creates a layout.
   public init(layer: Int, mapper: String, crossbars: [CrossbarTile], windowsY: Int, windowsX: Int,

@@ -105,6 +105,8 @@ extension ArchSpec {
     }
     unit(tile.sigmoid, "tile.sigmoid"); unit(tile.shiftAdd, "tile.shiftAdd"); unit(tile.maxPool, "tile.maxPool")
     register(tile.outputRegister, "tile.outputRegister")
+    nonNegative(tile.rescale.shiftEnergyPJ, "tile.rescale.shiftEnergyPJ")
+    nonNegative(tile.rescale.multiplyEnergyPJ, "tile.rescale.multiplyEnergyPJ")
     positive(ima.crossbars, "ima.crossbars")
     let x = ima.crossbar
     positive(x.rows, "ima.crossbar.rows"); positive(x.columns, "ima.crossbar.columns")
@@ -130,6 +132,7 @@ extension ArchSpec {
     let t = sparsityTable
     positive(t.entries, "sparsityTable.entries"); positive(t.bitsPerEntry, "sparsityTable.bitsPerEntry")
     nonNegative(t.lookupLatencyNs, "sparsityTable.lookupLatencyNs"); nonNegative(t.lookupEnergyPJ, "sparsityTable.lookupEnergyPJ")
+    nonNegative(t.routeEnergyPerValuePJ, "sparsityTable.routeEnergyPerValuePJ")
     nonNegative(t.leakageMW, "sparsityTable.leakageMW"); nonNegative(t.areaMm2, "sparsityTable.areaMm2")
     if p.isEmpty, ima.crossbar.columns < cellsPerWeight {
       p.append("'ima.crossbar.columns' is \(ima.crossbar.columns); one \(data.weightBits)-bit weight needs \(cellsPerWeight) columns of \(ima.crossbar.bitsPerCell)-bit cells")

@@ -14,7 +14,9 @@ extension ArchSpec {
   /// the paper: base clock 1.28 GHz (one ADC conversion per cycle, a 100 ns read = 128 cycles),
   /// buffer access latency 1 ns, router hop 1 ns and one 32-bit flit per cycle, digital units 64
   /// lanes wide, row programming 100 ns and 1280 pJ per row, leakage 0 (ISAAC publishes none),
-  /// sparsity tables as 128 x 7-bit SRAMs with 1 ns, 0.5 pJ lookups.
+  /// sparsity tables as 128 x 7-bit SRAMs with 1 ns, 0.5 pJ lookups and 0.05 pJ per routed value,
+  /// a rescale shift costing one S+A op and a multiply 3.1 pJ (32-bit integer multiply,
+  /// Horowitz ISSCC 2014, 45 nm).
   public static let isaac: ArchSpec = {
     // Per-op energies of digital units: power / logic clock, to 4 significant digits so the
     // resolved YAML (15 significant digits) reproduces the preset exactly.
@@ -43,7 +45,8 @@ extension ArchSpec {
         maxPool: UnitSpec(count: 1, lanes: 64, energyPerOpPJ: perOp(0.4), powerMW: 0.4,
                           leakageMW: 0, areaMm2: 0.00024),
         outputRegister: RegisterSpec(sizeBytes: 3072, accessBits: 128, energyPerAccessPJ: perOp(1.68),
-                                     powerMW: 1.68, leakageMW: 0, areaMm2: 0.0032)),
+                                     powerMW: 1.68, leakageMW: 0, areaMm2: 0.0032),
+        rescale: RescaleSpec(shiftEnergyPJ: perOp(0.05), multiplyEnergyPJ: 3.1)),
       ima: IMASpec(
         crossbars: 8,
         crossbar: CrossbarSpec(rows: 128, columns: 128, bitsPerCell: 2, readLatencyNs: 100,
@@ -62,7 +65,7 @@ extension ArchSpec {
         outputRegister: RegisterSpec(sizeBytes: 256, accessBits: 128, energyPerAccessPJ: perOp(0.23),
                                      powerMW: 0.23, leakageMW: 0, areaMm2: 0.00077)),
       sparsityTable: SparsityTableSpec(entries: 128, bitsPerEntry: 7, lookupLatencyNs: 1,
-                                       lookupEnergyPJ: 0.5, leakageMW: 0, areaMm2: 0.00005))
+                                       lookupEnergyPJ: 0.5, routeEnergyPerValuePJ: 0.05, leakageMW: 0, areaMm2: 0.00005))
   }()
 
   /// The ISAAC chip with 8-bit weights on 4 cells and 8-bit inputs, as used by crossbar-aligned

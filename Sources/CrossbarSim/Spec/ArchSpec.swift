@@ -176,6 +176,16 @@ public struct TileSpec: Codable, Sendable, Equatable {
   public var maxPool: UnitSpec
   /// Tile output register.
   public var outputRegister: RegisterSpec
+  /// Output rescale units (shift for power-of-two scales, multiplier for floating-point scales).
+  public var rescale: RescaleSpec
+}
+
+/// Energy of rescaling one output value after the crossbars.
+public struct RescaleSpec: Codable, Sendable, Equatable {
+  /// A shift (power-of-two scale, [XA] integer-only) [pJ].
+  public var shiftEnergyPJ: Double
+  /// A 32-bit multiply (floating-point scale baseline, Jacob et al.) [pJ].
+  public var multiplyEnergyPJ: Double
 }
 
 /// One crossbar array.
@@ -276,6 +286,8 @@ public struct SparsityTableSpec: Codable, Sendable, Equatable {
   public var lookupLatencyNs: Double
   /// Energy of one lookup [pJ].
   public var lookupEnergyPJ: Double
+  /// Energy of routing one value through input selection or output alignment [pJ].
+  public var routeEnergyPerValuePJ: Double
   /// Leakage power of one table [mW].
   public var leakageMW: Double
   /// Area of one table [mm²].

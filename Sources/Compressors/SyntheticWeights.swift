@@ -1,0 +1,77 @@
+import CrossbarSim
+import Foundation
+
+// MARK: - Seeded synthetic weights with trained-like spectra
+
+/// Seeded weights for networks without weight files, shaped so rank and magnitude decisions are
+/// not trivial.
+///
+/// Model: each layer's weight matrix `W (OC x IC/g K_h K_w)` is `U diag(s) V^T` with `U`, `V`
+/// random orthonormal (QR of Gaussian matrices) and a power-law spectrum
+/// `s_i = (1 + i)^(-decay)`, the shape reported for trained conv layers (heavy-tailed
+/// self-regularisation, Martin & Mahoney 2021), plus a Gaussian noise floor of relative size
+/// `noise`, scaled so the weights' RMS equals He initialisation `sqrt(2 / fan_in)`. Per-output
+/// channel gains drawn log-normally make output-channel norms unequal, as batch-norm folding does.
+public struct SyntheticWeights: Sendable {
+  /// Power-law exponent of the singular values.
+  public var decay: Double = 0.8
+  /// Relative size of the unstructured noise.
+  public var noise: Double = 0.02
+  /// Spread (standard deviation of the log) of per-output-channel gains.
+  public var channelSpread: Double = 0.3
+  /// Base seed; layer i uses a seed derived from it and i.
+  public var seed: UInt64
+  /// Creates the generator.
+  public init(seed: UInt64 = 1) { self.seed = seed }
+
+  /// Weights for every matrix layer of `network`.
+  public func generate(for network: Network) throws -> NetworkWeights {
+    var layers: [LayerWeights?] = []
+    for (i, l) in network.layers.enumerated() {
+      layers.append(l.operation.isMatrix ? try layer(l, index: i) : nil)
+    }
+    return NetworkWeights(layers: layers)
+  }
+
+  /// Weights of one layer.
+  public func layer(_ l: Layer, index: Int) throws -> LayerWeights {
+    let m = l.weightColumns, n = l.weightRows, k = min(m, n)
+    var rng = SplitMix(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index + 1))
+    let gu = (0..<(m * k)).map { _ in rng.gaussian() }, gv = (0..<(n * k)).map { _ in rng.gaussian() }
+    let u = try LAPACK.orthonormalColumns(gu, m: m, k: k, what: "synthetic weights of layer \(l.name)")
+    let v = try LAPACK.orthonormalColumns(gv, m: n, k: k, what: "synthetic weights of layer \(l.name)")
+    // U diag(s) (m x k) times V^T (k x n).
+    var us = u
+    for r in 0..<m { for c in 0..<k { us[r * k + c] *= Float(pow(1.0 + Double(c), -decay)) } }
+    var vt = [Float](repeating: 0, count: k * n)
+    for r in 0..<n { for c in 0..<k { vt[c * n + r] = v[r * k + c] } }
+    var w = LAPACK.gemm(us, vt, m: m, k: k, n: n)
+    let rms = (w.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(m * n)).squareRoot()
+    for i in w.indices { w[i] += Float(noise * rms * rng.gaussian64()) }
+    for r in 0..<m {
+      let gain = Float(exp(channelSpread * rng.gaussian64()))
+      for c in 0..<n { w[r * n + c] *= gain }
+    }
+    let rms2 = (w.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(m * n)).squareRoot()
+    let target = (2.0 / Double(n)).squareRoot()
+    let scale = Float(target / max(rms2, 1e-30))
+    return LayerWeights(values: w.map { $0 * scale }, outputs: m, inputs: n)
+  }
+}
+
+/// SplitMix64 with Box-Muller Gaussians: small, seeded, platform-independent.
+struct SplitMix {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+  /// Uniform in (0, 1).
+  mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / Double(1 << 53) }
+  mutating func gaussian64() -> Double { (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform()) }
+  mutating func gaussian() -> Float { Float(gaussian64()) }
+}
