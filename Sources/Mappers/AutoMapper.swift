@@ -18,7 +18,7 @@ public struct AutoMapper: ConfigurableMapper {
   /// Creates the mapper (fewest computing cycles).
   public init() { criterion = .cycles; groupLayout = .perGroup }
   public init(options: [String: String]) throws {
-    let o = try MapperOptions(kind: Self.kindName, options, allowed: ["by", "groups"])
+    let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["by", "groups"])
     criterion = try o.choice("by", default: .cycles)
     groupLayout = try o.choice("groups", default: .perGroup)
   }

@@ -14,7 +14,7 @@ public struct Im2colMapper: ConfigurableMapper {
   /// Creates the mapper (grouped convs per group).
   public init() { groupLayout = .perGroup }
   public init(options: [String: String]) throws {
-    let o = try MapperOptions(kind: Self.kindName, options, allowed: ["groups"])
+    let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["groups"])
     groupLayout = try o.choice("groups", default: .perGroup)
   }
 

@@ -21,7 +21,7 @@ public struct LowRankMapper: ConfigurableMapper {
   /// Creates the mapper (auto windows, block-diagonal R).
   public init() { try! self.init(options: [:]) }
   public init(options: [String: String]) throws {
-    let o = try MapperOptions(kind: Self.kindName, options, allowed: ["base", "groups"])
+    let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["base", "groups"])
     groupLayout = try o.choice("groups", default: .blockDiagonal)
     let sub = ["groups": groupLayout.rawValue]
     switch try o.choice("base", default: Base.auto) {

@@ -31,36 +31,6 @@ public struct MapperEntry: Sendable {
   }
 }
 
-/// Parsed `key=value` options with checked access.
-struct MapperOptions {
-  let kind: String
-  var values: [String: String]
-
-  init(kind: String, _ values: [String: String], allowed: [String]) throws {
-    self.kind = kind; self.values = values
-    for k in values.keys.sorted() where !allowed.contains(k) {
-      throw InputError("mapper \(kind): unknown option '\(k)' (known: \(allowed.joined(separator: ", ")))")
-    }
-  }
-
-  func choice<T: RawRepresentable & CaseIterable>(_ key: String, default d: T) throws -> T where T.RawValue == String {
-    guard let v = values[key] else { return d }
-    guard let t = T(rawValue: v) else {
-      throw InputError("mapper \(kind): option \(key)='\(v)' (valid: \(T.allCases.map(\.rawValue).joined(separator: ", ")))")
-    }
-    return t
-  }
-
-  /// `HxW` or `N` (square).
-  func pair(_ key: String) throws -> (Int, Int)? {
-    guard let v = values[key] else { return nil }
-    let parts = v.split(separator: "x").map { Int($0) }
-    if parts.count == 1, let n = parts[0], n >= 1 { return (n, n) }
-    if parts.count == 2, let a = parts[0], let b = parts[1], a >= 1, b >= 1 { return (a, b) }
-    throw InputError("mapper \(kind): option \(key)='\(v)' must be N or HxW with positive integers")
-  }
-}
-
 extension WindowLayoutBuilder.GroupLayout {
   static let help = "groups=per-group|block-diagonal: lay a grouped conv out per group or as one block-diagonal matrix"
 }

@@ -19,16 +19,7 @@ public enum MapperRegistry {
 
   /// Splits `kind:key=value,...` into its kind and options.
   public static func parse(_ spec: String) throws -> (String, [String: String]) {
-    let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
-    guard let kind = parts.first, !kind.isEmpty else { throw InputError("--mapper '\(spec)': empty kind") }
-    var options: [String: String] = [:]
-    if parts.count == 2 {
-      for item in parts[1].split(separator: ",") {
-        let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
-        guard kv.count == 2, !kv[0].isEmpty else { throw InputError("--mapper '\(spec)': option '\(item)' is not key=value") }
-        options[kv[0]] = kv[1]
-      }
-    }
-    return (kind, options)
+    let p = try PluginOptions.parse(spec, what: "--mapper")
+    return (p.kind, p.options)
   }
 }

@@ -14,7 +14,7 @@ public struct SDKMapper: ConfigurableMapper {
   /// Creates the mapper with the calculator's window choice.
   public init() { groupLayout = .perGroup; forced = nil }
   public init(options: [String: String]) throws {
-    let o = try MapperOptions(kind: Self.kindName, options, allowed: ["n", "groups"])
+    let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["n", "groups"])
     groupLayout = try o.choice("groups", default: .perGroup)
     if let (a, b) = try o.pair("n") {
       guard a == b else { throw InputError("mapper sdk: option n=\(a)x\(b) must be square (use vw-sdk for rectangles)") }

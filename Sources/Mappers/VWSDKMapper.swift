@@ -23,7 +23,7 @@ public struct VWSDKMapper: ConfigurableMapper {
   /// Creates the mapper with a search policy.
   public init(search: WindowSearch.Search) { groupLayout = .perGroup; self.search = search; forced = nil }
   public init(options: [String: String]) throws {
-    let o = try MapperOptions(kind: Self.kindName, options, allowed: ["search", "window", "groups"])
+    let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["search", "window", "groups"])
     groupLayout = try o.choice("groups", default: .perGroup)
     search = try o.choice("search", default: .calculator)
     forced = try o.pair("window")

@@ -51,38 +51,56 @@ extension Network {
   public func factorizedReporting(_ plan: FactorizationPlan) throws -> (network: Network, skipped: [String]) {
     guard plan.rank >= 1 else { throw InputError("low-rank: rank \(plan.rank) must be >= 1") }
     guard plan.groups >= 1 else { throw InputError("low-rank: groups \(plan.groups) must be >= 1") }
-    var out = Network(name: name, inputShape: inputShape, layers: [])
-    var newIndex: [Int] = []
+    var decisions: [Int: (rank: Int, groups: Int)] = [:]
     var skipped: [String] = []
-    for l in layers {
-      let inputs = l.inputs.map { newIndex[$0] }
+    for (i, l) in layers.enumerated() {
       guard case .conv(let c) = l.operation, c.groups == 1, l.factor == nil,
-            plan.includePointwise || c.kernelHeight * c.kernelWidth > 1 else {
-        var copy = l; copy.inputs = inputs
-        out.layers.append(copy); newIndex.append(out.layers.count - 1)
-        continue
-      }
+            plan.includePointwise || c.kernelHeight * c.kernelWidth > 1 else { continue }
       let ic = l.inputShape.channels
       let n = ic / plan.groups * c.kernelHeight * c.kernelWidth
       guard ic % plan.groups == 0, plan.rank < min(c.outChannels, n) else {
         skipped.append(ic % plan.groups != 0 ? "\(l.name) (groups \(plan.groups) do not divide its \(ic) input channels)"
                        : "\(l.name) (rank \(plan.rank) is not below min(\(c.outChannels), \(n)))")
+        continue
+      }
+      decisions[i] = (plan.rank, plan.groups)
+    }
+    return (try factorizing(decisions).network, skipped)
+  }
+
+  /// The network with each layer in `decisions` (index -> rank per group, groups) replaced by
+  /// its R/L pair. Returns the new network and, per old layer, its new index (L for a pair)
+  /// and the R index of each pair.
+  public func factorizing(_ decisions: [Int: (rank: Int, groups: Int)]) throws
+    -> (network: Network, newIndex: [Int], rIndex: [Int: Int]) {
+    var out = Network(name: name, inputShape: inputShape, layers: [])
+    var newIndex: [Int] = [], rIndex: [Int: Int] = [:]
+    for (i, l) in layers.enumerated() {
+      let inputs = l.inputs.map { newIndex[$0] }
+      guard let d = decisions[i] else {
         var copy = l; copy.inputs = inputs
         out.layers.append(copy); newIndex.append(out.layers.count - 1)
         continue
       }
-      let mid = plan.rank * plan.groups
-      var r = Convolution(outChannels: mid, kernel: c.kernelHeight, stride: c.stride, padding: c.padding, groups: plan.groups)
+      guard case .conv(let c) = l.operation, c.groups == 1 else {
+        throw InputError("layer \(l.name): only dense (ungrouped) convolutions can be factored")
+      }
+      guard d.rank >= 1, d.groups >= 1, l.inputShape.channels % d.groups == 0 else {
+        throw InputError("layer \(l.name): rank \(d.rank) x \(d.groups) groups does not fit \(l.inputShape.channels) input channels")
+      }
+      let mid = d.rank * d.groups
+      var r = Convolution(outChannels: mid, kernel: c.kernelHeight, stride: c.stride, padding: c.padding, groups: d.groups)
       r.kernelWidth = c.kernelWidth
       let rShape = TensorShape(mid, l.outputShape.height, l.outputShape.width)
       out.layers.append(Layer(name: "\(l.name).R", operation: .conv(r), inputs: inputs, inputShape: l.inputShape,
                               outputShape: rShape,
-                              factor: LowRankFactor(original: l.name, part: .r, rank: plan.rank, groups: plan.groups)))
+                              factor: LowRankFactor(original: l.name, part: .r, rank: d.rank, groups: d.groups)))
+      rIndex[i] = out.layers.count - 1
       out.layers.append(Layer(name: "\(l.name).L", operation: .conv(Convolution(outChannels: c.outChannels, kernel: 1)),
                               inputs: [out.layers.count - 1], inputShape: rShape, outputShape: l.outputShape,
-                              factor: LowRankFactor(original: l.name, part: .l, rank: plan.rank, groups: plan.groups)))
+                              factor: LowRankFactor(original: l.name, part: .l, rank: d.rank, groups: d.groups)))
       newIndex.append(out.layers.count - 1)
     }
-    return (out, skipped)
+    return (out, newIndex, rIndex)
   }
 }

@@ -1,0 +1,73 @@
+import CrossbarSim
+
+/// A registry entry: a compressor kind, its options, and how to build it from options.
+public struct CompressorEntry: Sendable {
+  /// Kind string.
+  public let kind: String
+  /// Option help lines.
+  public let optionHelp: [String]
+  /// Builds a configured compressor.
+  public let make: @Sendable ([String: String]) throws -> any Compressor
+}
+
+/// Every compressor kind; adding one is one file plus one entry here.
+public let allCompressors: [CompressorEntry] = [
+  CompressorEntry(kind: LowRankCompressor.kind, optionHelp: LowRankCompressor.optionHelp) { try LowRankCompressor(options: $0) },
+  CompressorEntry(kind: SegmentPruner.Segment.block.rawValue, optionHelp: SegmentPruner.optionHelp) { try SegmentPruner(.block, options: $0) },
+  CompressorEntry(kind: KernelGroupPruner.kind, optionHelp: KernelGroupPruner.optionHelp) { try KernelGroupPruner(options: $0) },
+  CompressorEntry(kind: SegmentPruner.Segment.row.rawValue, optionHelp: SegmentPruner.optionHelp) { try SegmentPruner(.row, options: $0) },
+  CompressorEntry(kind: SegmentPruner.Segment.column.rawValue, optionHelp: SegmentPruner.optionHelp) { try SegmentPruner(.column, options: $0) },
+  CompressorEntry(kind: PatternPruner.kind, optionHelp: PatternPruner.optionHelp) { try PatternPruner(options: $0) },
+  CompressorEntry(kind: Quantizer.Scales.powerOfTwo.rawValue, optionHelp: Quantizer.optionHelp) { try Quantizer(.powerOfTwo, options: $0) },
+  CompressorEntry(kind: Quantizer.Scales.floatingPoint.rawValue, optionHelp: Quantizer.optionHelp) { try Quantizer(.floatingPoint, options: $0) },
+]
+
+/// Compressor lookup by kind and options.
+public enum CompressorRegistry {
+  /// The compressor for `kind` with `options`, or an error listing the kinds.
+  public static func compressor(kind: String, options: [String: String]) throws -> any Compressor {
+    guard let e = allCompressors.first(where: { $0.kind == kind }) else {
+      throw InputError("unknown compressor kind '\(kind)' (known: \(allCompressors.map(\.kind).joined(separator: ", ")))")
+    }
+    return try e.make(options)
+  }
+
+  /// The compressor for `kind:key=value,...`.
+  public static func compressor(_ spec: String) throws -> any Compressor {
+    let p = try PluginOptions.parse(spec, what: "--compress")
+    return try compressor(kind: p.kind, options: p.options)
+  }
+}
+
+/// Runs a chain of compressors, filling each record's crossbar counts and table entries from
+/// the layouts before and after its step.
+public enum CompressionPipeline {
+  /// The compressed model and every step's per-layer records.
+  public static func run(_ model: CompressedModel, steps: [any Compressor], context: CompressionContext) throws
+    -> (CompressedModel, [CompressionRecord]) {
+    var current = model
+    var all: [CompressionRecord] = []
+    var before = try current.layout(mapper: context.mapper, geometry: context.geometry)
+    for step in steps {
+      let (next, records) = try step.compress(current, context: context)
+      let after = try next.layout(mapper: context.mapper, geometry: context.geometry)
+      for var r in records {
+        r.crossbarsBefore = crossbars(of: r.layer, in: before).count
+        let a = crossbars(of: r.layer, in: after)
+        r.crossbarsAfter = a.count
+        r.tableEntries = a.reduce(0) { $0 + $1.tableEntries }
+        all.append(r)
+      }
+      current = next
+      before = after
+    }
+    return (current, all)
+  }
+
+  /// Crossbars of layer `name`, or of its low-rank pair.
+  static func crossbars(of name: String, in layout: NetworkLayout) -> [CrossbarTile] {
+    zip(layout.network.layers, layout.layouts).flatMap { l, x -> [CrossbarTile] in
+      l.name == name || l.factor?.original == name ? (x?.crossbars ?? []) : []
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import CrossbarSim
+
+// MARK: - Shared pieces: layer targeting, budgets, errors
+
+/// Which layers a compressor touches: `layers=a|b|c` by name, `layers=all`, or a default rule.
+struct LayerTargets {
+  let names: [String]?
+  let isAll: Bool
+
+  init(_ o: PluginOptions) {
+    let l = o.list("layers")
+    isAll = l == ["all"]
+    names = isAll ? nil : l
+  }
+
+  /// Indices of targeted layers among those `eligible` passes; `byDefault` picks when no list is given.
+  /// Named layers that do not exist or are not eligible are errors.
+  func select(in network: Network, kind: String, eligible: (Int, Layer) -> String?, byDefault: (Int, Layer) -> Bool) throws -> [Int] {
+    if let names {
+      var out: [Int] = []
+      for n in names {
+        guard let i = network.layers.firstIndex(where: { $0.name == n }) else {
+          throw InputError("\(kind): no layer named '\(n)' (layers=...)")
+        }
+        if let why = eligible(i, network.layers[i]) { throw InputError("\(kind): layer \(n) cannot be compressed: \(why)") }
+        out.append(i)
+      }
+      return out.sorted()
+    }
+    return network.layers.indices.filter { eligible($0, network.layers[$0]) == nil && (isAll || byDefault($0, network.layers[$0])) }
+  }
+}
+
+/// A target for fair comparisons: end at no more than this many weights or crossbars.
+enum Budget: Equatable {
+  case parameters(Int)
+  case crossbars(Int)
+
+  /// `params=N` or `crossbars=N` (at most one).
+  static func parse(_ o: PluginOptions) throws -> Budget? {
+    let p = try o.int("params", in: 1...Int.max), c = try o.int("crossbars", in: 1...Int.max)
+    if p != nil && c != nil { throw InputError("\(o.kind): give params= or crossbars=, not both") }
+    return p.map(Budget.parameters) ?? c.map(Budget.crossbars)
+  }
+
+  /// The budgeted quantity of `model`.
+  func measure(_ model: CompressedModel, _ context: CompressionContext) throws -> Int {
+    switch self {
+    case .parameters: return model.keptParameters
+    case .crossbars: return try model.layout(mapper: context.mapper, geometry: context.geometry).crossbars
+    }
+  }
+
+  var limit: Int { switch self { case .parameters(let n), .crossbars(let n): n } }
+  var name: String { switch self { case .parameters: "parameters"; case .crossbars: "crossbars" } }
+
+  /// Bisects a knob in [low, high] where larger means more compression, returning the smallest
+  /// knob whose model meets the budget (and that model), or an error when even `high` misses it.
+  func search(kind: String, low: Double, high: Double, context: CompressionContext,
+              apply: (Double) throws -> (CompressedModel, [CompressionRecord])) throws -> (CompressedModel, [CompressionRecord], Double) {
+    var best = try apply(high)
+    guard try measure(best.0, context) <= limit else {
+      throw InputError("\(kind): even the strongest setting leaves \(try measure(best.0, context)) \(name), above the budget \(limit)")
+    }
+    var lo = low, hi = high
+    let first = try apply(low)
+    if try measure(first.0, context) <= limit { return (first.0, first.1, low) }
+    for _ in 0..<40 {
+      let mid = (lo + hi) / 2
+      let r = try apply(mid)
+      if try measure(r.0, context) <= limit { hi = mid; best = r } else { lo = mid }
+      if hi - lo < 1e-6 { break }
+    }
+    return (best.0, best.1, hi)
+  }
+}
+
+extension CompressedModel {
+  /// Replaces one layer's weights and state.
+  mutating func set(_ i: Int, weights: LayerWeights, state: LayerCompression) {
+    self.weights.layers[i] = weights
+    layers[i] = state
+  }
+}
+
+/// Relative Frobenius error between two weight arrays.
+func relativeError(_ a: [Float], _ b: [Float]) -> Double {
+  var num = 0.0, den = 0.0
+  for i in a.indices { let d = Double(a[i]) - Double(b[i]); num += d * d; den += Double(a[i]) * Double(a[i]) }
+  return den > 0 ? (num / den).squareRoot() : 0
+}

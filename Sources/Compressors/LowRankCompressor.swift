@@ -1,0 +1,147 @@
+import CrossbarSim
+
+/// Low-rank compression ([LR], Jeon et al. DATE 2025): each targeted K x K conv `W (OC x IC K^2)`
+/// becomes `L R` by truncated SVD, `L = U_r S_r^(1/2)`, `R = S_r^(1/2) V_r^T`; R is a K x K conv to
+/// the rank channels and L a 1x1 conv. With `groups=g` the input channels are split and each
+/// `W_j ~ L_j R_j` (group low-rank): R becomes a grouped conv, L concatenates the `L_j`.
+///
+/// Rank (per group): `rank=r`, or `energy=f` (smallest rank keeping a fraction f of
+/// `sum s_i^2`; with groups the largest over groups), or a budget `params=N` / `crossbars=N`
+/// (the largest energy fraction whose model fits). Targets: `layers=a|b`, `layers=all` (every
+/// K x K conv), default every K x K conv but the first layer; `pointwise=true` adds 1x1 convs.
+public struct LowRankCompressor: Compressor {
+  public static let kind = "lowrank"
+  public static let optionHelp = [
+    "rank=R: rank per group", "energy=F: keep a fraction F of the squared singular values",
+    "params=N | crossbars=N: largest energy fraction that fits the budget", "groups=G: group low-rank",
+    "layers=a|b|all", "pointwise=true: also factor 1x1 convs",
+  ]
+  public let description: String
+  let options: PluginOptions
+
+  /// Creates the compressor from options.
+  public init(options: [String: String]) throws {
+    self.options = try PluginOptions(kind: Self.kind, options, allowed: ["rank", "energy", "params", "crossbars", "groups", "layers", "pointwise"])
+    description = Self.kind + (options.isEmpty ? "" : ":" + options.keys.sorted().map { "\($0)=\(options[$0]!)" }.joined(separator: ","))
+    let chosen = ["rank", "energy", "params", "crossbars"].filter { options[$0] != nil }
+    guard chosen.count == 1 else {
+      throw InputError("\(Self.kind): give exactly one of rank=, energy=, params=, crossbars= (got \(chosen.isEmpty ? "none" : chosen.joined(separator: ", ")))")
+    }
+    if let r = options["rank"], (Int(r) ?? 0) < 1 { throw InputError("\(Self.kind): rank=\(r) must be an integer >= 1") }
+    _ = try self.options.double("energy", from: 0, below: 1, closed: true).map { f -> Double in
+      guard f > 0 else { throw InputError("\(Self.kind): energy=\(f) must be in (0, 1]") }
+      return f
+    }
+    _ = try Budget.parse(self.options)
+    _ = try self.options.int("groups", in: 1...4096)
+  }
+
+  /// The SVD of every group of one layer.
+  struct Decomposition {
+    let index: Int
+    let groups: Int
+    let svds: [SVD]
+    let norm: Double
+    /// Largest rank any group allows.
+    var maxRank: Int { svds.map(\.k).min() ?? 0 }
+    /// `eps^2` when every group keeps `r`.
+    func residual(_ r: Int) -> Double {
+      svds.reduce(0.0) { acc, d in acc + d.s[min(r, d.k)...].reduce(0.0) { $0 + Double($1) * Double($1) } }
+    }
+    /// Smallest rank keeping a fraction `f` of the energy in every group.
+    func rank(energy f: Double) -> Int {
+      svds.map { d in
+        let total = d.s.reduce(0.0) { $0 + Double($1) * Double($1) }
+        var acc = 0.0
+        for (i, v) in d.s.enumerated() {
+          acc += Double(v) * Double(v)
+          if acc >= f * total * (1 - 1e-12) { return i + 1 }
+        }
+        return d.k
+      }.max() ?? 1
+    }
+  }
+
+  public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel, [CompressionRecord]) {
+    let groups = try options.int("groups", in: 1...4096) ?? 1
+    let pointwise = try options.bool("pointwise", default: false)
+    let net = model.network
+    let firstMatrix = net.layers.firstIndex { $0.operation.isMatrix }
+    let targets = try LayerTargets(options).select(in: net, kind: Self.kind, eligible: { _, l in
+      guard case .conv(let c) = l.operation else { return "not a convolution" }
+      if c.groups != 1 { return "already grouped" }
+      if l.factor != nil { return "already a low-rank factor" }
+      return nil
+    }, byDefault: { i, l in
+      guard case .conv(let c) = l.operation else { return false }
+      return i != firstMatrix && (pointwise || c.kernelHeight * c.kernelWidth > 1)
+    })
+    // Decompose every target once.
+    var decompositions: [Decomposition] = []
+    for i in targets {
+      let l = net.layers[i]
+      let ic = l.inputShape.channels
+      guard ic % groups == 0 else {
+        throw InputError("\(Self.kind): groups=\(groups) do not divide the \(ic) input channels of layer \(l.name)")
+      }
+      let w = model.weights.layers[i]!
+      let m = w.outputs, n = w.inputs / groups
+      var svds: [SVD] = []
+      for j in 0..<groups {
+        var block = [Float](repeating: 0, count: m * n)
+        for o in 0..<m { for c in 0..<n { block[o * n + c] = w.values[o * w.inputs + j * n + c] } }
+        svds.append(try LAPACK.svd(block, m: m, n: n, what: "layer \(l.name) group \(j)"))
+      }
+      decompositions.append(Decomposition(index: i, groups: groups, svds: svds, norm: w.norm))
+    }
+    if let r = options.values["rank"].flatMap(Int.init) {
+      for d in decompositions where r > d.maxRank {
+        throw InputError("\(Self.kind): rank=\(r) exceeds min(m, n) = \(d.maxRank) of layer \(net.layers[d.index].name)")
+      }
+      return try build(model, decompositions, ranks: decompositions.map { _ in r })
+    }
+    if let f = try options.double("energy", from: 0, below: 1, closed: true) {
+      return try build(model, decompositions, ranks: decompositions.map { $0.rank(energy: f) })
+    }
+    let budget = try Budget.parse(options)!
+    let (m, records, _) = try budget.search(kind: Self.kind, low: 0, high: 1, context: context) { knob in
+      // Knob 0 keeps all the energy, 1 keeps the least (rank 1).
+      try build(model, decompositions, ranks: decompositions.map { knob >= 1 ? 1 : $0.rank(energy: 1 - knob) })
+    }
+    return (m, records)
+  }
+
+  /// The model with each decomposed layer replaced by its rank-`ranks[k]` pair.
+  func build(_ model: CompressedModel, _ decompositions: [Decomposition], ranks: [Int]) throws -> (CompressedModel, [CompressionRecord]) {
+    let net = model.network
+    var decisions: [Int: (rank: Int, groups: Int)] = [:]
+    for (d, r) in zip(decompositions, ranks) { decisions[d.index] = (r, d.groups) }
+    let (newNet, newIndex, rIndex) = try net.factorizing(decisions)
+    var weights = [LayerWeights?](repeating: nil, count: newNet.layers.count)
+    var states = [LayerCompression](repeating: LayerCompression(), count: newNet.layers.count)
+    for (i, _) in net.layers.enumerated() where decisions[i] == nil {
+      weights[newIndex[i]] = model.weights.layers[i]
+      states[newIndex[i]] = model.layers[i]
+    }
+    var records: [CompressionRecord] = []
+    for (d, r) in zip(decompositions, ranks) {
+      let w = model.weights.layers[d.index]!
+      let m = w.outputs, g = d.groups, n = w.inputs / g, mid = r * g
+      var lw = [Float](repeating: 0, count: m * mid), rw = [Float](repeating: 0, count: mid * n)
+      for (j, svd) in d.svds.enumerated() {
+        for q in 0..<r {
+          let root = Float(Double(svd.s[q]).squareRoot())
+          for o in 0..<m { lw[o * mid + j * r + q] = svd.u[o * svd.k + q] * root }
+          for c in 0..<n { rw[(j * r + q) * n + c] = svd.vt[q * n + c] * root }
+        }
+      }
+      weights[rIndex[d.index]!] = LayerWeights(values: rw, outputs: mid, inputs: n)
+      weights[newIndex[d.index]] = LayerWeights(values: lw, outputs: m, inputs: mid)
+      let error = d.norm > 0 ? d.residual(r).squareRoot() / d.norm : 0
+      records.append(CompressionRecord(step: description, layer: net.layers[d.index].name, rank: r,
+                                       keptRatio: Double(mid * (n + m)) / Double(m * n * g), relativeError: error,
+                                       note: g > 1 ? "\(g) groups" : ""))
+    }
+    return (CompressedModel(unchecked: newNet, weights: NetworkWeights(layers: weights), layers: states), records)
+  }
+}

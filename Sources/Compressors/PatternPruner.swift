@@ -1,0 +1,67 @@
+import CrossbarSim
+
+/// Pattern pruning with row skipping (PAIRS / KERNTROL / GAROS): every K x K kernel keeps
+/// `taps=k` of its K^2 taps (or `ratio=r`: `k = K^2 - floor(r K^2)`), and all kernels of one
+/// input channel share the pattern (the taps with the largest summed squared magnitude over
+/// output channels). A crossbar row (channel c, window pixel p) whose every landing tap is pruned
+/// for all its columns then holds only zeros and is skipped: rows are compacted and an input
+/// selection table picks the inputs (`AR_cycle = ceil((IC PW^2 - skipped) / AR)`). Under SDK
+/// the duplicated kernels cover most window pixels, so fewer rows skip than under im2col.
+/// Targets: `layers=a|b`, default every conv with K > 1.
+public struct PatternPruner: Compressor {
+  public static let kind = "prune-pattern"
+  public static let optionHelp = ["taps=K: taps kept per kernel", "ratio=R: fraction of taps removed, in [0, 1)", "layers=a|b|all"]
+  public let description: String
+  let options: PluginOptions
+
+  /// Creates the pruner from options.
+  public init(options: [String: String]) throws {
+    self.options = try PluginOptions(kind: Self.kind, options, allowed: ["taps", "ratio", "layers"])
+    description = Self.kind + (options.isEmpty ? "" : ":" + options.keys.sorted().map { "\($0)=\(options[$0]!)" }.joined(separator: ","))
+    guard (options["taps"] == nil) != (options["ratio"] == nil) else {
+      throw InputError("\(Self.kind): give exactly one of taps= or ratio=")
+    }
+    _ = try self.options.int("taps", in: 1...4096)
+    _ = try self.options.double("ratio", from: 0, below: 1)
+  }
+
+  public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel, [CompressionRecord]) {
+    let net = model.network
+    let targets = try LayerTargets(options).select(in: net, kind: Self.kind, eligible: { _, l in
+      guard case .conv(let c) = l.operation else { return "not a convolution" }
+      return c.kernelHeight * c.kernelWidth > 1 ? nil : "a 1x1 kernel has no pattern"
+    }, byDefault: { _, _ in true })
+    var m = model
+    var records: [CompressionRecord] = []
+    for i in targets {
+      guard case .conv(let c) = net.layers[i].operation else { continue }
+      let taps = c.kernelHeight * c.kernelWidth
+      let keepTaps: Int
+      if let t = try options.int("taps", in: 1...4096) {
+        guard t <= taps else { throw InputError("\(Self.kind): taps=\(t) exceeds the \(taps) taps of layer \(net.layers[i].name)") }
+        keepTaps = t
+      } else {
+        keepTaps = max(1, taps - Int((try options.double("ratio", from: 0, below: 1)! * Double(taps)).rounded(.down)))
+      }
+      var w = model.weights.layers[i]!
+      let before = w.values
+      var state = model.layers[i]
+      var keep = state.keep ?? Array(repeating: true, count: w.values.count)
+      let channels = w.inputs / taps
+      for ch in 0..<channels {
+        var energy = [Double](repeating: 0, count: taps)
+        for o in 0..<w.outputs { for t in 0..<taps { let v = Double(w.values[o * w.inputs + ch * taps + t]); energy[t] += v * v } }
+        let kept = Set(energy.indices.sorted { (-energy[$0], $0) < (-energy[$1], $1) }.prefix(keepTaps))
+        for o in 0..<w.outputs { for t in 0..<taps where !kept.contains(t) { keep[o * w.inputs + ch * taps + t] = false; w.values[o * w.inputs + ch * taps + t] = 0 } }
+      }
+      state.keep = keep
+      state.structure = .rows
+      state.quantized = nil
+      m.set(i, weights: w, state: state)
+      records.append(CompressionRecord(step: description, layer: net.layers[i].name, keptRatio: Double(keepTaps) / Double(taps),
+                                       relativeError: relativeError(before, w.values),
+                                       note: "\(keepTaps) of \(taps) taps per kernel, one pattern per input channel"))
+    }
+    return (m, records)
+  }
+}

@@ -1,0 +1,67 @@
+import CrossbarSim
+import Foundation
+
+/// Weight quantization for the array: asymmetric unsigned weights `Q_W in [0, 2^b - 1]` with an
+/// integer zero point, `W ~ S_W (Q_W - Z_W)`, which map straight onto non-negative conductances.
+///
+/// - `quant-pow2` ([XA] integer-only): `S_W = 2^a`, the smallest power of two covering the
+///   layer's range, so every rescale after the crossbars is a shift (charged per output).
+/// - `quant-fp` (Jacob et al. integer-arithmetic-only baseline): `S_W = (max - min) / (2^b - 1)`,
+///   a floating-point scale that needs a multiplier per output (charged per output).
+///
+/// The range always includes 0, so pruned weights stay exactly zero (`Q_W = Z_W`). `bits=b`
+/// defaults to the chip's weight precision and may not exceed it. Inputs are symmetric and need no
+/// zero point; they are not simulated numerically here. Targets: every matrix layer, or `layers=`.
+public struct Quantizer: Compressor {
+  /// Scale family.
+  public enum Scales: String, Sendable { case powerOfTwo = "quant-pow2", floatingPoint = "quant-fp" }
+  public static let optionHelp = ["bits=B: weight precision (default: the chip's)", "layers=a|b|all"]
+  public let description: String
+  let scales: Scales
+  let options: PluginOptions
+
+  /// Creates the quantizer from options.
+  public init(_ scales: Scales, options: [String: String]) throws {
+    self.scales = scales
+    self.options = try PluginOptions(kind: scales.rawValue, options, allowed: ["bits", "layers"])
+    description = scales.rawValue + (options.isEmpty ? "" : ":" + options.keys.sorted().map { "\($0)=\(options[$0]!)" }.joined(separator: ","))
+    _ = try self.options.int("bits", in: 1...16)
+  }
+
+  public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel, [CompressionRecord]) {
+    let bits = try options.int("bits", in: 1...16) ?? context.weightBits
+    guard bits <= context.weightBits else {
+      throw InputError("\(scales.rawValue): bits=\(bits) exceeds the chip's data.weightBits \(context.weightBits)")
+    }
+    let targets = try LayerTargets(options).select(in: model.network, kind: scales.rawValue, eligible: { _, l in
+      l.operation.isMatrix ? nil : "no weights"
+    }, byDefault: { _, _ in true })
+    let levels = (1 << bits) - 1
+    var m = model
+    var records: [CompressionRecord] = []
+    for i in targets {
+      var w = model.weights.layers[i]!
+      let before = w.values
+      let lo = Double(min(0, w.values.min() ?? 0)), hi = Double(max(0, w.values.max() ?? 0))
+      var scale = (hi - lo) / Double(levels)
+      var exponent: Int?
+      if scale <= 0 { scale = 1 }
+      if scales == .powerOfTwo {
+        let a = Int(log2(scale).rounded(.up))
+        exponent = a
+        scale = pow(2.0, Double(a))
+      }
+      let zero = min(levels, max(0, Int((-lo / scale).rounded())))
+      let stored = w.values.map { min(levels, max(0, Int((Double($0) / scale).rounded()) + zero)) }
+      w.values = stored.map { Float(scale * Double($0 - zero)) }
+      var state = model.layers[i]
+      state.quantized = QuantizedWeights(stored: stored, zeroPoint: zero, bits: bits, scale: scale, scaleExponent: exponent)
+      state.rescale = scales == .powerOfTwo ? .shift : .multiply
+      m.set(i, weights: w, state: state)
+      let scaleText = exponent.map { "S=2^\($0)" } ?? String(format: "S=%.4g", scale)
+      records.append(CompressionRecord(step: description, layer: model.network.layers[i].name, keptRatio: 1,
+                                       relativeError: relativeError(before, w.values), note: "\(bits) bits, \(scaleText), Z=\(zero)"))
+    }
+    return (m, records)
+  }
+}

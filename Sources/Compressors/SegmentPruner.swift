@@ -1,0 +1,154 @@
+import CrossbarSim
+
+/// Magnitude pruning of crossbar-shaped segments of the im2col weight matrix (per channel group:
+/// rows = `IC/g K_h K_w` inputs, columns = output channels; blocks of `AR` rows x usable columns):
+///
+/// - `prune-crossbar` ([XA]): whole crossbar blocks; a removed block is a crossbar fewer and its
+///   partial sum is simply absent, so no sparsity table is needed.
+/// - `prune-rows` (PIM-Prune / XBA / SNrram row pruning): one input row of one column block;
+///   survivors are compacted and an input index table selects each crossbar's inputs.
+/// - `prune-columns`: one output column of one row block; survivors are compacted and an output
+///   index table aligns their partial sums.
+///
+/// Importance is the L2 (`norm=l2`, default) or L1 norm. `ratio=r` removes exactly
+/// `floor(r x segments)` per layer (`scope=layer`, default) or `round(r x all segments)` over the
+/// targeted layers by norm relative to the layer's RMS (`scope=global`); `threshold=t` removes
+/// segments whose RMS is below t; `params=N` / `crossbars=N` choose the ratio for a budget.
+/// Every layer keeps at least one segment. Targets: `layers=a|b`, default every matrix layer.
+public struct SegmentPruner: Compressor {
+  /// The segment shape.
+  public enum Segment: String, Sendable { case block = "prune-crossbar", row = "prune-rows", column = "prune-columns" }
+  enum Scope: String, CaseIterable { case layer, global }
+  enum Norm: String, CaseIterable { case l2, l1 }
+  public static let optionHelp = [
+    "ratio=R: fraction of segments removed, in [0, 1)", "threshold=T: remove segments whose RMS is below T",
+    "params=N | crossbars=N: ratio chosen for a budget", "scope=layer|global", "norm=l2|l1", "layers=a|b|all",
+  ]
+  public let description: String
+  let segment: Segment
+  let options: PluginOptions
+
+  /// Creates the pruner for `segment` from options.
+  public init(_ segment: Segment, options: [String: String]) throws {
+    self.segment = segment
+    self.options = try PluginOptions(kind: segment.rawValue, options, allowed: ["ratio", "threshold", "params", "crossbars", "scope", "norm", "layers"])
+    description = segment.rawValue + (options.isEmpty ? "" : ":" + options.keys.sorted().map { "\($0)=\(options[$0]!)" }.joined(separator: ","))
+    let chosen = ["ratio", "threshold", "params", "crossbars"].filter { options[$0] != nil }
+    guard chosen.count == 1 else {
+      throw InputError("\(segment.rawValue): give exactly one of ratio=, threshold=, params=, crossbars= (got \(chosen.isEmpty ? "none" : chosen.joined(separator: ", ")))")
+    }
+    _ = try self.options.double("ratio", from: 0, below: 1)
+    _ = try self.options.double("threshold", from: 0, below: .infinity)
+    _ = try self.options.choice("scope", default: Scope.layer)
+    _ = try self.options.choice("norm", default: Norm.l2)
+    _ = try Budget.parse(self.options)
+  }
+
+  /// The segments of one layer as lists of weight indices.
+  func segments(of w: LayerWeights, layer: Layer, geometry g: ArrayGeometry) -> [[Int]] {
+    var groups = 1
+    if case .conv(let c) = layer.operation { groups = c.groups }
+    let ocpg = w.outputs / groups, n = w.inputs   // each output row holds only its group's inputs
+    let rowTiles = stride(from: 0, to: n, by: g.rows).map { $0..<min(n, $0 + g.rows) }
+    var out: [[Int]] = []
+    for gi in 0..<groups {
+      let outs = (gi * ocpg)..<((gi + 1) * ocpg)
+      let colTiles = stride(from: outs.lowerBound, to: outs.upperBound, by: g.weightsPerRow).map { $0..<min(outs.upperBound, $0 + g.weightsPerRow) }
+      switch segment {
+      case .block:
+        for rt in rowTiles { for ct in colTiles { out.append(ct.flatMap { o in rt.map { o * n + $0 } }) } }
+      case .row:
+        for ct in colTiles { for i in 0..<n { out.append(ct.map { $0 * n + i }) } }
+      case .column:
+        for rt in rowTiles { for o in outs { out.append(rt.map { o * n + $0 }) } }
+      }
+    }
+    return out
+  }
+
+  public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel, [CompressionRecord]) {
+    let net = model.network
+    let targets = try LayerTargets(options).select(in: net, kind: segment.rawValue, eligible: { _, l in
+      l.operation.isMatrix ? nil : "no weights"
+    }, byDefault: { _, _ in true })
+    let norm = try options.choice("norm", default: Norm.l2)
+    // Scores per layer: segment magnitude, and RMS relative to the layer's RMS for global ranking.
+    var segs: [[[Int]]] = [], scores: [[Double]] = [], relative: [[Double]] = []
+    for i in targets {
+      let w = model.weights.layers[i]!
+      let s = segments(of: w, layer: net.layers[i], geometry: context.geometry)
+      let layerRMS = max(1e-30, w.norm / Double(w.values.count).squareRoot())
+      var sc: [Double] = [], rel: [Double] = []
+      for seg in s {
+        var a = 0.0, b = 0.0
+        for k in seg { let v = Double(w.values[k]); a += norm == .l2 ? v * v : abs(v); b += v * v }
+        sc.append(norm == .l2 ? a.squareRoot() : a)
+        rel.append((b / Double(seg.count)).squareRoot() / layerRMS)
+      }
+      segs.append(s); scores.append(sc); relative.append(rel)
+    }
+    if let budget = try Budget.parse(options) {
+      let (m, r, _) = try budget.search(kind: segment.rawValue, low: 0, high: 1 - 1e-9, context: context) { ratio in
+        try apply(model, targets, segs, removal: removal(ratio: ratio, scores: scores, relative: relative))
+      }
+      return (m, r)
+    }
+    if let t = try options.double("threshold", from: 0, below: .infinity) {
+      let removal = zip(segs, relative).enumerated().map { k, p -> Set<Int> in
+        let w = model.weights.layers[targets[k]]!
+        let layerRMS = w.norm / Double(w.values.count).squareRoot()
+        var remove = Set(p.1.indices.filter { p.1[$0] * layerRMS < t })
+        if remove.count == p.0.count, let best = p.1.indices.max(by: { p.1[$0] < p.1[$1] }) { remove.remove(best) }
+        return remove
+      }
+      return try apply(model, targets, segs, removal: removal)
+    }
+    let ratio = try options.double("ratio", from: 0, below: 1)!
+    return try apply(model, targets, segs, removal: removal(ratio: ratio, scores: scores, relative: relative))
+  }
+
+  /// Segments to remove per layer for a ratio: exact counts, lowest scores first, ties by index.
+  func removal(ratio: Double, scores: [[Double]], relative: [[Double]]) throws -> [Set<Int>] {
+    switch try options.choice("scope", default: Scope.layer) {
+    case .layer:
+      return scores.map { sc in
+        let n = min(sc.count - 1, Int((ratio * Double(sc.count)).rounded(.down)))
+        return Set(sc.indices.sorted { (sc[$0], $0) < (sc[$1], $1) }.prefix(max(0, n)))
+      }
+    case .global:
+      let total = relative.reduce(0) { $0 + $1.count }
+      var want = Int((ratio * Double(total)).rounded())
+      var all: [(Double, Int, Int)] = []
+      for (l, rel) in relative.enumerated() { for (k, v) in rel.enumerated() { all.append((v, l, k)) } }
+      all.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+      var out = relative.map { _ in Set<Int>() }
+      for (_, l, k) in all where want > 0 {
+        if out[l].count + 1 < relative[l].count { out[l].insert(k); want -= 1 }
+      }
+      return out
+    }
+  }
+
+  func apply(_ model: CompressedModel, _ targets: [Int], _ segs: [[[Int]]], removal: [Set<Int>]) throws -> (CompressedModel, [CompressionRecord]) {
+    var m = model
+    var records: [CompressionRecord] = []
+    for (k, i) in targets.enumerated() {
+      var w = model.weights.layers[i]!
+      let before = w.values
+      var state = model.layers[i]
+      var keep = state.keep ?? Array(repeating: true, count: w.values.count)
+      let keptBefore = keep.reduce(0) { $0 + ($1 ? 1 : 0) }
+      for s in removal[k] { for idx in segs[k][s] { keep[idx] = false; w.values[idx] = 0 } }
+      let kept = keep.reduce(0) { $0 + ($1 ? 1 : 0) }
+      state.keep = keep
+      state.structure = segment == .block ? .crossbarBlocks : segment == .row ? .rows : .columns
+      state.quantized = nil
+      m.set(i, weights: w, state: state)
+      records.append(CompressionRecord(step: description, layer: model.network.layers[i].name,
+                                       keptRatio: keptBefore > 0 ? Double(kept) / Double(keptBefore) : 0,
+                                       relativeError: relativeError(before, w.values),
+                                       note: "\(removal[k].count) of \(segs[k].count) \(segment == .block ? "blocks" : segment == .row ? "row segments" : "column segments") removed"))
+    }
+    return (m, records)
+  }
+}

@@ -1,0 +1,81 @@
+// MARK: - Plug-in options: `kind:key=value,key=value` on the command line, `{kind, options}` in YAML
+
+/// A plug-in kind with its string options, with checked, typed access that names the plug-in,
+/// the option and what is valid in every error.
+public struct PluginOptions: Sendable {
+  /// Plug-in kind.
+  public let kind: String
+  /// Raw options.
+  public let values: [String: String]
+
+  /// Checks that every key is in `allowed`.
+  public init(kind: String, _ values: [String: String], allowed: [String]) throws {
+    self.kind = kind; self.values = values
+    for k in values.keys.sorted() where !allowed.contains(k) {
+      throw InputError("\(kind): unknown option '\(k)' (known: \(allowed.joined(separator: ", ")))")
+    }
+  }
+
+  /// Splits `kind:key=value,...` into its kind and options (`what` names the flag in errors).
+  public static func parse(_ spec: String, what: String) throws -> (kind: String, options: [String: String]) {
+    let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
+    guard let kind = parts.first, !kind.isEmpty else { throw InputError("\(what) '\(spec)': empty kind") }
+    var options: [String: String] = [:]
+    if parts.count == 2 {
+      for item in parts[1].split(separator: ",") {
+        let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
+        guard kv.count == 2, !kv[0].isEmpty else { throw InputError("\(what) '\(spec)': option '\(item)' is not key=value") }
+        options[kv[0]] = kv[1]
+      }
+    }
+    return (kind, options)
+  }
+
+  /// One of an enumeration's raw values.
+  public func choice<T: RawRepresentable & CaseIterable>(_ key: String, default d: T) throws -> T where T.RawValue == String {
+    guard let v = values[key] else { return d }
+    guard let t = T(rawValue: v) else {
+      throw InputError("\(kind): option \(key)='\(v)' (valid: \(T.allCases.map(\.rawValue).joined(separator: ", ")))")
+    }
+    return t
+  }
+
+  /// `HxW` or `N` (square), positive.
+  public func pair(_ key: String) throws -> (Int, Int)? {
+    guard let v = values[key] else { return nil }
+    let parts = v.split(separator: "x").map { Int($0) }
+    if parts.count == 1, let n = parts[0], n >= 1 { return (n, n) }
+    if parts.count == 2, let a = parts[0], let b = parts[1], a >= 1, b >= 1 { return (a, b) }
+    throw InputError("\(kind): option \(key)='\(v)' must be N or HxW with positive integers")
+  }
+
+  /// An integer in `range`.
+  public func int(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+    guard let v = values[key] else { return nil }
+    guard let n = Int(v), range.contains(n) else {
+      throw InputError("\(kind): option \(key)='\(v)' must be an integer in \(range.lowerBound)...\(range.upperBound)")
+    }
+    return n
+  }
+
+  /// A number in `[low, high)` (or `[low, high]` when `closed`).
+  public func double(_ key: String, from low: Double, below high: Double, closed: Bool = false) throws -> Double? {
+    guard let v = values[key] else { return nil }
+    guard let x = Double(v), x.isFinite, x >= low, closed ? x <= high : x < high else {
+      throw InputError("\(kind): option \(key)='\(v)' must be a number in [\(low), \(high)\(closed ? "]" : ")")")
+    }
+    return x
+  }
+
+  /// A boolean (`true`/`false`).
+  public func bool(_ key: String, default d: Bool) throws -> Bool {
+    guard let v = values[key] else { return d }
+    guard let b = Bool(v) else { throw InputError("\(kind): option \(key)='\(v)' must be true or false") }
+    return b
+  }
+
+  /// A `|`-separated list.
+  public func list(_ key: String) -> [String]? {
+    values[key].map { $0.split(separator: "|").map(String.init) }
+  }
+}
