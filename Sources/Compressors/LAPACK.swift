@@ -45,8 +45,9 @@ public enum LAPACK {
   public static func singularValues(_ a: [Float], m: Int, n: Int, what: String) throws -> [Float] {
     var work = a
     var s = [Float](repeating: 0, count: min(m, n))
+    // No vectors are formed, but row-major LAPACKE still checks ldvt >= n.
     var noU: Float = 0, noVt: Float = 0
-    let info = LAPACKE_sgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), Int32(m), Int32(n), &work, Int32(n), &s, &noU, 1, &noVt, 1)
+    let info = LAPACKE_sgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), Int32(m), Int32(n), &work, Int32(n), &s, &noU, 1, &noVt, Int32(n))
     guard info == 0 else { throw InputError("\(what): singular values did not converge (sgesdd info \(info))") }
     return s
   }

@@ -11,6 +11,11 @@ public enum MapperRegistry {
   /// The mapper for `spec`: `kind` or `kind:key=value,key=value`, or an error listing the kinds.
   public static func mapper(kind spec: String) throws -> any WeightMapper {
     let (kind, options) = try parse(spec)
+    return try mapper(kind: kind, options: options)
+  }
+
+  /// The mapper `kind` with `options`, or an error listing the kinds.
+  public static func mapper(kind: String, options: [String: String]) throws -> any WeightMapper {
     guard let entry = allMappers.first(where: { $0.kind == kind }) else {
       throw InputError("unknown mapper kind '\(kind)' (known: \(allMappers.map(\.kind).joined(separator: ", ")))")
     }

@@ -34,6 +34,15 @@ struct MapCommand: ParsableCommand {
   @Option(help: "Replace K x K convs by low-rank pairs: rank=R[,groups=G][,pointwise=true].")
   var factorize: String?
 
+  @Option(help: "Compressor step kind:key=value,... (repeatable; uses --weights or seeded synthetic weights).")
+  var compress: [String] = []
+
+  @Option(help: "Weights for compression: .npz, .npy or a folder of .npy.")
+  var weights: String?
+
+  @Option(help: "Seed of the synthetic weights.")
+  var seed: UInt64 = 1
+
   @Option(help: "table, csv or json.")
   var format: OutputFormat = .table
 
@@ -46,10 +55,11 @@ struct MapCommand: ParsableCommand {
     guard (1...8).contains(cellBits) else { throw InputError("--cell-bits \(cellBits): must be in 1...8") }
     let g = ArrayGeometry(rows: rows, columns: cols, slicesPerWeight: (weightBits + cellBits - 1) / cellBits,
                           isDifferential: differential)
-    var network = try BuiltinWorkloads.load(workload)
-    if let f = factorize { network = try Self.factorize(network, f) }
-    let layout = try NetworkLayout.map(network, with: MapperRegistry.mapper(kind: mapper), geometry: g)
-    print(Self.render(layout, geometry: g, format: format), terminator: "")
+    let bench = try Workbench(workload: workload, factorize: factorize, weights: weights, seed: seed,
+                              compress: compress.map { try PluginSpec($0, what: "--compress") },
+                              mapper: MapperRegistry.mapper(kind: mapper), geometry: g, weightBits: weightBits)
+    if !bench.records.isEmpty && format == .table { print(bench.compressionTable) }
+    print(Self.render(bench.layout, geometry: g, format: format), terminator: "")
   }
 
   static func render(_ nl: NetworkLayout, geometry g: ArrayGeometry, format: OutputFormat) -> String {

@@ -1,50 +1,47 @@
 import ArgumentParser
+import Compressors
 import CrossbarSim
 import Foundation
 import Mappers
 import Yams
-
-/// The fully resolved inputs of a run, written next to its results as `config.yaml`.
-struct RunConfig: Codable {
-  struct PluginConfig: Codable {
-    var kind: String
-    var options: [String: String]
-  }
-  var version = 1
-  var workload: String
-  var factorize: String?
-  var mapper: PluginConfig
-  var schedule: Schedule
-  var allowRounds: Bool
-  var overrides: [String]
-  var arch: ArchSpec
-}
 
 struct RunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "run",
     abstract: "Map a workload, simulate it cycle by cycle, print per-layer results and write the run folder.")
 
-  @Option(help: "Built-in workload name (see `simrun workloads`) or a NeuroSim NetWork_*.csv file.")
-  var workload = "resnet20"
+  @Option(help: "Run config file (YAML/JSON, version: 1) with any of the fields below; flags override it.")
+  var config: String?
 
-  @Option(help: "Arch preset (isaac, isaac-8bit) or a YAML/JSON spec file.")
-  var arch = "isaac-8bit"
+  @Option(help: "Built-in workload name (see `simrun workloads`) or a NeuroSim NetWork_*.csv file. [default: resnet20]")
+  var workload: String?
 
-  @Option(help: "Mapper: kind or kind:key=value,... (\(allMappers.map(\.kind).joined(separator: ", ")); see `simrun map --help`).")
-  var mapper = "im2col"
+  @Option(help: "Arch preset (isaac, isaac-8bit) or a YAML/JSON spec file. [default: isaac-8bit]")
+  var arch: String?
 
-  @Option(help: "Replace K x K convs by low-rank pairs: rank=R[,groups=G][,pointwise=true].")
+  @Option(help: "Mapper: kind or kind:key=value,... (\(allMappers.map(\.kind).joined(separator: ", ")); see `simrun map --help`). [default: im2col]")
+  var mapper: String?
+
+  @Option(help: "Compressor step kind:key=value,... (repeatable, applied in order; kinds: \(allCompressors.map(\.kind).joined(separator: ", "))).")
+  var compress: [String] = []
+
+  @Option(help: "Weights for compression: .npz, .npy or a folder of .npy (default: seeded synthetic weights).")
+  var weights: String?
+
+  @Option(help: "Seed of the synthetic weights. [default: 1]")
+  var seed: UInt64?
+
+  @Option(help: "Replace K x K convs by low-rank pairs (shapes only): rank=R[,groups=G][,pointwise=true].")
   var factorize: String?
 
-  @Flag(help: "Run every tile of a layer on one array, one after another (the reuse computing cycles assume).")
-  var singleArray = false
-
-  @Option(help: "Schedule: layer or pipeline.")
-  var schedule: Schedule = .pipeline
+  @Option(help: "Schedule: layer or pipeline. [default: pipeline]")
+  var schedule: Schedule?
 
   @Flag(help: "Run a model larger than the chip in rounds that reprogram the crossbars.")
   var rounds = false
+
+  @Flag(help: "Run every tile of a layer on one array, one after another (the reuse computing cycles assume).")
+  var singleArray = false
 
   @Option(name: .customLong("set"), help: "Override an arch field, e.g. --set ima.adc.countPerCrossbar=2 (repeatable).")
   var overrides: [String] = []
@@ -60,29 +57,44 @@ struct RunCommand: ParsableCommand {
 
   func run() throws {
     Functional.useSingleThreadedBLAS()
-    let spec = try ArchSpec.load(arch, overrides: overrides)
-    var network = try BuiltinWorkloads.load(workload)
-    if let f = factorize { network = try Self.factorize(network, f) }
-    let m = try MapperRegistry.mapper(kind: mapper)
-    let (mapperKind, mapperOptions) = try MapperRegistry.parse(mapper)
+    let file = try config.map(RunConfigFile.load)
+    let workload = self.workload ?? file?.workload ?? "resnet20"
+    let archName = arch ?? file?.arch ?? "isaac-8bit"
+    let sets = (file?.set ?? []) + overrides
+    let mapperSpec = try mapper.map { try PluginSpec($0, what: "--mapper") } ?? file?.mapper ?? PluginSpec(kind: "im2col", options: [:])
+    let steps = try compress.isEmpty ? (file?.compress ?? []) : compress.map { try PluginSpec($0, what: "--compress") }
+    let schedule = self.schedule ?? file?.schedule ?? .pipeline
+    let rounds = self.rounds || (file?.rounds ?? false)
+    let singleArray = self.singleArray || (file?.singleArray ?? false)
+    let factorize = self.factorize ?? file?.factorize
+    let seed = self.seed ?? file?.seed ?? 1
+
+    let spec = try ArchSpec.load(archName, overrides: sets)
+    let m = try MapperRegistry.mapper(kind: mapperSpec.kind, options: mapperSpec.options)
+    let bench = try Workbench(workload: workload, factorize: factorize, weights: weights ?? file?.weights, seed: seed,
+                              compress: steps, mapper: m, geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits)
+    let engine = try Engine(spec: spec, layout: bench.layout,
+                            options: SimulationOptions(schedule: schedule, allowRounds: rounds, singleArrayPerLayer: singleArray))
     let sink = trace ? ChromeTrace() : nil
-    let result = try Simulation.run(network: network, spec: spec, mapper: m,
-                                    options: SimulationOptions(schedule: schedule, allowRounds: rounds,
-                                                               singleArrayPerLayer: singleArray), trace: sink)
+    engine.trace = sink
+    let result = try engine.simulate()
     let report = RunReport(result)
-    let dir = out ?? "runs/\(network.name)-\(spec.name)-\(mapperKind)-\(schedule.rawValue)"
-    let config = RunConfig(workload: workload, factorize: factorize, mapper: .init(kind: mapperKind, options: mapperOptions), schedule: schedule,
-                           allowRounds: rounds, overrides: overrides, arch: spec)
+    let dir = out ?? "runs/\(bench.network.name)-\(spec.name)-\(mapperSpec.kind)-\(schedule.rawValue)"
+    let resolved = ResolvedRunConfig(workload: workload, weights: bench.weightsSource, mapper: mapperSpec, compress: steps,
+                                     factorize: factorize, schedule: schedule, rounds: rounds, singleArray: singleArray,
+                                     set: sets, arch: spec)
     var files: [(String, String)] = [
-      ("config.yaml", try YAMLEncoder().encode(config)),
+      ("config.yaml", try YAMLEncoder().encode(resolved)),
       ("stats.json", report.statsJSON), ("stats.csv", report.statsCSV),
       ("layers.csv", report.layersCSV), ("energy.csv", report.energyCSV),
     ]
+    if !steps.isEmpty { files.append(("compression.csv", bench.compressionCSV)) }
     if let sink { files.append(("trace.json", sink.json())) }
     try OutputFolder.write(files, to: dir)
     if quiet {
       print(report.summary)
     } else {
+      if !steps.isEmpty { print(bench.compressionTable) }
       print(report.table, terminator: "")
     }
     print("wrote \(dir)/{\(files.map(\.0).joined(separator: ","))}")

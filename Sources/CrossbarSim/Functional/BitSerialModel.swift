@@ -24,13 +24,16 @@ public struct BitSerialModel: Sendable, Equatable {
   /// Whether inputs are two's complement: the last (1-bit) cycle then has significance
   /// `-2^(inputBits-1)`, subtracted in the shift-and-add (needed for signed factor outputs).
   public var isSignedInput: Bool
+  /// An asymmetric zero point `Z_W` (quantized layers); nil uses the symmetric `2^(weightBits-1)`.
+  public var customZeroPoint: Int?
 
   /// Creates a model.
   public init(inputBits: Int, dacBits: Int, weightBits: Int, cellBits: Int, adcBits: Int, encoding: WeightEncoding,
-              isSignedInput: Bool = false) {
+              isSignedInput: Bool = false, zeroPoint: Int? = nil) {
     precondition(!isSignedInput || dacBits == 1, "two's complement inputs need 1-bit DACs")
     self.inputBits = inputBits; self.dacBits = dacBits; self.weightBits = weightBits
     self.cellBits = cellBits; self.adcBits = adcBits; self.encoding = encoding; self.isSignedInput = isSignedInput
+    customZeroPoint = zeroPoint
   }
 
   /// The model of a hardware spec.
@@ -40,7 +43,7 @@ public struct BitSerialModel: Sendable, Equatable {
   }
 
   /// Integer zero point of offset-encoded weights.
-  public var zeroPoint: Int { 1 << (weightBits - 1) }
+  public var zeroPoint: Int { customZeroPoint ?? 1 << (weightBits - 1) }
   /// Input cycles per activation.
   public var cycles: Int { (inputBits + dacBits - 1) / dacBits }
   /// Weight slices per stored value.
@@ -57,7 +60,9 @@ public struct BitSerialModel: Sendable, Equatable {
     isSignedInput && k == cycles - 1 ? -(1 << (k * dacBits)) : 1 << (k * dacBits)
   }
   /// Valid weight range.
-  public var weightRange: ClosedRange<Int> { -(1 << (weightBits - 1))...((1 << (weightBits - 1)) - 1) }
+  public var weightRange: ClosedRange<Int> {
+    encoding == .offset ? -zeroPoint...((1 << weightBits) - 1 - zeroPoint) : -(1 << (weightBits - 1))...((1 << (weightBits - 1)) - 1)
+  }
 
   /// What the ADC reports for a column sum: the sum, saturated at full scale.
   @inline(__always)

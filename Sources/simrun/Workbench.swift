@@ -1,0 +1,142 @@
+import CrossbarSim
+import Compressors
+import Foundation
+import Mappers
+import Yams
+
+/// A plug-in section `{kind, options}`; option values may be written as YAML numbers or booleans.
+struct PluginSpec: Codable, Equatable {
+  var kind: String
+  var options: [String: String]
+
+  init(kind: String, options: [String: String]) { self.kind = kind; self.options = options }
+
+  /// Parses `kind:key=value,...`.
+  init(_ text: String, what: String) throws {
+    let p = try PluginOptions.parse(text, what: what)
+    self.init(kind: p.kind, options: p.options)
+  }
+
+  enum CodingKeys: String, CodingKey { case kind, options }
+  init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    kind = try c.decode(String.self, forKey: .kind)
+    let raw = try c.decodeIfPresent([String: Scalar].self, forKey: .options) ?? [:]
+    options = raw.mapValues(\.text)
+  }
+
+  /// A YAML scalar read as text.
+  struct Scalar: Codable {
+    var text: String
+    init(from decoder: Decoder) throws {
+      let c = try decoder.singleValueContainer()
+      if let s = try? c.decode(String.self) { text = s }
+      else if let i = try? c.decode(Int.self) { text = String(i) }
+      else if let d = try? c.decode(Double.self) { text = String(d) }
+      else if let b = try? c.decode(Bool.self) { text = String(b) }
+      else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "an option value must be a string, number or boolean") }
+    }
+    func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(text) }
+  }
+}
+
+/// A run described in a YAML/JSON file (`simrun run --config FILE`); flags override its fields.
+struct RunConfigFile: Decodable {
+  var version: Int
+  var workload: String?
+  var arch: String?
+  var set: [String]?
+  var weights: String?
+  var seed: UInt64?
+  var mapper: PluginSpec?
+  var compress: [PluginSpec]?
+  var factorize: String?
+  var schedule: Schedule?
+  var rounds: Bool?
+  var singleArray: Bool?
+
+  static func load(_ path: String) throws -> RunConfigFile {
+    let text = try ConfigTree.readText(path)
+    let tree = try ConfigTree.parse(text, source: path)
+    guard (tree["version"] as? Int) == 1 else { throw InputError("\(path): 'version' must be 1") }
+    let known = ["version", "workload", "arch", "set", "weights", "seed", "mapper", "compress", "factorize", "schedule", "rounds", "singleArray"]
+    for k in tree.keys.sorted() where !known.contains(k) {
+      throw InputError("\(path): unknown key '\(k)' (known: \(known.joined(separator: ", ")))")
+    }
+    return try ConfigTree.decode(RunConfigFile.self, from: tree, source: path)
+  }
+}
+
+/// The fully resolved inputs of a run, written next to its results as `config.yaml`.
+struct ResolvedRunConfig: Encodable {
+  var version = 1
+  var workload: String
+  var weights: String
+  var mapper: PluginSpec
+  var compress: [PluginSpec]
+  var factorize: String?
+  var schedule: Schedule
+  var rounds: Bool
+  var singleArray: Bool
+  var set: [String]
+  var arch: ArchSpec
+}
+
+/// Turns a workload, weights, compressors and a mapper into the layouts the engine runs.
+struct Workbench {
+  var network: Network
+  var layout: NetworkLayout
+  var records: [CompressionRecord] = []
+  var weightsSource = "none (no compression)"
+
+  init(workload: String, factorize: String?, weights: String?, seed: UInt64, compress: [PluginSpec],
+       mapper: any WeightMapper, geometry: ArrayGeometry, weightBits: Int) throws {
+    var net = try BuiltinWorkloads.load(workload)
+    if let f = factorize {
+      guard compress.isEmpty else { throw InputError("--factorize reshapes the network without weights; use --compress lowrank:... to combine it with other compressors") }
+      net = try RunCommand.factorize(net, f)
+    }
+    network = net
+    guard !compress.isEmpty || weights != nil else {
+      layout = try NetworkLayout.map(net, with: mapper, geometry: geometry)
+      return
+    }
+    let w: NetworkWeights
+    if let weights {
+      w = try WeightFile.load(weights, for: net)
+      weightsSource = weights
+    } else {
+      w = try SyntheticWeights(seed: seed).generate(for: net)
+      weightsSource = "synthetic (seed \(seed))"
+    }
+    let model = try CompressedModel(network: net, weights: w, source: weights ?? "synthetic weights")
+    let steps = try compress.map { try CompressorRegistry.compressor(kind: $0.kind, options: $0.options) }
+    let context = CompressionContext(geometry: geometry, weightBits: weightBits, mapper: mapper)
+    let (compressed, records) = try CompressionPipeline.run(model, steps: steps, context: context)
+    self.records = records
+    network = compressed.network
+    layout = try compressed.layout(mapper: mapper, geometry: geometry)
+  }
+
+  /// `compression.csv`.
+  var compressionCSV: String {
+    var rows = ["step,layer,rank,keptRatio,crossbarsBefore,crossbarsAfter,tableEntries,relativeError,note"]
+    for r in records {
+      rows.append([CSV.field(r.step), CSV.field(r.layer), r.rank.map(String.init) ?? "", StatNode.number(r.keptRatio),
+                   "\(r.crossbarsBefore)", "\(r.crossbarsAfter)", "\(r.tableEntries)", StatNode.number(r.relativeError),
+                   CSV.field(r.note)].joined(separator: ","))
+    }
+    return rows.joined(separator: "\n") + "\n"
+  }
+
+  /// The per-layer compression table.
+  var compressionTable: String {
+    var t = TextTable(header: ["step", "layer", "rank", "kept", "crossbars", "tables", "rel. error", "note"], leftColumns: 2)
+    t.leftAlignedColumns = [7]
+    t.rows = records.map { r in
+      [r.step, r.layer, r.rank.map(String.init) ?? "-", String(format: "%.3f", r.keptRatio), "\(r.crossbarsBefore) -> \(r.crossbarsAfter)",
+       "\(r.tableEntries)", String(format: "%.4f", r.relativeError), r.note]
+    }
+    return t.render()
+  }
+}

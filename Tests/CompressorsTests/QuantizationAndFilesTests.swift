@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+import CrossbarSim
+import Mappers
+@testable import Compressors
+
+@Suite("Quantization")
+struct QuantizationTests {
+  @Test("power-of-two scales are powers of two, stored values fit the bits, zero stays zero", arguments: [8, 6, 4])
+  func pow2(bits: Int) throws {
+    let model = try resnet20Model()
+    let (m, records) = try compressor("quant-pow2:bits=\(bits)").compress(model, context: isaacContext)
+    #expect(records.count == 22)
+    for (i, s) in m.layers.enumerated() {
+      guard let q = s.quantized else { continue }
+      #expect(q.scale == pow(2.0, Double(q.scaleExponent!)))
+      #expect(q.stored.allSatisfy { (0...((1 << bits) - 1)).contains($0) })
+      #expect(s.rescale == .shift)
+      let w = m.weights.layers[i]!
+      #expect(zip(q.stored, w.values).allSatisfy { Float(q.scale * Double($0.0 - q.zeroPoint)) == $0.1 })
+    }
+  }
+
+  @Test("floating-point scales are at least as accurate as power-of-two scales overall, and cost a multiply per output")
+  func fpBaseline() throws {
+    let model = try resnet20Model()
+    let (pow2, rp) = try compressor("quant-pow2:bits=6").compress(model, context: isaacContext)
+    let (fp, rf) = try compressor("quant-fp:bits=6").compress(model, context: isaacContext)
+    #expect(rf.reduce(0) { $0 + $1.relativeError } <= rp.reduce(0) { $0 + $1.relativeError })
+    let a = try Simulation.run(network: pow2.network, spec: .isaac8bit, mapper: Im2colMapper())
+    let shift = try Engine(spec: .isaac8bit, layout: pow2.layout(mapper: Im2colMapper(), geometry: ArrayGeometry(.isaac8bit))).simulate()
+    let mult = try Engine(spec: .isaac8bit, layout: fp.layout(mapper: Im2colMapper(), geometry: ArrayGeometry(.isaac8bit))).simulate()
+    #expect(a.counts[.rescaleShift] == 0)   // a layout without the model's state carries no rescale
+    #expect(shift.counts[.rescaleShift] > 0 && shift.counts[.rescaleMultiply] == 0)
+    #expect(mult.counts[.rescaleMultiply] == shift.counts[.rescaleShift])
+    #expect(mult.energyPJ > shift.energyPJ)
+  }
+
+  @Test("more bits than the chip stores is an error")
+  func tooManyBits() throws {
+    do { _ = try compressor("quant-pow2:bits=12").compress(try resnet20Model(), context: isaacContext); Issue.record("accepted") } catch {
+      #expect("\(error)".contains("bits=12 exceeds the chip's data.weightBits 8"))
+    }
+  }
+}
+
+@Suite("Weight files")
+struct WeightFileTests {
+  let tiny = try! NeuroSimImporter.load(path: "\(packageRoot)/traces/NetWork_tiny.csv")
+
+  @Test("a .npz written by NumPy loads by name, with float32, float64 and int8 arrays")
+  func numpy() throws {
+    let w = try WeightFile.load("\(packageRoot)/Tests/CompressorsTests/Fixtures/tiny.npz", for: tiny)
+    let conv1 = w.layers[0]!
+    #expect(conv1.outputs == 16 && conv1.inputs == 72)
+    let fc = w.layers[tiny.layers.firstIndex { $0.name == "fc1" }!]!
+    #expect(fc.values.allSatisfy { $0 == $0.rounded() })   // int8 values
+    _ = try CompressedModel(network: tiny, weights: w)
+  }
+
+  @Test("Fortran-order, big-endian arrays come out in C order")
+  func fortran() throws {
+    let a = try WeightFile.arrays(at: "\(packageRoot)/Tests/CompressorsTests/Fixtures/fortran.npy")[0].array
+    #expect(a.shape == [2, 3] && a.values == [0, 1, 2, 3, 4, 5])
+  }
+
+  @Test("arrays round-trip through .npy and .npz, and unnamed arrays match layers in order")
+  func roundTrip() throws {
+    let w = try SyntheticWeights(seed: 7).generate(for: tiny)
+    let arrays = tiny.layers.indices.compactMap { i in w.layers[i].map { (name: "array\(i)", array: NumPyArray(shape: [$0.outputs, $0.inputs], values: $0.values)) } }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("rt-\(UUID().uuidString).npz").path
+    try WeightFile.writeNPZ(arrays, to: path)
+    #expect(try WeightFile.load(path, for: tiny) == w)
+  }
+
+  @Test("shape mismatches, non-finite weights and malformed files name the file and layer")
+  func badFiles() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try WeightFile.writeNPZ([("conv1.weight", NumPyArray(shape: [16, 8, 5, 5], values: Array(repeating: 0, count: 3200)))], to: "\(dir)/shape.npz")
+    var nan = [Float](repeating: 0.1, count: 16 * 72); nan[5] = .nan
+    try WeightFile.writeNPZ([("conv1.weight", NumPyArray(shape: [16, 8, 3, 3], values: nan))], to: "\(dir)/nan.npz")
+    try Data("not numpy".utf8).write(to: URL(fileURLWithPath: "\(dir)/junk.npy"))
+    for (file, message) in [("shape.npz", "array 'conv1.weight' has shape [16, 8, 5, 5], layer conv1 needs [16, 8, 3, 3]"),
+                            ("nan.npz", "layer conv1 (array 'conv1.weight') weight 5 is nan"),
+                            ("junk.npy", "junk.npy: not a NumPy .npy array"), ("missing.npz", "missing.npz: no such file")] {
+      do { _ = try WeightFile.load("\(dir)/\(file)", for: tiny); Issue.record("accepted \(file)") } catch {
+        #expect("\(error)".contains(message), "\(error)")
+      }
+    }
+  }
+
+  @Test("NaN or infinite weights given directly are errors naming the layer")
+  func nanModel() throws {
+    var w = try SyntheticWeights(seed: 1).generate(for: tiny)
+    w.layers[0]!.values[3] = .infinity
+    do { _ = try CompressedModel(network: tiny, weights: w, source: "mine"); Issue.record("accepted") } catch {
+      #expect("\(error)".contains("mine: layer conv1 weight 3 is inf"))
+    }
+  }
+}
+
+@Suite("Compression pipeline")
+struct PipelineTests {
+  @Test("on resnet20 / isaac-8bit, crossbar-aligned pruning and low-rank reduce crossbars; fine-grained baselines pay table lookups")
+  func paperClaims() throws {
+    let model = try resnet20Model()
+    func run(_ specs: [String]) throws -> (Int, SimulationResult) {
+      let (m, _) = try CompressionPipeline.run(model, steps: specs.map(compressor), context: isaacContext)
+      let layout = try m.layout(mapper: Im2colMapper(), geometry: ArrayGeometry(.isaac8bit))
+      return (layout.crossbars, try Engine(spec: .isaac8bit, layout: layout).simulate())
+    }
+    let (dense, _) = try run([])
+    let (xa, xaRun) = try run(["prune-crossbar:ratio=0.5", "quant-pow2"])
+    let (lr, _) = try run(["lowrank:rank=8"])
+    #expect(xa < dense && lr < dense)
+    #expect(xaRun.counts[.tableLookup] == 0)
+    for fine in ["prune-rows:ratio=0.5", "prune-columns:ratio=0.5", "prune-pattern:taps=4"] {
+      let (_, r) = try run([fine])
+      #expect(r.energyByClass.first { $0.0 == .sparsityTables }!.1 > 0, "\(fine)")
+      #expect(r.counts[.tableLookup] > 0)
+    }
+  }
+
+  @Test("records carry crossbars before and after each step, and the same input gives the same records")
+  func records() throws {
+    let model = try resnet20Model()
+    let steps = try ["lowrank:rank=8", "prune-columns:ratio=0.25", "quant-fp"].map(compressor)
+    let (_, a) = try CompressionPipeline.run(model, steps: steps, context: isaacContext)
+    let (_, b) = try CompressionPipeline.run(model, steps: steps, context: isaacContext)
+    #expect(a == b)
+    #expect(a.filter { $0.step.hasPrefix("lowrank") }.allSatisfy { $0.crossbarsBefore > 0 && $0.rank == 8 })
+    #expect(a.contains { $0.step.hasPrefix("prune-columns") && $0.tableEntries > 0 })
+  }
+
+  @Test("every registered compressor builds and runs", arguments: allCompressors.map(\.kind))
+  func registry(kind: String) throws {
+    let options: [String: String] = kind == "lowrank" ? ["rank": "4"] : kind == "prune-pattern" ? ["taps": "5"]
+      : kind.hasPrefix("quant") ? [:] : ["ratio": "0.5"]
+    let c = try CompressorRegistry.compressor(kind: kind, options: options)
+    let (m, records) = try c.compress(try resnet20Model(), context: isaacContext)
+    #expect(!records.isEmpty)
+    _ = try m.layout(mapper: Im2colMapper(), geometry: ArrayGeometry(.isaac8bit))
+  }
+}
