@@ -41,6 +41,15 @@ public enum LAPACK {
     return SVD(u: u, s: s, vt: vt, m: m, n: n)
   }
 
+  /// One bare `LAPACKE_sgesdd` call (thin U, s, Vt) returning LAPACK's `info`: the baseline the
+  /// benchmark compares `svd` and the low-rank compressor against. Not for use elsewhere.
+  public static func rawSGESDD(_ a: [Float], m: Int, n: Int) -> Int32 {
+    var work = a
+    let k = min(m, n)
+    var s = [Float](repeating: 0, count: k), u = [Float](repeating: 0, count: m * k), vt = [Float](repeating: 0, count: k * n)
+    return LAPACKE_sgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "S")), Int32(m), Int32(n), &work, Int32(n), &s, &u, Int32(k), &vt, Int32(n))
+  }
+
   /// Singular values only (`sgesdd` with no vectors).
   public static func singularValues(_ a: [Float], m: Int, n: Int, what: String) throws -> [Float] {
     var work = a

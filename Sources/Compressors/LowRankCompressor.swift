@@ -68,10 +68,12 @@ public struct LowRankCompressor: Compressor {
     let net = model.network
     let firstMatrix = net.layers.firstIndex { $0.operation.isMatrix }
     let targets = try LayerTargets(options).select(in: net, kind: Self.kind, eligible: { _, l in
-      guard case .conv(let c) = l.operation else { return "not a convolution" }
-      if c.groups != 1 { return "already grouped" }
       if l.factor != nil { return "already a low-rank factor" }
-      return nil
+      switch l.operation {
+      case .conv(let c): return c.groups != 1 ? "already grouped" : nil
+      case .fullyConnected: return groups > 1 ? "a fully connected layer has no channel groups" : nil
+      default: return "no weights"
+      }
     }, byDefault: { i, l in
       guard case .conv(let c) = l.operation else { return false }
       return i != firstMatrix && (pointwise || c.kernelHeight * c.kernelWidth > 1)
@@ -80,7 +82,8 @@ public struct LowRankCompressor: Compressor {
     var decompositions: [Decomposition] = []
     for i in targets {
       let l = net.layers[i]
-      let ic = l.inputShape.channels
+      var ic = l.weightRows
+      if case .conv = l.operation { ic = l.inputShape.channels }
       guard ic % groups == 0 else {
         throw InputError("\(Self.kind): groups=\(groups) do not divide the \(ic) input channels of layer \(l.name)")
       }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compressors
 import CrossbarSim
 import Foundation
 import Mappers
@@ -37,6 +38,9 @@ struct BenchCommand: ParsableCommand {
   @Flag(help: "Only measure mapping, not simulation.")
   var mapOnly = false
 
+  @Flag(help: "Measure SVD compression of every matrix layer (low-rank, all energy kept) against raw LAPACKE sgesdd calls on the same matrices.")
+  var svd = false
+
   func run() throws {
     Functional.useSingleThreadedBLAS()
     let spec = try ArchSpec.load(arch)
@@ -46,7 +50,7 @@ struct BenchCommand: ParsableCommand {
       let (rate, checksum) = Self.queueRate(events: queueEvents)
       print(String(format: "event queue: %.1f M events/s (%d events, 4096 pending, checksum %llu)", rate / 1e6, queueEvents, checksum))
     }
-    if !mapMapper.isEmpty {
+    if !mapMapper.isEmpty && !svd {
       var t = TextTable(header: ["workload", "mapper", "matrix layers", "arrays", "computing cycles", "best [ms]"], leftColumns: 2)
       for w in workload {
         let network = try BuiltinWorkloads.load(w)
@@ -65,7 +69,34 @@ struct BenchCommand: ParsableCommand {
       }
       print(t.render(), terminator: "")
     }
-    if mapOnly { return }
+    if svd {
+      var t = TextTable(header: ["workload", "matrices", "lowrank compressor [s]", "raw sgesdd [s]", "ratio"])
+      for w in workload {
+        let network = try BuiltinWorkloads.load(w)
+        let weights = try SyntheticWeights(seed: 1).generate(for: network)
+        let model = try CompressedModel(network: network, weights: weights)
+        let compressor = try LowRankCompressor(options: ["energy": "1", "layers": "all", "pointwise": "true"])
+        let context = CompressionContext(geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits, mapper: try MapperRegistry.mapper(kind: "im2col"))
+        let targets = network.layers.indices.filter { network.layers[$0].operation.isMatrix }
+        var bestCompress = Double.infinity, bestRaw = Double.infinity
+        for _ in 0..<max(1, repeats) {
+          var start = clock.now
+          _ = try compressor.compress(model, context: context)
+          bestCompress = min(bestCompress, Self.seconds(clock.now - start))
+          start = clock.now
+          for i in targets {
+            let w = weights.layers[i]!
+            let info = LAPACK.rawSGESDD(w.values, m: w.outputs, n: w.inputs)
+            guard info == 0 else { throw InputError("raw sgesdd on layer \(network.layers[i].name): info \(info)") }
+          }
+          bestRaw = min(bestRaw, Self.seconds(clock.now - start))
+        }
+        t.rows.append([w, "\(targets.count)", String(format: "%.3f", bestCompress), String(format: "%.3f", bestRaw),
+                       String(format: "%.2f", bestCompress / bestRaw)])
+      }
+      print(t.render(), terminator: "")
+    }
+    if mapOnly || svd { return }
     var table = TextTable(header: ["workload", "crossbars", "activations", "events", "best [s]", "M events/s",
                                    "simulated [us]", "peak RSS [MB]"])
     for w in workload {

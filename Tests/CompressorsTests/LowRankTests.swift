@@ -67,6 +67,14 @@ struct LowRankTests {
     #expect(last < 1e-6)
   }
 
+  @Test("fully connected layers factor into two FC layers when named")
+  func fullyConnected() throws {
+    let (m, records) = try compressor("lowrank:rank=3,layers=fc").compress(try resnet20Model(), context: isaacContext)
+    #expect(m.network.layers.suffix(2).map(\.name) == ["fc.R", "fc.L"])
+    #expect(records[0].rank == 3 && records[0].relativeError > 0)
+    _ = try Simulation.run(network: m.network, spec: .isaac8bit, mapper: Im2colMapper())
+  }
+
   @Test("the factors multiply back to the reported error, and map to pairs the engine runs")
   func factors() throws {
     let model = try resnet20Model()
@@ -127,7 +135,7 @@ struct LowRankTests {
     ("lowrank:rank=2,groups=3", "groups=3 do not divide the 16 input channels of layer layer1.0.conv1"),
     ("lowrank:rank=2,energy=0.5", "exactly one of"),
     ("lowrank:energy=1.5", "energy='1.5' must be a number in [0.0, 1.0]"),
-    ("lowrank:rank=2,layers=fc", "layer fc cannot be compressed: not a convolution"),
+    ("lowrank:rank=2,groups=2,layers=fc", "layer fc cannot be compressed: a fully connected layer has no channel groups"),
     ("lowrank:rank=2,layers=nope", "no layer named 'nope'"),
     ("lowrank:rank=2,colour=red", "unknown option 'colour'"),
     ("lowrank:params=10", "above the budget 10"),

@@ -82,8 +82,22 @@ extension Network {
         out.layers.append(copy); newIndex.append(out.layers.count - 1)
         continue
       }
+      if case .fullyConnected(let outFeatures) = l.operation {
+        guard d.groups == 1, d.rank >= 1 else {
+          throw InputError("layer \(l.name): a fully connected layer factors with one group and rank >= 1")
+        }
+        out.layers.append(Layer(name: "\(l.name).R", operation: .fullyConnected(outFeatures: d.rank), inputs: inputs,
+                                inputShape: l.inputShape, outputShape: TensorShape(d.rank, 1, 1),
+                                factor: LowRankFactor(original: l.name, part: .r, rank: d.rank, groups: 1)))
+        rIndex[i] = out.layers.count - 1
+        out.layers.append(Layer(name: "\(l.name).L", operation: .fullyConnected(outFeatures: outFeatures),
+                                inputs: [out.layers.count - 1], inputShape: TensorShape(d.rank, 1, 1), outputShape: l.outputShape,
+                                factor: LowRankFactor(original: l.name, part: .l, rank: d.rank, groups: 1)))
+        newIndex.append(out.layers.count - 1)
+        continue
+      }
       guard case .conv(let c) = l.operation, c.groups == 1 else {
-        throw InputError("layer \(l.name): only dense (ungrouped) convolutions can be factored")
+        throw InputError("layer \(l.name): only dense (ungrouped) convolutions and fully connected layers can be factored")
       }
       guard d.rank >= 1, d.groups >= 1, l.inputShape.channels % d.groups == 0 else {
         throw InputError("layer \(l.name): rank \(d.rank) x \(d.groups) groups does not fit \(l.inputShape.channels) input channels")
