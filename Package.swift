@@ -39,6 +39,6 @@ let package = Package(
     .testTarget(name: "MappersTests", dependencies: ["Mappers", "CrossbarSim"], path: "Tests/MappersTests"),
     .testTarget(name: "CompressorsTests", dependencies: ["Compressors", "Mappers", "CrossbarSim", "CBLASShim"],
                 path: "Tests/CompressorsTests"),
-    .testTarget(name: "SimrunTests", dependencies: ["simrun", "CrossbarSim"], path: "Tests/SimrunTests"),
+    .testTarget(name: "SimrunTests", dependencies: ["simrun", "CrossbarSim", "Compressors"], path: "Tests/SimrunTests"),
   ]
 )

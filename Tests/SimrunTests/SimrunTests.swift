@@ -136,3 +136,66 @@ struct ReferenceTraceTests {
     }
   }
 }
+
+@Suite("simrun compression")
+struct CompressionCommandTests {
+  @Test("--compress chains write compression.csv with per-layer records and the resolved steps")
+  func chain() throws {
+    let dir = temporaryDirectory()
+    var cmd = try RunCommand.parse(["--workload", "resnet20", "--compress", "lowrank:rank=8,groups=2", "--compress", "quant-pow2:bits=8",
+                                    "--mapper", "lowrank", "--out", dir, "--quiet"])
+    try cmd.run()
+    let csv = try String(contentsOfFile: "\(dir)/compression.csv", encoding: .utf8).split(separator: "\n")
+    #expect(csv[0] == "step,layer,rank,keptRatio,crossbarsBefore,crossbarsAfter,tableEntries,relativeError,note")
+    #expect(csv.contains { $0.hasPrefix("\"lowrank:groups=2,rank=8\",layer1.0.conv1,8,") })
+    #expect(csv.contains { $0.hasPrefix("quant-pow2:bits=8,layer1.0.conv1.R,") })
+    let config = try String(contentsOfFile: "\(dir)/config.yaml", encoding: .utf8)
+    #expect(config.contains("kind: lowrank") && config.contains("kind: quant-pow2") && config.contains("synthetic (seed 1)"))
+  }
+
+  @Test("a YAML run config lists compressors as {kind, options} with numeric option values")
+  func yamlConfig() throws {
+    let dir = temporaryDirectory()
+    try """
+      version: 1
+      workload: resnet20
+      arch: isaac-8bit
+      seed: 3
+      mapper: {kind: vw-sdk, options: {search: exhaustive}}
+      compress:
+        - {kind: prune-crossbar, options: {ratio: 0.5}}
+        - {kind: quant-fp, options: {bits: 8}}
+      schedule: layer
+      """.write(toFile: "\(dir)/run.yaml", atomically: true, encoding: .utf8)
+    var cmd = try RunCommand.parse(["--config", "\(dir)/run.yaml", "--out", "\(dir)/out", "--quiet"])
+    try cmd.run()
+    let csv = try String(contentsOfFile: "\(dir)/out/compression.csv", encoding: .utf8)
+    #expect(csv.contains("prune-crossbar:ratio=0.5,") && csv.contains("quant-fp:bits=8,"))
+    let stats = try String(contentsOfFile: "\(dir)/out/stats.csv", encoding: .utf8)
+    #expect(stats.contains("run,schedule,layer,"))
+    #expect(stats.contains("chip.actions,rescale.multiply,"))
+  }
+
+  @Test("bad compression input names the value", arguments: [
+    (["--compress", "lowrank:rank=0"], "rank=0"),
+    (["--compress", "prune-rows:ratio=2"], "ratio='2'"),
+    (["--compress", "squeeze:hard=1"], "unknown compressor kind 'squeeze'"),
+    (["--compress", "lowrank:rank=4", "--factorize", "rank=4"], "--factorize reshapes"),
+    (["--compress", "lowrank:rank=4", "--weights", "/nonexistent.npz"], "/nonexistent.npz: no such file"),
+  ])
+  func badInput(args: [String], message: String) throws {
+    var cmd = try RunCommand.parse(args + ["--out", temporaryDirectory(), "--quiet"])
+    do { try cmd.run(); Issue.record("accepted \(args)") } catch { #expect("\(error)".contains(message), "\(error)") }
+  }
+
+  @Test("malformed run configs name the file and key")
+  func badConfig() throws {
+    let dir = temporaryDirectory()
+    try "version: 1\ncompres: []\n".write(toFile: "\(dir)/a.yaml", atomically: true, encoding: .utf8)
+    try "version: 1\ncompress: [{options: {rank: 2}}]\n".write(toFile: "\(dir)/b.yaml", atomically: true, encoding: .utf8)
+    for (f, message) in [("a.yaml", "a.yaml: unknown key 'compres'"), ("b.yaml", "b.yaml: missing key")] {
+      var cmd = try RunCommand.parse(["--config", "\(dir)/\(f)", "--out", dir, "--quiet"])
+      do { try cmd.run(); Issue.record("accepted \(f)") } catch { #expect("\(error)".contains(message), "\(error)") }
+    }
+  }
+}
