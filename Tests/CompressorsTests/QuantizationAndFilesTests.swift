@@ -119,6 +119,7 @@ struct PipelineTests {
       let (_, r) = try run([fine])
       #expect(r.energyByClass.first { $0.0 == .sparsityTables }!.1 > 0, "\(fine)")
       #expect(r.counts[.tableLookup] > 0)
+      #expect(r.sparsityTables > 0 && r.tableAreaMm2 > 0 && r.tableBits == r.tableEntries * 7)
     }
   }
 

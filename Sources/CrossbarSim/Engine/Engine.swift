@@ -651,11 +651,17 @@ struct EngineCore {
       layers.append(r)
     }
     let end = Cycles(max(roundEnd, stages.map(\.lastEnd).max() ?? 0))
-    let tablesInUse = stages.reduce(0) { $0 + $1.crossbars.filter(\.hasTable).count }
-    let leak = AreaPowerModel(spec: spec).leakageMW + Double(tablesInUse) * spec.sparsityTable.leakageMW
-    let result = SimulationResult(spec: spec, network: net.name, options: options, layers: layers, totalCycles: end,
+    var tables = 0, entries = 0
+    for l in layout.layouts { for x in l?.crossbars ?? [] where x.tableEntries > 0 {
+      entries += x.tableEntries
+      tables += (x.tableEntries + spec.sparsityTable.entries - 1) / spec.sparsityTable.entries
+    } }
+    let leak = AreaPowerModel(spec: spec).leakageMW + Double(tables) * spec.sparsityTable.leakageMW
+    var result = SimulationResult(spec: spec, network: net.name, options: options, layers: layers, totalCycles: end,
                                   rounds: placement.rounds, programmingCycles: Cycles(programmingCycles),
                                   counts: total, leakagePowerMW: leak, events: queue.processed)
+    result.sparsityTables = tables
+    result.tableEntries = entries
     guard result.energyPJ.isFinite, end.count > 0 else {
       throw InputError("internal error: run produced latency \(end) and energy \(result.energyPJ) pJ")
     }

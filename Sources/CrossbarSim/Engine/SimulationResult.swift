@@ -83,6 +83,15 @@ public struct SimulationResult: Sendable {
   public var leakagePowerMW: Double
   /// Events processed.
   public var events: UInt64
+  /// Sparsity index tables in use (one per `sparsityTable.entries` entries of each crossbar).
+  public var sparsityTables: Int = 0
+  /// Index-table entries over all crossbars.
+  public var tableEntries: Int = 0
+
+  /// Index-table storage [bits].
+  public var tableBits: Int { tableEntries * spec.sparsityTable.bitsPerEntry }
+  /// Area of the index tables in use [mm²].
+  public var tableAreaMm2: Double { Double(sparsityTables) * spec.sparsityTable.areaMm2 }
 
   /// End-to-end latency [ns].
   public var latencyNs: Double { spec.clock.ns(totalCycles) }
