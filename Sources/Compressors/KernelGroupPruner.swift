@@ -24,11 +24,8 @@ public struct KernelGroupPruner: Compressor {
   /// Creates the pruner from options.
   public init(options: [String: String]) throws {
     self.options = try PluginOptions(kind: Self.kind, options, allowed: ["ratio", "threshold", "params", "crossbars", "scope", "layers"])
-    description = Self.kind + (options.isEmpty ? "" : ":" + options.keys.sorted().map { "\($0)=\(options[$0]!)" }.joined(separator: ","))
-    let chosen = ["ratio", "threshold", "params", "crossbars"].filter { options[$0] != nil }
-    guard chosen.count == 1 else {
-      throw InputError("\(Self.kind): give exactly one of ratio=, threshold=, params=, crossbars= (got \(chosen.isEmpty ? "none" : chosen.joined(separator: ", ")))")
-    }
+    description = self.options.description
+    try self.options.requireExactlyOne(of: ["ratio", "threshold", "params", "crossbars"])
     _ = try self.options.double("ratio", from: 0, below: 1)
     _ = try self.options.double("threshold", from: 0, below: .infinity)
     _ = try self.options.choice("scope", default: Scope.layer)

@@ -22,11 +22,8 @@ public struct LowRankCompressor: Compressor {
   /// Creates the compressor from options.
   public init(options: [String: String]) throws {
     self.options = try PluginOptions(kind: Self.kind, options, allowed: ["rank", "energy", "params", "crossbars", "groups", "layers", "pointwise"])
-    description = Self.kind + (options.isEmpty ? "" : ":" + options.keys.sorted().map { "\($0)=\(options[$0]!)" }.joined(separator: ","))
-    let chosen = ["rank", "energy", "params", "crossbars"].filter { options[$0] != nil }
-    guard chosen.count == 1 else {
-      throw InputError("\(Self.kind): give exactly one of rank=, energy=, params=, crossbars= (got \(chosen.isEmpty ? "none" : chosen.joined(separator: ", ")))")
-    }
+    description = self.options.description
+    try self.options.requireExactlyOne(of: ["rank", "energy", "params", "crossbars"])
     if let r = options["rank"], (Int(r) ?? 0) < 1 { throw InputError("\(Self.kind): rank=\(r) must be an integer >= 1") }
     _ = try self.options.double("energy", from: 0, below: 1, closed: true).map { f -> Double in
       guard f > 0 else { throw InputError("\(Self.kind): energy=\(f) must be in (0, 1]") }

@@ -17,10 +17,8 @@ public struct PatternPruner: Compressor {
   /// Creates the pruner from options.
   public init(options: [String: String]) throws {
     self.options = try PluginOptions(kind: Self.kind, options, allowed: ["taps", "ratio", "layers"])
-    description = Self.kind + (options.isEmpty ? "" : ":" + options.keys.sorted().map { "\($0)=\(options[$0]!)" }.joined(separator: ","))
-    guard (options["taps"] == nil) != (options["ratio"] == nil) else {
-      throw InputError("\(Self.kind): give exactly one of taps= or ratio=")
-    }
+    description = self.options.description
+    try self.options.requireExactlyOne(of: ["taps", "ratio"])
     _ = try self.options.int("taps", in: 1...4096)
     _ = try self.options.double("ratio", from: 0, below: 1)
   }

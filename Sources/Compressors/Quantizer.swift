@@ -24,7 +24,7 @@ public struct Quantizer: Compressor {
   public init(_ scales: Scales, options: [String: String]) throws {
     self.scales = scales
     self.options = try PluginOptions(kind: scales.rawValue, options, allowed: ["bits", "layers"])
-    description = scales.rawValue + (options.isEmpty ? "" : ":" + options.keys.sorted().map { "\($0)=\(options[$0]!)" }.joined(separator: ","))
+    description = self.options.description
     _ = try self.options.int("bits", in: 1...16)
   }
 

@@ -32,11 +32,8 @@ public struct SegmentPruner: Compressor {
   public init(_ segment: Segment, options: [String: String]) throws {
     self.segment = segment
     self.options = try PluginOptions(kind: segment.rawValue, options, allowed: ["ratio", "threshold", "params", "crossbars", "scope", "norm", "layers"])
-    description = segment.rawValue + (options.isEmpty ? "" : ":" + options.keys.sorted().map { "\($0)=\(options[$0]!)" }.joined(separator: ","))
-    let chosen = ["ratio", "threshold", "params", "crossbars"].filter { options[$0] != nil }
-    guard chosen.count == 1 else {
-      throw InputError("\(segment.rawValue): give exactly one of ratio=, threshold=, params=, crossbars= (got \(chosen.isEmpty ? "none" : chosen.joined(separator: ", ")))")
-    }
+    description = self.options.description
+    try self.options.requireExactlyOne(of: ["ratio", "threshold", "params", "crossbars"])
     _ = try self.options.double("ratio", from: 0, below: 1)
     _ = try self.options.double("threshold", from: 0, below: .infinity)
     _ = try self.options.choice("scope", default: Scope.layer)

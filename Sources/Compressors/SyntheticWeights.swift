@@ -36,8 +36,8 @@ public struct SyntheticWeights: Sendable {
   /// Weights of one layer.
   public func layer(_ l: Layer, index: Int) throws -> LayerWeights {
     let m = l.weightColumns, n = l.weightRows, k = min(m, n)
-    var rng = SplitMix(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index + 1))
-    let gu = (0..<(m * k)).map { _ in rng.gaussian() }, gv = (0..<(n * k)).map { _ in rng.gaussian() }
+    var rng = SeededGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index + 1))
+    let gu = (0..<(m * k)).map { _ in Float(rng.gaussian()) }, gv = (0..<(n * k)).map { _ in Float(rng.gaussian()) }
     let u = try LAPACK.orthonormalColumns(gu, m: m, k: k, what: "synthetic weights of layer \(l.name)")
     let v = try LAPACK.orthonormalColumns(gv, m: n, k: k, what: "synthetic weights of layer \(l.name)")
     // U diag(s) (m x k) times V^T (k x n).
@@ -47,9 +47,9 @@ public struct SyntheticWeights: Sendable {
     for r in 0..<n { for c in 0..<k { vt[c * n + r] = v[r * k + c] } }
     var w = LAPACK.gemm(us, vt, m: m, k: k, n: n)
     let rms = (w.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(m * n)).squareRoot()
-    for i in w.indices { w[i] += Float(noise * rms * rng.gaussian64()) }
+    for i in w.indices { w[i] += Float(noise * rms * rng.gaussian()) }
     for r in 0..<m {
-      let gain = Float(exp(channelSpread * rng.gaussian64()))
+      let gain = Float(exp(channelSpread * rng.gaussian()))
       for c in 0..<n { w[r * n + c] *= gain }
     }
     let rms2 = (w.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(m * n)).squareRoot()
@@ -57,21 +57,4 @@ public struct SyntheticWeights: Sendable {
     let scale = Float(target / max(rms2, 1e-30))
     return LayerWeights(values: w.map { $0 * scale }, outputs: m, inputs: n)
   }
-}
-
-/// SplitMix64 with Box-Muller Gaussians: small, seeded, platform-independent.
-struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  /// Uniform in (0, 1).
-  mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / Double(1 << 53) }
-  mutating func gaussian64() -> Double { (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform()) }
-  mutating func gaussian() -> Float { Float(gaussian64()) }
 }

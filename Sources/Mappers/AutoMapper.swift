@@ -41,16 +41,9 @@ public struct AutoMapper: ConfigurableMapper {
   }
 
   public func map(layer index: Int, of network: Network, geometry g: ArrayGeometry) throws -> LayerLayout {
-    let layer = network.layers[index]
-    if case .fullyConnected = layer.operation { return try fullyConnectedLayout(index, network, g, mapper: "auto/im2col") }
-    guard let d = WindowLayoutBuilder.dims(of: layer, groupLayout: groupLayout) else {
-      throw InputError("layer \(layer.name): auto maps only conv and fully connected layers")
+    try WindowLayoutBuilder.map(layer: index, of: network, geometry: g, kind: kind, groupLayout: groupLayout) {
+      let best = Self.pick(Self.candidates($0, g), by: criterion)
+      return (best, "auto/\(best.style.rawValue)")
     }
-    guard g.weightsPerRow >= 1 else {
-      throw InputError("layer \(layer.name): an array of \(g.columns) columns cannot hold one weight of \(g.columnsPerWeight) columns")
-    }
-    let best = Self.pick(Self.candidates(d, g), by: criterion)
-    return try WindowLayoutBuilder.build(layer: index, of: network, choice: best, geometry: g,
-                                         mapper: "auto/\(best.style.rawValue)", groupLayout: groupLayout)
   }
 }

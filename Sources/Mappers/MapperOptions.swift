@@ -34,10 +34,3 @@ public struct MapperEntry: Sendable {
 extension WindowLayoutBuilder.GroupLayout {
   static let help = "groups=per-group|block-diagonal: lay a grouped conv out per group or as one block-diagonal matrix"
 }
-
-/// Fully connected layers have a 1x1 window: every mapper lays them out as im2col does.
-func fullyConnectedLayout(_ index: Int, _ network: Network, _ g: ArrayGeometry, mapper: String) throws -> LayerLayout {
-  var l = try Im2colMapper().map(layer: index, of: network, geometry: g)
-  l.mapper = mapper
-  return l
-}

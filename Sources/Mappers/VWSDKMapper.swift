@@ -55,15 +55,8 @@ public struct VWSDKMapper: ConfigurableMapper {
   }
 
   public func map(layer index: Int, of network: Network, geometry g: ArrayGeometry) throws -> LayerLayout {
-    let layer = network.layers[index]
-    if case .fullyConnected = layer.operation { return try fullyConnectedLayout(index, network, g, mapper: kind) }
-    guard let d = WindowLayoutBuilder.dims(of: layer, groupLayout: groupLayout) else {
-      throw InputError("layer \(layer.name): vw-sdk maps only conv and fully connected layers")
+    try WindowLayoutBuilder.map(layer: index, of: network, geometry: g, kind: kind, groupLayout: groupLayout) {
+      (try choice($0, g, layer: network.layers[index].name), kind)
     }
-    guard g.weightsPerRow >= 1 else {
-      throw InputError("layer \(layer.name): an array of \(g.columns) columns cannot hold one weight of \(g.columnsPerWeight) columns")
-    }
-    return try WindowLayoutBuilder.build(layer: index, of: network, choice: choice(d, g, layer: layer.name), geometry: g,
-                                         mapper: kind, groupLayout: groupLayout)
   }
 }

@@ -22,6 +22,26 @@ enum WindowLayoutBuilder {
                     inChannels: layer.inputShape.channels / g, outChannels: c.outChannels / g)
   }
 
+  /// Maps layer `index`: a conv with the window `choose` returns (with the mapper label to
+  /// report), a fully connected layer as im2col; anything else is refused by name.
+  static func map(layer index: Int, of network: Network, geometry g: ArrayGeometry, kind: String, groupLayout: GroupLayout,
+                  choose: (ConvDims) throws -> (WindowChoice, label: String)) throws -> LayerLayout {
+    let layer = network.layers[index]
+    guard g.weightsPerRow >= 1 else {
+      throw InputError("layer \(layer.name): an array of \(g.columns) columns cannot hold one weight of \(g.columnsPerWeight) columns")
+    }
+    if case .fullyConnected = layer.operation {
+      var l = try Im2colMapper().map(layer: index, of: network, geometry: g)
+      l.mapper = kind == "auto" ? "auto/im2col" : kind
+      return l
+    }
+    guard let d = dims(of: layer, groupLayout: groupLayout) else {
+      throw InputError("layer \(layer.name): \(kind) maps only conv and fully connected layers")
+    }
+    let (choice, label) = try choose(d)
+    return try build(layer: index, of: network, choice: choice, geometry: g, mapper: label, groupLayout: groupLayout)
+  }
+
   /// Builds the layout of conv layer `index` for `choice` (per group, or block-diagonal).
   static func build(layer index: Int, of network: Network, choice: WindowChoice, geometry g: ArrayGeometry,
                     mapper: String, groupLayout: GroupLayout) throws -> LayerLayout {

@@ -6,18 +6,7 @@ import Mappers
 /// The package root, for committed fixtures.
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
-/// SplitMix64 for seeded test data.
-struct SeededRNG: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+typealias SeededRNG = SeededGenerator
 
 /// The isaac-8bit geometry with the im2col mapper.
 let isaacContext = CompressionContext(geometry: ArrayGeometry(.isaac8bit), weightBits: 8, mapper: Im2colMapper())

@@ -31,6 +31,19 @@ public struct PluginOptions: Sendable {
     return (kind, options)
   }
 
+  /// Checks that exactly one of `keys` is given.
+  public func requireExactlyOne(of keys: [String]) throws {
+    let given = keys.filter { values[$0] != nil }
+    guard given.count == 1 else {
+      throw InputError("\(kind): give exactly one of \(keys.map { "\($0)=" }.joined(separator: ", ")) (got \(given.isEmpty ? "none" : given.joined(separator: ", ")))")
+    }
+  }
+
+  /// `kind:key=value,...` with keys sorted: how a configured plug-in names itself in reports.
+  public var description: String {
+    kind + (values.isEmpty ? "" : ":" + values.keys.sorted().map { "\($0)=\(values[$0]!)" }.joined(separator: ","))
+  }
+
   /// One of an enumeration's raw values.
   public func choice<T: RawRepresentable & CaseIterable>(_ key: String, default d: T) throws -> T where T.RawValue == String {
     guard let v = values[key] else { return d }
