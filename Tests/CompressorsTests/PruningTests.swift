@@ -99,10 +99,11 @@ struct PruningTests {
     let (m, _) = try CompressionPipeline.run(model, steps: [try compressor(prune), try compressor("quant-pow2")], context: ctx)
     let layout = try m.layout(mapper: ctx.mapper, geometry: ctx.geometry).layouts[0]!
     let q = m.layers[0].quantized!
-    let modelBits = BitSerialModel(inputBits: 4, dacBits: 1, weightBits: 8, cellBits: 2, adcBits: 16, encoding: .offset, zeroPoint: q.zeroPoint)
+    let modelBits = BitSerialModel(inputBits: 4, dacBits: 1, weightBits: 8, cellBits: 2, adcBits: 16, encoding: .offset)
     var rng = SeededRNG(seed: 9)
     let x = (0..<(20 * 36)).map { _ in Int.random(in: 0...15, using: &rng) }
-    let got = try FunctionalLayer.execute(layout: layout, network: m.network, weights: layout.integerWeights!, input: x, model: modelBits)
+    #expect(layout.zeroPoint == q.zeroPoint)
+    let got = try FunctionalLayer.execute(layout: layout, network: m.network, input: x, model: modelBits)
     #expect(got == FunctionalLayer.reference(layer: m.network.layers[0], weights: IntegerWeights(q.signed), input: x))
     // Pruned weights are stored exactly at the zero point.
     let keep = m.layers[0].keep!

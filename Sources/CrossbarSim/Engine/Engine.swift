@@ -2,17 +2,7 @@ import DequeModule
 
 // MARK: - The discrete-event engine
 
-/// Executes a placed network layout on the modelled chip, cycle by cycle, driven by events.
-///
-/// Per window (one input vector), the input is fetched from the tile buffer (finite bus width,
-/// FIFO), broadcast to the crossbars of its input group, and each crossbar activation is resolved
-/// into its bit-cycles: DAC drive + array read + sample-and-hold take one read cycle; the held
-/// columns are converted by the crossbar's ADCs at their sample rate while the next bit is read
-/// (ISAAC's pipeline; a read cannot latch before the previous bit's conversions free the S+H).
-/// Shift-and-add follows each conversion. When every crossbar of the window is done, partial sums
-/// of crossbars on other tiles cross the NoC, the tile shift-and-add reduces them, and the
-/// outputs are written to the home tile buffer and sent to every tile of each consumer layer.
-/// Buffers, NoC links and tile units are FIFO servers: contention is real.
+/// The engine's state and event handlers; `Engine` is its public face.
 struct EngineCore {
   enum Event {
     case inputReady(stage: Int32, window: Int32, unit: Int32)
@@ -671,8 +661,18 @@ struct EngineCore {
 
 /// Executes a placed network layout on the modelled chip, cycle by cycle, driven by events.
 ///
-/// A thin reference wrapper: the state lives in a value-type core so the hot loop runs with
-/// static exclusivity checking instead of a runtime check on every property access.
+/// Per window (one input vector), the input is fetched from the tile buffer (finite bus width,
+/// FIFO), broadcast to the crossbars of its input group, and each crossbar activation is resolved
+/// into its bit-cycles: DAC drive + array read + sample-and-hold take one read cycle; the held
+/// columns are converted by the crossbar's ADCs at their sample rate while the next bit is read
+/// (ISAAC's pipeline; a read cannot latch before the previous bit's conversions free the S+H).
+/// Shift-and-add follows each conversion. When every crossbar of the window is done, partial sums
+/// of crossbars on other tiles cross the NoC, the tile shift-and-add reduces them, and the
+/// outputs are written to the home tile buffer and sent to every tile of each consumer layer.
+/// Buffers, NoC links and tile units are FIFO servers: contention is real.
+///
+/// The state lives in a value-type core so the hot loop runs with static exclusivity checking
+/// instead of a runtime check on every property access.
 public final class Engine {
   var core: EngineCore
 

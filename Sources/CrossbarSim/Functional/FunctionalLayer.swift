@@ -14,6 +14,17 @@ public struct IntegerWeights: Sendable, Equatable {
 /// zero-point correction. The column sums of all windows are one `cblas_sgemm` per
 /// (crossbar, bit-plane).
 public enum FunctionalLayer {
+  /// Output of a quantized layout with the integer weights and zero point it carries, so the
+  /// result is exactly what its crossbars hold; `model` gives the number formats.
+  public static func execute(layout: LayerLayout, network: Network, input: [Int], model: BitSerialModel) throws -> [Int] {
+    guard let w = layout.integerWeights else {
+      throw InputError("layer \(network.layers[layout.layer].name): the layout carries no integer weights (quantize it first)")
+    }
+    var m = model
+    m.customZeroPoint = layout.zeroPoint ?? m.customZeroPoint
+    return try execute(layout: layout, network: network, weights: w, input: input, model: m)
+  }
+
   /// Output `[outChannels][outH][outW]` of `layer` (index `layout.layer` of `network`) for integer
   /// `input` `[C][H][W]` (unsigned, `< 2^inputBits`).
   public static func execute(layout: LayerLayout, network: Network, weights: IntegerWeights, input: [Int],
