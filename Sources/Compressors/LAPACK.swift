@@ -20,10 +20,16 @@ public struct SVD: Sendable {
 }
 
 /// LAPACK calls through LAPACKE, single precision, row-major.
+///
+/// Every entry point first pins OpenBLAS to one thread: multithreaded OpenBLAS sums in a
+/// schedule-dependent order, so results (and everything seeded downstream) would differ run to run.
 public enum LAPACK {
+  private static let singleThreaded: Void = Functional.useSingleThreadedBLAS()
+
   /// Thin SVD by divide and conquer (`sgesdd`), falling back to `sgesvd` when it does not
   /// converge; `what` names the matrix in errors.
   public static func svd(_ a: [Float], m: Int, n: Int, what: String) throws -> SVD {
+    _ = singleThreaded
     precondition(a.count == m * n, "matrix size")
     let k = min(m, n)
     var work = a
@@ -44,6 +50,7 @@ public enum LAPACK {
   /// One bare `LAPACKE_sgesdd` call (thin U, s, Vt) returning LAPACK's `info`: the baseline the
   /// benchmark compares `svd` and the low-rank compressor against. Not for use elsewhere.
   public static func rawSGESDD(_ a: [Float], m: Int, n: Int) -> Int32 {
+    _ = singleThreaded
     var work = a
     let k = min(m, n)
     var s = [Float](repeating: 0, count: k), u = [Float](repeating: 0, count: m * k), vt = [Float](repeating: 0, count: k * n)
@@ -52,6 +59,7 @@ public enum LAPACK {
 
   /// Singular values only (`sgesdd` with no vectors).
   public static func singularValues(_ a: [Float], m: Int, n: Int, what: String) throws -> [Float] {
+    _ = singleThreaded
     var work = a
     var s = [Float](repeating: 0, count: min(m, n))
     // No vectors are formed, but row-major LAPACKE still checks ldvt >= n.
@@ -63,6 +71,7 @@ public enum LAPACK {
 
   /// An `m x k` matrix with orthonormal columns spanning those of `a` (`sgeqrf` + `sorgqr`).
   public static func orthonormalColumns(_ a: [Float], m: Int, k: Int, what: String) throws -> [Float] {
+    _ = singleThreaded
     precondition(a.count == m * k && k <= m, "QR shape")
     var q = a
     var tau = [Float](repeating: 0, count: k)
@@ -75,6 +84,7 @@ public enum LAPACK {
 
   /// `C = A (m x k) * B (k x n)`, row-major, single precision.
   public static func gemm(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int) -> [Float] {
+    _ = singleThreaded
     var c = [Float](repeating: 0, count: m * n)
     guard m > 0, n > 0, k > 0 else { return c }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
