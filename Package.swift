@@ -22,7 +22,6 @@ let package = Package(
       name: "CrossbarSim",
       dependencies: [
         "CBLASShim",
-        .product(name: "HeapModule", package: "swift-collections"),
         .product(name: "DequeModule", package: "swift-collections"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
