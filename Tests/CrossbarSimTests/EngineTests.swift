@@ -194,4 +194,16 @@ struct EngineTests {
     #expect(abs(r.leakageEnergyPJ - 4 * r.latencyNs) < 1e-6)
     #expect(abs(r.energyPJ - (r.counts.energyPJ(spec) + r.leakageEnergyPJ)) < 1e-6)
   }
+
+  @Test("all-zero columns skip their conversions, which also shortens a conversion-bound read")
+  func zeroColumns() throws {
+    let spec = tinySpec { $0.ima.adc.sampleRateGSps = 0.32 }   // 64 columns take 200 ns: conversion-bound
+    var layout = try NetworkLayout.map(oneCrossbarLayer(), with: Im2colMapper(), geometry: ArrayGeometry(spec))
+    let full = try Engine(spec: spec, layout: layout).simulate()
+    layout.layouts[0]!.crossbars[0].zeroColumns = 32
+    let half = try Engine(spec: spec, layout: layout).simulate()
+    #expect(full.counts[.adcConvert] == Double(64 * 64 * 8))
+    #expect(half.counts[.adcConvert] == Double(64 * 32 * 8))
+    #expect(half.totalCycles < full.totalCycles)
+  }
 }
