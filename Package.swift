@@ -35,9 +35,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .testTarget(name: "CrossbarSimTests", dependencies: ["CrossbarSim", "Mappers"], path: "Tests/CrossbarSimTests"),
-    .testTarget(name: "MappersTests", dependencies: ["Mappers", "CrossbarSim"], path: "Tests/MappersTests"),
+    .testTarget(name: "MappersTests", dependencies: ["Mappers", "CrossbarSim"], path: "Tests/MappersTests", exclude: ["Golden"]),
     .testTarget(name: "CompressorsTests", dependencies: ["Compressors", "Mappers", "CrossbarSim", "CBLASShim"],
-                path: "Tests/CompressorsTests"),
+                path: "Tests/CompressorsTests", exclude: ["Fixtures"]),
     .testTarget(name: "SimrunTests", dependencies: ["simrun", "CrossbarSim", "Compressors"], path: "Tests/SimrunTests"),
   ]
 )

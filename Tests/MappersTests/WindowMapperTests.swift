@@ -101,7 +101,7 @@ struct WindowMapperTests {
   func placedOnce(spec: String) throws {
     let net = try convNetwork(input: TensorShape(6, 8, 8), Convolution(outChannels: 10, kernel: 3, padding: 1))
     let g = ArrayGeometry(rows: 128, columns: 64, slicesPerWeight: 4)
-    guard let layout = try? MapperRegistry.mapper(kind: spec).map(layer: 0, of: net, geometry: g) else { return }
+    let layout = try MapperRegistry.mapper(kind: spec).map(layer: 0, of: net, geometry: g)
     var seen = Set<[Int]>()
     var duplicates = 0
     for x in layout.crossbars {

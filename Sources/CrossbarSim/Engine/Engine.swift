@@ -152,7 +152,6 @@ struct EngineCore {
 
   mutating func buildStages() throws {
     let net = layout.network
-    let geo = ArrayGeometry(spec)
     let rows = spec.ima.crossbar.rows, cols = spec.ima.crossbar.columns
     let perTile = spec.crossbarsPerTile
     let regBits = spec.ima.inputRegister.sizeBytes * 8
@@ -272,7 +271,7 @@ struct EngineCore {
   /// the run has finished.
   @discardableResult
   public mutating func run(until limit: Cycle? = nil) -> Bool {
-    if queue.processed == 0 && queue.isEmpty && round == 0 && !isStarted {
+    if !isStarted {
       isStarted = true
       queue.schedule(.roundStart(round: 0), at: Cycle(programmingTime(round: 0)))
     }

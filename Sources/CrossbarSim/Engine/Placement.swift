@@ -40,7 +40,6 @@ public struct Placement: Sendable {
                            singleArray: Bool = false) throws -> Placement {
     let perIMA = spec.ima.crossbars, perTile = spec.crossbarsPerTile, capacity = spec.crossbarsPerChip
     let network = layout.network
-    let needed = layout.crossbars
     var stages: [Stage] = []
     var stageOfLayer = Array(repeating: -1, count: network.layers.count)
     var round = 0, cursor = 0
@@ -73,7 +72,7 @@ public struct Placement: Sendable {
       cursor = (cursor + perIMA - 1) / perIMA * perIMA
       if cursor + n > capacity {
         guard allowRounds else {
-          throw InputError("layer \(layer.name) needs \(n) crossbars but only \(max(0, capacity - cursor)) of the chip's \(capacity) remain after earlier layers (the whole network needs \(needed)); allow rounds of reprogramming (--rounds) or use a larger chip (chip.tiles)")
+          throw InputError("layer \(layer.name) needs \(n) crossbars but only \(max(0, capacity - cursor)) of the chip's \(capacity) remain after earlier layers (the whole network needs \(layout.crossbars)); allow rounds of reprogramming (--rounds) or use a larger chip (chip.tiles)")
         }
         if cursor > 0 { round += 1; cursor = 0; used.append(0) }
       }

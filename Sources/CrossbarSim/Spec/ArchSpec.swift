@@ -315,9 +315,7 @@ extension ArchSpec {
   /// ADC resolution a lossless conversion needs with every row active (ISAAC's rule, before its
   /// flip encoding saves one bit).
   public var losslessADCBits: Int {
-    var log2R = 0
-    while (1 << log2R) < ima.crossbar.rows { log2R += 1 }
-    let v = ima.dac.bits, w = ima.crossbar.bitsPerCell
-    return v > 1 && w > 1 ? log2R + v + w : log2R + v + w - 1
+    BitSerialModel.losslessADCBits(rows: ima.crossbar.rows, dacBits: ima.dac.bits, cellBits: ima.crossbar.bitsPerCell)
   }
+
 }

@@ -15,27 +15,13 @@ public struct FactorizationPlan: Sendable, Equatable {
 
   /// Parses `rank=8,groups=2[,pointwise=true]`.
   public static func parse(_ text: String) throws -> FactorizationPlan {
-    var plan = FactorizationPlan(rank: 0)
-    var sawRank = false
-    for item in text.split(separator: ",") {
-      let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
-      guard kv.count == 2 else { throw InputError("--factorize '\(text)': expected key=value items (rank, groups, pointwise)") }
-      switch kv[0] {
-      case "rank":
-        guard let v = Int(kv[1]) else { throw InputError("--factorize: rank '\(kv[1])' is not an integer") }
-        plan.rank = v; sawRank = true
-      case "groups":
-        guard let v = Int(kv[1]) else { throw InputError("--factorize: groups '\(kv[1])' is not an integer") }
-        plan.groups = v
-      case "pointwise":
-        guard let v = Bool(kv[1]) else { throw InputError("--factorize: pointwise '\(kv[1])' must be true or false") }
-        plan.includePointwise = v
-      default: throw InputError("--factorize: unknown option '\(kv[0])' (known: rank, groups, pointwise)")
-      }
-    }
-    guard sawRank else { throw InputError("--factorize '\(text)': rank is required") }
-    return plan
+    let o = try PluginOptions(kind: "--factorize", PluginOptions.parse("factorize:" + text, what: "--factorize").options,
+                              allowed: ["rank", "groups", "pointwise"])
+    guard let rank = try o.int("rank", in: 1...Int.max) else { throw InputError("--factorize '\(text)': rank is required") }
+    return FactorizationPlan(rank: rank, groups: try o.int("groups", in: 1...Int.max) ?? 1,
+                             includePointwise: try o.bool("pointwise", default: false))
   }
+
 }
 
 extension Network {
