@@ -61,6 +61,14 @@ public struct LayerResult: Sendable {
   public var cycles: Cycles { end - start }
 }
 
+/// What one shared resource did over a run.
+public struct ResourceStats: Sendable, Equatable {
+  /// Component path, e.g. `tile3.buffer` or `router0.link`.
+  public var path: String
+  /// The resource's server at the end of the run: busy and wait time, requests.
+  public var server: Server
+}
+
 /// The outcome of a run: per-layer results, totals, energy and event statistics.
 public struct SimulationResult: Sendable {
   /// The hardware simulated.
@@ -87,6 +95,9 @@ public struct SimulationResult: Sendable {
   public var sparsityTables: Int = 0
   /// Index-table entries over all crossbars.
   public var tableEntries: Int = 0
+  /// Shared resources (tile buffers, shift-and-add and max-pool units, router links) that served
+  /// at least one request.
+  public var resources: [ResourceStats] = []
 
   /// Index-table storage [bits].
   public var tableBits: Int { tableEntries * spec.sparsityTable.bitsPerEntry }

@@ -41,6 +41,14 @@ public struct RunReport: Sendable {
         ("tableLookups", .value(l.counts[.tableLookup], unit: "count")),
       ]))
     }
+    let resources: [(String, StatNode)] = r.resources.map { x in
+      (x.path, .group([
+        ("busyCycles", .value(Double(x.server.busy.count), unit: "cycles")),
+        ("waitCycles", .value(Double(x.server.waited.count), unit: "cycles")),
+        ("requests", .value(Double(x.server.requests), unit: "count")),
+        ("utilization", .value(x.server.utilization(over: r.totalCycles), unit: "fraction")),
+      ]))
+    }
     return .group([
       ("run", .group([
         ("network", .text(r.network)), ("arch", .text(r.spec.name)),
@@ -67,6 +75,7 @@ public struct RunReport: Sendable {
         ("actions", .group(actions)),
         ("energyByClass", .group(energy)),
       ])),
+      ("resources", .group(resources)),
       ("layers", .group(layers)),
     ])
   }

@@ -1,0 +1,84 @@
+// MARK: - Results of a finished run
+
+extension EngineCore {
+
+  /// Runs to completion and returns the results, or throws if the run stalled.
+  public mutating func simulate() throws -> SimulationResult {
+    run()
+    return try result()
+  }
+
+  /// The results of a finished run.
+  public func result() throws -> SimulationResult {
+    let net = layout.network
+    var problems: [String] = []
+    for s in stages where !s.isFinished {
+      problems.append("layer \(net.layers[s.spec.layer].name) stalled after \(s.completed) of \(s.windows) windows (round \(s.spec.round))")
+    }
+    if !problems.isEmpty { throw InputError(problems: ["internal error: the run did not finish"] + problems) }
+    var layers: [LayerResult] = []
+    var total = ActionCounts()
+    for (li, layer) in net.layers.enumerated() {
+      let mine = stages.filter { $0.spec.layer == li }
+      var counts = ActionCounts()
+      for s in mine { counts += s.counts }
+      total += counts
+      let l = layout.layouts[li]
+      let kind: String
+      switch layer.operation {
+      case .conv: kind = "conv"
+      case .fullyConnected: kind = "fc"
+      case .pool(let p): kind = p.kind == .max ? "maxpool" : "avgpool"
+      case .add: kind = "add"
+      }
+      let start = mine.map(\.firstStart).min()!
+      let end = mine.map(\.lastEnd).max()!
+      let arrayStart = mine.map(\.arrayStart).min()!, arrayEnd = mine.map(\.arrayEnd).max()!
+      let r = LayerResult(
+        name: layer.name, kind: kind, mapper: l?.mapper ?? "-", crossbars: l?.crossbars.count ?? 0,
+        activations: l?.activations ?? 0, windows: mine[0].windows, start: Cycle(start), end: Cycle(end),
+        arrayCycles: arrayStart == .max ? .zero : Cycles(arrayEnd - arrayStart),
+        utilization: l?.utilization(rows: spec.ima.crossbar.rows, columns: spec.ima.crossbar.columns) ?? 0,
+        computingCycles: l?.computingCycles ?? 0,
+        analyticCycles: Cycles(UInt64(l?.computingCycles ?? 0) * UInt64(inputCycles) * readCycles),
+        window: l?.window ?? "", note: l?.note ?? "",
+        counts: counts, rounds: Array(Set(mine.map(\.spec.round))).sorted())
+      guard r.end > r.start else {
+        throw InputError("internal error: layer \(layer.name) finished in zero cycles")
+      }
+      layers.append(r)
+    }
+    let end = Cycles(max(roundEnd, stages.map(\.lastEnd).max() ?? 0))
+    var tables = 0, entries = 0
+    for l in layout.layouts { for x in l?.crossbars ?? [] where x.tableEntries > 0 {
+      entries += x.tableEntries
+      tables += (x.tableEntries + spec.sparsityTable.entries - 1) / spec.sparsityTable.entries
+    } }
+    let leak = AreaPowerModel(spec: spec).leakageMW + Double(tables) * spec.sparsityTable.leakageMW
+    var result = SimulationResult(spec: spec, network: net.name, options: options, layers: layers, totalCycles: end,
+                                  rounds: placement.rounds, programmingCycles: Cycles(programmingCycles),
+                                  counts: total, leakagePowerMW: leak, events: queue.processed)
+    result.sparsityTables = tables
+    result.tableEntries = entries
+    result.resources = resourceStats
+    guard result.energyPJ.isFinite, end.count > 0 else {
+      throw InputError("internal error: run produced latency \(end) and energy \(result.energyPJ) pJ")
+    }
+    return result
+  }
+
+  /// Every shared resource that served at least one request, tiles first, then router links.
+  var resourceStats: [ResourceStats] {
+    var out: [ResourceStats] = []
+    for t in buffers.indices {
+      for (name, server) in [("buffer", buffers[t]), ("shiftAdd", shiftAdds[t]), ("maxPool", maxPools[t])]
+      where server.requests > 0 {
+        out.append(ResourceStats(path: "tile\(t).\(name)", server: server))
+      }
+    }
+    for r in links.indices where links[r].requests > 0 {
+      out.append(ResourceStats(path: "router\(r).link", server: links[r]))
+    }
+    return out
+  }
+}

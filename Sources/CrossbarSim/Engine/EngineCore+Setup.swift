@@ -1,0 +1,131 @@
+extension EngineCore {
+  // MARK: - Set-up
+
+  /// The outputs a crossbar computes, one key per (output channel, output offset).
+  static func outputKeys(_ x: CrossbarTile) -> [Int64] {
+    x.columns.filter { $0.slice == 0 && $0.sign > 0 }.map {
+      Int64($0.outChannel) << 32 | Int64(UInt16(bitPattern: $0.dy)) << 16 | Int64(UInt16(bitPattern: $0.dx))
+    }
+  }
+
+  func batchCycles(columns: Int) -> UInt64 {
+    let a = spec.ima.adc
+    let conversions = (columns + a.countPerCrossbar - 1) / a.countPerCrossbar
+    return spec.clock.cycles(ns: Double(conversions) / a.sampleRateGSps).count
+  }
+
+  mutating func buildStages() throws {
+    let net = layout.network
+    let rows = spec.ima.crossbar.rows, cols = spec.ima.crossbar.columns
+    let perTile = spec.crossbarsPerTile
+    let regBits = spec.ima.inputRegister.sizeBytes * 8
+    let psumBitsPerValue = 2 * spec.data.outputBits
+    var finalStageOfLayer = Array(repeating: -1, count: net.layers.count)
+    var stagesOfLayer = Array(repeating: [Int](), count: net.layers.count)
+    for (si, ps) in placement.stages.enumerated() {
+      let layer = net.layers[ps.layer]
+      if let l = layout.layouts[ps.layer] {
+        var s = StageState(spec: ps, isMatrix: true, windowsY: l.windowsY, windowsX: l.windowsX, capacity: 1,
+                           remaining: [], isDone: [])
+        s.outputsPerWindowY = l.outputsPerWindowY; s.outputsPerWindowX = l.outputsPerWindowX
+        s.stepY = l.windowStepY; s.stepX = l.windowStepX; s.padding = l.padding
+        (s.extentY, s.extentX) = l.inputExtent
+        if case .fullyConnected = layer.operation { s.extentY = 1; s.extentX = 1 }
+        var unitIndex: [Int: Int] = [:]   // key: inputGroup * tiles + tile
+        var maxRows = 1
+        var tileOutputs: [Int: Set<Int64>] = [:]
+        for (k, ci) in ps.crossbars.enumerated() {
+          let x = l.crossbars[ci]
+          let phys = ps.physical[k]
+          guard x.rows.count <= rows, x.columns.count <= cols else {
+            throw InputError("layer \(layer.name): crossbar \(ci) uses \(x.rows.count)x\(x.columns.count) cells of a \(rows)x\(cols) array")
+          }
+          maxRows = max(maxRows, x.rows.count)
+          let converted = x.columns.count - x.zeroColumns
+          s.crossbars.append(CrossbarInfo(
+            physical: Int32(phys), rows: Int32(x.rows.count), columns: Int32(x.columns.count),
+            readFraction: Double(x.rows.count * x.columns.count) / Double(rows * cols),
+            batch: batchCycles(columns: converted),
+            lookup: x.tableEntries > 0 ? spec.clock.cycles(ns: spec.sparsityTable.lookupLatencyNs).count : 0,
+            hasTable: x.tableEntries > 0, converted: Int32(converted),
+            routed: x.tableEntries == 0 ? 0 : Double(x.tableKind == .input ? x.rows.count : x.columns.count)))
+          let tile = phys / perTile
+          let key = x.inputGroup * spec.chip.tiles + tile
+          if let u = unitIndex[key] {
+            s.units[u].crossbars.append(Int32(k))
+          } else {
+            unitIndex[key] = s.units.count
+            s.units.append(FetchUnit(tile: tile, bits: x.rows.count * spec.data.inputBits, crossbars: [Int32(k)]))
+          }
+          tileOutputs[tile, default: []].formUnion(Self.outputKeys(x))
+        }
+        // Partial sums: each output held by n crossbars needs n - 1 additions.
+        var holders: [Int64: Int] = [:]
+        for ci in ps.crossbars { for key in Self.outputKeys(l.crossbars[ci]) { holders[key, default: 0] += 1 } }
+        let adds = holders.values.reduce(0) { $0 + $1 - 1 }
+        let values = holders.count   // output values per window: channels x output offsets
+        let lanes = spec.tile.shiftAdd.lanes * spec.tile.shiftAdd.count
+        s.reduceOps = UInt64((adds + lanes - 1) / lanes)
+        s.outputValues = values
+        s.outputBits = s.outputValues * (ps.isFinalChunk ? spec.data.outputBits : psumBitsPerValue)
+        s.psumBits = ps.chunk > 0 ? s.outputValues * psumBitsPerValue : 0
+        s.rescale = l.rescale
+        for t in ps.tiles where t != ps.homeTile {
+          s.remote.append((t, (tileOutputs[t]?.count ?? 0) * psumBitsPerValue))
+        }
+        s.capacity = max(1, regBits / (maxRows * spec.data.inputBits))
+        s.remaining = Array(repeating: 0, count: s.capacity)
+        s.isDone = Array(repeating: false, count: s.capacity)
+        stages.append(s)
+      } else {
+        let out = layer.outputShape
+        var s = StageState(spec: ps, isMatrix: false, windowsY: out.height, windowsX: out.width, capacity: 16,
+                           remaining: Array(repeating: 0, count: 16), isDone: Array(repeating: false, count: 16))
+        var values = 0
+        if case .pool(let p) = layer.operation {
+          s.stepY = p.stride; s.stepX = p.stride; s.padding = p.padding; s.extentY = p.kernel; s.extentX = p.kernel
+          values = p.kernel * p.kernel * out.channels
+          s.digitalAction = .maxPoolOp
+          let u = spec.tile.maxPool
+          s.digitalCycles = UInt64((values + u.lanes * u.count - 1) / (u.lanes * u.count))
+          s.digitalOps = Double((values + u.lanes - 1) / u.lanes)
+        } else {
+          values = layer.inputs.count * out.channels
+          s.digitalAction = .tileShiftAdd
+          let u = spec.tile.shiftAdd
+          s.digitalCycles = UInt64((values + u.lanes * u.count - 1) / (u.lanes * u.count))
+          s.digitalOps = Double((values + u.lanes - 1) / u.lanes)
+        }
+        s.digitalInputBits = values * spec.data.outputBits
+        s.outputValues = out.channels
+        s.outputBits = out.channels * spec.data.outputBits
+        stages.append(s)
+      }
+      stagesOfLayer[ps.layer].append(si)
+      if ps.isFinalChunk { finalStageOfLayer[ps.layer] = si }
+    }
+    // Edges: the final stage of each producer feeds every stage of each consumer.
+    for (li, layer) in net.layers.enumerated() {
+      for p in layer.inputs {
+        let ps = finalStageOfLayer[p]
+        let produced = net.layers[p].outputShape
+        for cs in stagesOfLayer[li] {
+          let flatten: Bool
+          if case .fullyConnected = layer.operation { flatten = true } else { flatten = produced.channels != layer.inputShape.channels }
+          var e = EdgeState(producer: ps, consumer: cs, tiles: stages[cs].spec.tiles,
+                            arrivals: Array(repeating: 0, count: stages[ps].windows),
+                            isDelivered: Array(repeating: false, count: stages[ps].windows), isFlatten: flatten)
+          e.offsetY = max(0, (layer.inputShape.height - produced.height) / 2)
+          e.offsetX = max(0, (layer.inputShape.width - produced.width) / 2)
+          e.producerHeight = produced.height; e.producerWidth = produced.width
+          edges.append(e)
+          stages[ps].consumers.append(edges.count - 1)
+          stages[cs].producers.append(edges.count - 1)
+        }
+      }
+    }
+    roundStages = Array(repeating: [], count: placement.rounds)
+    for (i, s) in placement.stages.enumerated() { roundStages[s.round].append(i) }
+    firstUnfinished = Array(repeating: 0, count: placement.rounds)
+  }
+}

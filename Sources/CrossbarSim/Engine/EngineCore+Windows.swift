@@ -1,0 +1,181 @@
+extension EngineCore {
+  // MARK: - Windows
+
+  func isGateOpen(_ s: Int) -> Bool {
+    let st = stages[s]
+    guard st.spec.round == round, !st.isFinished else { return false }
+    if options.schedule == .layer { return roundStages[round][firstUnfinished[round]] == s }
+    return true
+  }
+
+  func inputsAvailable(stage s: Int, window w: Int) -> Bool {
+    let st = stages[s]
+    for ei in st.producers {
+      let e = edges[ei]
+      let producer = stages[e.producer]
+      if producer.spec.round < round { continue }
+      if e.isFlatten { if e.prefix < producer.windows { return false } else { continue } }
+      let wy = w / st.windowsX, wx = w % st.windowsX
+      var y = wy * st.stepY - st.padding + st.extentY - 1 - e.offsetY
+      var x = wx * st.stepX - st.padding + st.extentX - 1 - e.offsetX
+      y = min(max(y, 0), e.producerHeight - 1)
+      x = min(max(x, 0), e.producerWidth - 1)
+      let need = (y / producer.outputsPerWindowY) * producer.windowsX + x / producer.outputsPerWindowX + 1
+      if e.prefix < min(need, producer.windows) { return false }
+    }
+    return true
+  }
+
+  mutating func tryIssue(_ s: Int, now: UInt64) {
+    guard isGateOpen(s) else { return }
+    while stages[s].nextWindow < stages[s].windows,
+          stages[s].nextWindow < stages[s].oldest + stages[s].capacity,
+          inputsAvailable(stage: s, window: stages[s].nextWindow) {
+      let w = stages[s].nextWindow
+      stages[s].nextWindow += 1
+      issue(stage: s, window: w, now: now)
+    }
+  }
+
+  mutating func issue(stage s: Int, window w: Int, now: UInt64) {
+    let slot = w % stages[s].capacity
+    stages[s].isDone[slot] = false
+    stages[s].firstStart = min(stages[s].firstStart, now)
+    if stages[s].isMatrix {
+      stages[s].remaining[slot] = Int32(stages[s].crossbars.count)
+      let regBits = Double(spec.ima.inputRegister.accessBits)
+      for (u, unit) in stages[s].units.enumerated() {
+        let done = reserveBuffer(tile: unit.tile, bits: unit.bits, now: now, stage: s)
+        stages[s].counts[.busBit] += Double(unit.bits)
+        stages[s].counts[.inputRegisterAccess] += (Double(unit.bits) / regBits).rounded(.up)
+        queue.schedule(.inputReady(stage: Int32(s), window: Int32(w), unit: Int32(u)), at: Cycle(done))
+      }
+    } else {
+      stages[s].remaining[slot] = 1
+      let done = reserveBuffer(tile: stages[s].spec.homeTile, bits: stages[s].digitalInputBits, now: now, stage: s)
+      queue.schedule(.inputReady(stage: Int32(s), window: Int32(w), unit: 0), at: Cycle(done))
+    }
+  }
+
+  mutating func inputReady(stage s: Int, window w: Int, unit u: Int, now: UInt64) {
+    if !stages[s].isMatrix {
+      let tile = stages[s].spec.homeTile, busy = Cycles(stages[s].digitalCycles)
+      let end = stages[s].digitalAction == .maxPoolOp
+        ? maxPools[tile].reserve(at: Cycle(now), for: busy).value
+        : shiftAdds[tile].reserve(at: Cycle(now), for: busy).value
+      stages[s].counts[stages[s].digitalAction] += stages[s].digitalOps
+      queue.schedule(.activationDone(stage: Int32(s), window: Int32(w)), at: Cycle(end))
+      return
+    }
+    for local in stages[s].units[u].crossbars {
+      let phys = Int(stages[s].crossbars[Int(local)].physical)
+      crossbarStates[phys].queue.append((Int32(s), Int32(w), local))
+      if crossbarStates[phys].readFree <= now && !crossbarStates[phys].isWakePending {
+        startNext(crossbar: phys, now: now)
+      } else if !crossbarStates[phys].isWakePending {
+        crossbarStates[phys].isWakePending = true
+        queue.schedule(.wake(crossbar: Int32(phys)), at: Cycle(crossbarStates[phys].readFree))
+      }
+    }
+  }
+
+  mutating func windowComputed(stage s: Int, window w: Int, now: UInt64) {
+    var arrival = now
+    let home = stages[s].spec.homeTile
+    for (tile, bits) in stages[s].remote {
+      arrival = max(arrival, transfer(bits: bits, from: tile, to: home, now: now, stage: s))
+    }
+    if arrival == now { reduce(stage: s, window: w, now: now) } else {
+      queue.schedule(.reduce(stage: Int32(s), window: Int32(w)), at: Cycle(arrival))
+    }
+  }
+
+  mutating func reduce(stage s: Int, window w: Int, now: UInt64) {
+    var t = now
+    let home = stages[s].spec.homeTile
+    if stages[s].psumBits > 0 { t = reserveBuffer(tile: home, bits: stages[s].psumBits, now: now, stage: s) }
+    let ops = stages[s].reduceOps
+    if ops > 0 {
+      t = shiftAdds[home].reserve(at: Cycle(t), for: Cycles(ops)).value
+      stages[s].counts[.tileShiftAdd] += Double(ops)
+    }
+    if t == now { write(stage: s, window: w, now: now) } else {
+      queue.schedule(.write(stage: Int32(s), window: Int32(w)), at: Cycle(t))
+    }
+  }
+
+  mutating func write(stage s: Int, window w: Int, now: UInt64) {
+    let home = stages[s].spec.homeTile
+    let bits = stages[s].outputBits
+    let done = reserveBuffer(tile: home, bits: bits, now: now, stage: s)
+    stages[s].counts[.tileOutputRegisterAccess] += (Double(bits) / Double(spec.tile.outputRegister.accessBits)).rounded(.up)
+    if stages[s].isMatrix {
+      stages[s].counts[.imaOutputRegisterAccess] += (Double(bits) / Double(spec.ima.outputRegister.accessBits)).rounded(.up)
+      if stages[s].spec.isFinalChunk {
+        stages[s].counts[.sigmoidOp] += (Double(stages[s].outputValues) / Double(spec.tile.sigmoid.lanes)).rounded(.up)
+        switch stages[s].rescale {
+        case .none: break
+        case .shift: stages[s].counts[.rescaleShift] += Double(stages[s].outputValues)
+        case .multiply: stages[s].counts[.rescaleMultiply] += Double(stages[s].outputValues)
+        }
+      }
+    }
+    queue.schedule(.written(stage: Int32(s), window: Int32(w)), at: Cycle(done))
+  }
+
+  mutating func written(stage s: Int, window w: Int, now: UInt64) {
+    let cap = stages[s].capacity
+    stages[s].isDone[w % cap] = true
+    while stages[s].oldest < stages[s].nextWindow && stages[s].isDone[stages[s].oldest % cap] {
+      stages[s].isDone[stages[s].oldest % cap] = false
+      stages[s].oldest += 1
+    }
+    stages[s].completed += 1
+    stages[s].lastEnd = max(stages[s].lastEnd, now)
+    let home = stages[s].spec.homeTile
+    for ei in stages[s].consumers {
+      stages[s].outstanding += 1
+      var local = 0
+      for tile in edges[ei].tiles {
+        if tile == home { local += 1; continue }
+        let arrival = transfer(bits: stages[s].outputBits, from: home, to: tile, now: now, stage: s)
+        queue.schedule(.arrived(edge: Int32(ei), window: Int32(w), tile: Int32(tile)), at: Cycle(arrival))
+      }
+      for _ in 0..<local { delivered(edge: ei, window: w, now: now) }
+    }
+    tryIssue(s, now: now)
+    checkFinished(s, now: now)
+  }
+
+  mutating func delivered(edge ei: Int, window w: Int, now: UInt64) {
+    edges[ei].arrivals[w] += 1
+    guard Int(edges[ei].arrivals[w]) == edges[ei].tiles.count else { return }
+    edges[ei].isDelivered[w] = true
+    while edges[ei].prefix < edges[ei].isDelivered.count && edges[ei].isDelivered[edges[ei].prefix] {
+      edges[ei].prefix += 1
+    }
+    let p = edges[ei].producer
+    stages[p].outstanding -= 1
+    stages[p].lastEnd = max(stages[p].lastEnd, now)
+    tryIssue(edges[ei].consumer, now: now)
+    checkFinished(p, now: now)
+  }
+
+  mutating func checkFinished(_ s: Int, now: UInt64) {
+    guard !stages[s].isFinished, stages[s].completed == stages[s].windows, stages[s].outstanding == 0 else { return }
+    stages[s].isFinished = true
+    let r = stages[s].spec.round
+    while firstUnfinished[r] < roundStages[r].count && stages[roundStages[r][firstUnfinished[r]]].isFinished {
+      firstUnfinished[r] += 1
+    }
+    if firstUnfinished[r] == roundStages[r].count {
+      roundEnd = max(roundEnd, now)
+      if r + 1 < placement.rounds {
+        let t = now + programmingTime(round: r + 1)
+        queue.schedule(.roundStart(round: Int32(r + 1)), at: Cycle(t))
+      }
+    } else if options.schedule == .layer {
+      tryIssue(roundStages[r][firstUnfinished[r]], now: now)
+    }
+  }
+}

@@ -1,0 +1,214 @@
+import DequeModule
+
+// MARK: - The discrete-event engine
+
+/// The engine's state and event handlers; `Engine` is its public face.
+struct EngineCore {
+  enum Event {
+    case inputReady(stage: Int32, window: Int32, unit: Int32)
+    case wake(crossbar: Int32)
+    case activationDone(stage: Int32, window: Int32)
+    case reduce(stage: Int32, window: Int32)
+    case write(stage: Int32, window: Int32)
+    case written(stage: Int32, window: Int32)
+    case arrived(edge: Int32, window: Int32, tile: Int32)
+    case delivered(edge: Int32, window: Int32)
+    case roundStart(round: Int32)
+  }
+
+  struct CrossbarInfo {
+    var physical: Int32
+    var rows: Int32
+    var columns: Int32
+    var readFraction: Double
+    var batch: UInt64      // cycles to convert its columns once
+    var lookup: UInt64     // sparsity-table lookup before driving [cycles]
+    var hasTable: Bool
+    var converted: Int32   // columns converted (all-zero columns skip their conversions)
+    var routed: Double     // values routed through an index table per activation
+  }
+
+  struct FetchUnit {
+    var tile: Int
+    var bits: Int
+    var crossbars: [Int32]   // indices into the stage's crossbar infos
+  }
+
+  struct StageState {
+    var spec: Placement.Stage
+    var isMatrix: Bool
+    var windowsY: Int, windowsX: Int
+    var outputsPerWindowY = 1, outputsPerWindowX = 1
+    var stepY = 1, stepX = 1, padding = 0, extentY = 1, extentX = 1
+    var capacity: Int
+    var nextWindow = 0, oldest = 0, completed = 0
+    var remaining: [Int32]
+    var isDone: [Bool]
+    var crossbars: [CrossbarInfo] = []
+    var units: [FetchUnit] = []
+    var remote: [(tile: Int, bits: Int)] = []
+    var reduceOps: UInt64 = 0
+    var outputBits = 0
+    var outputValues = 0
+    var psumBits = 0
+    var digitalCycles: UInt64 = 0
+    var digitalOps: Double = 0
+    var digitalAction: Action = .maxPoolOp
+    var digitalInputBits = 0
+    var rescale: Rescale = .none
+    var producers: [Int] = []
+    var consumers: [Int] = []
+    var outstanding = 0
+    var isFinished = false
+    var firstStart = UInt64.max, lastEnd: UInt64 = 0
+    var arrayStart = UInt64.max, arrayEnd: UInt64 = 0
+    var counts = ActionCounts()
+    var windows: Int { windowsY * windowsX }
+  }
+
+  struct EdgeState {
+    var producer: Int, consumer: Int
+    var tiles: [Int]
+    var arrivals: [UInt16]
+    var isDelivered: [Bool]
+    var prefix = 0
+    var isFlatten: Bool
+    var offsetY = 0, offsetX = 0
+    var producerHeight = 1, producerWidth = 1
+  }
+
+  struct CrossbarState {
+    var readFree: UInt64 = 0
+    var holdFree: UInt64 = 0
+    var isWakePending = false
+    var queue = Deque<(stage: Int32, window: Int32, local: Int32)>()
+  }
+
+  // Static configuration.
+  let spec: ArchSpec
+  let layout: NetworkLayout
+  let placement: Placement
+  let options: SimulationOptions
+  let readCycles: UInt64, inputCycles: Int, shiftAddLatency: UInt64 = 1
+  let bufferLatency: UInt64, flitCycles: UInt64, hopCycles: UInt64
+  let meshWidth: Int
+
+  // State.
+  var queue = EventQueue<Event>()
+  var stages: [StageState] = []
+  var edges: [EdgeState] = []
+  var crossbarStates: [CrossbarState]
+  /// Per tile: the eDRAM buffer port, the shift-and-add unit, the max-pool unit.
+  var buffers: [Server], shiftAdds: [Server], maxPools: [Server]
+  /// Per router: its output link into the mesh.
+  var links: [Server]
+  var round = 0
+  var roundStages: [[Int]] = []
+  var firstUnfinished: [Int] = []
+  var programmingCycles: UInt64 = 0
+  var roundEnd: UInt64 = 0
+  /// Crossbar activations started so far.
+  var activationsStarted = 0
+  /// Crossbar activations finished so far.
+  var activationsFinished = 0
+  /// Optional trace sink; with none configured tracing costs one branch.
+  public var trace: ChromeTrace?
+
+  /// Builds an engine for `layout` on `spec`; throws if it does not fit (see `Placement`).
+  init(spec: ArchSpec, layout: NetworkLayout, options: SimulationOptions = .init()) throws {
+    self.spec = spec; self.layout = layout; self.options = options
+    placement = try Placement.place(layout, spec: spec, allowRounds: options.allowRounds,
+                                    singleArray: options.singleArrayPerLayer)
+    let clock = spec.clock
+    readCycles = clock.cycles(ns: spec.ima.crossbar.readLatencyNs).count
+    guard readCycles > 0 else { throw InputError("ima.crossbar.readLatencyNs rounds to 0 cycles at clockGHz \(spec.clockGHz)") }
+    inputCycles = spec.inputCycles
+    bufferLatency = clock.cycles(ns: spec.tile.buffer.accessLatencyNs).count
+    flitCycles = max(1, clock.cycles(ns: spec.tile.router.flitLatencyNs).count)
+    hopCycles = clock.cycles(ns: spec.tile.router.hopLatencyNs).count
+    let routers = (spec.chip.tiles + spec.chip.tilesPerRouter - 1) / spec.chip.tilesPerRouter
+    var w = 1
+    while w * w < routers { w += 1 }
+    meshWidth = w
+    crossbarStates = Array(repeating: CrossbarState(), count: spec.crossbarsPerChip)
+    buffers = Array(repeating: Server(), count: spec.chip.tiles)
+    shiftAdds = buffers
+    maxPools = buffers
+    links = Array(repeating: Server(), count: routers)
+    try buildStages()
+  }
+
+  // MARK: - Running
+
+  /// Processes events up to and including cycle `limit` (all of them when nil); returns whether
+  /// the run has finished.
+  @discardableResult
+  public mutating func run(until limit: Cycle? = nil) -> Bool {
+    if !isStarted {
+      isStarted = true
+      queue.schedule(.roundStart(round: 0), at: Cycle(programmingTime(round: 0)))
+    }
+    while true {
+      let next: (time: Cycle, payload: Event)?
+      if let limit { next = queue.pop(notAfter: limit) } else { next = queue.pop() }
+      guard let (time, event) = next else { break }
+      handle(event, at: time.value)
+    }
+    return queue.isEmpty
+  }
+  var isStarted = false
+
+  /// The current simulated time.
+  public var now: Cycle { queue.now }
+  /// Events processed so far.
+  public var eventsProcessed: UInt64 { queue.processed }
+  /// Whether crossbar `id` is reading or has activations queued at the current time.
+  public func isCrossbarBusy(_ id: Int) -> Bool {
+    let c = crossbarStates[id]
+    return c.readFree > queue.now.value || !c.queue.isEmpty
+  }
+
+  mutating func programmingTime(round r: Int) -> UInt64 {
+    guard placement.rounds > 1 else { return 0 }
+    var maxRows = 0
+    for si in roundStages[r] where stages[si].isMatrix {
+      for x in stages[si].crossbars { maxRows = max(maxRows, Int(x.rows)) }
+      let rowsWritten = stages[si].crossbars.reduce(0) { $0 + Double($1.rows) }
+      stages[si].counts[.crossbarRowWrite] += rowsWritten
+    }
+    let t = spec.clock.cycles(ns: Double(maxRows) * spec.ima.crossbar.writeLatencyPerRowNs).count
+    programmingCycles += t
+    return t
+  }
+
+  mutating func handle(_ event: Event, at now: UInt64) {
+    switch event {
+    case .roundStart(let r):
+      round = Int(r)
+      for s in roundStages[round] { tryIssue(s, now: now) }
+    case .inputReady(let s, let w, let u):
+      inputReady(stage: Int(s), window: Int(w), unit: Int(u), now: now)
+    case .wake(let x):
+      crossbarStates[Int(x)].isWakePending = false
+      startNext(crossbar: Int(x), now: now)
+    case .activationDone(let s, let w):
+      activationsFinished += 1
+      let si = Int(s), slot = Int(w) % stages[si].capacity
+      stages[si].remaining[slot] -= 1
+      if stages[si].remaining[slot] == 0 { windowComputed(stage: si, window: Int(w), now: now) }
+    case .reduce(let s, let w):
+      reduce(stage: Int(s), window: Int(w), now: now)
+    case .write(let s, let w):
+      write(stage: Int(s), window: Int(w), now: now)
+    case .written(let s, let w):
+      written(stage: Int(s), window: Int(w), now: now)
+    case .arrived(let e, let w, let t):
+      let edge = edges[Int(e)]
+      let bits = stages[edge.producer].outputBits
+      let done = reserveBuffer(tile: Int(t), bits: bits, now: now, stage: edge.producer)
+      queue.schedule(.delivered(edge: e, window: w), at: Cycle(done))
+    case .delivered(let e, let w):
+      delivered(edge: Int(e), window: Int(w), now: now)
+    }
+  }
+}
