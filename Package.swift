@@ -15,6 +15,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
   ],
   targets: [
     .systemLibrary(name: "CBLASShim", path: "Sources/CBLASShim"),
@@ -34,9 +35,13 @@ let package = Package(
         "CrossbarSim", "Mappers", "Compressors",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
-    .testTarget(name: "CrossbarSimTests", dependencies: ["CrossbarSim", "Mappers"], path: "Tests/CrossbarSimTests"),
-    .testTarget(name: "MappersTests", dependencies: ["Mappers", "CrossbarSim"], path: "Tests/MappersTests", exclude: ["Golden"]),
-    .testTarget(name: "CompressorsTests", dependencies: ["Compressors", "Mappers", "CrossbarSim", "CBLASShim"],
+    // Seeded, shrinking property checks shared by the test targets (swift-property-based underneath).
+    .target(name: "TestSupport", dependencies: [.product(name: "PropertyBased", package: "swift-property-based")],
+            path: "Tests/TestSupport"),
+    .testTarget(name: "CrossbarSimTests", dependencies: ["CrossbarSim", "Mappers", "TestSupport"], path: "Tests/CrossbarSimTests"),
+    .testTarget(name: "MappersTests", dependencies: ["Mappers", "CrossbarSim", "TestSupport"], path: "Tests/MappersTests",
+                exclude: ["Golden"]),
+    .testTarget(name: "CompressorsTests", dependencies: ["Compressors", "Mappers", "CrossbarSim", "CBLASShim", "TestSupport"],
                 path: "Tests/CompressorsTests", exclude: ["Fixtures"]),
     .testTarget(name: "SimrunTests", dependencies: ["simrun", "CrossbarSim", "Compressors"], path: "Tests/SimrunTests"),
   ]

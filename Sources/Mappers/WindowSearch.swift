@@ -55,9 +55,14 @@ public struct WindowChoice: Sendable, Equatable {
 public enum WindowSearch {
   static func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
 
-  /// Windows along one dimension: `ceil((I - PW) / (n S)) + 1`.
+  /// Windows along one dimension: `ceil((I' - PW) / (n S)) + 1`, where `I' = K + (O - 1) S` is the
+  /// part of the padded input the kernel reaches (`O` outputs). With stride 1, `I' = I` and this is
+  /// the calculator's formula; with a stride that does not divide `I - K`, using `I` itself would
+  /// count one more window, starting past the last output, whose outputs are all discarded.
   static func windows(_ input: Int, _ window: Int, _ n: Int, _ stride: Int) -> Int {
-    let span = input - window
+    let kernel = window - (n - 1) * stride
+    let reached = input - (input - kernel) % stride
+    let span = reached - window
     return (span <= 0 ? 0 : ceilDiv(span, n * stride)) + 1
   }
 

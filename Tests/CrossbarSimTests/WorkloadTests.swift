@@ -87,4 +87,50 @@ struct WorkloadTests {
     #expect(throws: InputError.self) { try b.conv("zero", Convolution(outChannels: 0, kernel: 3)) }
     #expect(throws: InputError.self) { try b.conv("groups", Convolution(outChannels: 8, kernel: 3, groups: 2)) }
   }
+
+  @Test("non-square maps and kernels keep height and width apart (NeuroSim rows, convs, pools)")
+  func nonSquare() throws {
+    let n = try NeuroSimImporter.parse("12,20,3,3,5,8,0,1\n10,16,8,3,3,4,0,2\n", source: "ns.csv", name: "ns")
+    #expect(n.layers[0].outputShape == TensorShape(8, 10, 16))
+    #expect(n.layers[1].outputShape == TensorShape(4, 4, 7))   // (10 - 3) / 2 + 1, (16 - 3) / 2 + 1
+    guard case .conv(let c) = n.layers[0].operation else { Issue.record("not a conv"); return }
+    #expect(c.kernelHeight == 3 && c.kernelWidth == 5)
+    var b = NetworkBuilder(name: "rect", input: TensorShape(3, 8, 6))
+    var k = Convolution(outChannels: 4, kernel: 3, padding: 1)
+    k.kernelWidth = 1
+    try b.conv("tall", k)                                       // 3x1 kernel, padding 1: 8x8
+    try b.pool("pool", Pooling(.max, kernel: 2, stride: 2))
+    #expect(b.network.layers[0].outputShape == TensorShape(4, 8, 8))
+    var c2 = NetworkBuilder(name: "rect2", input: TensorShape(3, 8, 4))
+    try c2.pool("pool", Pooling(.average, kernel: 2, stride: 2))
+    #expect(c2.network.layers[0].outputShape == TensorShape(3, 4, 2))
+  }
+
+  @Test("a NeuroSim row flagged as pooled is followed by a 2x2/2 max pool, an unflagged one is not")
+  func pooledFlag() throws {
+    let n = try NeuroSimImporter.parse("8,8,3,3,3,4,1,1\n3,3,4,3,3,4,0,1\n", source: "p.csv", name: "p")
+    #expect(n.layers.map(\.name) == ["conv1", "pool1", "conv2"])
+    #expect(n.layers[1].outputShape == TensorShape(4, 3, 3))
+  }
+
+  @Test("a grouped conv's weight matrix has IC/g x K x K rows")
+  func groupedRows() throws {
+    var b = NetworkBuilder(name: "g", input: TensorShape(8, 5, 5))
+    try b.conv("g", Convolution(outChannels: 16, kernel: 3, padding: 1, groups: 4))
+    #expect(b.network.layers[0].weightRows == 18 && b.network.layers[0].parameters == 16 * 18)
+    #expect(b.network.layers[0].macs == 16 * 18 * 25)
+  }
+
+  @Test("factoring a strided conv keeps stride and padding on R, and L is a 1x1 stride-1 conv")
+  func factorStrided() throws {
+    var b = NetworkBuilder(name: "s", input: TensorShape(8, 9, 9))
+    try b.conv("c", Convolution(outChannels: 16, kernel: 3, stride: 2, padding: 1))
+    let f = try b.network.factorized(FactorizationPlan(rank: 4, groups: 2))
+    guard case .conv(let r) = f.layers[0].operation, case .conv(let l) = f.layers[1].operation else {
+      Issue.record("not convs"); return
+    }
+    #expect(r.stride == 2 && r.padding == 1 && r.groups == 2 && r.outChannels == 8)
+    #expect(l.stride == 1 && l.kernelHeight == 1 && l.padding == 0)
+    #expect(f.layers[0].outputShape == TensorShape(8, 5, 5) && f.layers[1].outputShape == b.network.layers[0].outputShape)
+  }
 }
