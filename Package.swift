@@ -43,6 +43,6 @@ let package = Package(
                 exclude: ["Golden"]),
     .testTarget(name: "CompressorsTests", dependencies: ["Compressors", "Mappers", "CrossbarSim", "CBLASShim", "TestSupport"],
                 path: "Tests/CompressorsTests", exclude: ["Fixtures"]),
-    .testTarget(name: "SimrunTests", dependencies: ["simrun", "CrossbarSim", "Compressors"], path: "Tests/SimrunTests"),
+    .testTarget(name: "SimrunTests", dependencies: ["simrun", "CrossbarSim", "Compressors", "Mappers"], path: "Tests/SimrunTests"),
   ]
 )

@@ -64,6 +64,24 @@ struct WeightFileTests {
     #expect(a.shape == [2, 3] && a.values == [0, 1, 2, 3, 4, 5])
   }
 
+  /// A hand-made version-1 `.npy` of `body` bytes.
+  func npy(descr: String, shape: String, _ body: [UInt8]) -> Data {
+    var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
+    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+    header += "\n"
+    return Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8) + body)
+  }
+
+  @Test("signed and unsigned integers of either byte order read as their values")
+  func integerDtypes() throws {
+    let i8 = try NumPyArray(npy: npy(descr: "|i1", shape: "(4,)", [0xFD, 0x05, 0x80, 0x7F]), source: "i8")
+    #expect(i8.values == [-3, 5, -128, 127])
+    let i2 = try NumPyArray(npy: npy(descr: ">i2", shape: "(2,)", [0xFF, 0xFE, 0x01, 0x00]), source: "i2")
+    #expect(i2.values == [-2, 256])
+    let u2 = try NumPyArray(npy: npy(descr: "<u2", shape: "(1,)", [0xFE, 0xFF]), source: "u2")
+    #expect(u2.values == [65534])
+  }
+
   @Test("arrays round-trip through .npy and .npz, and unnamed arrays match layers in order")
   func roundTrip() throws {
     let w = try SyntheticWeights(seed: 7).generate(for: tiny)

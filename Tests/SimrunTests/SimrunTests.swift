@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import CrossbarSim
 @testable import simrun
+import Mappers
 
 /// Runs the built `simrun` binary and returns its exit status and output.
 func runBinary(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
@@ -132,8 +133,49 @@ struct ReferenceTraceTests {
     for f in ["layers.csv", "stats.csv", "stats.json", "energy.csv", "trace.json"] {
       let committed = try String(contentsOfFile: "\(root)/traces/tiny-isaac-8bit/\(f)", encoding: .utf8)
       let fresh = try String(contentsOfFile: "\(dir)/\(f)", encoding: .utf8)
-      #expect(committed == fresh, "\(f) differs from the committed reference")
+      let a = committed.split(separator: "\n", omittingEmptySubsequences: false)
+      let b = fresh.split(separator: "\n", omittingEmptySubsequences: false)
+      let first = a.indices.first { $0 >= b.count || a[$0] != b[$0] } ?? a.count
+      #expect(committed == fresh, """
+        \(f) differs from the committed reference at line \(first + 1):
+          committed: \(first < a.count ? a[first] : "(end)")
+          now:       \(first < b.count ? b[first] : "(end)")
+        (the "reference run, explained" test says which modelled quantity broke)
+        """)
     }
+  }
+}
+
+/// The golden run's content checked against hand-worked figures: when the byte-for-byte comparison
+/// fails, this says what broke.
+@Suite("Reference run, explained")
+struct ReferenceRunExplainedTests {
+  @Test("the reference run, explained: its crossbars, windows, activations, array times and counts follow from the network by hand")
+  func explained() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    let net = try NeuroSimImporter.load(path: "\(root)/traces/NetWork_tiny.csv")
+    let spec = try ArchSpec.load("isaac-8bit", overrides: ["chip.tiles=4"])
+    let r = try Simulation.run(network: net, spec: spec, mapper: Im2colMapper())
+    let l = Dictionary(uniqueKeysWithValues: r.layers.map { ($0.name, $0) })
+    let (c1, c2, pool, fc) = (l["conv1"]!, l["conv2"]!, l["pool2"]!, l["fc1"]!)
+    // conv1: 10x10x8 (already padded), 3x3 to 16: 72 rows x 16 weights x 4 cells, one crossbar, 8x8 windows.
+    #expect(c1.crossbars == 1 && c1.windows == 64 && c1.activations == 64)
+    #expect(c1.arrayCycles.count == 64 * 8 * 128)                   // alone on its array: 8 reads of 128 cycles each
+    #expect(c1.counts[.adcConvert] == Double(64 * 64 * 8) && c1.counts[.dacDrive] == Double(64 * 72 * 8))
+    #expect(c1.utilization == Double(72 * 64) / Double(128 * 128))
+    // conv2: 8x8x16, 3x3 to 16: 144 rows on two crossbars (128 + 16), 6x6 windows, paced by conv1.
+    #expect(c2.crossbars == 2 && c2.windows == 36 && c2.activations == 72)
+    #expect(c2.counts[.adcConvert] == Double(72 * 64 * 8) && c2.counts[.dacDrive] == Double(36 * 144 * 8))
+    #expect(c2.counts[.tileShiftAdd] == Double(36))                   // 16 partial sums per window on 64 lanes
+    #expect(c2.start < c1.end && c2.end >= c1.end)                    // pipelined behind conv1
+    // The 2x2 pool after conv2, then FC 144 -> 10 on two crossbars (128 + 16 rows, 40 columns), one window.
+    #expect(pool.windows == 9 && pool.counts[.maxPoolOp] == Double(9))
+    #expect(fc.crossbars == 2 && fc.windows == 1 && fc.start >= pool.end)
+    #expect(fc.utilization == Double(144 * 40) / Double(2 * 128 * 128))
+    #expect(r.totalCycles.count == fc.end.value)
+    // Energy is counts x the per-action table, per layer and in total.
+    for x in r.layers { #expect(abs(x.counts.energyPJ(spec) - Action.allCases.reduce(0.0) { $0 + x.counts[$1] * $1.energyPJ(spec) }) < 1e-6) }
+    #expect(abs(r.energyPJ - r.layers.reduce(0.0) { $0 + $1.counts.energyPJ(spec) } - r.leakageEnergyPJ) < 1e-6)
   }
 }
 
