@@ -82,6 +82,17 @@ struct WeightFileTests {
     #expect(u2.values == [65534])
   }
 
+  @Test("a Fortran-order 3 x 2 array (first index fastest) comes out in C order")
+  func fortranTall() throws {
+    // Column-major bytes a00 a10 a20 a01 a11 a21 = 1 2 3 4 5 6: C order reads 1 4 2 5 3 6.
+    var header = "{'descr': '|u1', 'fortran_order': True, 'shape': (3, 2), }"
+    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+    header += "\n"
+    let data = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8) + [1, 2, 3, 4, 5, 6])
+    let a = try NumPyArray(npy: data, source: "f")
+    #expect(a.shape == [3, 2] && a.values == [1, 4, 2, 5, 3, 6])
+  }
+
   @Test("arrays round-trip through .npy and .npz, and unnamed arrays match layers in order")
   func roundTrip() throws {
     let w = try SyntheticWeights(seed: 7).generate(for: tiny)

@@ -33,6 +33,21 @@ struct BitSerialModelTests {
     #expect(checked == xs.count * ws.count)
   }
 
+  @Test("two's complement inputs (the sign cycle weighs -2^(b-1)) give the integer dot product for every small case",
+        arguments: WeightEncoding.allCases)
+  func signedInputs(encoding: WeightEncoding) {
+    let m = BitSerialModel(inputBits: 3, dacBits: 1, weightBits: 3, cellBits: 1,
+                           adcBits: BitSerialModel.losslessADCBits(rows: 2, dacBits: 1, cellBits: 1), encoding: encoding,
+                           isSignedInput: true)
+    #expect(m.inputRange == -4...3)
+    #expect((0..<3).map(m.cycleWeight) == [1, 2, -4])
+    for x in Self.all(m.inputRange, count: 2) {
+      for w in Self.all(m.weightRange, count: 2) {
+        #expect(m.activate(inputs: x, weights: w) == x[0] * w[0] + x[1] * w[1], "x \(x) w \(w)")
+      }
+    }
+  }
+
   @Test("the lossless rule gives ISAAC's 9 bits for 128 rows, 1-bit DACs, 2-bit cells")
   func losslessBits() {
     #expect(BitSerialModel.losslessADCBits(rows: 128, dacBits: 1, cellBits: 2) == 9)

@@ -39,4 +39,25 @@ struct RunReportTests {
     #expect(leakage > 0 && abs(total - (perLayer + leakage)) <= 1e-9 * total)
     #expect(abs(Double(stats.first { $0[0] == "chip" && $0[1] == "energy" }![2])! - total) <= 1e-9 * total)
   }
+
+  @Test("numbers print as integers when whole, shortest round-trip otherwise, null when not finite")
+  func numbers() {
+    #expect(StatNode.number(128) == "128" && StatNode.number(-3) == "-3" && StatNode.number(0) == "0")
+    #expect(StatNode.number(0.5) == "0.5" && StatNode.number(52963.28125) == "52963.28125")
+    #expect(StatNode.number(.nan) == "null" && StatNode.number(.infinity) == "null")
+  }
+
+  @Test("each shared resource reports its busy and wait cycles, requests, and busy / run length")
+  func resources() throws {
+    let net = try convNetwork(input: TensorShape(64, 6, 6), Convolution(outChannels: 16, kernel: 3))
+    let r = try Simulation.run(network: net, spec: tinySpec { $0.tile.shiftAdd.lanes = 10 }, mapper: Im2colMapper())
+    let rows = RunReport(r).statsCSV.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+    func stat(_ path: String, _ name: String) -> Double? { rows.first { $0[0] == path && $0[1] == name }.map { Double($0[2])! } }
+    let sa = try #require(r.resources.first { $0.path == "tile0.shiftAdd" }?.server)
+    #expect(stat("resources.tile0.shiftAdd", "busyCycles") == Double(sa.busy.count) && sa.busy.count == 16 * 7)
+    #expect(stat("resources.tile0.shiftAdd", "requests") == 16)
+    #expect(stat("resources.tile0.shiftAdd", "utilization") == Double(16 * 7) / Double(r.totalCycles.count))
+    let buffer = try #require(r.resources.first { $0.path == "tile0.buffer" }?.server)
+    #expect(stat("resources.tile0.buffer", "waitCycles") == Double(buffer.waited.count) && buffer.waited.count > 0)
+  }
 }

@@ -126,4 +126,17 @@ struct EngineAgreementTests {
     #expect(lm.cycles < lm.analyticCycles)
     #expect(lm.analyticCycles == l1.analyticCycles)
   }
+
+  @Test("by default the lowrank mapper lays a grouped R out block-diagonally, as documented")
+  func defaultGroupLayout() throws {
+    let dense = try convNetwork(input: TensorShape(8, 6, 6), Convolution(outChannels: 8, kernel: 3, padding: 1))
+    let pair = try dense.factorized(FactorizationPlan(rank: 2, groups: 2))
+    let g = ArrayGeometry(rows: 128, columns: 128, slicesPerWeight: 4)
+    for mapper in [LowRankMapper(), try MapperRegistry.mapper(kind: "lowrank")] {
+      let l = try mapper.map(layer: 0, of: pair, geometry: g)
+      #expect(l.note.contains("block-diagonal"))
+      #expect(l.crossbars.count == (try LowRankMapper(options: ["groups": "block-diagonal"]).map(layer: 0, of: pair, geometry: g)).crossbars.count)
+    }
+    #expect(try LowRankMapper(options: ["groups": "per-group"]).map(layer: 0, of: pair, geometry: g).note.contains("per-group"))
+  }
 }

@@ -48,6 +48,20 @@ struct ArchCommandTests {
 
 @Suite("simrun run")
 struct RunCommandTests {
+  @Test("with no flags a run is the README's default job: resnet20 on isaac-8bit, im2col, pipeline")
+  func defaults() throws {
+    let dir = temporaryDirectory()
+    var cmd = try RunCommand.parse(["--out", dir, "--quiet"])
+    try cmd.run()
+    let stats = try String(contentsOfFile: "\(dir)/stats.csv", encoding: .utf8)
+    for row in ["run,network,resnet20,", "run,arch,isaac-8bit,", "run,schedule,pipeline,", "run,rounds,1,count"] {
+      #expect(stats.contains(row + "\n"), "\(row)")
+    }
+    let config = try String(contentsOfFile: "\(dir)/config.yaml", encoding: .utf8)
+    #expect(config.contains("workload: resnet20") && config.contains("kind: im2col") && config.contains("schedule: pipeline"))
+    #expect(!FileManager.default.fileExists(atPath: "\(dir)/compression.csv"))
+  }
+
   @Test("a run writes the resolved config, stats and per-layer CSVs")
   func writesFolder() throws {
     let dir = temporaryDirectory()

@@ -18,7 +18,7 @@ public struct PluginOptions: Sendable {
 
   /// Splits `kind:key=value,...` into its kind and options (`what` names the flag in errors).
   public static func parse(_ spec: String, what: String) throws -> (kind: String, options: [String: String]) {
-    let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
+    let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
     guard let kind = parts.first, !kind.isEmpty else { throw InputError("\(what) '\(spec)': empty kind") }
     var options: [String: String] = [:]
     if parts.count == 2 {
