@@ -2,7 +2,8 @@ import CrossbarSim
 
 /// Picks, per layer, the layout with the fewest computing cycles among im2col, SDK and VW-SDK
 /// (exhaustive search), or with `by=latency` the fewest windows (the latency when every tile sits
-/// on its own array), then the fewest arrays. The layout's mapper reads `auto/KIND`.
+/// on its own array) among im2col, SDK and every VW-SDK window, then the fewest arrays. The
+/// layout's mapper reads `auto/KIND`.
 public struct AutoMapper: ConfigurableMapper {
   public static let kindName = "auto"
   public static let optionHelp = [
@@ -23,12 +24,16 @@ public struct AutoMapper: ConfigurableMapper {
     groupLayout = try o.choice("groups", default: .perGroup)
   }
 
-  /// Candidate windows in preference order (the simpler layout wins ties).
-  static func candidates(_ d: ConvDims, _ g: ArrayGeometry) -> [WindowChoice] {
+  /// Candidate windows in preference order (the simpler layout wins ties): im2col, SDK, and the
+  /// VW-SDK window that is best under `criterion`.
+  static func candidates(_ d: ConvDims, _ g: ArrayGeometry, by criterion: Criterion = .cycles) -> [WindowChoice] {
     var c = [WindowSearch.im2col(d, arrayRows: g.rows, weightsPerRow: g.weightsPerRow),
              WindowSearch.sdk(d, arrayRows: g.rows, weightsPerRow: g.weightsPerRow)]
-    if g.rows >= d.kernelHeight * d.kernelWidth,
-       let v = WindowSearch.vwsdk(d, arrayRows: g.rows, weightsPerRow: g.weightsPerRow, search: .exhaustive) { c.append(v) }
+    guard g.rows >= d.kernelHeight * d.kernelWidth else { return c }
+    let v = criterion == .cycles
+      ? WindowSearch.vwsdk(d, arrayRows: g.rows, weightsPerRow: g.weightsPerRow, search: .exhaustive)
+      : WindowSearch.vwsdkFewestWindows(d, arrayRows: g.rows, weightsPerRow: g.weightsPerRow)
+    if let v { c.append(v) }
     return c
   }
 
@@ -42,7 +47,7 @@ public struct AutoMapper: ConfigurableMapper {
 
   public func map(layer index: Int, of network: Network, geometry g: ArrayGeometry) throws -> LayerLayout {
     try WindowLayoutBuilder.map(layer: index, of: network, geometry: g, kind: kind, groupLayout: groupLayout) {
-      let best = Self.pick(Self.candidates($0, g), by: criterion)
+      let best = Self.pick(Self.candidates($0, g, by: criterion), by: criterion)
       return (best, "auto/\(best.style.rawValue)")
     }
   }

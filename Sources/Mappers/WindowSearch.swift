@@ -117,6 +117,33 @@ public enum WindowSearch {
   public static func vwsdk(_ d: ConvDims, arrayRows: Int, weightsPerRow: Int, search: Search = .calculator) -> WindowChoice? {
     var kept: [WindowChoice] = []
     var best: WindowChoice?
+    forEachVWSDKWindow(d, arrayRows: arrayRows, weightsPerRow: weightsPerRow) { c, i in
+      switch search {
+      case .calculator:
+        if i == 1 || kept.isEmpty { kept.append(c) }
+        if kept[0].computingCycles > c.computingCycles { kept.removeFirst(); kept.append(c) }
+      case .exhaustive:
+        if best == nil || c.computingCycles < best!.computingCycles { best = c }
+      }
+    }
+    return search == .calculator ? kept.first : best
+  }
+
+  /// The VW-SDK window with the fewest windows, then the fewest arrays, then the fewest computing
+  /// cycles: the shortest layer when every tile of a window sits on its own array. Nil when no
+  /// window fits.
+  public static func vwsdkFewestWindows(_ d: ConvDims, arrayRows: Int, weightsPerRow: Int) -> WindowChoice? {
+    var best: WindowChoice?
+    forEachVWSDKWindow(d, arrayRows: arrayRows, weightsPerRow: weightsPerRow) { c, _ in
+      guard let b = best else { best = c; return }
+      if (c.windowsY * c.windowsX, c.arrays, c.computingCycles) < (b.windowsY * b.windowsX, b.arrays, b.computingCycles) { best = c }
+    }
+    return best
+  }
+
+  /// Calls `visit` with every VW-SDK window that fits, in the calculator's order (window width
+  /// outer, height inner), and the window's output rows `i`.
+  static func forEachVWSDKWindow(_ d: ConvDims, arrayRows: Int, weightsPerRow: Int, _ visit: (WindowChoice, Int) -> Void) {
     var j = 1
     while d.kernelWidth + j * d.stride <= d.inputWidth {
       var i = 1
@@ -125,20 +152,12 @@ public enum WindowSearch {
         let ph = d.kernelHeight + (i - 1) * d.stride, pw = d.kernelWidth + (j - 1) * d.stride
         let ict = arrayRows / (ph * pw), oct = weightsPerRow / (i * j)
         guard ict > 0, oct > 0 else { continue }
-        let c = WindowChoice(style: .vwsdk, windowHeight: ph, windowWidth: pw, outputsHigh: i, outputsWide: j,
-                             channelsPerTile: min(ict, d.inChannels), outChannelsPerTile: min(oct, d.outChannels),
-                             rowTiles: ceilDiv(d.inChannels, ict), colTiles: ceilDiv(d.outChannels, oct),
-                             windowsY: windows(d.inputHeight, ph, i, d.stride), windowsX: windows(d.inputWidth, pw, j, d.stride))
-        switch search {
-        case .calculator:
-          if i == 1 || kept.isEmpty { kept.append(c) }
-          if kept[0].computingCycles > c.computingCycles { kept.removeFirst(); kept.append(c) }
-        case .exhaustive:
-          if best == nil || c.computingCycles < best!.computingCycles { best = c }
-        }
+        visit(WindowChoice(style: .vwsdk, windowHeight: ph, windowWidth: pw, outputsHigh: i, outputsWide: j,
+                           channelsPerTile: min(ict, d.inChannels), outChannelsPerTile: min(oct, d.outChannels),
+                           rowTiles: ceilDiv(d.inChannels, ict), colTiles: ceilDiv(d.outChannels, oct),
+                           windowsY: windows(d.inputHeight, ph, i, d.stride), windowsX: windows(d.inputWidth, pw, j, d.stride)), i)
       }
       j += 1
     }
-    return search == .calculator ? kept.first : best
   }
 }

@@ -108,4 +108,31 @@ struct MapperPropertyTests {
       #expect(l.crossbars.reduce(0) { $0 + $1.usefulCells } == net.layers[0].parameters * g.columnsPerWeight)
     }
   }
+
+  @Test("auto has the fewest computing cycles of any im2col, SDK or VW-SDK window; by=latency the fewest windows, then arrays")
+  func autoCriteria() async throws {
+    // Parameters: H, W, IC, OC, K, stride, rows, columns, slices.
+    await forAll(seed: 404, count: 60, [3...10, 3...10, 1...16, 1...40, 1...3, 1...2, 9...64, 8...64, 1...4],
+                 make: { p -> (Network, ArrayGeometry)? in
+      var b = NetworkBuilder(name: "auto", input: TensorShape(p[2], p[0], p[1]))
+      guard (try? b.conv("conv", Convolution(outChannels: p[3], kernel: p[4], stride: p[5]))) != nil else { return nil }
+      let g = ArrayGeometry(rows: p[6], columns: p[7], slicesPerWeight: p[8])
+      return g.weightsPerRow >= 1 ? (b.network, g) : nil
+    }) { net, g in
+      guard case .conv(let c) = net.layers[0].operation else { return }
+      var all = [try Im2colMapper().map(layer: 0, of: net, geometry: g), try SDKMapper().map(layer: 0, of: net, geometry: g)]
+      let h = net.inputShape.height, w = net.inputShape.width
+      for j in 1..<max(2, w) where c.kernelWidth + j * c.stride <= w {
+        for i in 1..<max(2, h) where c.kernelHeight + i * c.stride <= h {
+          if let l = try? VWSDKMapper(options: ["window": "\(i)x\(j)"]).map(layer: 0, of: net, geometry: g) { all.append(l) }
+        }
+      }
+      let cycles = try AutoMapper().map(layer: 0, of: net, geometry: g)
+      let latency = try AutoMapper(options: ["by": "latency"]).map(layer: 0, of: net, geometry: g)
+      #expect(cycles.computingCycles == all.map(\.computingCycles).min())
+      let fewest = all.map(\.windows).min()!
+      #expect(latency.windows == fewest)
+      #expect(latency.crossbars.count == all.filter { $0.windows == fewest }.map(\.crossbars.count).min())
+    }
+  }
 }

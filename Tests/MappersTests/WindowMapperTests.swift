@@ -128,7 +128,8 @@ struct WindowMapperTests {
     #expect(byCycles.computingCycles == cands.map(\.computingCycles).min())
     #expect(byCycles.mapper.hasPrefix("auto/"))
     let byLatency = try AutoMapper(options: ["by": "latency"]).map(layer: 0, of: net, geometry: g)
-    #expect(byLatency.windows == cands.map(\.windows).min())
+    #expect(byLatency.windows <= cands.map(\.windows).min()!)
+    #expect(byLatency.windows < byCycles.windows && byLatency.computingCycles >= byCycles.computingCycles)
   }
 
   @Test("no layer of any built-in workload maps to zero cycles", arguments: BuiltinWorkloads.all.map(\.name),
