@@ -52,6 +52,7 @@ struct RunConfigFile: Decodable {
   var compress: [PluginSpec]?
   var factorize: String?
   var schedule: Schedule?
+  var images: Int?
   var rounds: Bool?
   var singleArray: Bool?
 
@@ -59,7 +60,7 @@ struct RunConfigFile: Decodable {
     let text = try ConfigTree.readText(path)
     let tree = try ConfigTree.parse(text, source: path)
     guard (tree["version"] as? Int) == 1 else { throw InputError("\(path): 'version' must be 1") }
-    let known = ["version", "workload", "arch", "set", "weights", "seed", "mapper", "compress", "factorize", "schedule", "rounds", "singleArray"]
+    let known = ["version", "workload", "arch", "set", "weights", "seed", "mapper", "compress", "factorize", "schedule", "images", "rounds", "singleArray"]
     for k in tree.keys.sorted() where !known.contains(k) {
       throw InputError("\(path): unknown key '\(k)' (known: \(known.joined(separator: ", ")))")
     }
@@ -76,6 +77,7 @@ struct ResolvedRunConfig: Encodable {
   var compress: [PluginSpec]
   var factorize: String?
   var schedule: Schedule
+  var images: Int
   var rounds: Bool
   var singleArray: Bool
   var set: [String]

@@ -200,3 +200,52 @@ struct PipelineDependencyTests {
     #expect(engine.core.stages[1].completed == 36 && steps > 100)
   }
 }
+
+@Suite("Streaming images")
+struct StreamingTests {
+  /// a: 8x10x10 -> 16x8x8 (one crossbar, 64 windows of 8 x 128 cycles: 65,536 cycles per image);
+  /// b: 3x3 on a's output to 8 channels (two crossbars in parallel, 36 windows: 36,864 cycles).
+  func chain() throws -> Network {
+    var b = NetworkBuilder(name: "chain", input: TensorShape(8, 10, 10))
+    try b.conv("a", Convolution(outChannels: 16, kernel: 3))
+    try b.conv("b", Convolution(outChannels: 8, kernel: 3))
+    return b.network
+  }
+
+  @Test("an uncontended pipelined chain delivers one image per busy time of its slowest stage, within 1 %")
+  func throughputIsTheSlowestStage() throws {
+    let spec = tinySpec { $0.tile.imas = 2 }
+    let r = try Simulation.run(network: chain(), spec: spec, mapper: Im2colMapper(), options: SimulationOptions(images: 8))
+    let slowest = spec.clock.ns(Cycles(64 * 8 * 128))   // 51,200 ns
+    #expect(r.imageCompletions.count == 8 && zip(r.imageCompletions, r.imageCompletions.dropFirst()).allSatisfy { $0 < $1 })
+    #expect(abs(r.initiationIntervalNs - slowest) / slowest < 0.01)
+    #expect(abs(r.imagesPerSecond - 1e9 / slowest) / (1e9 / slowest) < 0.01)
+    #expect(r.layers[0].windows == 8 * 64 && r.layers[0].activations == 8 * 64 && r.layers[0].computingCycles == 64)
+  }
+
+  @Test("every image costs the same energy as one image alone, and the first image is not faster than alone")
+  func perImage() throws {
+    let spec = tinySpec { $0.tile.imas = 2 }
+    let one = try Simulation.run(network: chain(), spec: spec, mapper: Im2colMapper())
+    let many = try Simulation.run(network: chain(), spec: spec, mapper: Im2colMapper(), options: SimulationOptions(images: 5))
+    #expect(abs(many.energyPerImagePJ - one.energyPJ) <= 1e-9 * one.energyPJ)
+    #expect(many.counts[.adcConvert] == 5 * one.counts[.adcConvert])
+    #expect(many.firstImageLatencyNs >= one.latencyNs && many.imageCompletions.last!.value == many.totalCycles.count)
+    #expect(one.imageCompletions == [Cycle(one.totalCycles.count)] && one.initiationIntervalNs == one.latencyNs)
+  }
+
+  @Test("layer by layer, the images go through as one batch: the interval is the whole run over the images")
+  func layerBatch() throws {
+    let r = try Simulation.run(network: chain(), spec: tinySpec { $0.tile.imas = 2 }, mapper: Im2colMapper(),
+                               options: SimulationOptions(schedule: .layer, images: 4))
+    #expect(r.layers[1].start >= r.layers[0].end)
+    #expect(abs(r.initiationIntervalNs - r.latencyNs / 4) < 1e-9)
+  }
+
+  @Test("zero images is an error")
+  func zeroImages() {
+    #expect(throws: InputError.self) {
+      try Simulation.run(network: chain(), spec: tinySpec(), mapper: Im2colMapper(), options: SimulationOptions(images: 0))
+    }
+  }
+}

@@ -36,7 +36,7 @@ extension EngineCore {
       let arrayStart = mine.map(\.arrayStart).min()!, arrayEnd = mine.map(\.arrayEnd).max()!
       let r = LayerResult(
         name: layer.name, kind: kind, mapper: l?.mapper ?? "-", crossbars: l?.crossbars.count ?? 0,
-        activations: l?.activations ?? 0, windows: mine[0].windows, start: Cycle(start), end: Cycle(end),
+        activations: (l?.activations ?? 0) * options.images, windows: mine[0].windows, start: Cycle(start), end: Cycle(end),
         arrayCycles: arrayStart == .max ? .zero : Cycles(arrayEnd - arrayStart),
         utilization: l?.utilization(rows: spec.ima.crossbar.rows, columns: spec.ima.crossbar.columns) ?? 0,
         computingCycles: l?.computingCycles ?? 0,
@@ -61,6 +61,7 @@ extension EngineCore {
     result.sparsityTables = tables
     result.tableEntries = entries
     result.resources = resourceStats
+    result.imageCompletions = imageDone.map(Cycle.init)
     guard result.energyPJ.isFinite, end.count > 0 else {
       throw InputError("internal error: run produced latency \(end) and energy \(result.energyPJ) pJ")
     }

@@ -103,6 +103,12 @@ extension EngineCore {
       }
       stagesOfLayer[ps.layer].append(si)
       if ps.isFinalChunk { finalStageOfLayer[ps.layer] = si }
+      stages[si].windows = stages[si].perImage * options.images
+    }
+    let consumersOfLayer = net.consumers()
+    for si in stages.indices where stages[si].spec.isFinalChunk && consumersOfLayer[stages[si].spec.layer].isEmpty {
+      stages[si].isSink = true
+      stages[si].writtenInImage = Array(repeating: 0, count: options.images)
     }
     // Edges: the final stage of each producer feeds every stage of each consumer.
     for (li, layer) in net.layers.enumerated() {

@@ -14,14 +14,16 @@ extension EngineCore {
       let e = edges[ei]
       let producer = stages[e.producer]
       if producer.spec.round < round { continue }
-      if e.isFlatten { if e.prefix < producer.windows { return false } else { continue } }
-      let wy = w / st.windowsX, wx = w % st.windowsX
+      // Window w of the run is window `local` of image `image`; producers stream images in order.
+      let image = w / st.perImage, local = w % st.perImage, before = image * producer.perImage
+      if e.isFlatten { if e.prefix < before + producer.perImage { return false } else { continue } }
+      let wy = local / st.windowsX, wx = local % st.windowsX
       var y = wy * st.stepY - st.padding + st.extentY - 1 - e.offsetY
       var x = wx * st.stepX - st.padding + st.extentX - 1 - e.offsetX
       y = min(max(y, 0), e.producerHeight - 1)
       x = min(max(x, 0), e.producerWidth - 1)
       let need = (y / producer.outputsPerWindowY) * producer.windowsX + x / producer.outputsPerWindowX + 1
-      if e.prefix < min(need, producer.windows) { return false }
+      if e.prefix < before + min(need, producer.perImage) { return false }
     }
     return true
   }
@@ -132,6 +134,11 @@ extension EngineCore {
     }
     stages[s].completed += 1
     stages[s].lastEnd = max(stages[s].lastEnd, now)
+    if stages[s].isSink {
+      let image = w / stages[s].perImage
+      stages[s].writtenInImage[image] += 1
+      if Int(stages[s].writtenInImage[image]) == stages[s].perImage { imageDone[image] = max(imageDone[image], now) }
+    }
     let home = stages[s].spec.homeTile
     for ei in stages[s].consumers {
       stages[s].outstanding += 1

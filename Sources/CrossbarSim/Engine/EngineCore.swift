@@ -44,6 +44,12 @@ struct EngineCore {
     var nextWindow = 0, oldest = 0, completed = 0
     var remaining: [Int32]
     var isDone: [Bool]
+    /// Windows of the whole run: `perImage` x images, in image order.
+    var windows = 0
+    /// Whether the stage writes network outputs (no consumers): it marks when images complete.
+    var isSink = false
+    /// Per image, windows a sink stage has written.
+    var writtenInImage: [Int32] = []
     var crossbars: [CrossbarInfo] = []
     var units: [FetchUnit] = []
     var remote: [(tile: Int, bits: Int)] = []
@@ -63,7 +69,8 @@ struct EngineCore {
     var firstStart = UInt64.max, lastEnd: UInt64 = 0
     var arrayStart = UInt64.max, arrayEnd: UInt64 = 0
     var counts = ActionCounts()
-    var windows: Int { windowsY * windowsX }
+    /// Windows of one image.
+    var perImage: Int { windowsY * windowsX }
   }
 
   struct EdgeState {
@@ -107,6 +114,8 @@ struct EngineCore {
   var firstUnfinished: [Int] = []
   var programmingCycles: UInt64 = 0
   var roundEnd: UInt64 = 0
+  /// Per image, when its last network output was written.
+  var imageDone: [UInt64]
   /// Crossbar activations started so far.
   var activationsStarted = 0
   /// Crossbar activations finished so far.
@@ -117,6 +126,8 @@ struct EngineCore {
   /// Builds an engine for `layout` on `spec`; throws if it does not fit (see `Placement`).
   init(spec: ArchSpec, layout: NetworkLayout, options: SimulationOptions = .init()) throws {
     self.spec = spec; self.layout = layout; self.options = options
+    guard options.images >= 1 else { throw InputError("--images \(options.images): at least one image must run") }
+    imageDone = Array(repeating: 0, count: options.images)
     placement = try Placement.place(layout, spec: spec, allowRounds: options.allowRounds,
                                     singleArray: options.singleArrayPerLayer)
     let clock = spec.clock

@@ -17,9 +17,12 @@ public struct SimulationOptions: Sendable, Equatable, Codable {
   /// Whether each layer runs all its tiles on one physical array, one after another (the
   /// reuse that computing cycles assume), instead of one array per tile.
   public var singleArrayPerLayer: Bool
+  /// Images fed back to back through the network.
+  public var images: Int
   /// Creates options.
-  public init(schedule: Schedule = .pipeline, allowRounds: Bool = false, singleArrayPerLayer: Bool = false) {
+  public init(schedule: Schedule = .pipeline, allowRounds: Bool = false, singleArrayPerLayer: Bool = false, images: Int = 1) {
     self.schedule = schedule; self.allowRounds = allowRounds; self.singleArrayPerLayer = singleArrayPerLayer
+    self.images = images
   }
 }
 
@@ -33,9 +36,9 @@ public struct LayerResult: Sendable {
   public var mapper: String
   /// Crossbars holding the layer.
   public var crossbars: Int
-  /// Crossbar activations.
+  /// Crossbar activations over the run (all images).
   public var activations: Int
-  /// Windows (input vectors) processed.
+  /// Windows (input vectors) processed over the run (all images).
   public var windows: Int
   /// First cycle the layer did anything.
   public var start: Cycle
@@ -45,9 +48,9 @@ public struct LayerResult: Sendable {
   public var arrayCycles: Cycles
   /// Useful weight cells / (crossbars x rows x columns).
   public var utilization: Double
-  /// Computing cycles (activations if one array were reused for every tile).
+  /// Computing cycles of one image (activations if one array were reused for every tile).
   public var computingCycles: Int
-  /// Computing cycles x input cycles x read cycle: the array time with one array reused [cycles].
+  /// Computing cycles x input cycles x read cycle: one image's array time with one array reused [cycles].
   public var analyticCycles: Cycles
   /// The layout's window (`PW_h x PW_w x ICt x OCt`), empty for digital layers.
   public var window: String
@@ -98,6 +101,28 @@ public struct SimulationResult: Sendable {
   /// Shared resources (tile buffers, shift-and-add and max-pool units, router links) that served
   /// at least one request.
   public var resources: [ResourceStats] = []
+  /// When each image left the network: its last output written by every output layer.
+  public var imageCompletions: [Cycle] = []
+
+  /// Images streamed through the network.
+  public var images: Int { options.images }
+  /// Completion of the first image [ns].
+  public var firstImageLatencyNs: Double { spec.clock.ns(imageCompletions.first ?? Cycle(totalCycles.count)) }
+  /// Steady-state time between image completions [ns]. Pipeline: the mean interval over the
+  /// second half of the images (the first half includes filling the pipeline). Layer by layer the
+  /// images go through as one batch and finish together, so it is the whole run / images. With
+  /// one image, its latency.
+  public var initiationIntervalNs: Double {
+    let c = imageCompletions, n = c.count
+    guard n >= 2 else { return firstImageLatencyNs }
+    guard options.schedule == .pipeline else { return latencyNs / Double(n) }
+    let h = n / 2
+    return spec.clock.ns(c[n - 1] - c[h - 1]) / Double(n - h)
+  }
+  /// Steady-state throughput [images/s].
+  public var imagesPerSecond: Double { initiationIntervalNs > 0 ? 1e9 / initiationIntervalNs : 0 }
+  /// Energy per image, leakage included [pJ].
+  public var energyPerImagePJ: Double { energyPJ / Double(max(1, images)) }
 
   /// Index-table storage [bits].
   public var tableBits: Int { tableEntries * spec.sparsityTable.bitsPerEntry }

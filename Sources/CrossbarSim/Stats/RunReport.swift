@@ -61,6 +61,11 @@ public struct RunReport: Sendable {
         ("cycles", .value(Double(r.totalCycles.count), unit: "cycles")),
         ("programmingCycles", .value(Double(r.programmingCycles.count), unit: "cycles")),
         ("energy", .value(r.energyPJ, unit: "pJ")),
+        ("images", .value(Double(r.images), unit: "count")),
+        ("firstImageLatency", .value(r.firstImageLatencyNs, unit: "ns")),
+        ("initiationInterval", .value(r.initiationIntervalNs, unit: "ns")),
+        ("imagesPerSecond", .value(r.imagesPerSecond, unit: "1/s")),
+        ("energyPerImage", .value(r.energyPerImagePJ, unit: "pJ")),
         ("leakagePower", .value(r.leakagePowerMW, unit: "mW")),
         ("crossbars", .value(Double(crossbars), unit: "count")),
         ("crossbarsAvailable", .value(Double(r.spec.crossbarsPerChip), unit: "count")),
@@ -137,7 +142,11 @@ public struct RunReport: Sendable {
 
   /// One line: network, chip, schedule, latency, energy, events.
   public var summary: String {
-    "\(result.network) on \(result.spec.name), \(result.options.schedule.rawValue) schedule, \(result.rounds) round(s): latency \(fixed(result.latencyNs / 1000, 3)) us, energy \(fixed(result.energyPJ / 1e6, 3)) uJ, \(result.events) events"
+    let r = result
+    let stream = r.images > 1
+      ? ", \(r.images) images: first \(fixed(r.firstImageLatencyNs / 1000, 3)) us, \(fixed(r.imagesPerSecond, 1)) images/s, \(fixed(r.energyPerImagePJ / 1e6, 3)) uJ/image"
+      : ""
+    return "\(r.network) on \(r.spec.name), \(r.options.schedule.rawValue) schedule, \(r.rounds) round(s): latency \(fixed(r.latencyNs / 1000, 3)) us, energy \(fixed(r.energyPJ / 1e6, 3)) uJ\(stream), \(r.events) events"
   }
 
   func fixed(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
