@@ -40,6 +40,9 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Images fed back to back through the network (throughput: imagesPerSecond in stats). [default: 1]")
   var images: Int?
 
+  @Option(help: "Weight replication: none, auto (balance the pipeline on the chip), auto:crossbars=N, auto:tiles=N, or LAYER=k,... [default: none]")
+  var replicate: String?
+
   @Flag(help: "Run a model larger than the chip in rounds that reprogram the crossbars.")
   var rounds = false
 
@@ -72,21 +75,25 @@ struct RunCommand: ParsableCommand {
     let factorize = self.factorize ?? file?.factorize
     let seed = self.seed ?? file?.seed ?? 1
     let images = self.images ?? file?.images ?? 1
+    let replicate = self.replicate ?? file?.replicate ?? "none"
 
     let spec = try ArchSpec.load(archName, overrides: sets)
     let m = try MapperRegistry.mapper(kind: mapperSpec.kind, options: mapperSpec.options)
     let bench = try Workbench(workload: workload, factorize: factorize, weights: weights ?? file?.weights, seed: seed,
                               compress: steps, mapper: m, geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits)
-    let engine = try Engine(spec: spec, layout: bench.layout,
-                            options: SimulationOptions(schedule: schedule, allowRounds: rounds, singleArrayPerLayer: singleArray,
-                                                      images: images))
+    let options = SimulationOptions(schedule: schedule, allowRounds: rounds, singleArrayPerLayer: singleArray, images: images,
+                                    replication: try ReplicationPlan.parse(replicate, spec: spec))
+    let engine = try Engine(spec: spec, layout: bench.layout, options: options)
     let sink = trace ? ChromeTrace() : nil
     engine.trace = sink
     let result = try engine.simulate()
     let report = RunReport(result)
     let dir = out ?? "runs/\(bench.network.name)-\(spec.name)-\(mapperSpec.kind)-\(schedule.rawValue)"
     let resolved = ResolvedRunConfig(workload: workload, weights: bench.weightsSource, mapper: mapperSpec, compress: steps,
-                                     factorize: factorize, schedule: schedule, images: images, rounds: rounds, singleArray: singleArray,
+                                     factorize: factorize, schedule: schedule, images: images, replicate: replicate,
+                                     replicas: result.layers.filter { $0.crossbars > 0 }.map {
+                                       ReplicationPlan.LayerReplicas(layer: $0.name, replicas: $0.replicas) },
+                                     rounds: rounds, singleArray: singleArray,
                                      set: sets, arch: spec)
     var files: [(String, String)] = [
       ("config.yaml", try YAMLEncoder().encode(resolved)),

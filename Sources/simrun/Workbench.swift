@@ -53,6 +53,7 @@ struct RunConfigFile: Decodable {
   var factorize: String?
   var schedule: Schedule?
   var images: Int?
+  var replicate: String?
   var rounds: Bool?
   var singleArray: Bool?
 
@@ -60,7 +61,7 @@ struct RunConfigFile: Decodable {
     let text = try ConfigTree.readText(path)
     let tree = try ConfigTree.parse(text, source: path)
     guard (tree["version"] as? Int) == 1 else { throw InputError("\(path): 'version' must be 1") }
-    let known = ["version", "workload", "arch", "set", "weights", "seed", "mapper", "compress", "factorize", "schedule", "images", "rounds", "singleArray"]
+    let known = ["version", "workload", "arch", "set", "weights", "seed", "mapper", "compress", "factorize", "schedule", "images", "replicate", "rounds", "singleArray"]
     for k in tree.keys.sorted() where !known.contains(k) {
       throw InputError("\(path): unknown key '\(k)' (known: \(known.joined(separator: ", ")))")
     }
@@ -78,6 +79,9 @@ struct ResolvedRunConfig: Encodable {
   var factorize: String?
   var schedule: Schedule
   var images: Int
+  /// The replication asked for, and the copies per layer it resolved to.
+  var replicate: String
+  var replicas: [ReplicationPlan.LayerReplicas]
   var rounds: Bool
   var singleArray: Bool
   var set: [String]

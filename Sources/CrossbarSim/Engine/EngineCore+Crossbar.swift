@@ -5,7 +5,7 @@ extension EngineCore {
   mutating func startNext(crossbar phys: Int, now: UInt64) {
     guard let (s32, w32, local) = crossbarStates[phys].queue.popFirst() else { return }
     let s = Int(s32)
-    let info = stages[s].crossbars[Int(local)]
+    let info = stages[s].copies[Int(w32) % stages[s].copies.count].crossbars[Int(local)]
     var t = max(now, crossbarStates[phys].readFree) + info.lookup
     let start = t
     var hold = crossbarStates[phys].holdFree

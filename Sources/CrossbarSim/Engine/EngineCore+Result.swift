@@ -35,7 +35,8 @@ extension EngineCore {
       let end = mine.map(\.lastEnd).max()!
       let arrayStart = mine.map(\.arrayStart).min()!, arrayEnd = mine.map(\.arrayEnd).max()!
       let r = LayerResult(
-        name: layer.name, kind: kind, mapper: l?.mapper ?? "-", crossbars: l?.crossbars.count ?? 0,
+        name: layer.name, kind: kind, mapper: l?.mapper ?? "-", crossbars: (l?.crossbars.count ?? 0) * replicas[li],
+        replicas: replicas[li],
         activations: (l?.activations ?? 0) * options.images, windows: mine[0].windows, start: Cycle(start), end: Cycle(end),
         arrayCycles: arrayStart == .max ? .zero : Cycles(arrayEnd - arrayStart),
         utilization: l?.utilization(rows: spec.ima.crossbar.rows, columns: spec.ima.crossbar.columns) ?? 0,

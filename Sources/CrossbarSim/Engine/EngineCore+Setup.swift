@@ -1,5 +1,6 @@
+// MARK: - Set-up: stages, copies and edges from the placement
+
 extension EngineCore {
-  // MARK: - Set-up
 
   /// The outputs a crossbar computes, one key per (output channel, output offset).
   static func outputKeys(_ x: CrossbarTile) -> [Int64] {
@@ -14,10 +15,43 @@ extension EngineCore {
     return spec.clock.cycles(ns: Double(conversions) / a.sampleRateGSps).count
   }
 
+  /// One copy of a matrix stage: its crossbars on their physical arrays, the input fetches per
+  /// (input group, tile), and the partial sums each non-home tile sends home.
+  func copyState(of l: LayerLayout, crossbars range: Range<Int>, copy: Placement.Copy) -> CopyState {
+    let rows = spec.ima.crossbar.rows, cols = spec.ima.crossbar.columns, perTile = spec.crossbarsPerTile
+    var c = CopyState(home: copy.homeTile, tiles: copy.tiles)
+    var unitIndex: [Int: Int] = [:]   // key: inputGroup * tiles + tile
+    var tileOutputs: [Int: Set<Int64>] = [:]
+    for (k, ci) in range.enumerated() {
+      let x = l.crossbars[ci]
+      let phys = copy.physical[k]
+      let converted = x.columns.count - x.zeroColumns
+      c.crossbars.append(CrossbarInfo(
+        physical: Int32(phys), rows: Int32(x.rows.count), columns: Int32(x.columns.count),
+        readFraction: Double(x.rows.count * x.columns.count) / Double(rows * cols),
+        batch: batchCycles(columns: converted),
+        lookup: x.tableEntries > 0 ? spec.clock.cycles(ns: spec.sparsityTable.lookupLatencyNs).count : 0,
+        hasTable: x.tableEntries > 0, converted: Int32(converted),
+        routed: x.tableEntries == 0 ? 0 : Double(x.tableKind == .input ? x.rows.count : x.columns.count)))
+      let tile = phys / perTile
+      let key = x.inputGroup * spec.chip.tiles + tile
+      if let u = unitIndex[key] {
+        c.units[u].crossbars.append(Int32(k))
+      } else {
+        unitIndex[key] = c.units.count
+        c.units.append(FetchUnit(tile: tile, bits: x.rows.count * spec.data.inputBits, crossbars: [Int32(k)]))
+      }
+      tileOutputs[tile, default: []].formUnion(Self.outputKeys(x))
+    }
+    for t in copy.tiles where t != copy.homeTile {
+      c.remote.append((t, (tileOutputs[t]?.count ?? 0) * 2 * spec.data.outputBits))
+    }
+    return c
+  }
+
   mutating func buildStages() throws {
     let net = layout.network
     let rows = spec.ima.crossbar.rows, cols = spec.ima.crossbar.columns
-    let perTile = spec.crossbarsPerTile
     let regBits = spec.ima.inputRegister.sizeBytes * 8
     let psumBitsPerValue = 2 * spec.data.outputBits
     var finalStageOfLayer = Array(repeating: -1, count: net.layers.count)
@@ -31,34 +65,15 @@ extension EngineCore {
         s.stepY = l.windowStepY; s.stepX = l.windowStepX; s.padding = l.padding
         (s.extentY, s.extentX) = l.inputExtent
         if case .fullyConnected = layer.operation { s.extentY = 1; s.extentX = 1 }
-        var unitIndex: [Int: Int] = [:]   // key: inputGroup * tiles + tile
         var maxRows = 1
-        var tileOutputs: [Int: Set<Int64>] = [:]
-        for (k, ci) in ps.crossbars.enumerated() {
+        for ci in ps.crossbars {
           let x = l.crossbars[ci]
-          let phys = ps.physical[k]
           guard x.rows.count <= rows, x.columns.count <= cols else {
             throw InputError("layer \(layer.name): crossbar \(ci) uses \(x.rows.count)x\(x.columns.count) cells of a \(rows)x\(cols) array")
           }
           maxRows = max(maxRows, x.rows.count)
-          let converted = x.columns.count - x.zeroColumns
-          s.crossbars.append(CrossbarInfo(
-            physical: Int32(phys), rows: Int32(x.rows.count), columns: Int32(x.columns.count),
-            readFraction: Double(x.rows.count * x.columns.count) / Double(rows * cols),
-            batch: batchCycles(columns: converted),
-            lookup: x.tableEntries > 0 ? spec.clock.cycles(ns: spec.sparsityTable.lookupLatencyNs).count : 0,
-            hasTable: x.tableEntries > 0, converted: Int32(converted),
-            routed: x.tableEntries == 0 ? 0 : Double(x.tableKind == .input ? x.rows.count : x.columns.count)))
-          let tile = phys / perTile
-          let key = x.inputGroup * spec.chip.tiles + tile
-          if let u = unitIndex[key] {
-            s.units[u].crossbars.append(Int32(k))
-          } else {
-            unitIndex[key] = s.units.count
-            s.units.append(FetchUnit(tile: tile, bits: x.rows.count * spec.data.inputBits, crossbars: [Int32(k)]))
-          }
-          tileOutputs[tile, default: []].formUnion(Self.outputKeys(x))
         }
+        s.copies = ps.copies.map { copyState(of: l, crossbars: ps.crossbars, copy: $0) }
         // Partial sums: each output held by n crossbars needs n - 1 additions.
         var holders: [Int64: Int] = [:]
         for ci in ps.crossbars { for key in Self.outputKeys(l.crossbars[ci]) { holders[key, default: 0] += 1 } }
@@ -70,10 +85,8 @@ extension EngineCore {
         s.outputBits = s.outputValues * (ps.isFinalChunk ? spec.data.outputBits : psumBitsPerValue)
         s.psumBits = ps.chunk > 0 ? s.outputValues * psumBitsPerValue : 0
         s.rescale = l.rescale
-        for t in ps.tiles where t != ps.homeTile {
-          s.remote.append((t, (tileOutputs[t]?.count ?? 0) * psumBitsPerValue))
-        }
-        s.capacity = max(1, regBits / (maxRows * spec.data.inputBits))
+        // Each copy has its own IMAs and input registers: windows in flight add up over copies.
+        s.capacity = ps.copies.count * max(1, regBits / (maxRows * spec.data.inputBits))
         s.remaining = Array(repeating: 0, count: s.capacity)
         s.isDone = Array(repeating: false, count: s.capacity)
         stages.append(s)
@@ -99,6 +112,7 @@ extension EngineCore {
         s.digitalInputBits = values * spec.data.outputBits
         s.outputValues = out.channels
         s.outputBits = out.channels * spec.data.outputBits
+        s.copies = [CopyState(home: ps.homeTile, tiles: [ps.homeTile])]
         stages.append(s)
       }
       stagesOfLayer[ps.layer].append(si)
@@ -118,8 +132,10 @@ extension EngineCore {
         for cs in stagesOfLayer[li] {
           let flatten: Bool
           if case .fullyConnected = layer.operation { flatten = true } else { flatten = produced.channels != layer.inputShape.channels }
-          var e = EdgeState(producer: ps, consumer: cs, tiles: stages[cs].spec.tiles,
+          let tiles = Array(Set(stages[cs].copies.flatMap(\.tiles))).sorted()
+          var e = EdgeState(producer: ps, consumer: cs, tiles: tiles,
                             arrivals: Array(repeating: 0, count: stages[ps].windows),
+                            expected: Array(repeating: 0, count: stages[ps].windows),
                             isDelivered: Array(repeating: false, count: stages[ps].windows), isFlatten: flatten)
           e.offsetY = max(0, (layer.inputShape.height - produced.height) / 2)
           e.offsetX = max(0, (layer.inputShape.width - produced.width) / 2)

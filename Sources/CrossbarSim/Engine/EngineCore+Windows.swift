@@ -44,9 +44,10 @@ extension EngineCore {
     stages[s].isDone[slot] = false
     stages[s].firstStart = min(stages[s].firstStart, now)
     if stages[s].isMatrix {
-      stages[s].remaining[slot] = Int32(stages[s].crossbars.count)
+      let c = w % stages[s].copies.count
+      stages[s].remaining[slot] = Int32(stages[s].copies[c].crossbars.count)
       let regBits = Double(spec.ima.inputRegister.accessBits)
-      for (u, unit) in stages[s].units.enumerated() {
+      for (u, unit) in stages[s].copies[c].units.enumerated() {
         let done = reserveBuffer(tile: unit.tile, bits: unit.bits, now: now, stage: s)
         stages[s].counts[.busBit] += Double(unit.bits)
         stages[s].counts[.inputRegisterAccess] += (Double(unit.bits) / regBits).rounded(.up)
@@ -54,14 +55,14 @@ extension EngineCore {
       }
     } else {
       stages[s].remaining[slot] = 1
-      let done = reserveBuffer(tile: stages[s].spec.homeTile, bits: stages[s].digitalInputBits, now: now, stage: s)
+      let done = reserveBuffer(tile: stages[s].copies[0].home, bits: stages[s].digitalInputBits, now: now, stage: s)
       queue.schedule(.inputReady(stage: Int32(s), window: Int32(w), unit: 0), at: Cycle(done))
     }
   }
 
   mutating func inputReady(stage s: Int, window w: Int, unit u: Int, now: UInt64) {
     if !stages[s].isMatrix {
-      let tile = stages[s].spec.homeTile, busy = Cycles(stages[s].digitalCycles)
+      let tile = stages[s].copies[0].home, busy = Cycles(stages[s].digitalCycles)
       let end = stages[s].digitalAction == .maxPoolOp
         ? maxPools[tile].reserve(at: Cycle(now), for: busy).value
         : shiftAdds[tile].reserve(at: Cycle(now), for: busy).value
@@ -69,8 +70,9 @@ extension EngineCore {
       queue.schedule(.activationDone(stage: Int32(s), window: Int32(w)), at: Cycle(end))
       return
     }
-    for local in stages[s].units[u].crossbars {
-      let phys = Int(stages[s].crossbars[Int(local)].physical)
+    let c = w % stages[s].copies.count
+    for local in stages[s].copies[c].units[u].crossbars {
+      let phys = Int(stages[s].copies[c].crossbars[Int(local)].physical)
       crossbarStates[phys].queue.append((Int32(s), Int32(w), local))
       if crossbarStates[phys].readFree <= now && !crossbarStates[phys].isWakePending {
         startNext(crossbar: phys, now: now)
@@ -83,8 +85,8 @@ extension EngineCore {
 
   mutating func windowComputed(stage s: Int, window w: Int, now: UInt64) {
     var arrival = now
-    let home = stages[s].spec.homeTile
-    for (tile, bits) in stages[s].remote {
+    let c = w % stages[s].copies.count, home = stages[s].copies[c].home
+    for (tile, bits) in stages[s].copies[c].remote {
       arrival = max(arrival, transfer(bits: bits, from: tile, to: home, now: now, stage: s))
     }
     if arrival == now { reduce(stage: s, window: w, now: now) } else {
@@ -94,7 +96,7 @@ extension EngineCore {
 
   mutating func reduce(stage s: Int, window w: Int, now: UInt64) {
     var t = now
-    let home = stages[s].spec.homeTile
+    let home = stages[s].copies[w % stages[s].copies.count].home
     if stages[s].psumBits > 0 { t = reserveBuffer(tile: home, bits: stages[s].psumBits, now: now, stage: s) }
     let ops = stages[s].reduceOps
     if ops > 0 {
@@ -107,7 +109,7 @@ extension EngineCore {
   }
 
   mutating func write(stage s: Int, window w: Int, now: UInt64) {
-    let home = stages[s].spec.homeTile
+    let home = stages[s].copies[w % stages[s].copies.count].home
     let bits = stages[s].outputBits
     let done = reserveBuffer(tile: home, bits: bits, now: now, stage: s)
     stages[s].counts[.tileOutputRegisterAccess] += (Double(bits) / Double(spec.tile.outputRegister.accessBits)).rounded(.up)
@@ -139,33 +141,9 @@ extension EngineCore {
       stages[s].writtenInImage[image] += 1
       if Int(stages[s].writtenInImage[image]) == stages[s].perImage { imageDone[image] = max(imageDone[image], now) }
     }
-    let home = stages[s].spec.homeTile
-    for ei in stages[s].consumers {
-      stages[s].outstanding += 1
-      var local = 0
-      for tile in edges[ei].tiles {
-        if tile == home { local += 1; continue }
-        let arrival = transfer(bits: stages[s].outputBits, from: home, to: tile, now: now, stage: s)
-        queue.schedule(.arrived(edge: Int32(ei), window: Int32(w), tile: Int32(tile)), at: Cycle(arrival))
-      }
-      for _ in 0..<local { delivered(edge: ei, window: w, now: now) }
-    }
+    send(stage: s, window: w, now: now)
     tryIssue(s, now: now)
     checkFinished(s, now: now)
-  }
-
-  mutating func delivered(edge ei: Int, window w: Int, now: UInt64) {
-    edges[ei].arrivals[w] += 1
-    guard Int(edges[ei].arrivals[w]) == edges[ei].tiles.count else { return }
-    edges[ei].isDelivered[w] = true
-    while edges[ei].prefix < edges[ei].isDelivered.count && edges[ei].isDelivered[edges[ei].prefix] {
-      edges[ei].prefix += 1
-    }
-    let p = edges[ei].producer
-    stages[p].outstanding -= 1
-    stages[p].lastEnd = max(stages[p].lastEnd, now)
-    tryIssue(edges[ei].consumer, now: now)
-    checkFinished(p, now: now)
   }
 
   mutating func checkFinished(_ s: Int, now: UInt64) {

@@ -11,8 +11,8 @@ struct EngineCore {
     case reduce(stage: Int32, window: Int32)
     case write(stage: Int32, window: Int32)
     case written(stage: Int32, window: Int32)
-    case arrived(edge: Int32, window: Int32, tile: Int32)
-    case delivered(edge: Int32, window: Int32)
+    case arrived(stage: Int32, window: Int32, tile: Int32)
+    case landed(stage: Int32, window: Int32, tile: Int32)
     case roundStart(round: Int32)
   }
 
@@ -34,6 +34,17 @@ struct EngineCore {
     var crossbars: [Int32]   // indices into the stage's crossbar infos
   }
 
+  /// One copy of a stage's crossbars (a replica), with what its windows fetch and send.
+  struct CopyState {
+    /// Tile whose buffer collects the copy's outputs.
+    var home: Int
+    /// Tiles holding the copy's crossbars.
+    var tiles: [Int]
+    var crossbars: [CrossbarInfo] = []
+    var units: [FetchUnit] = []
+    var remote: [(tile: Int, bits: Int)] = []
+  }
+
   struct StageState {
     var spec: Placement.Stage
     var isMatrix: Bool
@@ -50,9 +61,8 @@ struct EngineCore {
     var isSink = false
     /// Per image, windows a sink stage has written.
     var writtenInImage: [Int32] = []
-    var crossbars: [CrossbarInfo] = []
-    var units: [FetchUnit] = []
-    var remote: [(tile: Int, bits: Int)] = []
+    /// Copies of the stage's crossbars; window w runs on copy `w % copies.count` (round-robin).
+    var copies: [CopyState] = []
     var reduceOps: UInt64 = 0
     var outputBits = 0
     var outputValues = 0
@@ -76,7 +86,9 @@ struct EngineCore {
   struct EdgeState {
     var producer: Int, consumer: Int
     var tiles: [Int]
+    /// Per producer window: tiles it has reached, and tiles it must reach.
     var arrivals: [UInt16]
+    var expected: [UInt16]
     var isDelivered: [Bool]
     var prefix = 0
     var isFlatten: Bool
@@ -96,6 +108,8 @@ struct EngineCore {
   let layout: NetworkLayout
   let placement: Placement
   let options: SimulationOptions
+  /// Copies of each layer (1 for layers without weights).
+  let replicas: [Int]
   let readCycles: UInt64, inputCycles: Int, shiftAddLatency: UInt64 = 1
   let bufferLatency: UInt64, flitCycles: UInt64, hopCycles: UInt64
   let meshWidth: Int
@@ -128,8 +142,9 @@ struct EngineCore {
     self.spec = spec; self.layout = layout; self.options = options
     guard options.images >= 1 else { throw InputError("--images \(options.images): at least one image must run") }
     imageDone = Array(repeating: 0, count: options.images)
+    replicas = try options.replication.factors(for: layout, spec: spec)
     placement = try Placement.place(layout, spec: spec, allowRounds: options.allowRounds,
-                                    singleArray: options.singleArrayPerLayer)
+                                    singleArray: options.singleArrayPerLayer, replicas: replicas)
     let clock = spec.clock
     readCycles = clock.cycles(ns: spec.ima.crossbar.readLatencyNs).count
     guard readCycles > 0 else { throw InputError("ima.crossbar.readLatencyNs rounds to 0 cycles at clockGHz \(spec.clockGHz)") }
@@ -183,9 +198,10 @@ struct EngineCore {
     guard placement.rounds > 1 else { return 0 }
     var maxRows = 0
     for si in roundStages[r] where stages[si].isMatrix {
-      for x in stages[si].crossbars { maxRows = max(maxRows, Int(x.rows)) }
-      let rowsWritten = stages[si].crossbars.reduce(0) { $0 + Double($1.rows) }
-      stages[si].counts[.crossbarRowWrite] += rowsWritten
+      for c in stages[si].copies {
+        for x in c.crossbars { maxRows = max(maxRows, Int(x.rows)) }
+        stages[si].counts[.crossbarRowWrite] += c.crossbars.reduce(0) { $0 + Double($1.rows) }
+      }
     }
     let t = spec.clock.cycles(ns: Double(maxRows) * spec.ima.crossbar.writeLatencyPerRowNs).count
     programmingCycles += t
@@ -213,13 +229,10 @@ struct EngineCore {
       write(stage: Int(s), window: Int(w), now: now)
     case .written(let s, let w):
       written(stage: Int(s), window: Int(w), now: now)
-    case .arrived(let e, let w, let t):
-      let edge = edges[Int(e)]
-      let bits = stages[edge.producer].outputBits
-      let done = reserveBuffer(tile: Int(t), bits: bits, now: now, stage: edge.producer)
-      queue.schedule(.delivered(edge: e, window: w), at: Cycle(done))
-    case .delivered(let e, let w):
-      delivered(edge: Int(e), window: Int(w), now: now)
+    case .arrived(let s, let w, let t):
+      arrived(stage: Int(s), window: Int(w), tile: Int(t), now: now)
+    case .landed(let s, let w, let t):
+      land(stage: Int(s), window: Int(w), tile: Int(t), now: now)
     }
   }
 }

@@ -19,10 +19,13 @@ public struct SimulationOptions: Sendable, Equatable, Codable {
   public var singleArrayPerLayer: Bool
   /// Images fed back to back through the network.
   public var images: Int
+  /// Copies of each layer's weights.
+  public var replication: ReplicationPlan
   /// Creates options.
-  public init(schedule: Schedule = .pipeline, allowRounds: Bool = false, singleArrayPerLayer: Bool = false, images: Int = 1) {
+  public init(schedule: Schedule = .pipeline, allowRounds: Bool = false, singleArrayPerLayer: Bool = false, images: Int = 1,
+              replication: ReplicationPlan = .none) {
     self.schedule = schedule; self.allowRounds = allowRounds; self.singleArrayPerLayer = singleArrayPerLayer
-    self.images = images
+    self.images = images; self.replication = replication
   }
 }
 
@@ -34,8 +37,10 @@ public struct LayerResult: Sendable {
   public var kind: String
   /// Mapper kind, or `-` for layers without weights.
   public var mapper: String
-  /// Crossbars holding the layer.
+  /// Crossbars holding the layer, all copies.
   public var crossbars: Int
+  /// Copies of the layer's weights (1 unless replicated).
+  public var replicas: Int
   /// Crossbar activations over the run (all images).
   public var activations: Int
   /// Windows (input vectors) processed over the run (all images).

@@ -24,6 +24,7 @@ public struct RunReport: Sendable {
       (l.name, .group([
         ("kind", .text(l.kind)), ("mapper", .text(l.mapper)),
         ("crossbars", .value(Double(l.crossbars), unit: "count")),
+        ("replicas", .value(Double(l.replicas), unit: "count")),
         ("activations", .value(Double(l.activations), unit: "count")),
         ("windows", .value(Double(l.windows), unit: "count")),
         ("startCycle", .value(Double(l.start.value), unit: "cycles")),
@@ -92,10 +93,10 @@ public struct RunReport: Sendable {
 
   /// `layers.csv`: one row per layer.
   public var layersCSV: String {
-    var rows = ["layer,kind,mapper,window,crossbars,activations,windows,cycles,latencyNs,arrayCycles,computingCycles,analyticCycles,analyticLatencyNs,energyPJ,utilization,startCycle,endCycle,rounds,note"]
+    var rows = ["layer,kind,mapper,window,crossbars,replicas,activations,windows,cycles,latencyNs,arrayCycles,computingCycles,analyticCycles,analyticLatencyNs,energyPJ,utilization,startCycle,endCycle,rounds,note"]
     for l in result.layers {
       let f: [String] = [
-        CSV.field(l.name), l.kind, CSV.field(l.mapper), l.window, "\(l.crossbars)", "\(l.activations)", "\(l.windows)",
+        CSV.field(l.name), l.kind, CSV.field(l.mapper), l.window, "\(l.crossbars)", "\(l.replicas)", "\(l.activations)", "\(l.windows)",
         "\(l.cycles.count)", StatNode.number(clock.ns(l.cycles)), "\(l.arrayCycles.count)", "\(l.computingCycles)",
         "\(l.analyticCycles.count)", StatNode.number(clock.ns(l.analyticCycles)), StatNode.number(l.counts.energyPJ(result.spec)),
         StatNode.number(l.utilization), "\(l.start.value)", "\(l.end.value)", l.rounds.map(String.init).joined(separator: ";"),
@@ -126,15 +127,15 @@ public struct RunReport: Sendable {
 
   /// The per-layer console table and totals.
   public var table: String {
-    var t = TextTable(header: ["layer", "kind", "mapper", "window", "crossbars", "activations", "cycles", "latency [ns]",
+    var t = TextTable(header: ["layer", "kind", "mapper", "window", "crossbars", "copies", "activations", "cycles", "latency [ns]",
                                "1-array [ns]", "energy [pJ]", "util"], leftColumns: 4)
     t.rows = result.layers.map { l in
-      [l.name, l.kind, l.mapper, l.window, "\(l.crossbars)", "\(l.activations)", "\(l.cycles.count)", fixed(clock.ns(l.cycles), 1),
+      [l.name, l.kind, l.mapper, l.window, "\(l.crossbars)", l.crossbars > 0 ? "\(l.replicas)" : "-", "\(l.activations)", "\(l.cycles.count)", fixed(clock.ns(l.cycles), 1),
        l.crossbars > 0 ? fixed(clock.ns(l.analyticCycles), 1) : "-", fixed(l.counts.energyPJ(result.spec), 1),
        l.crossbars > 0 ? fixed(l.utilization, 3) : "-"]
     }
     let xb = result.layers.reduce(0) { $0 + $1.crossbars }, act = result.layers.reduce(0) { $0 + $1.activations }
-    t.footer = [["total", "", "", "", "\(xb)", "\(act)", "\(result.totalCycles.count)", fixed(result.latencyNs, 1), "",
+    t.footer = [["total", "", "", "", "\(xb)", "", "\(act)", "\(result.totalCycles.count)", fixed(result.latencyNs, 1), "",
                  fixed(result.energyPJ, 1), ""]]
     let e = result.energyByClass.filter { $0.1 > 0 }.map { "\($0.0.rawValue) \(fixed(100 * $0.1 / result.energyPJ, 1))%" }
     return t.render() + "\n" + summary + "\nenergy: " + e.joined(separator: ", ") + "\n"

@@ -1,0 +1,131 @@
+// MARK: - Weight replication (ISAAC's pipeline balancing)
+
+/// How many copies of each layer's crossbars to place.
+///
+/// ISAAC balances its inter-layer pipeline by replicating the weights of layers that produce
+/// many outputs, so every layer finishes an image in about the same time (imc-methods.md
+/// section 8). `auto` does that greedily: the layer with the largest per-image busy time,
+/// `ceil(windows / copies) x` one activation (ties: the earlier layer), gets the fewest extra
+/// copies that shorten it, until they do not fit the budget (the chip, or `crossbars=N` /
+/// `tiles=N`) or the slowest layer has one window per copy. Every copy starts on a fresh IMA, as
+/// every layer does, so a copy costs its crossbars rounded up to whole IMAs. The estimate counts
+/// crossbar time only; pooling, additions, buffers and the NoC can still bound the result.
+public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertible {
+  /// One copy of every layer.
+  case none
+  /// Balance the pipeline within `budget` crossbars (nil: the whole chip).
+  case auto(budget: Int?)
+  /// The named layers get the given number of copies; others one.
+  case explicit([LayerReplicas])
+
+  /// A layer and its number of copies.
+  public struct LayerReplicas: Sendable, Equatable, Codable {
+    /// Layer name.
+    public var layer: String
+    /// Copies (>= 1).
+    public var replicas: Int
+    /// Creates an entry.
+    public init(layer: String, replicas: Int) { self.layer = layer; self.replicas = replicas }
+  }
+
+  /// Parses `none`, `auto`, `auto:crossbars=N`, `auto:tiles=N` (N tiles of `spec`) or
+  /// `NAME=k,NAME=k`.
+  public static func parse(_ text: String, spec: ArchSpec) throws -> ReplicationPlan {
+    if text == "none" { return .none }
+    if text == "auto" || text.hasPrefix("auto:") {
+      let p = try PluginOptions.parse(text, what: "--replicate")
+      let o = try PluginOptions(kind: "--replicate auto", p.options, allowed: ["crossbars", "tiles"])
+      let crossbars = try o.int("crossbars", in: 1...Int(Int32.max)), tiles = try o.int("tiles", in: 1...Int(Int32.max))
+      if crossbars != nil && tiles != nil { throw InputError("--replicate '\(text)': give crossbars= or tiles=, not both") }
+      if let t = tiles, t > spec.chip.tiles {
+        throw InputError("--replicate '\(text)': the chip has \(spec.chip.tiles) tiles")
+      }
+      return .auto(budget: crossbars ?? tiles.map { $0 * spec.crossbarsPerTile })
+    }
+    var entries: [LayerReplicas] = []
+    for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+      let kv = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+      guard kv.count == 2, !kv[0].isEmpty else {
+        throw InputError("--replicate '\(text)': expected none, auto, auto:crossbars=N, auto:tiles=N or LAYER=k,... ('\(item)')")
+      }
+      guard let k = Int(kv[1]), k >= 1 else {
+        throw InputError("--replicate '\(text)': layer \(kv[0]) replication factor '\(kv[1])' must be an integer >= 1")
+      }
+      guard !entries.contains(where: { $0.layer == kv[0] }) else { throw InputError("--replicate '\(text)': layer \(kv[0]) given twice") }
+      entries.append(LayerReplicas(layer: kv[0], replicas: k))
+    }
+    return .explicit(entries)
+  }
+
+  public var description: String {
+    switch self {
+    case .none: "none"
+    case .auto(let b): b.map { "auto:crossbars=\($0)" } ?? "auto"
+    case .explicit(let e): e.map { "\($0.layer)=\($0.replicas)" }.joined(separator: ",")
+    }
+  }
+
+  /// Copies per layer of `layout` on `spec` (1 for layers without weights).
+  public func factors(for layout: NetworkLayout, spec: ArchSpec) throws -> [Int] {
+    let layers = layout.network.layers
+    var k = Array(repeating: 1, count: layers.count)
+    switch self {
+    case .none:
+      return k
+    case .explicit(let entries):
+      for e in entries {
+        guard let i = layers.firstIndex(where: { $0.name == e.layer }) else {
+          throw InputError("--replicate: no layer named '\(e.layer)' (layers with weights: \(layers.indices.filter { layout.layouts[$0] != nil }.prefix(12).map { layers[$0].name }.joined(separator: ", "))\(layout.layouts.compactMap { $0 }.count > 12 ? ", ..." : ""))")
+        }
+        guard layout.layouts[i] != nil else { throw InputError("--replicate: layer \(e.layer) has no weights to replicate") }
+        k[i] = e.replicas
+      }
+      return k
+    case .auto(let budget):
+      return try balance(layout, spec: spec, budget: budget ?? spec.crossbarsPerChip)
+    }
+  }
+
+  /// The greedy balance described on the type.
+  func balance(_ layout: NetworkLayout, spec: ArchSpec, budget: Int) throws -> [Int] {
+    let perIMA = spec.ima.crossbars
+    let matrix = layout.layouts.indices.filter { layout.layouts[$0] != nil }
+    var k = Array(repeating: 1, count: layout.layouts.count)
+    // A copy's footprint: its crossbars rounded up to whole IMAs.
+    let footprint = layout.layouts.map { l in l.map { ($0.crossbars.count + perIMA - 1) / perIMA * perIMA } ?? 0 }
+    var used = footprint.reduce(0, +)
+    guard used <= budget else {
+      throw InputError("--replicate auto: the model needs \(used) crossbars (every layer on whole IMAs of \(perIMA)) but the budget is \(budget)")
+    }
+    let activation = layout.layouts.map { l in l.map { activationCycles($0, spec: spec) } ?? 0 }
+    func busy(_ i: Int, _ copies: Int) -> UInt64 {
+      UInt64((layout.layouts[i]!.windows + copies - 1) / copies) * activation[i]
+    }
+    while let slowest = matrix.max(by: { (busy($0, k[$0]), -$0) < (busy($1, k[$1]), -$1) }) {
+      // The fewest copies that shorten the slowest layer: ceil(W / k') below ceil(W / k).
+      let w = layout.layouts[slowest]!.windows, perCopy = (w + k[slowest] - 1) / k[slowest]
+      guard perCopy > 1 else { break }
+      let next = (w + perCopy - 2) / (perCopy - 1)
+      let cost = (next - k[slowest]) * footprint[slowest]
+      guard used + cost <= budget else { break }
+      k[slowest] = next
+      used += cost
+    }
+    return k
+  }
+
+  /// Cycles one window keeps the layer's slowest crossbar busy: a lookup, then every input bit at
+  /// the pace of a read or of its conversions, whichever is slower.
+  func activationCycles(_ l: LayerLayout, spec: ArchSpec) -> UInt64 {
+    let clock = spec.clock, read = clock.cycles(ns: spec.ima.crossbar.readLatencyNs).count
+    let a = spec.ima.adc
+    var slowest: UInt64 = 0
+    for x in l.crossbars {
+      let conversions = (x.columns.count - x.zeroColumns + a.countPerCrossbar - 1) / a.countPerCrossbar
+      let batch = clock.cycles(ns: Double(conversions) / a.sampleRateGSps).count
+      let lookup = x.tableEntries > 0 ? clock.cycles(ns: spec.sparsityTable.lookupLatencyNs).count : 0
+      slowest = max(slowest, lookup + UInt64(spec.inputCycles) * max(read, batch))
+    }
+    return slowest
+  }
+}
