@@ -193,6 +193,55 @@ struct ReferenceRunExplainedTests {
   }
 }
 
+@Suite("simrun streaming and replication")
+struct StreamingCommandTests {
+  /// Runs `simrun run` with `args` and returns stats.csv as (path.stat -> value).
+  func stats(_ args: [String]) throws -> [String: Double] {
+    let dir = temporaryDirectory()
+    let cmd = try RunCommand.parse(args + ["--out", dir, "--quiet"])
+    try cmd.run()
+    var out: [String: Double] = [:]
+    for row in try String(contentsOfFile: "\(dir)/stats.csv", encoding: .utf8).split(separator: "\n").dropFirst() {
+      let f = row.split(separator: ",", omittingEmptySubsequences: false)
+      if let v = Double(f[2]) { out["\(f[0]).\(f[1])"] = v }
+    }
+    return out
+  }
+
+  @Test("compression becomes speed: on a 4-tile chip with auto replication, crossbar pruning streams more images per second than the dense network")
+  func compressionBecomesSpeed() throws {
+    let base = ["--workload", "resnet20", "--set", "chip.tiles=4", "--replicate", "auto", "--images", "8"]
+    let dense = try stats(base), pruned = try stats(base + ["--compress", "prune-crossbar:ratio=0.5"])
+    #expect(pruned["chip.imagesPerSecond"]! > 1.5 * dense["chip.imagesPerSecond"]!)
+    #expect(pruned["chip.energyPerImage"]! < dense["chip.energyPerImage"]!)
+    #expect(dense["layers.conv1.replicas"]! > 1 && dense["chip.images"] == 8)
+  }
+
+  @Test("the run config records the replication asked for and the copies it resolved to; run files take the same keys")
+  func configRecordsReplicas() throws {
+    let dir = temporaryDirectory()
+    try "version: 1\nworkload: resnet20\nimages: 2\nreplicate: conv1=3,layer1.0.conv1=2\n".write(toFile: "\(dir)/run.yaml", atomically: true, encoding: .utf8)
+    let cmd = try RunCommand.parse(["--config", "\(dir)/run.yaml", "--out", dir, "--quiet"])
+    try cmd.run()
+    let config = try String(contentsOfFile: "\(dir)/config.yaml", encoding: .utf8)
+    #expect(config.contains("replicate: conv1=3,layer1.0.conv1=2") && config.contains("images: 2"))
+    #expect(config.contains("- layer: conv1\n  replicas: 3\n- layer: layer1.0.conv1\n  replicas: 2\n- layer: layer1.0.conv2\n  replicas: 1"))
+    let layers = try String(contentsOfFile: "\(dir)/layers.csv", encoding: .utf8)
+    #expect(layers.contains("\nconv1,conv,im2col,3x3x3x16,3,3,"))
+  }
+
+  @Test("bad streaming and replication flags are errors naming the value", arguments: [
+    (["--images", "0"], "--images 0: at least one image"),
+    (["--replicate", "conv1=0"], "replication factor '0'"),
+    (["--replicate", "convX=2"], "no layer named 'convX'"),
+    (["--replicate", "auto:crossbars=10"], "but the budget is 10"),
+  ])
+  func badFlags(args: [String], message: String) throws {
+    let cmd = try RunCommand.parse(["--workload", "resnet20", "--out", temporaryDirectory(), "--quiet"] + args)
+    do { try cmd.run(); Issue.record("accepted \(args)") } catch { #expect("\(error)".contains(message), "\(error)") }
+  }
+}
+
 @Suite("simrun compression")
 struct CompressionCommandTests {
   @Test("--compress chains write compression.csv with per-layer records and the resolved steps")

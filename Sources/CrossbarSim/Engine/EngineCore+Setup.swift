@@ -85,8 +85,12 @@ extension EngineCore {
         s.outputBits = s.outputValues * (ps.isFinalChunk ? spec.data.outputBits : psumBitsPerValue)
         s.psumBits = ps.chunk > 0 ? s.outputValues * psumBitsPerValue : 0
         s.rescale = l.rescale
-        // Each copy has its own IMAs and input registers: windows in flight add up over copies.
-        s.capacity = ps.copies.count * max(1, regBits / (maxRows * spec.data.inputBits))
+        // An IMA's input register holds windows for the copies in that IMA: windows in flight
+        // scale with the IMAs all copies occupy over the IMAs one copy does.
+        let perIMA = spec.ima.crossbars
+        let imas = Set(ps.copies.flatMap { $0.physical.map { $0 / perIMA } }).count
+        let imasPerCopy = Set(ps.copies[0].physical.map { $0 / perIMA }).count
+        s.capacity = max(1, imas / max(1, imasPerCopy)) * max(1, regBits / (maxRows * spec.data.inputBits))
         s.remaining = Array(repeating: 0, count: s.capacity)
         s.isDone = Array(repeating: false, count: s.capacity)
         stages.append(s)

@@ -2,10 +2,11 @@
 
 /// Where each layer's crossbars sit on the chip, and in which programming round.
 ///
-/// Layers are placed in network order, each copy of a layer starting on a fresh IMA (an IMA's
-/// input register and DACs serve one layer). A layer replicated k times (ISAAC's pipeline
-/// balancing) gets k copies of its crossbars, placed one after another; windows are dealt to the
-/// copies round-robin (see `EngineCore`). A chip too small for the model is an error, unless
+/// Layers are placed in network order, each starting on a fresh IMA (an IMA's input register
+/// serves one layer). A layer replicated k times (ISAAC's pipeline balancing) gets k copies of its
+/// crossbars, packed one after another from that IMA on (each crossbar has its own DACs, and the
+/// input register holds windows for all the copies in the IMA); windows are dealt to the copies
+/// round-robin (see `EngineCore`). A chip too small for the model is an error, unless
 /// rounds are allowed: then the crossbars are reprogrammed between rounds, and a layer larger than
 /// the whole chip is split into chunks whose partial sums are accumulated through the tile buffer.
 /// Replication needs the whole model on the chip: it is not combined with rounds.
@@ -97,10 +98,10 @@ public struct Placement: Sendable {
       }
       if factors[i] > 1 {
         var copies: [Copy] = []
+        cursor = (cursor + perIMA - 1) / perIMA * perIMA
         for k in 0..<factors[i] {
-          cursor = (cursor + perIMA - 1) / perIMA * perIMA
           guard cursor + n <= capacity else {
-            throw InputError("layer \(layer.name): copy \(k + 1) of \(factors[i]) needs \(n) crossbars but only \(max(0, capacity - cursor)) of the chip's \(capacity) remain (every copy starts on a fresh IMA of \(perIMA)); replicate less or use a larger chip (chip.tiles)")
+            throw InputError("layer \(layer.name): copy \(k + 1) of \(factors[i]) needs \(n) crossbars but only \(max(0, capacity - cursor)) of the chip's \(capacity) remain; replicate less or use a larger chip (chip.tiles)")
           }
           let physical = Array(cursor..<(cursor + n))
           let t = tiles(physical)

@@ -7,8 +7,8 @@
 /// section 8). `auto` does that greedily: the layer with the largest per-image busy time,
 /// `ceil(windows / copies) x` one activation (ties: the earlier layer), gets the fewest extra
 /// copies that shorten it, until they do not fit the budget (the chip, or `crossbars=N` /
-/// `tiles=N`) or the slowest layer has one window per copy. Every copy starts on a fresh IMA, as
-/// every layer does, so a copy costs its crossbars rounded up to whole IMAs. The estimate counts
+/// `tiles=N`) or the slowest layer has one window per copy. A layer starts on a fresh IMA and its
+/// copies pack from there, so a layer costs its copies' crossbars rounded up to whole IMAs. The estimate counts
 /// crossbar time only; pooling, additions, buffers and the NoC can still bound the result.
 public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertible {
   /// One copy of every layer.
@@ -91,9 +91,11 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
     let perIMA = spec.ima.crossbars
     let matrix = layout.layouts.indices.filter { layout.layouts[$0] != nil }
     var k = Array(repeating: 1, count: layout.layouts.count)
-    // A copy's footprint: its crossbars rounded up to whole IMAs.
-    let footprint = layout.layouts.map { l in l.map { ($0.crossbars.count + perIMA - 1) / perIMA * perIMA } ?? 0 }
-    var used = footprint.reduce(0, +)
+    // A layer's footprint: its copies packed from a fresh IMA, rounded up to whole IMAs.
+    func footprint(_ i: Int, _ copies: Int) -> Int {
+      (copies * (layout.layouts[i]?.crossbars.count ?? 0) + perIMA - 1) / perIMA * perIMA
+    }
+    var used = layout.layouts.indices.reduce(0) { $0 + footprint($1, 1) }
     guard used <= budget else {
       throw InputError("--replicate auto: the model needs \(used) crossbars (every layer on whole IMAs of \(perIMA)) but the budget is \(budget)")
     }
@@ -106,7 +108,7 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
       let w = layout.layouts[slowest]!.windows, perCopy = (w + k[slowest] - 1) / k[slowest]
       guard perCopy > 1 else { break }
       let next = (w + perCopy - 2) / (perCopy - 1)
-      let cost = (next - k[slowest]) * footprint[slowest]
+      let cost = footprint(slowest, next) - footprint(slowest, k[slowest])
       guard used + cost <= budget else { break }
       k[slowest] = next
       used += cost
