@@ -99,28 +99,32 @@ struct EngineTimingTests {
     let r = try run(threeTileLayer(), spec)
     #expect(r.layers[0].counts[.nocFlitHop] == Double(16 * (7 * 2 + 7 * 2 + 4 * 3)))
     #expect(r.layers[1].counts[.nocFlitHop] == 0)
-    // Each link carries its own tile's flits: routers 1 and 2 the partial sums, router 0 the outputs.
-    #expect(resource(r, "router1.link")?.busy.count == 16 * 7)
-    #expect(resource(r, "router2.link")?.busy.count == 16 * 7)
-    #expect(resource(r, "router0.link")?.busy.count == 16 * 4)
-    #expect(resource(r, "router3.link") == nil)
+    // XY routes: tile 1 -> 0 leaves router 1 westwards, tile 2 -> 0 northwards, both end on router
+    // 0's local port; the outputs leave router 0 eastwards, turn south at router 1, end at 3.
+    #expect(resource(r, "router1.west")?.busy.count == 16 * 7)
+    #expect(resource(r, "router2.north")?.busy.count == 16 * 7)
+    #expect(resource(r, "router0.local")?.busy.count == 2 * 16 * 7)
+    #expect(resource(r, "router0.east")?.busy.count == 16 * 4 && resource(r, "router1.south")?.busy.count == 16 * 4)
+    #expect(resource(r, "router3.local")?.busy.count == 16 * 4 && resource(r, "router3.north") == nil)
   }
 
   @Test("transfers on one link serialise: nothing is still busy when the run ends, and a slow link sets the pace")
   func linkSerialises() throws {
-    // 200 ns flits (256 cycles): a 7-flit partial-sum transfer holds its link 1792 cycles, longer
-    // than the 1024-cycle activation, so the links of tiles 1 and 2 set the pace.
+    // 200 ns flits (256 cycles): a 7-flit partial-sum transfer holds each port 1792 cycles, and
+    // both partial-sum streams end on router 0's local port: 3584 cycles a window, far longer
+    // than the 1024-cycle activation, so that port sets the pace.
     let spec = tinySpec(tiles: 4, crossbars: 1) { $0.chip.tilesPerRouter = 1; $0.tile.router.flitLatencyNs = 200 }
     let r = try run(threeTileLayer(), spec)
     for x in r.resources {
       #expect(x.server.freeAt.value <= r.totalCycles.count, "\(x.path) busy after the run ended")
       #expect(x.server.busy <= r.totalCycles, "\(x.path)")
     }
-    let link = try #require(resource(r, "router1.link"))
-    #expect(link.busy.count == 16 * 7 * 256)
+    let link = try #require(resource(r, "router0.local"))
+    #expect(link.busy.count == 2 * 16 * 7 * 256)
     #expect(link.waited.count > 0)
-    // The last partial sum leaves tile 1 when its link has sent all 16 x 7 flits, then takes 2 hops.
-    #expect(r.layers[0].end.value >= link.freeAt.value + 2 * 2)
+    // The last partial sum has arrived one hop after the local port sent its tail.
+    #expect(r.layers[0].end.value >= link.freeAt.value + 2)
+    #expect(r.totalCycles.count > 2 * 16 * 7 * 256)
   }
 
   @Test("a layer's home tile is the first tile it occupies")
@@ -247,5 +251,33 @@ struct StreamingTests {
     #expect(throws: InputError.self) {
       try Simulation.run(network: chain(), spec: tinySpec(), mapper: Im2colMapper(), options: SimulationOptions(images: 0))
     }
+  }
+}
+
+@Suite("NoC routes")
+struct NoCRouteTests {
+  @Test("two transfers sharing the last two ports of a 2-hop route arrive at hand-worked cycles")
+  func sharedPorts() throws {
+    // 2 x 2 mesh, one tile per router, 1-cycle flits, 2-cycle hops, 4-flit packets (128 bits).
+    // A: tile 0 (0,0) -> tile 3 (1,1): router 0 east, router 1 south, router 3 local. Starts at 0,
+    // 2 and 4 (head one hop on each time); tail off the last port at 8; arrives at 10.
+    // B: tile 1 (1,0) -> tile 3, also at cycle 0: router 1 south is busy until 6, so it sends 6-10,
+    // router 3 local 8-12: arrives at 14 (alone it would arrive at 4 + 2 x 2 = 8).
+    let spec = tinySpec(tiles: 4, crossbars: 1) { $0.chip.tilesPerRouter = 1 }
+    var b = NetworkBuilder(name: "n", input: TensorShape(8, 4, 4))
+    try b.conv("c", Convolution(outChannels: 8, kernel: 1))
+    let engine = try Engine(spec: spec, layout: NetworkLayout.map(b.network, with: Im2colMapper(), geometry: ArrayGeometry(spec)))
+    #expect(engine.core.route(from: 0, to: 3) == [0 * 5 + 0, 1 * 5 + 3, 3 * 5 + 4])
+    #expect(engine.core.route(from: 3, to: 0) == [3 * 5 + 1, 2 * 5 + 2, 0 * 5 + 4])
+    #expect(engine.core.route(from: 2, to: 2) == [2 * 5 + 4])
+    #expect(engine.core.transfer(bits: 128, from: 0, to: 3, now: 0, stage: 0) == 10)
+    #expect(engine.core.transfer(bits: 128, from: 1, to: 3, now: 0, stage: 0) == 14)
+    #expect(engine.core.stages[0].counts[.nocFlitHop] == Double(4 * 3 + 4 * 2))
+  }
+
+  @Test("the router's energy per flit-hop is its power over its peak throughput: 42 mW x 0.78125 ns / 8 ports")
+  func routerEnergy() {
+    let r = ArchSpec.isaac.tile.router
+    #expect(abs(r.energyPerFlitHopPJ - r.powerMW * r.flitLatencyNs / Double(r.ports)) < 1e-3)
   }
 }

@@ -81,7 +81,7 @@ struct ReplicationTests {
     let spec = tinySpec(tiles: 2, crossbars: 1) { $0.chip.tilesPerRouter = 1; $0.tile.imas = 2 }
     let r = try Simulation.run(network: n.network, spec: spec, mapper: Im2colMapper())
     #expect(r.layers[0].counts[.nocFlitHop] == Double(64 * 4 * 2))
-    #expect(r.resources.first { $0.path == "router0.link" }?.server.requests == 64)
+    #expect(r.resources.first { $0.path == "router0.east" }?.server.requests == 64)
     // Tile 1's buffer: 64 arrivals of one 128-bit beat, then c1's and c2's 64 fetches of 16 x 8 bits.
     #expect(r.resources.first { $0.path == "tile1.buffer" }?.server.busy.count == UInt64(64 + 2 * 64 + 2 * 64))
   }

@@ -14,20 +14,45 @@ extension EngineCore {
   /// The router a tile hangs off (`tilesPerRouter` tiles share one: a concentrated mesh).
   func router(of tile: Int) -> Int { tile / spec.chip.tilesPerRouter }
 
-  /// Routers a flit visits from tile `a` to tile `b`: the Manhattan distance on the mesh, plus
-  /// the first router.
-  func hops(_ a: Int, _ b: Int) -> Int {
-    let ra = router(of: a), rb = router(of: b)
-    return abs(ra % meshWidth - rb % meshWidth) + abs(ra / meshWidth - rb / meshWidth) + 1
+  /// Output ports of one router: four mesh directions and the local port into its tiles.
+  static let portsPerRouter = 5
+  /// Mesh coordinates of router `r`: x = r mod width, y = r / width.
+  func coordinates(_ r: Int) -> (x: Int, y: Int) { (r % meshWidth, r / meshWidth) }
+
+  /// The output ports a packet from tile `from` to tile `to` crosses, XY routing: along x to the
+  /// destination column (east 0, west 1), along y (north 2, south 3), then the destination
+  /// router's local port 4. `distance + 1` ports: `hops`.
+  func route(from: Int, to: Int) -> [Int] {
+    var r = router(of: from)
+    let target = router(of: to), (tx, ty) = coordinates(target)
+    var ports: [Int] = []
+    while true {
+      let (x, y) = coordinates(r)
+      if x != tx {
+        ports.append(r * Self.portsPerRouter + (x < tx ? 0 : 1)); r += x < tx ? 1 : -1
+      } else if y != ty {
+        ports.append(r * Self.portsPerRouter + (y > ty ? 2 : 3)); r += y > ty ? -meshWidth : meshWidth
+      } else {
+        ports.append(r * Self.portsPerRouter + 4)
+        return ports
+      }
+    }
   }
 
-  /// Sends `bits` from tile `from` to tile `to`: the flits serialise on the source router's
-  /// output link (FIFO), then travel `hops` hops; returns the arrival time.
+  /// Sends `bits` from tile `from` to tile `to` along its XY route: on every port the flits
+  /// serialise behind earlier packets (FIFO), and the head moves on to the next router one hop
+  /// latency after it starts (cut-through); the packet has arrived one hop after its last port
+  /// has sent the tail. Uncontended: serialisation + hops x hop latency. Returns the arrival time.
   mutating func transfer(bits: Int, from: Int, to: Int, now: UInt64, stage: Int) -> UInt64 {
     let flits = (bits + spec.tile.router.flitBits - 1) / spec.tile.router.flitBits
-    let r = router(of: from), h = hops(from, to)
-    let sent = links[r].reserve(at: Cycle(now), for: Cycles(UInt64(flits) * flitCycles))
-    stages[stage].counts[.nocFlitHop] += Double(flits * h)
-    return sent.value + UInt64(h) * hopCycles
+    let serialise = Cycles(UInt64(flits) * flitCycles)
+    let ports = route(from: from, to: to)
+    var head = Cycle(now), end = Cycle(now)
+    for port in ports {
+      end = links[port].reserve(at: head, for: serialise)
+      head = Cycle(end.value - serialise.count + hopCycles)
+    }
+    stages[stage].counts[.nocFlitHop] += Double(flits * ports.count)
+    return end.value + hopCycles
   }
 }

@@ -78,8 +78,9 @@ extension EngineCore {
         out.append(ResourceStats(path: "tile\(t).\(name)", server: server))
       }
     }
-    for r in links.indices where links[r].requests > 0 {
-      out.append(ResourceStats(path: "router\(r).link", server: links[r]))
+    let ports = ["east", "west", "north", "south", "local"]
+    for p in links.indices where links[p].requests > 0 {
+      out.append(ResourceStats(path: "router\(p / Self.portsPerRouter).\(ports[p % Self.portsPerRouter])", server: links[p]))
     }
     return out
   }

@@ -121,7 +121,7 @@ struct EngineCore {
   var crossbarStates: [CrossbarState]
   /// Per tile: the eDRAM buffer port, the shift-and-add unit, the max-pool unit.
   var buffers: [Server], shiftAdds: [Server], maxPools: [Server]
-  /// Per router: its output link into the mesh.
+  /// Per router, its output ports (`portsPerRouter`: four mesh directions and the local port).
   var links: [Server]
   var round = 0
   var roundStages: [[Int]] = []
@@ -160,7 +160,7 @@ struct EngineCore {
     buffers = Array(repeating: Server(), count: spec.chip.tiles)
     shiftAdds = buffers
     maxPools = buffers
-    links = Array(repeating: Server(), count: routers)
+    links = Array(repeating: Server(), count: routers * Self.portsPerRouter)
     try buildStages()
   }
 

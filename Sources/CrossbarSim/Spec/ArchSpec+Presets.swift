@@ -12,7 +12,9 @@ extension ArchSpec {
   /// Power and area per unit are the ISAAC table divided by unit counts; per-action energies are
   /// power x action time (see `shared/reference/imc-methods.md` section 1). Design choices, not in
   /// the paper: base clock 1.28 GHz (one ADC conversion per cycle, a 100 ns read = 128 cycles),
-  /// buffer access latency 1 ns, router hop 1 ns and one 32-bit flit per cycle, digital units 64
+  /// buffer access latency 1 ns, router hop 1 ns and one 32-bit flit per cycle (0.78125 ns), the
+  /// router's energy per flit and hop its power spread over its peak throughput, one flit per port
+  /// per flit time: 42 mW x 0.78125 ns / 8 ports = 4.102 pJ, digital units 64
   /// lanes wide, row programming 100 ns and 1280 pJ per row, leakage 0 (ISAAC publishes none),
   /// sparsity tables as 128 x 7-bit SRAMs with 1 ns, 0.5 pJ lookups and 0.05 pJ per routed value,
   /// a rescale shift costing one S+A op and a multiply 3.1 pJ (32-bit integer multiply,
@@ -36,7 +38,7 @@ extension ArchSpec {
         bus: BusSpec(wires: 384, energyPerBitPJ: (7.0 / (384 * logic)).roundedTo4Digits, powerMW: 7, leakageMW: 0,
                      areaMm2: 0.090),
         router: RouterSpec(flitBits: 32, ports: 8, hopLatencyNs: 1, flitLatencyNs: 0.78125,
-                           energyPerFlitHopPJ: 20.7 * 32 / 256, powerMW: 42, leakageMW: 0,
+                           energyPerFlitHopPJ: (42.0 * 0.78125 / 8).roundedTo4Digits, powerMW: 42, leakageMW: 0,
                            areaMm2: 0.151),
         sigmoid: UnitSpec(count: 2, lanes: 64, energyPerOpPJ: perOp(0.26), powerMW: 0.26,
                           leakageMW: 0, areaMm2: 0.0003),
