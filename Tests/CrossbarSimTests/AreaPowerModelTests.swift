@@ -23,8 +23,8 @@ struct AreaPowerModelTests {
   func leakage() {
     var s = ArchSpec.isaac
     s.ima.adc.leakageMW = 0.5; s.tile.buffer.leakageMW = 2; s.tile.router.leakageMW = 4
-    s.chip.hyperTransport.leakageMW = 10
-    // 10 + 168 tiles x (buffer 2 + router 4 / 4 tiles + 12 IMAs x 8 crossbars x 1 ADC x 0.5).
+    s.chip.hyperTransport.leakageMW = 2.5
+    // 4 links x 2.5 + 168 tiles x (buffer 2 + router 4 / 4 tiles + 12 IMAs x 8 crossbars x 1 ADC x 0.5).
     let m = AreaPowerModel(spec: s)
     #expect(abs(m.tile.leakageMW - (2 + 1 + 48)) < 1e-9)
     #expect(abs(m.chip.leakageMW - (10 + 168 * 51)) < 1e-9)
@@ -38,6 +38,7 @@ struct AreaPowerModelTests {
       .registers: [.inputRegisterAccess, .imaOutputRegisterAccess, .tileOutputRegisterAccess],
       .buffer: [.bufferAccess, .busBit], .noc: [.nocFlitHop], .sparsityTables: [.tableLookup, .tableRoute],
       .rescale: [.rescaleShift, .rescaleMultiply], .digital: [.maxPoolOp, .sigmoidOp], .programming: [.crossbarRowWrite],
+      .offChip: [.offChipBit],
     ]
     #expect(Set(documented.values.flatMap { $0 }) == Set(Action.allCases))
     var counts = ActionCounts()

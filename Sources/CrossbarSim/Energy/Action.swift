@@ -4,7 +4,8 @@
 public enum Action: Int, CaseIterable, Sendable {
   case dacDrive, crossbarRead, sampleHold, adcConvert, imaShiftAdd, inputRegisterAccess,
        imaOutputRegisterAccess, tileShiftAdd, tileOutputRegisterAccess, bufferAccess, busBit,
-       nocFlitHop, tableLookup, tableRoute, maxPoolOp, sigmoidOp, crossbarRowWrite, rescaleShift, rescaleMultiply
+       nocFlitHop, tableLookup, tableRoute, maxPoolOp, sigmoidOp, crossbarRowWrite, rescaleShift, rescaleMultiply,
+       offChipBit
 
   /// Stat name, `component.action`.
   public var name: String {
@@ -28,6 +29,7 @@ public enum Action: Int, CaseIterable, Sendable {
     case .maxPoolOp: "maxPool.op"
     case .sigmoidOp: "sigmoid.op"
     case .crossbarRowWrite: "crossbar.rowWrite"
+    case .offChipBit: "offChip.bit"
     }
   }
 
@@ -35,7 +37,7 @@ public enum Action: Int, CaseIterable, Sendable {
   public var unit: String {
     switch self {
     case .crossbarRead: "full-array reads"
-    case .busBit: "bits"
+    case .busBit, .offChipBit: "bits"
     case .nocFlitHop: "flit-hops"
     case .crossbarRowWrite: "rows"
     default: "count"
@@ -57,6 +59,7 @@ public enum Action: Int, CaseIterable, Sendable {
     case .rescaleShift, .rescaleMultiply: .rescale
     case .maxPoolOp, .sigmoidOp: .digital
     case .crossbarRowWrite: .programming
+    case .offChipBit: .offChip
     }
   }
 
@@ -82,6 +85,7 @@ public enum Action: Int, CaseIterable, Sendable {
     case .maxPoolOp: spec.tile.maxPool.energyPerOpPJ
     case .sigmoidOp: spec.tile.sigmoid.energyPerOpPJ
     case .crossbarRowWrite: spec.ima.crossbar.writeEnergyPerRowPJ
+    case .offChipBit: spec.chip.hyperTransport.energyPerBitPJ
     }
   }
 }
@@ -89,7 +93,7 @@ public enum Action: Int, CaseIterable, Sendable {
 /// Component classes of the energy breakdown.
 public enum EnergyClass: String, CaseIterable, Sendable {
   case adc = "ADC", dac = "DAC", crossbar, sampleHold = "S+H", shiftAdd = "S+A", registers, buffer,
-       noc = "NoC", sparsityTables, rescale, digital, programming, leakage
+       noc = "NoC", sparsityTables, rescale, digital, programming, offChip = "off-chip", leakage
 }
 
 /// Action counts of one layer or run.

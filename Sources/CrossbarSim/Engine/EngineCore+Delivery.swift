@@ -14,6 +14,12 @@ extension EngineCore {
       if tiles.isEmpty { delivered(edge: ei, window: w, now: now) }
       for t in tiles where !destinations.contains(t) { destinations.append(t) }
     }
+    if w >= stages[s].spilledFrom, !destinations.isEmpty {
+      // Spilled: one copy to off-chip memory; consumers read it back when they need it.
+      let done = offChip(bits: stages[s].outputBits, now: now, stage: s)
+      for t in destinations { queue.schedule(.landed(stage: Int32(s), window: Int32(w), tile: Int32(t)), at: Cycle(done)) }
+      return
+    }
     for t in destinations {
       if t == home { land(stage: s, window: w, tile: t, now: now); continue }
       let arrival = transfer(bits: stages[s].outputBits, from: home, to: t, now: now, stage: s)
@@ -41,6 +47,7 @@ extension EngineCore {
     while edges[ei].prefix < edges[ei].isDelivered.count && edges[ei].isDelivered[edges[ei].prefix] {
       edges[ei].prefix += 1
     }
+    if isPooling(edges[ei].consumer) { free(edge: ei, below: edges[ei].prefix, now: now) }
     let p = edges[ei].producer
     stages[p].outstanding -= 1
     stages[p].lastEnd = max(stages[p].lastEnd, now)

@@ -12,10 +12,13 @@ extension EngineCore {
   public func result() throws -> SimulationResult {
     let net = layout.network
     var problems: [String] = []
-    for s in stages where !s.isFinished {
-      problems.append("layer \(net.layers[s.spec.layer].name) stalled after \(s.completed) of \(s.windows) windows (round \(s.spec.round))")
+    for (i, s) in stages.enumerated() where !s.isFinished {
+      problems.append("layer \(net.layers[s.spec.layer].name) stuck after \(s.completed) of \(s.windows) windows (round \(s.spec.round)): \(waitingFor(i))")
     }
-    if !problems.isEmpty { throw InputError(problems: ["internal error: the run did not finish"] + problems) }
+    if !problems.isEmpty {
+      let hint = spec.chip.hyperTransport.count == 0 ? " and the chip has no off-chip links to spill to (chip.hyperTransport.count 0)" : ""
+      throw InputError(problems: ["the run cannot finish: no event can make progress (deadlock)\(hint)"] + problems)
+    }
     var layers: [LayerResult] = []
     var total = ActionCounts()
     for (li, layer) in net.layers.enumerated() {
@@ -43,7 +46,10 @@ extension EngineCore {
         computingCycles: l?.computingCycles ?? 0,
         analyticCycles: Cycles(UInt64(l?.computingCycles ?? 0) * UInt64(inputCycles) * readCycles),
         window: l?.window ?? "", note: l?.note ?? "",
-        counts: counts, rounds: Array(Set(mine.map(\.spec.round))).sorted())
+        counts: counts, rounds: Array(Set(mine.map(\.spec.round))).sorted(),
+        stallInputCycles: Cycles(mine.reduce(0) { $0 + $1.stallInputCycles }),
+        stallOutputCycles: Cycles(mine.reduce(0) { $0 + $1.stallOutputCycles }),
+        spilledBytes: mine.reduce(0) { $0 + $1.spilledBits } / 8)
       guard r.end > r.start else {
         throw InputError("internal error: layer \(layer.name) finished in zero cycles")
       }
@@ -75,13 +81,32 @@ extension EngineCore {
     for t in buffers.indices {
       for (name, server) in [("buffer", buffers[t]), ("shiftAdd", shiftAdds[t]), ("maxPool", maxPools[t])]
       where server.requests > 0 {
-        out.append(ResourceStats(path: "tile\(t).\(name)", server: server))
+        out.append(ResourceStats(path: "tile\(t).\(name)", server: server, peakBytes: name == "buffer" ? peakOccupancy[t] / 8 : nil))
       }
     }
     let ports = ["east", "west", "north", "south", "local"]
     for p in links.indices where links[p].requests > 0 {
       out.append(ResourceStats(path: "router\(p / Self.portsPerRouter).\(ports[p % Self.portsPerRouter])", server: links[p]))
     }
+    if offChipLink.requests > 0 { out.append(ResourceStats(path: "chip.offChip", server: offChipLink)) }
     return out
+  }
+
+  /// What an unfinished stage is waiting for, in words.
+  func waitingFor(_ s: Int) -> String {
+    let st = stages[s], net = layout.network
+    if st.spec.round != round { return "its round \(st.spec.round) never started" }
+    if !isGateOpen(s), options.schedule == .layer, let first = roundStages[round].first(where: { !stages[$0].isFinished }) {
+      return "waiting for layer \(net.layers[stages[first].spec.layer].name) to finish (layer schedule)"
+    }
+    if case .output = st.stalled?.0, let t = waiters.indices.first(where: { waiters[$0].contains(s) }) {
+      return "waiting for room in tile \(t)'s buffer (\(occupancy[t] / 8) of \(bufferBits / 8) bytes held)"
+    }
+    let w = st.nextWindow
+    if w < st.windows, let ei = st.producers.first(where: { edges[$0].prefix < neededPrefix(stage: s, edge: $0, window: w) }) {
+      return "window \(w) waits for inputs from layer \(net.layers[stages[edges[ei].producer].spec.layer].name)"
+    }
+    if st.outstanding > 0 { return "\(st.outstanding) outputs not yet delivered" }
+    return "\(st.nextWindow - st.completed) windows in flight"
   }
 }

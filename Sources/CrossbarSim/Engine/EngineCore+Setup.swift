@@ -150,6 +150,17 @@ extension EngineCore {
         }
       }
     }
+    // Buffer groups: a producer's windows held on each tile its consumers read them on.
+    for (ei, e) in edges.enumerated() {
+      for t in e.tiles {
+        if let g = stages[e.producer].groups.first(where: { groups[$0].tile == t }) {
+          groups[g].edges.append(ei)
+        } else {
+          groups.append(BufferGroup(producer: e.producer, tile: t, edges: [ei]))
+          stages[e.producer].groups.append(groups.count - 1)
+        }
+      }
+    }
     roundStages = Array(repeating: [], count: placement.rounds)
     for (i, s) in placement.stages.enumerated() { roundStages[s.round].append(i) }
     firstUnfinished = Array(repeating: 0, count: placement.rounds)

@@ -8,32 +8,24 @@ extension EngineCore {
     return true
   }
 
+  /// Whether every producer window that window `w` of stage `s` reads has been delivered
+  /// (windows of the run are images back to back; producers stream images in order).
   func inputsAvailable(stage s: Int, window w: Int) -> Bool {
-    let st = stages[s]
-    for ei in st.producers {
-      let e = edges[ei]
-      let producer = stages[e.producer]
-      if producer.spec.round < round { continue }
-      // Window w of the run is window `local` of image `image`; producers stream images in order.
-      let image = w / st.perImage, local = w % st.perImage, before = image * producer.perImage
-      if e.isFlatten { if e.prefix < before + producer.perImage { return false } else { continue } }
-      let wy = local / st.windowsX, wx = local % st.windowsX
-      var y = wy * st.stepY - st.padding + st.extentY - 1 - e.offsetY
-      var x = wx * st.stepX - st.padding + st.extentX - 1 - e.offsetX
-      y = min(max(y, 0), e.producerHeight - 1)
-      x = min(max(x, 0), e.producerWidth - 1)
-      let need = (y / producer.outputsPerWindowY) * producer.windowsX + x / producer.outputsPerWindowX + 1
-      if e.prefix < before + min(need, producer.perImage) { return false }
+    for ei in stages[s].producers where stages[edges[ei].producer].spec.round == round {
+      if edges[ei].prefix < neededPrefix(stage: s, edge: ei, window: w) { return false }
     }
     return true
   }
 
+  /// Issues the stage's next windows while its input register has room, their inputs have been
+  /// delivered and its consumers' buffers have room for their outputs; records why it stops.
   mutating func tryIssue(_ s: Int, now: UInt64) {
     guard isGateOpen(s) else { return }
-    while stages[s].nextWindow < stages[s].windows,
-          stages[s].nextWindow < stages[s].oldest + stages[s].capacity,
-          inputsAvailable(stage: s, window: stages[s].nextWindow) {
+    while stages[s].nextWindow < stages[s].windows, stages[s].nextWindow < stages[s].oldest + stages[s].capacity {
       let w = stages[s].nextWindow
+      guard inputsAvailable(stage: s, window: w) else { stall(s, .input, now: now); return }
+      guard reserveOutputSpace(stage: s, window: w) else { stall(s, .output, now: now); return }
+      endStall(s, now: now)
       stages[s].nextWindow += 1
       issue(stage: s, window: w, now: now)
     }
@@ -43,19 +35,21 @@ extension EngineCore {
     let slot = w % stages[s].capacity
     stages[s].isDone[slot] = false
     stages[s].firstStart = min(stages[s].firstStart, now)
+    let spilled = readSpilled(stage: s, window: w, now: now)
+    releaseInputs(stage: s, window: w, now: now)
     if stages[s].isMatrix {
       let c = w % stages[s].copies.count
       stages[s].remaining[slot] = Int32(stages[s].copies[c].crossbars.count)
       let regBits = Double(spec.ima.inputRegister.accessBits)
       for (u, unit) in stages[s].copies[c].units.enumerated() {
-        let done = reserveBuffer(tile: unit.tile, bits: unit.bits, now: now, stage: s)
+        let done = max(spilled, reserveBuffer(tile: unit.tile, bits: unit.bits, now: now, stage: s))
         stages[s].counts[.busBit] += Double(unit.bits)
         stages[s].counts[.inputRegisterAccess] += (Double(unit.bits) / regBits).rounded(.up)
         queue.schedule(.inputReady(stage: Int32(s), window: Int32(w), unit: Int32(u)), at: Cycle(done))
       }
     } else {
       stages[s].remaining[slot] = 1
-      let done = reserveBuffer(tile: stages[s].copies[0].home, bits: stages[s].digitalInputBits, now: now, stage: s)
+      let done = max(spilled, reserveBuffer(tile: stages[s].copies[0].home, bits: stages[s].digitalInputBits, now: now, stage: s))
       queue.schedule(.inputReady(stage: Int32(s), window: Int32(w), unit: 0), at: Cycle(done))
     }
   }

@@ -61,6 +61,15 @@ struct EngineCore {
     var isSink = false
     /// Per image, windows a sink stage has written.
     var writtenInImage: [Int32] = []
+    /// Buffer groups holding this stage's outputs, one per destination tile.
+    var groups: [Int] = []
+    /// Windows from this one on are written to off-chip memory (after a would-be deadlock).
+    var spilledFrom = Int.max
+    /// Bits this stage moved over the off-chip links (its spilled outputs, its inputs read back).
+    var spilledBits = 0
+    /// The current stall: why, and since when.
+    var stalled: (StallReason, UInt64)?
+    var stallInputCycles: UInt64 = 0, stallOutputCycles: UInt64 = 0
     /// Copies of the stage's crossbars; window w runs on copy `w % copies.count` (round-robin).
     var copies: [CopyState] = []
     var reduceOps: UInt64 = 0
@@ -91,6 +100,10 @@ struct EngineCore {
     var expected: [UInt16]
     var isDelivered: [Bool]
     var prefix = 0
+    /// Producer windows below this one are no longer read by the consumer.
+    var freedBefore = 0
+    /// Spilled producer windows below this one have been read back by the consumer.
+    var readBack = 0
     var isFlatten: Bool
     var offsetY = 0, offsetX = 0
     var producerHeight = 1, producerWidth = 1
@@ -123,6 +136,14 @@ struct EngineCore {
   var buffers: [Server], shiftAdds: [Server], maxPools: [Server]
   /// Per router, its output ports (`portsPerRouter`: four mesh directions and the local port).
   var links: [Server]
+  /// The off-chip links, as one server of their combined bandwidth.
+  var offChipLink = Server()
+  let offChipLatency: UInt64
+  /// Buffer groups (producer windows held on a tile), and per tile the bits held, the most ever
+  /// held, and the producers waiting for room.
+  var groups: [BufferGroup] = []
+  var occupancy: [Int], peakOccupancy: [Int]
+  var waiters: [[Int]]
   var round = 0
   var roundStages: [[Int]] = []
   var firstUnfinished: [Int] = []
@@ -161,7 +182,12 @@ struct EngineCore {
     shiftAdds = buffers
     maxPools = buffers
     links = Array(repeating: Server(), count: routers * Self.portsPerRouter)
+    offChipLatency = clock.cycles(ns: spec.chip.hyperTransport.accessLatencyNs).count
+    occupancy = Array(repeating: 0, count: spec.chip.tiles)
+    peakOccupancy = occupancy
+    waiters = Array(repeating: [], count: spec.chip.tiles)
     try buildStages()
+    try checkWindowsFit()
   }
 
   // MARK: - Running
@@ -177,8 +203,9 @@ struct EngineCore {
     while true {
       let next: (time: Cycle, payload: Event)?
       if let limit { next = queue.pop(notAfter: limit) } else { next = queue.pop() }
-      guard let (time, event) = next else { break }
-      handle(event, at: time.value)
+      if let (time, event) = next { handle(event, at: time.value); continue }
+      // No event left but stages unfinished: producers stuck on full buffers spill, or it stops.
+      guard queue.isEmpty, stages.contains(where: { !$0.isFinished }), resolveDeadlock(now: queue.now.value) else { break }
     }
     return queue.isEmpty
   }

@@ -82,7 +82,11 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
       }
       return k
     case .auto(let budget):
-      return try balance(layout, spec: spec, budget: budget ?? spec.crossbarsPerChip)
+      guard let budget else {
+        // The whole chip: a model that does not fit it has nothing to spare (it may run in rounds).
+        do { return try balance(layout, spec: spec, budget: spec.crossbarsPerChip) } catch { return k }
+      }
+      return try balance(layout, spec: spec, budget: budget)
     }
   }
 

@@ -65,6 +65,13 @@ public struct LayerResult: Sendable {
   public var counts: ActionCounts
   /// Programming rounds the layer ran in.
   public var rounds: [Int]
+  /// Time the layer could have issued a window but its inputs had not arrived, after its first
+  /// window [cycles].
+  public var stallInputCycles: Cycles = .zero
+  /// Time the layer could have issued a window but its consumers' buffers were full [cycles].
+  public var stallOutputCycles: Cycles = .zero
+  /// Bytes the layer moved over the off-chip links: outputs it spilled, inputs it read back.
+  public var spilledBytes = 0
   /// Span from start to end [cycles].
   public var cycles: Cycles { end - start }
 }
@@ -75,6 +82,8 @@ public struct ResourceStats: Sendable, Equatable {
   public var path: String
   /// The resource's server at the end of the run: busy and wait time, requests.
   public var server: Server
+  /// For a tile buffer, the most bytes of activations it held at once.
+  public var peakBytes: Int? = nil
 }
 
 /// The outcome of a run: per-layer results, totals, energy and event statistics.
@@ -126,6 +135,10 @@ public struct SimulationResult: Sendable {
   }
   /// Steady-state throughput [images/s].
   public var imagesPerSecond: Double { initiationIntervalNs > 0 ? 1e9 / initiationIntervalNs : 0 }
+  /// Time layers waited for room in their consumers' buffers, summed over layers [cycles].
+  public var bufferStallCycles: Cycles { Cycles(layers.reduce(0) { $0 + $1.stallOutputCycles.count }) }
+  /// Bytes moved over the off-chip links (spilled outputs and their reads).
+  public var spilledBytes: Int { layers.reduce(0) { $0 + $1.spilledBytes } }
   /// Energy per image, leakage included [pJ].
   public var energyPerImagePJ: Double { energyPJ / Double(max(1, images)) }
 

@@ -74,11 +74,11 @@ extension ArchSpec {
     inRange(data.outputBits, 1...32, "data.outputBits")
     positive(chip.tiles, "chip.tiles")
     positive(chip.tilesPerRouter, "chip.tilesPerRouter")
-    func cost(_ c: CostSpec, _ k: String) {
-      nonNegative(Double(c.count), "\(k).count"); nonNegative(c.powerMW, "\(k).powerMW")
-      nonNegative(c.leakageMW, "\(k).leakageMW"); nonNegative(c.areaMm2, "\(k).areaMm2")
-    }
-    cost(chip.hyperTransport, "chip.hyperTransport")
+    let h = chip.hyperTransport
+    nonNegative(Double(h.count), "chip.hyperTransport.count"); positive(h.bandwidthGBps, "chip.hyperTransport.bandwidthGBps")
+    nonNegative(h.accessLatencyNs, "chip.hyperTransport.accessLatencyNs")
+    nonNegative(h.energyPerBitPJ, "chip.hyperTransport.energyPerBitPJ"); nonNegative(h.powerMW, "chip.hyperTransport.powerMW")
+    nonNegative(h.leakageMW, "chip.hyperTransport.leakageMW"); nonNegative(h.areaMm2, "chip.hyperTransport.areaMm2")
     positive(tile.imas, "tile.imas")
     let b = tile.buffer
     positive(b.sizeKB, "tile.buffer.sizeKB"); positive(b.banks, "tile.buffer.banks")

@@ -18,7 +18,9 @@ extension ArchSpec {
   /// lanes wide, row programming 100 ns and 1280 pJ per row, leakage 0 (ISAAC publishes none),
   /// sparsity tables as 128 x 7-bit SRAMs with 1 ns, 0.5 pJ lookups and 0.05 pJ per routed value,
   /// a rescale shift costing one S+A op and a multiply 3.1 pJ (32-bit integer multiply,
-  /// Horowitz ISSCC 2014, 45 nm).
+  /// Horowitz ISSCC 2014, 45 nm); the table's 4 HyperTransport links (10.4 W, 22.88 mm² in all)
+  /// at 6.4 GB/s each, a bit costing a link's power over its bandwidth (2.6 W / 51.2 Gb/s =
+  /// 50.78 pJ), and an off-chip access latency of 100 ns.
   public static let isaac: ArchSpec = {
     // Per-op energies of digital units: power / logic clock, to 4 significant digits so the
     // resolved YAML (15 significant digits) reproduces the preset exactly.
@@ -30,7 +32,9 @@ extension ArchSpec {
       data: DataSpec(weightBits: 16, inputBits: 16, outputBits: 16, weightEncoding: .offset),
       chip: ChipSpec(
         tiles: 168, tilesPerRouter: 4,
-        hyperTransport: CostSpec(count: 1, powerMW: 10_400, leakageMW: 0, areaMm2: 22.88)),
+        hyperTransport: OffChipSpec(count: 4, bandwidthGBps: 6.4, accessLatencyNs: 100,
+                                    energyPerBitPJ: (2600.0 / (6.4 * 8)).roundedTo4Digits, powerMW: 2600, leakageMW: 0,
+                                    areaMm2: 22.88 / 4)),
       tile: TileSpec(
         imas: 12,
         buffer: BufferSpec(sizeKB: 64, banks: 4, busWidthBits: 256, accessLatencyNs: 1,

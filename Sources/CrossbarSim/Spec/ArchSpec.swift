@@ -50,15 +50,21 @@ public struct DataSpec: Codable, Sendable, Equatable {
   public var weightEncoding: WeightEncoding
 }
 
-/// Static cost of a component that has no actions of its own (e.g. the HyperTransport links).
-public struct CostSpec: Codable, Sendable, Equatable {
-  /// Units of this component.
+/// The off-chip links (ISAAC's HyperTransport) to the memory that holds what the tile buffers cannot.
+public struct OffChipSpec: Codable, Sendable, Equatable {
+  /// Links; 0 means no off-chip memory (data that does not fit on chip cannot go anywhere).
   public var count: Int
-  /// Power of one unit [mW].
+  /// Bandwidth of one link [GB/s].
+  public var bandwidthGBps: Double
+  /// Latency of one off-chip access, link and memory [ns].
+  public var accessLatencyNs: Double
+  /// Energy to move one bit over a link [pJ].
+  public var energyPerBitPJ: Double
+  /// Power of one link [mW].
   public var powerMW: Double
-  /// Leakage power of one unit, charged over the whole run [mW].
+  /// Leakage power of one link, charged over the whole run [mW].
   public var leakageMW: Double
-  /// Area of one unit [mm²].
+  /// Area of one link [mm²].
   public var areaMm2: Double
 }
 
@@ -68,8 +74,9 @@ public struct ChipSpec: Codable, Sendable, Equatable {
   public var tiles: Int
   /// Tiles that share one router (concentrated mesh).
   public var tilesPerRouter: Int
-  /// Off-chip links (counted in chip power and area, not in the per-run energy).
-  public var hyperTransport: CostSpec
+  /// Off-chip links: spilled activations cross them (energy per bit); their power and area count
+  /// in the chip totals.
+  public var hyperTransport: OffChipSpec
 }
 
 /// A digital unit with `lanes` values processed per cycle (shift-and-add, max-pool, sigmoid).

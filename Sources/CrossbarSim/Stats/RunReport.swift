@@ -39,6 +39,9 @@ public struct RunReport: Sendable {
         ("analyticCycles", .value(Double(l.analyticCycles.count), unit: "cycles")),
         ("analyticLatency", .value(clock.ns(l.analyticCycles), unit: "ns")),
         ("adcConversions", .value(l.counts[.adcConvert], unit: "count")),
+        ("stallInputCycles", .value(Double(l.stallInputCycles.count), unit: "cycles")),
+        ("stallOutputCycles", .value(Double(l.stallOutputCycles.count), unit: "cycles")),
+        ("spilledBytes", .value(Double(l.spilledBytes), unit: "bytes")),
         ("tableLookups", .value(l.counts[.tableLookup], unit: "count")),
       ]))
     }
@@ -48,7 +51,7 @@ public struct RunReport: Sendable {
         ("waitCycles", .value(Double(x.server.waited.count), unit: "cycles")),
         ("requests", .value(Double(x.server.requests), unit: "count")),
         ("utilization", .value(x.server.utilization(over: r.totalCycles), unit: "fraction")),
-      ]))
+      ] + (x.peakBytes.map { [("peakOccupancy", StatNode.value(Double($0), unit: "bytes"))] } ?? [])))
     }
     return .group([
       ("run", .group([
@@ -67,6 +70,8 @@ public struct RunReport: Sendable {
         ("initiationInterval", .value(r.initiationIntervalNs, unit: "ns")),
         ("imagesPerSecond", .value(r.imagesPerSecond, unit: "1/s")),
         ("energyPerImage", .value(r.energyPerImagePJ, unit: "pJ")),
+        ("bufferStallCycles", .value(Double(r.bufferStallCycles.count), unit: "cycles")),
+        ("spilledBytes", .value(Double(r.spilledBytes), unit: "bytes")),
         ("leakagePower", .value(r.leakagePowerMW, unit: "mW")),
         ("crossbars", .value(Double(crossbars), unit: "count")),
         ("crossbarsAvailable", .value(Double(r.spec.crossbarsPerChip), unit: "count")),
@@ -93,14 +98,14 @@ public struct RunReport: Sendable {
 
   /// `layers.csv`: one row per layer.
   public var layersCSV: String {
-    var rows = ["layer,kind,mapper,window,crossbars,replicas,activations,windows,cycles,latencyNs,arrayCycles,computingCycles,analyticCycles,analyticLatencyNs,energyPJ,utilization,startCycle,endCycle,rounds,note"]
+    var rows = ["layer,kind,mapper,window,crossbars,replicas,activations,windows,cycles,latencyNs,arrayCycles,computingCycles,analyticCycles,analyticLatencyNs,energyPJ,utilization,startCycle,endCycle,rounds,stallInputCycles,stallOutputCycles,spilledBytes,note"]
     for l in result.layers {
       let f: [String] = [
         CSV.field(l.name), l.kind, CSV.field(l.mapper), l.window, "\(l.crossbars)", "\(l.replicas)", "\(l.activations)", "\(l.windows)",
         "\(l.cycles.count)", StatNode.number(clock.ns(l.cycles)), "\(l.arrayCycles.count)", "\(l.computingCycles)",
         "\(l.analyticCycles.count)", StatNode.number(clock.ns(l.analyticCycles)), StatNode.number(l.counts.energyPJ(result.spec)),
         StatNode.number(l.utilization), "\(l.start.value)", "\(l.end.value)", l.rounds.map(String.init).joined(separator: ";"),
-        CSV.field(l.note),
+        "\(l.stallInputCycles.count)", "\(l.stallOutputCycles.count)", "\(l.spilledBytes)", CSV.field(l.note),
       ]
       rows.append(f.joined(separator: ","))
     }
