@@ -14,13 +14,15 @@ extension EngineCore {
       if tiles.isEmpty { delivered(edge: ei, window: w, now: now) }
       for t in tiles where !destinations.contains(t) { destinations.append(t) }
     }
-    if w >= stages[s].spilledFrom, !destinations.isEmpty {
-      // Spilled: one copy to off-chip memory; consumers read it back when they need it.
-      let done = offChip(bits: stages[s].outputBits, now: now, stage: s)
-      for t in destinations { queue.schedule(.landed(stage: Int32(s), window: Int32(w), tile: Int32(t)), at: Cycle(done)) }
-      return
-    }
+    var offChipDone: UInt64?
     for t in destinations {
+      if isSpilled(stage: s, window: w, tile: t) {
+        // One copy to off-chip memory for all spilled tiles; consumers read it back when they need it.
+        let done = offChipDone ?? offChip(bits: stages[s].outputBits, now: now, stage: s)
+        offChipDone = done
+        queue.schedule(.landed(stage: Int32(s), window: Int32(w), tile: Int32(t)), at: Cycle(done))
+        continue
+      }
       if t == home { land(stage: s, window: w, tile: t, now: now); continue }
       let arrival = transfer(bits: stages[s].outputBits, from: home, to: t, now: now, stage: s)
       queue.schedule(.arrived(stage: Int32(s), window: Int32(w), tile: Int32(t)), at: Cycle(arrival))

@@ -65,13 +65,11 @@ extension EngineCore {
         s.stepY = l.windowStepY; s.stepX = l.windowStepX; s.padding = l.padding
         (s.extentY, s.extentX) = l.inputExtent
         if case .fullyConnected = layer.operation { s.extentY = 1; s.extentX = 1 }
-        var maxRows = 1
         for ci in ps.crossbars {
           let x = l.crossbars[ci]
           guard x.rows.count <= rows, x.columns.count <= cols else {
             throw InputError("layer \(layer.name): crossbar \(ci) uses \(x.rows.count)x\(x.columns.count) cells of a \(rows)x\(cols) array")
           }
-          maxRows = max(maxRows, x.rows.count)
         }
         s.copies = ps.copies.map { copyState(of: l, crossbars: ps.crossbars, copy: $0) }
         // Partial sums: each output held by n crossbars needs n - 1 additions.
@@ -85,12 +83,12 @@ extension EngineCore {
         s.outputBits = s.outputValues * (ps.isFinalChunk ? spec.data.outputBits : psumBitsPerValue)
         s.psumBits = ps.chunk > 0 ? s.outputValues * psumBitsPerValue : 0
         s.rescale = l.rescale
-        // An IMA's input register holds windows for the copies in that IMA: windows in flight
-        // scale with the IMAs all copies occupy over the IMAs one copy does.
+        // Windows in flight: the input registers of the IMAs the stage occupies hold each window's
+        // input vector (every input group's rows), whichever copies the IMAs serve.
         let perIMA = spec.ima.crossbars
         let imas = Set(ps.copies.flatMap { $0.physical.map { $0 / perIMA } }).count
-        let imasPerCopy = Set(ps.copies[0].physical.map { $0 / perIMA }).count
-        s.capacity = max(1, imas / max(1, imasPerCopy)) * max(1, regBits / (maxRows * spec.data.inputBits))
+        let windowBits = max(1, s.copies[0].units.reduce(0) { $0 + $1.bits })
+        s.capacity = max(1, min(imas * regBits / windowBits, 2 * ps.copies.count))
         s.remaining = Array(repeating: 0, count: s.capacity)
         s.isDone = Array(repeating: false, count: s.capacity)
         stages.append(s)
@@ -155,8 +153,9 @@ extension EngineCore {
       for t in e.tiles {
         if let g = stages[e.producer].groups.first(where: { groups[$0].tile == t }) {
           groups[g].edges.append(ei)
+          groups[g].readBack.append(0)
         } else {
-          groups.append(BufferGroup(producer: e.producer, tile: t, edges: [ei]))
+          groups.append(BufferGroup(producer: e.producer, tile: t, edges: [ei], readBack: [0]))
           stages[e.producer].groups.append(groups.count - 1)
         }
       }

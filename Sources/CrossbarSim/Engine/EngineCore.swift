@@ -14,6 +14,7 @@ struct EngineCore {
     case arrived(stage: Int32, window: Int32, tile: Int32)
     case landed(stage: Int32, window: Int32, tile: Int32)
     case roundStart(round: Int32)
+    case retry(tile: Int32)
   }
 
   struct CrossbarInfo {
@@ -63,8 +64,6 @@ struct EngineCore {
     var writtenInImage: [Int32] = []
     /// Buffer groups holding this stage's outputs, one per destination tile.
     var groups: [Int] = []
-    /// Windows from this one on are written to off-chip memory (after a would-be deadlock).
-    var spilledFrom = Int.max
     /// Bits this stage moved over the off-chip links (its spilled outputs, its inputs read back).
     var spilledBits = 0
     /// The current stall: why, and since when.
@@ -102,8 +101,6 @@ struct EngineCore {
     var prefix = 0
     /// Producer windows below this one are no longer read by the consumer.
     var freedBefore = 0
-    /// Spilled producer windows below this one have been read back by the consumer.
-    var readBack = 0
     var isFlatten: Bool
     var offsetY = 0, offsetX = 0
     var producerHeight = 1, producerWidth = 1
@@ -144,6 +141,11 @@ struct EngineCore {
   var groups: [BufferGroup] = []
   var occupancy: [Int], peakOccupancy: [Int]
   var waiters: [[Int]]
+  /// Per tile, the buffer groups it holds and whether a retry event is pending; per stage, the
+  /// stages it depends on.
+  var tileGroups: [[Int]]
+  var isWakeScheduled: [Bool]
+  var ancestors: [Set<Int>] = []
   var round = 0
   var roundStages: [[Int]] = []
   var firstUnfinished: [Int] = []
@@ -186,8 +188,11 @@ struct EngineCore {
     occupancy = Array(repeating: 0, count: spec.chip.tiles)
     peakOccupancy = occupancy
     waiters = Array(repeating: [], count: spec.chip.tiles)
+    tileGroups = waiters
+    isWakeScheduled = Array(repeating: false, count: spec.chip.tiles)
     try buildStages()
     try checkWindowsFit()
+    shareBuffers()
   }
 
   // MARK: - Running
@@ -260,6 +265,8 @@ struct EngineCore {
       arrived(stage: Int(s), window: Int(w), tile: Int(t), now: now)
     case .landed(let s, let w, let t):
       land(stage: Int(s), window: Int(w), tile: Int(t), now: now)
+    case .retry(let t):
+      retry(tile: Int(t), now: now)
     }
   }
 }

@@ -7,7 +7,8 @@
 /// section 8). `auto` does that greedily: the layer with the largest per-image busy time,
 /// `ceil(windows / copies) x` one activation (ties: the earlier layer), gets the fewest extra
 /// copies that shorten it, until they do not fit the budget (the chip, or `crossbars=N` /
-/// `tiles=N`) or the slowest layer has one window per copy. A layer starts on a fresh IMA and its
+/// `tiles=N`), the slowest layer has one window per copy, or it is already no slower than the
+/// slowest stage that cannot be replicated (see `digitalFloor`). A layer starts on a fresh IMA and its
 /// copies pack from there, so a layer costs its copies' crossbars rounded up to whole IMAs. The estimate counts
 /// crossbar time only; pooling, additions, buffers and the NoC can still bound the result.
 public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertible {
@@ -107,7 +108,9 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
     func busy(_ i: Int, _ copies: Int) -> UInt64 {
       UInt64((layout.layouts[i]!.windows + copies - 1) / copies) * activation[i]
     }
-    while let slowest = matrix.max(by: { (busy($0, k[$0]), -$0) < (busy($1, k[$1]), -$1) }) {
+    let floor = digitalFloor(layout, spec: spec)
+    while let slowest = matrix.max(by: { (busy($0, k[$0]), -$0) < (busy($1, k[$1]), -$1) }),
+          busy(slowest, k[slowest]) > floor {
       // The fewest copies that shorten the slowest layer: ceil(W / k') below ceil(W / k).
       let w = layout.layouts[slowest]!.windows, perCopy = (w + k[slowest] - 1) / k[slowest]
       guard perCopy > 1 else { break }
@@ -118,6 +121,26 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
       used += cost
     }
     return k
+  }
+
+  /// Per-image time of the slowest layer that cannot be replicated (pooling, additions: one
+  /// unit on one tile): its unit's cycles, or its inputs' flits through the tile's local port,
+  /// whichever is longer [cycles]. Copies that take a layer below it gain nothing.
+  func digitalFloor(_ layout: NetworkLayout, spec: ArchSpec) -> UInt64 {
+    let net = layout.network, clock = spec.clock
+    let flit = max(1, clock.cycles(ns: spec.tile.router.flitLatencyNs).count)
+    var floor: UInt64 = 0
+    for (i, l) in net.layers.enumerated() where layout.layouts[i] == nil {
+      let out = l.outputShape
+      let (values, u): (Int, UnitSpec)
+      if case .pool(let p) = l.operation { (values, u) = (p.kernel * p.kernel * out.channels, spec.tile.maxPool) }
+      else { (values, u) = (l.inputs.count * out.channels, spec.tile.shiftAdd) }
+      let unit = UInt64(out.pixels * ((values + u.lanes * u.count - 1) / (u.lanes * u.count)))
+      let inputBits = l.inputs.reduce(0) { $0 + net.layers[$1].outputShape.elements * spec.data.outputBits }
+      let port = UInt64((inputBits + spec.tile.router.flitBits - 1) / spec.tile.router.flitBits) * flit
+      floor = max(floor, unit, port)
+    }
+    return floor
   }
 
   /// Cycles one window keeps the layer's slowest crossbar busy: a lookup, then every input bit at
