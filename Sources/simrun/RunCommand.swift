@@ -55,7 +55,7 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Output folder (default: runs/WORKLOAD-ARCH-MAPPER-SCHEDULE).")
   var out: String?
 
-  @Flag(help: "Also write trace.json (Chrome trace events, one span per crossbar activation; opens in Perfetto).")
+  @Flag(help: "Also write trace.json, streamed while the run goes (Chrome trace events: crossbar activations, ADC groups, buffer ports, shift-and-add and max-pool units, router ports, off-chip links, counters per tile; opens in Perfetto).")
   var trace = false
 
   @Flag(help: "Print only the summary line.")
@@ -84,11 +84,19 @@ struct RunCommand: ParsableCommand {
     let options = SimulationOptions(schedule: schedule, allowRounds: rounds, singleArrayPerLayer: singleArray, images: images,
                                     replication: try ReplicationPlan.parse(replicate, spec: spec))
     let engine = try Engine(spec: spec, layout: bench.layout, options: options)
-    let sink = trace ? ChromeTrace() : nil
+    let dir = out ?? "runs/\(bench.network.name)-\(spec.name)-\(mapperSpec.kind)-\(schedule.rawValue)"
+    var sink: ChromeTrace?
+    if trace {
+      try OutputFolder.write([], to: dir)
+      sink = try ChromeTrace(path: "\(dir)/trace.json")   // streamed while the run goes
+    }
     engine.trace = sink
     let result = try engine.simulate()
+    sink?.finish()
+    if let sink, sink.dropped > 0 {
+      FileHandle.standardError.write(Data("trace.json: kept the first \(sink.count) events, dropped \(sink.dropped)\n".utf8))
+    }
     let report = RunReport(result)
-    let dir = out ?? "runs/\(bench.network.name)-\(spec.name)-\(mapperSpec.kind)-\(schedule.rawValue)"
     let resolved = ResolvedRunConfig(workload: workload, weights: bench.weightsSource, mapper: mapperSpec, compress: steps,
                                      factorize: factorize, schedule: schedule, images: images, replicate: replicate,
                                      replicas: result.layers.filter { $0.crossbars > 0 }.map {
@@ -101,8 +109,8 @@ struct RunCommand: ParsableCommand {
       ("layers.csv", report.layersCSV), ("energy.csv", report.energyCSV),
     ]
     if !steps.isEmpty { files.append(("compression.csv", bench.compressionCSV)) }
-    if let sink { files.append(("trace.json", sink.json())) }
     try OutputFolder.write(files, to: dir)
+    if sink != nil { files.append(("trace.json", "")) }
     if quiet {
       print(report.summary)
     } else {

@@ -68,7 +68,7 @@ struct ArchSpecTests {
 
   @Test("bad input names the file and key", arguments: [
     ("version: 1\nima: {adc: {bitz: 3}}", "unknown key 'ima.adc.bitz'"),
-    ("version: 1\nchip: {tiles: 0}", "'chip.tiles' is 0; must be >= 1"),
+    ("version: 1\nchip: {tiles: 0}", "'chip.tiles' is 0; must be in 1...65535"),
     ("version: 1\nima: {crossbar: {rows: -4}}", "'ima.crossbar.rows' is -4"),
     ("version: 1\nima: {crossbar: {readLatencyNs: 0}}", "'ima.crossbar.readLatencyNs' is 0.0; must be > 0"),
     ("version: 1\nclockGHz: fast", "'clockGHz' has the wrong type"),

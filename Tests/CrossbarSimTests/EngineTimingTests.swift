@@ -150,6 +150,20 @@ struct EngineTimingTests {
     #expect(m.counts[.rescaleMultiply] == Double(64 * 16) && m.counts[.rescaleShift] == 0)
   }
 
+  @Test("busy time per tile and layer: reads, conversions and shift-and-add ops of every activation")
+  func unitBusy() throws {
+    // 64 activations of 8 reads of 128 cycles; 64 columns converted in 64 cycles per bit; the
+    // IMA shift-and-add folds 64 columns x 8 bits on 1-lane units: 512 unit-cycles each.
+    let r = try run(oneCrossbar(), tinySpec())
+    func stat(_ path: String) -> ResourceStats? { r.resources.first { $0.path == path } }
+    #expect(stat("tile0.crossbars")?.server.busy.count == 64 * 8 * 128 && stat("tile0.crossbars")?.units == 8)
+    #expect(stat("tile0.adcs")?.server.busy.count == 64 * 8 * 64 && stat("tile0.sampleHolds")?.server.busy.count == 64 * 8 * 64)
+    #expect(stat("tile0.imaShiftAdds")?.server.busy.count == 64 * 512 && stat("tile0.imaShiftAdds")?.units == 4)
+    #expect(r.layers[0].crossbarBusyCycles.count == 64 * 8 * 128 && r.layers[0].adcBusyCycles.count == 64 * 8 * 64)
+    let u = try #require(stat("tile0.crossbars")).utilization(over: r.totalCycles)
+    #expect(abs(u - Double(64 * 8 * 128) / (8 * Double(r.totalCycles.count))) < 1e-12)
+  }
+
   @Test("a partly filled index table still counts as a table for storage, area and leakage")
   func tableCounts() throws {
     let spec = tinySpec { $0.sparsityTable.leakageMW = 0.5 }

@@ -13,7 +13,7 @@ struct ChromeTraceTests {
     _ = try Simulation.run(network: net, spec: spec, mapper: Im2colMapper(), trace: sink)
     let doc = try #require(try JSONSerialization.jsonObject(with: Data(sink.json().utf8)) as? [String: Any])
     let events = try #require(doc["traceEvents"] as? [[String: Any]])
-    let spans = events.filter { $0["ph"] as? String == "X" }
+    let spans = events.filter { $0["ph"] as? String == "X" && ($0["tid"] as! Int) < 8 }   // crossbar activations
     #expect(spans.count == 64)
     var windows = Set<Int>()
     for e in spans {
@@ -30,10 +30,44 @@ struct ChromeTraceTests {
 
   @Test("a trace keeps at most its limit of spans and counts the rest as dropped")
   func limit() throws {
-    let sink = ChromeTrace(limit: 10)
     let net = try convNetwork(input: TensorShape(8, 10, 10), Convolution(outChannels: 16, kernel: 3))
+    let all = ChromeTrace(), sink = ChromeTrace(limit: 10)
+    _ = try Simulation.run(network: net, spec: tinySpec(), mapper: Im2colMapper(), trace: all)
     _ = try Simulation.run(network: net, spec: tinySpec(), mapper: Im2colMapper(), trace: sink)
-    #expect(sink.count == 10 && sink.dropped == 54)
+    #expect(all.dropped == 0 && all.count > 64)
+    #expect(sink.count == 10 && sink.dropped == all.count - 10)
+  }
+
+  @Test("a trace streamed to a file holds the same events as one kept in memory")
+  func streamed() throws {
+    let net = try convNetwork(input: TensorShape(64, 6, 6), Convolution(outChannels: 16, kernel: 3))
+    let memory = ChromeTrace()
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("trace-\(UUID().uuidString).json").path
+    let file = try ChromeTrace(path: path)
+    _ = try Simulation.run(network: net, spec: tinySpec(), mapper: Im2colMapper(), trace: memory)
+    _ = try Simulation.run(network: net, spec: tinySpec(), mapper: Im2colMapper(), trace: file)
+    file.finish()
+    func events(_ data: Data) throws -> [String] {
+      let doc = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      return try #require(doc["traceEvents"] as? [[String: Any]]).map { "\($0["ph"]!)\($0["pid"]!)\($0["tid"] ?? "")\($0["ts"] ?? "")\($0["name"]!)" }.sorted()
+    }
+    #expect(try events(Data(contentsOf: URL(fileURLWithPath: path))) == events(Data(memory.json().utf8)))
+  }
+
+  @Test("shared units get their own tracks: ADC groups, the buffer port, the shift-and-add, router ports, counters")
+  func resourceTracks() throws {
+    // 64 x 9 rows on five crossbars of tile 0 and a consumer on tile 1: partial sums, a NoC hop.
+    var b = NetworkBuilder(name: "t", input: TensorShape(64, 6, 6))
+    try b.conv("a", Convolution(outChannels: 16, kernel: 3))
+    try b.conv("b", Convolution(outChannels: 8, kernel: 1))
+    let sink = ChromeTrace()
+    _ = try Simulation.run(network: b.network, spec: tinySpec(tiles: 2, crossbars: 5) { $0.chip.tilesPerRouter = 1 },
+                           mapper: Im2colMapper(), trace: sink)
+    let json = sink.json()
+    for name in ["crossbar 0 ADCs", "buffer port", "shift-and-add", "router 0", "east", "local"] {
+      #expect(json.contains("\"name\":\"\(name)\""), "\(name)")
+    }
+    #expect(json.contains("\"ph\":\"C\"") && json.contains("bufferBytes"))
   }
 }
 

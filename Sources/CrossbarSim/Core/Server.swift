@@ -20,6 +20,9 @@ public struct Server: Sendable, Equatable {
   /// Creates an idle server.
   public init() {}
 
+  /// A record of `busy` time only, for units summed rather than queued (crossbars of a tile).
+  init(busy: Cycles) { self.busy = busy }
+
   /// Reserves the resource for `duration` from `at`, or from when it frees if later; returns
   /// when the reservation ends.
   @discardableResult

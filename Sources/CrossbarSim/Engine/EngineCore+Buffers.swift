@@ -33,27 +33,28 @@ extension EngineCore {
   /// One past the last producer window (run index) that window `w` of consumer `s` reads through
   /// edge `ei`: its bottom-right input pixel's producer window, or the whole image for a flatten.
   func neededPrefix(stage s: Int, edge ei: Int, window w: Int) -> Int {
-    let st = stages[s], e = edges[ei], producer = stages[e.producer]
-    let image = w / st.perImage, local = w % st.perImage, before = image * producer.perImage
-    if e.isFlatten { return before + producer.perImage }
-    let wy = local / st.windowsX, wx = local % st.windowsX
-    let y = min(max(wy * st.stepY - st.padding + st.extentY - 1 - e.offsetY, 0), e.producerHeight - 1)
-    let x = min(max(wx * st.stepX - st.padding + st.extentX - 1 - e.offsetX, 0), e.producerWidth - 1)
-    let need = (y / producer.outputsPerWindowY) * producer.windowsX + x / producer.outputsPerWindowX + 1
-    return before + min(need, producer.perImage)
+    // Field by field: copying a whole stage or edge would retain every array in it.
+    let per = stages[s].perImage, p = edges[ei].producer, pPer = stages[p].perImage
+    let image = w / per, local = w % per, before = image * pPer
+    if edges[ei].isFlatten { return before + pPer }
+    let wx = stages[s].windowsX, wy = local / wx, wxi = local % wx
+    let y = min(max(wy * stages[s].stepY - stages[s].padding + stages[s].extentY - 1 - edges[ei].offsetY, 0), edges[ei].producerHeight - 1)
+    let x = min(max(wxi * stages[s].stepX - stages[s].padding + stages[s].extentX - 1 - edges[ei].offsetX, 0), edges[ei].producerWidth - 1)
+    let need = (y / stages[p].outputsPerWindowY) * stages[p].windowsX + x / stages[p].outputsPerWindowX + 1
+    return before + min(need, pPer)
   }
 
   /// The first producer window (run index) that window `w` of consumer `s` reads through edge
   /// `ei`: its top-left input pixel's window. Windows before it are read by no later consumer
   /// window either (windows issue in raster order), so they can leave the buffer.
   func firstNeeded(stage s: Int, edge ei: Int, window w: Int) -> Int {
-    let st = stages[s], e = edges[ei], producer = stages[e.producer]
-    let image = w / st.perImage, local = w % st.perImage, before = image * producer.perImage
-    if e.isFlatten { return before }
-    let wy = local / st.windowsX, wx = local % st.windowsX
-    let y = min(max(wy * st.stepY - st.padding - e.offsetY, 0), e.producerHeight - 1)
-    let x = min(max(wx * st.stepX - st.padding - e.offsetX, 0), e.producerWidth - 1)
-    return before + (y / producer.outputsPerWindowY) * producer.windowsX + x / producer.outputsPerWindowX
+    let per = stages[s].perImage, p = edges[ei].producer
+    let image = w / per, local = w % per, before = image * stages[p].perImage
+    if edges[ei].isFlatten { return before }
+    let wx = stages[s].windowsX, wy = local / wx, wxi = local % wx
+    let y = min(max(wy * stages[s].stepY - stages[s].padding - edges[ei].offsetY, 0), edges[ei].producerHeight - 1)
+    let x = min(max(wxi * stages[s].stepX - stages[s].padding - edges[ei].offsetX, 0), edges[ei].producerWidth - 1)
+    return before + (y / stages[p].outputsPerWindowY) * stages[p].windowsX + x / stages[p].outputsPerWindowX
   }
 
   /// Producer windows one window of consumer `s` reads at once through edge `ei` (1 for pooling,
@@ -169,8 +170,8 @@ extension EngineCore {
   mutating func reserveOutputSpace(stage s: Int, window w: Int) -> Bool {
     guard !stages[s].groups.isEmpty else { return true }
     let bits = stages[s].outputBits
-    var tiles: [Int] = []
-    for ei in stages[s].consumers { for t in targets(edge: ei, window: w) where !tiles.contains(t) { tiles.append(t) } }
+    let (tiles, readers) = destinations(stage: s, window: w)
+    if stages[s].fixedDestinations == nil { stages[s].destinationCache[w % stages[s].capacity] = (w, tiles, readers) }
     func group(_ t: Int) -> Int { stages[s].groups.first { groups[$0].tile == t }! }
     func skipped(_ g: Int) -> Bool { groups[g].edges.allSatisfy { edges[$0].freedBefore > w } }
     if let full = tiles.first(where: { !groups[group($0)].isSpilling && !skipped(group($0)) && !hasRoom(group: group($0), bits: bits) }) {
@@ -182,6 +183,7 @@ extension EngineCore {
       // Below every consumer's free pointer (a strided consumer skips it): nobody will read it here.
       if groups[g].edges.allSatisfy({ edges[$0].freedBefore > w }) { continue }
       if groups[g].isSpilling {
+        hasSpilled = true
         if let last = groups[g].spilled.last, last.upperBound == w {
           groups[g].spilled[groups[g].spilled.count - 1] = last.lowerBound..<(w + 1)
         } else {
@@ -213,7 +215,7 @@ extension EngineCore {
 
   /// Whether stage `s` pools: it folds each input into running partial results as the input
   /// arrives (a global average keeps one sum per channel), so its inputs leave the buffer on arrival.
-  func isPooling(_ s: Int) -> Bool { !stages[s].isMatrix && stages[s].digitalAction == .maxPoolOp }
+  func isPooling(_ s: Int) -> Bool { stages[s].isPooling }
 
   /// Producer windows of edge `ei` below `bound` are no longer read by its consumer: windows no
   /// consumer on their tile still reads leave the buffer, and producers waiting for room try again.
@@ -222,7 +224,8 @@ extension EngineCore {
     edges[ei].freedBefore = bound
     var freedTiles: [Int] = []
     for g in stages[edges[ei].producer].groups where groups[g].edges.contains(ei) {
-      let held = groups[g].edges.map { edges[$0].freedBefore }.min()!
+      var held = Int.max
+      for e in groups[g].edges { held = min(held, edges[e].freedBefore) }
       let bits = stages[groups[g].producer].outputBits
       while let first = groups[g].resident.first, Int(first) < held {
         groups[g].resident.removeFirst()
@@ -252,6 +255,7 @@ extension EngineCore {
   /// Reads back over the off-chip links the spilled producer windows window `w` of stage `s`
   /// newly needs; returns when they are in (now when none are).
   mutating func readSpilled(stage s: Int, window w: Int, now: UInt64) -> UInt64 {
+    guard hasSpilled else { return now }
     var done = now
     let tiles = stages[s].copies[w % stages[s].copies.count].tiles
     for ei in stages[s].producers {
@@ -277,8 +281,13 @@ extension EngineCore {
   mutating func offChip(bits: Int, now: UInt64, stage: Int) -> UInt64 {
     let h = spec.chip.hyperTransport
     let ns = Double(bits) / (Double(h.count) * h.bandwidthGBps * 8)
-    let end = offChipLink.reserve(at: Cycle(now), for: spec.clock.cycles(ns: ns))
+    let duration = spec.clock.cycles(ns: ns)
+    let end = offChipLink.reserve(at: Cycle(now), for: duration)
     stages[stage].counts[.offChipBit] += Double(bits)
+    if trace != nil {
+      traceSpan(stage: stage, process: TraceTrack.offChip, processName: "off-chip links", thread: 0, threadName: "links",
+                end: end.value, duration: duration.count)
+    }
     stages[stage].spilledBits += bits
     return end.value + offChipLatency
   }

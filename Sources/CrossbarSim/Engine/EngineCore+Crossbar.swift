@@ -8,11 +8,12 @@ extension EngineCore {
     let info = stages[s].copies[Int(w32) % stages[s].copies.count].crossbars[Int(local)]
     var t = max(now, crossbarStates[phys].readFree) + info.lookup
     let start = t
-    var hold = crossbarStates[phys].holdFree
-    for _ in 0..<inputCycles {
-      t = max(t + readCycles, hold)       // read, then latch once the S+H is free
-      hold = t + info.batch               // the ADCs convert the held columns
-    }
+    // Each bit: read, then latch once the S+H is free; the ADCs convert the held columns while
+    // the next bit is read. After the first latch every bit takes max(read, conversions).
+    t = max(t + readCycles, crossbarStates[phys].holdFree)
+    let firstLatch = t
+    t += UInt64(inputCycles - 1) * max(readCycles, info.batch)
+    let hold = t + info.batch
     crossbarStates[phys].readFree = t
     crossbarStates[phys].holdFree = hold
     let done = hold + shiftAddLatency
@@ -29,10 +30,20 @@ extension EngineCore {
     }
     stages[s].arrayStart = min(stages[s].arrayStart, start)
     stages[s].arrayEnd = max(stages[s].arrayEnd, t)
+    // Busy time: the reads, every bit's conversions (the S+H holds the bit meanwhile), and the
+    // IMA shift-and-add ops folding the converted columns.
+    let tile = phys / spec.crossbarsPerTile, conversions = UInt64(inputCycles) * info.batch
+    charge(.crossbars, tile: tile, t - start)
+    charge(.adcs, tile: tile, conversions)
+    charge(.sampleHolds, tile: tile, conversions)
+    charge(.imaShiftAdds, tile: tile, UInt64((Int(info.converted) * inputCycles + spec.ima.shiftAdd.lanes - 1) / spec.ima.shiftAdd.lanes))
+    stages[s].crossbarBusy += t - start
+    stages[s].adcBusy += conversions
     if let trace {
-      trace.complete(name: layout.network.layers[stages[s].spec.layer].name, tile: phys / spec.crossbarsPerTile,
-                     track: phys % spec.crossbarsPerTile, start: start - info.lookup, end: t, clock: spec.clock,
-                     args: ["window": w32])
+      trace.complete(name: stageName(s), tile: tile, track: phys % spec.crossbarsPerTile, start: start - info.lookup, end: t,
+                     clock: spec.clock, args: ["window": w32])
+      traceSpan(stage: s, process: tile, processName: "tile \(tile)", thread: TraceTrack.adcBase + phys % spec.crossbarsPerTile,
+                threadName: "crossbar \(phys % spec.crossbarsPerTile) ADCs", end: hold, duration: hold - firstLatch)
     }
     queue.schedule(.activationDone(stage: s32, window: w32), at: Cycle(done))
     if !crossbarStates[phys].queue.isEmpty {

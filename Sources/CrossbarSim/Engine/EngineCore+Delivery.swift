@@ -1,43 +1,64 @@
 // MARK: - Delivering a window's outputs to the tiles that will read them
 
 extension EngineCore {
+  /// The tiles window `w` of stage `s` goes to, and per tile which of the stage's consumer edges
+  /// (bit k: `consumers[k]`, at most 16) read it there. Without replicated consumers, always the same.
+  func destinations(stage s: Int, window w: Int) -> (tiles: [Int], readers: [UInt64]) {
+    if let fixed = stages[s].fixedDestinations { return fixed }
+    if !stages[s].destinationCache.isEmpty, let cached = stages[s].destinationCache[w % stages[s].capacity], cached.window == w {
+      return (cached.tiles, cached.readers)
+    }
+    var tiles: [Int] = [], readers: [UInt64] = []
+    for (k, ei) in stages[s].consumers.enumerated() {
+      for t in targets(edge: ei, window: w) {
+        if let i = tiles.firstIndex(of: t) { readers[i] |= 1 << UInt64(k) } else { tiles.append(t); readers.append(1 << UInt64(k)) }
+      }
+    }
+    return (tiles, readers)
+  }
+
   /// Sends the outputs of window `w` of stage `s` from its copy's home tile to every tile where a
   /// consumer window reads them: each destination tile gets one transfer and one buffer write,
   /// however many consumers sit on it.
   mutating func send(stage s: Int, window w: Int, now: UInt64) {
     let home = stages[s].copies[w % stages[s].copies.count].home
-    var destinations: [Int] = []
-    for ei in stages[s].consumers {
+    let (tiles, readers) = destinations(stage: s, window: w)
+    for k in stages[s].consumers.indices {
+      let ei = stages[s].consumers[k]
+      var expected: UInt16 = 0
+      for r in readers where r & (1 << UInt64(k)) != 0 { expected += 1 }
       stages[s].outstanding += 1
-      let tiles = targets(edge: ei, window: w)
-      edges[ei].expected[w] = UInt16(tiles.count)
-      if tiles.isEmpty { delivered(edge: ei, window: w, now: now) }
-      for t in tiles where !destinations.contains(t) { destinations.append(t) }
+      edges[ei].expected[w] = expected
+      if expected == 0 { delivered(edge: ei, window: w, now: now) }
     }
     var offChipDone: UInt64?
-    for t in destinations {
-      if isSpilled(stage: s, window: w, tile: t) {
+    for (i, t) in tiles.enumerated() {
+      if hasSpilled, isSpilled(stage: s, window: w, tile: t) {
         // One copy to off-chip memory for all spilled tiles; consumers read it back when they need it.
         let done = offChipDone ?? offChip(bits: stages[s].outputBits, now: now, stage: s)
         offChipDone = done
-        queue.schedule(.landed(stage: Int32(s), window: Int32(w), tile: Int32(t)), at: Cycle(done))
+        queue.schedule(.landed(stage: Int32(s), window: Int32(w), tile: UInt16(t), readers: UInt16(readers[i])), at: Cycle(done))
         continue
       }
-      if t == home { land(stage: s, window: w, tile: t, now: now); continue }
+      if t == home { land(stage: s, window: w, readers: readers[i], now: now); continue }
       let arrival = transfer(bits: stages[s].outputBits, from: home, to: t, now: now, stage: s)
-      queue.schedule(.arrived(stage: Int32(s), window: Int32(w), tile: Int32(t)), at: Cycle(arrival))
+      queue.schedule(.arrived(stage: Int32(s), window: Int32(w), tile: UInt16(t), readers: UInt16(readers[i])), at: Cycle(arrival))
     }
   }
 
   /// The outputs reached tile `t` over the NoC: one buffer write, then they have landed.
-  mutating func arrived(stage s: Int, window w: Int, tile t: Int, now: UInt64) {
+  mutating func arrived(stage s: Int, window w: Int, tile t: Int, readers: UInt64, now: UInt64) {
     let done = reserveBuffer(tile: t, bits: stages[s].outputBits, now: now, stage: s)
-    queue.schedule(.landed(stage: Int32(s), window: Int32(w), tile: Int32(t)), at: Cycle(done))
+    queue.schedule(.landed(stage: Int32(s), window: Int32(w), tile: UInt16(t), readers: UInt16(readers)), at: Cycle(done))
   }
 
-  /// The outputs are in tile `t`'s buffer: every consumer reading them there has them.
-  mutating func land(stage s: Int, window w: Int, tile t: Int, now: UInt64) {
-    for ei in stages[s].consumers where targets(edge: ei, window: w).contains(t) {
+  /// The outputs are in a tile's buffer: the consumer edges in `readers` have them there.
+  mutating func land(stage s: Int, window w: Int, readers: UInt64, now: UInt64) {
+    var r = readers
+    while r != 0 {
+      let k = r.trailingZeroBitCount
+      r &= r - 1
+      let ei = stages[s].consumers[k]
       edges[ei].arrivals[w] += 1
       if edges[ei].arrivals[w] == edges[ei].expected[w] { delivered(edge: ei, window: w, now: now) }
     }
@@ -61,29 +82,31 @@ extension EngineCore {
   /// copy, all its tiles. With several (windows dealt round-robin), only the copies of the
   /// consumer windows whose input rows and columns overlap the producer window's outputs.
   func targets(edge ei: Int, window w: Int) -> [Int] {
-    let e = edges[ei], c = stages[e.consumer]
-    guard c.copies.count > 1 else { return e.tiles }
-    let p = stages[e.producer], k = c.copies.count
-    let image = w / p.perImage, local = w % p.perImage, base = image * c.perImage
+    let c = edges[ei].consumer, k = stages[c].copies.count
+    guard k > 1 else { return edges[ei].tiles }
+    let p = edges[ei].producer, pPer = stages[p].perImage
+    let image = w / pPer, local = w % pPer, base = image * stages[c].perImage
     var copies: [Int] = []
-    if e.isFlatten {
+    if edges[ei].isFlatten {
       copies = [base % k]
     } else {
-      let py = local / p.windowsX, px = local % p.windowsX
+      let pad = stages[c].padding, pwx = stages[p].windowsX
+      let py = local / pwx, px = local % pwx
       func range(_ first: Int, _ count: Int, _ size: Int, offset: Int, step: Int, extent: Int, windows: Int) -> ClosedRange<Int>? {
-        let lo = first + offset + c.padding - extent + 1, hi = min(first + count, size) - 1 + offset + c.padding
+        let lo = first + offset + pad - extent + 1, hi = min(first + count, size) - 1 + offset + pad
         let from = max(0, lo <= 0 ? 0 : (lo + step - 1) / step), to = min(windows - 1, hi < 0 ? -1 : hi / step)
         return from <= to ? from...to : nil
       }
-      guard let ys = range(py * p.outputsPerWindowY, p.outputsPerWindowY, e.producerHeight, offset: e.offsetY, step: c.stepY,
-                           extent: c.extentY, windows: c.windowsY),
-            let xs = range(px * p.outputsPerWindowX, p.outputsPerWindowX, e.producerWidth, offset: e.offsetX, step: c.stepX,
-                           extent: c.extentX, windows: c.windowsX) else { return [] }
-      for y in ys { for x in xs { let copy = (base + y * c.windowsX + x) % k; if !copies.contains(copy) { copies.append(copy) } } }
-      if copies.count == k { return e.tiles }
+      let oy = stages[p].outputsPerWindowY, ox = stages[p].outputsPerWindowX, cwx = stages[c].windowsX
+      guard let ys = range(py * oy, oy, edges[ei].producerHeight, offset: edges[ei].offsetY, step: stages[c].stepY,
+                           extent: stages[c].extentY, windows: stages[c].windowsY),
+            let xs = range(px * ox, ox, edges[ei].producerWidth, offset: edges[ei].offsetX, step: stages[c].stepX,
+                           extent: stages[c].extentX, windows: cwx) else { return [] }
+      for y in ys { for x in xs { let copy = (base + y * cwx + x) % k; if !copies.contains(copy) { copies.append(copy) } } }
+      if copies.count == k { return edges[ei].tiles }
     }
     var tiles: [Int] = []
-    for copy in copies.sorted() { for t in c.copies[copy].tiles where !tiles.contains(t) { tiles.append(t) } }
+    for copy in copies { for t in stages[c].copies[copy].tiles where !tiles.contains(t) { tiles.append(t) } }
     return tiles.sorted()
   }
 }

@@ -8,6 +8,7 @@ extension EngineCore {
     let beats = UInt64((bits + width - 1) / width)
     let end = buffers[tile].reserve(at: Cycle(now), for: Cycles(beats))
     stages[stage].counts[.bufferAccess] += Double(beats)
+    if trace != nil { traceTile(stage: stage, tile: tile, thread: TraceTrack.buffer, end: end.value, duration: beats) }
     return end.value + bufferLatency
   }
 
@@ -51,6 +52,7 @@ extension EngineCore {
     for port in ports {
       end = links[port].reserve(at: head, for: serialise)
       head = Cycle(end.value - serialise.count + hopCycles)
+      if trace != nil { tracePort(stage: stage, port: port, end: end.value, duration: serialise.count) }
     }
     stages[stage].counts[.nocFlitHop] += Double(flits * ports.count)
     return end.value + hopCycles

@@ -49,7 +49,9 @@ extension EngineCore {
         counts: counts, rounds: Array(Set(mine.map(\.spec.round))).sorted(),
         stallInputCycles: Cycles(mine.reduce(0) { $0 + $1.stallInputCycles }),
         stallOutputCycles: Cycles(mine.reduce(0) { $0 + $1.stallOutputCycles }),
-        spilledBytes: mine.reduce(0) { $0 + $1.spilledBits } / 8)
+        spilledBytes: mine.reduce(0) { $0 + $1.spilledBits } / 8,
+        crossbarBusyCycles: Cycles(mine.reduce(0) { $0 + $1.crossbarBusy }),
+        adcBusyCycles: Cycles(mine.reduce(0) { $0 + $1.adcBusy }))
       guard r.end > r.start else {
         throw InputError("internal error: layer \(layer.name) finished in zero cycles")
       }
@@ -79,6 +81,10 @@ extension EngineCore {
   var resourceStats: [ResourceStats] {
     var out: [ResourceStats] = []
     for t in buffers.indices {
+      for c in UnitClass.allCases where unitBusy[t * UnitClass.allCases.count] > 0 {
+        let busy = Cycles(unitBusy[t * UnitClass.allCases.count + c.rawValue])
+        out.append(ResourceStats(path: "tile\(t).\(c.name)", server: Server(busy: busy), units: units(c)))
+      }
       for (name, server) in [("buffer", buffers[t]), ("shiftAdd", shiftAdds[t]), ("maxPool", maxPools[t])]
       where server.requests > 0 {
         out.append(ResourceStats(path: "tile\(t).\(name)", server: server, peakBytes: name == "buffer" ? peakOccupancy[t] / 8 : nil))

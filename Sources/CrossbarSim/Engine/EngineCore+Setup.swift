@@ -101,6 +101,7 @@ extension EngineCore {
           s.stepY = p.stride; s.stepX = p.stride; s.padding = p.padding; s.extentY = p.kernel; s.extentX = p.kernel
           values = p.kernel * p.kernel * out.channels
           s.digitalAction = .maxPoolOp
+          s.isPooling = true
           let u = spec.tile.maxPool
           s.digitalCycles = UInt64((values + u.lanes * u.count - 1) / (u.lanes * u.count))
           s.digitalOps = Double((values + u.lanes - 1) / u.lanes)
@@ -160,6 +161,17 @@ extension EngineCore {
         }
       }
     }
+    for s in stages.indices {
+      guard stages[s].consumers.count <= 16 else {
+        throw InputError("layer \(net.layers[stages[s].spec.layer].name) feeds \(stages[s].consumers.count) consumers; at most 16 are supported")
+      }
+      if stages[s].consumers.allSatisfy({ stages[edges[$0].consumer].copies.count == 1 }) {
+        stages[s].fixedDestinations = destinations(stage: s, window: 0)
+      } else {
+        stages[s].destinationCache = Array(repeating: nil, count: stages[s].capacity)
+      }
+    }
+    tilesInUse = Array(Set(stages.flatMap { $0.copies.flatMap(\.tiles) })).sorted()
     roundStages = Array(repeating: [], count: placement.rounds)
     for (i, s) in placement.stages.enumerated() { roundStages[s.round].append(i) }
     firstUnfinished = Array(repeating: 0, count: placement.rounds)

@@ -57,9 +57,11 @@ extension EngineCore {
   mutating func inputReady(stage s: Int, window w: Int, unit u: Int, now: UInt64) {
     if !stages[s].isMatrix {
       let tile = stages[s].copies[0].home, busy = Cycles(stages[s].digitalCycles)
-      let end = stages[s].digitalAction == .maxPoolOp
-        ? maxPools[tile].reserve(at: Cycle(now), for: busy).value
-        : shiftAdds[tile].reserve(at: Cycle(now), for: busy).value
+      let pooling = stages[s].digitalAction == .maxPoolOp
+      let end = pooling ? maxPools[tile].reserve(at: Cycle(now), for: busy).value : shiftAdds[tile].reserve(at: Cycle(now), for: busy).value
+      if trace != nil {
+        traceTile(stage: s, tile: tile, thread: pooling ? TraceTrack.maxPool : TraceTrack.shiftAdd, end: end, duration: busy.count)
+      }
       stages[s].counts[stages[s].digitalAction] += stages[s].digitalOps
       queue.schedule(.activationDone(stage: Int32(s), window: Int32(w)), at: Cycle(end))
       return
@@ -96,6 +98,7 @@ extension EngineCore {
     if ops > 0 {
       t = shiftAdds[home].reserve(at: Cycle(t), for: Cycles(ops)).value
       stages[s].counts[.tileShiftAdd] += Double(ops)
+      if trace != nil { traceTile(stage: s, tile: home, thread: TraceTrack.shiftAdd, end: t, duration: ops) }
     }
     if t == now { write(stage: s, window: w, now: now) } else {
       queue.schedule(.write(stage: Int32(s), window: Int32(w)), at: Cycle(t))

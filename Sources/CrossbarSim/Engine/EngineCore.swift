@@ -11,8 +11,9 @@ struct EngineCore {
     case reduce(stage: Int32, window: Int32)
     case write(stage: Int32, window: Int32)
     case written(stage: Int32, window: Int32)
-    case arrived(stage: Int32, window: Int32, tile: Int32)
-    case landed(stage: Int32, window: Int32, tile: Int32)
+    // Tile and reader mask in 16 bits each keep a queue entry at 32 bytes (the pop is memory-bound).
+    case arrived(stage: Int32, window: Int32, tile: UInt16, readers: UInt16)
+    case landed(stage: Int32, window: Int32, tile: UInt16, readers: UInt16)
     case roundStart(round: Int32)
     case retry(tile: Int32)
   }
@@ -60,10 +61,16 @@ struct EngineCore {
     var windows = 0
     /// Whether the stage writes network outputs (no consumers): it marks when images complete.
     var isSink = false
+    /// Whether the stage pools (folding each input into running results as it arrives).
+    var isPooling = false
     /// Per image, windows a sink stage has written.
     var writtenInImage: [Int32] = []
     /// Buffer groups holding this stage's outputs, one per destination tile.
     var groups: [Int] = []
+    /// Destination tiles and their reading consumer edges, when no consumer is replicated;
+    /// otherwise those of the windows in flight, worked out when they issue.
+    var fixedDestinations: (tiles: [Int], readers: [UInt64])?
+    var destinationCache: [(window: Int, tiles: [Int], readers: [UInt64])?] = []
     /// Bits this stage moved over the off-chip links (its spilled outputs, its inputs read back).
     var spilledBits = 0
     /// The current stall: why, and since when.
@@ -87,6 +94,8 @@ struct EngineCore {
     var firstStart = UInt64.max, lastEnd: UInt64 = 0
     var arrayStart = UInt64.max, arrayEnd: UInt64 = 0
     var counts = ActionCounts()
+    /// Busy time of the stage's crossbars (first drive to last latch) and ADC groups [cycles].
+    var crossbarBusy: UInt64 = 0, adcBusy: UInt64 = 0
     /// Windows of one image.
     var perImage: Int { windowsY * windowsX }
   }
@@ -146,6 +155,15 @@ struct EngineCore {
   var tileGroups: [[Int]]
   var isWakeScheduled: [Bool]
   var ancestors: [Set<Int>] = []
+  /// Whether any window has gone off chip (spill bookkeeping is skipped until one has).
+  var hasSpilled = false
+  /// Busy time per tile and unit class (`UnitClass`) [unit-cycles].
+  var unitBusy: [UInt64]
+  /// Trace counter sampling: tiles in use, the interval, the next sample, what was last emitted.
+  var tilesInUse: [Int] = []
+  let sampleInterval: UInt64
+  var nextSample: UInt64 = 0
+  var sampledBusy: [UInt64], sampledOccupancy: [Int]
   var round = 0
   var roundStages: [[Int]] = []
   var firstUnfinished: [Int] = []
@@ -189,6 +207,10 @@ struct EngineCore {
     peakOccupancy = occupancy
     waiters = Array(repeating: [], count: spec.chip.tiles)
     tileGroups = waiters
+    unitBusy = Array(repeating: 0, count: spec.chip.tiles * UnitClass.allCases.count)
+    sampleInterval = max(1, clock.cycles(ns: options.traceSampleNs).count)
+    sampledBusy = Array(repeating: 0, count: spec.chip.tiles)
+    sampledOccupancy = occupancy
     isWakeScheduled = Array(repeating: false, count: spec.chip.tiles)
     try buildStages()
     try checkWindowsFit()
@@ -208,7 +230,11 @@ struct EngineCore {
     while true {
       let next: (time: Cycle, payload: Event)?
       if let limit { next = queue.pop(notAfter: limit) } else { next = queue.pop() }
-      if let (time, event) = next { handle(event, at: time.value); continue }
+      if let (time, event) = next {
+        if trace != nil { sample(upTo: time.value) }
+        handle(event, at: time.value)
+        continue
+      }
       // No event left but stages unfinished: producers stuck on full buffers spill, or it stops.
       guard queue.isEmpty, stages.contains(where: { !$0.isFinished }), resolveDeadlock(now: queue.now.value) else { break }
     }
@@ -261,10 +287,10 @@ struct EngineCore {
       write(stage: Int(s), window: Int(w), now: now)
     case .written(let s, let w):
       written(stage: Int(s), window: Int(w), now: now)
-    case .arrived(let s, let w, let t):
-      arrived(stage: Int(s), window: Int(w), tile: Int(t), now: now)
-    case .landed(let s, let w, let t):
-      land(stage: Int(s), window: Int(w), tile: Int(t), now: now)
+    case .arrived(let s, let w, let t, let r):
+      arrived(stage: Int(s), window: Int(w), tile: Int(t), readers: UInt64(r), now: now)
+    case .landed(let s, let w, _, let r):
+      land(stage: Int(s), window: Int(w), readers: UInt64(r), now: now)
     case .retry(let t):
       retry(tile: Int(t), now: now)
     }

@@ -21,6 +21,8 @@ public struct SimulationOptions: Sendable, Equatable, Codable {
   public var images: Int
   /// Copies of each layer's weights.
   public var replication: ReplicationPlan
+  /// Interval of the trace's counter samples [ns].
+  public var traceSampleNs: Double = 5000
   /// Creates options.
   public init(schedule: Schedule = .pipeline, allowRounds: Bool = false, singleArrayPerLayer: Bool = false, images: Int = 1,
               replication: ReplicationPlan = .none) {
@@ -72,6 +74,10 @@ public struct LayerResult: Sendable {
   public var stallOutputCycles: Cycles = .zero
   /// Bytes the layer moved over the off-chip links: outputs it spilled, inputs it read back.
   public var spilledBytes = 0
+  /// Time the layer's crossbars were reading (first drive to last latch), summed over them [cycles].
+  public var crossbarBusyCycles: Cycles = .zero
+  /// Time the layer's ADC groups were converting, summed over them [cycles].
+  public var adcBusyCycles: Cycles = .zero
   /// Span from start to end [cycles].
   public var cycles: Cycles { end - start }
 }
@@ -84,6 +90,12 @@ public struct ResourceStats: Sendable, Equatable {
   public var server: Server
   /// For a tile buffer, the most bytes of activations it held at once.
   public var peakBytes: Int? = nil
+  /// Identical units the stats sum over (crossbars of a tile, ...); 1 for a single server.
+  public var units = 1
+  /// Fraction of the run the units were busy, on average.
+  public func utilization(over span: Cycles) -> Double {
+    span.count == 0 ? 0 : Double(server.busy.count) / (Double(units) * Double(span.count))
+  }
 }
 
 /// The outcome of a run: per-layer results, totals, energy and event statistics.

@@ -72,7 +72,7 @@ extension ArchSpec {
     inRange(data.weightBits, 1...32, "data.weightBits")
     inRange(data.inputBits, 1...32, "data.inputBits")
     inRange(data.outputBits, 1...32, "data.outputBits")
-    positive(chip.tiles, "chip.tiles")
+    inRange(chip.tiles, 1...65535, "chip.tiles")
     positive(chip.tilesPerRouter, "chip.tilesPerRouter")
     let h = chip.hyperTransport
     nonNegative(Double(h.count), "chip.hyperTransport.count"); positive(h.bandwidthGBps, "chip.hyperTransport.bandwidthGBps")

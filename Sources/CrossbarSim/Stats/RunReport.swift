@@ -39,6 +39,8 @@ public struct RunReport: Sendable {
         ("analyticCycles", .value(Double(l.analyticCycles.count), unit: "cycles")),
         ("analyticLatency", .value(clock.ns(l.analyticCycles), unit: "ns")),
         ("adcConversions", .value(l.counts[.adcConvert], unit: "count")),
+        ("crossbarBusyCycles", .value(Double(l.crossbarBusyCycles.count), unit: "cycles")),
+        ("adcBusyCycles", .value(Double(l.adcBusyCycles.count), unit: "cycles")),
         ("stallInputCycles", .value(Double(l.stallInputCycles.count), unit: "cycles")),
         ("stallOutputCycles", .value(Double(l.stallOutputCycles.count), unit: "cycles")),
         ("spilledBytes", .value(Double(l.spilledBytes), unit: "bytes")),
@@ -46,11 +48,12 @@ public struct RunReport: Sendable {
       ]))
     }
     let resources: [(String, StatNode)] = r.resources.map { x in
-      (x.path, .group([
-        ("busyCycles", .value(Double(x.server.busy.count), unit: "cycles")),
-        ("waitCycles", .value(Double(x.server.waited.count), unit: "cycles")),
-        ("requests", .value(Double(x.server.requests), unit: "count")),
-        ("utilization", .value(x.server.utilization(over: r.totalCycles), unit: "fraction")),
+      let queue: [(String, StatNode)] = x.units > 1
+        ? [("units", .value(Double(x.units), unit: "count"))]
+        : [("waitCycles", .value(Double(x.server.waited.count), unit: "cycles")),
+           ("requests", .value(Double(x.server.requests), unit: "count"))]
+      return (x.path, .group([("busyCycles", .value(Double(x.server.busy.count), unit: "cycles"))] + queue + [
+        ("utilization", .value(x.utilization(over: r.totalCycles), unit: "fraction")),
       ] + (x.peakBytes.map { [("peakOccupancy", StatNode.value(Double($0), unit: "bytes"))] } ?? [])))
     }
     return .group([

@@ -1,46 +1,115 @@
 import Foundation
 
-// MARK: - Chrome trace-event JSON (opens in Perfetto)
+// MARK: - Chrome trace-event JSON (opens in Perfetto), in memory or streamed to a file
 
-/// Collects busy intervals as Chrome trace events: `pid` = tile, `tid` = crossbar within the tile,
-/// `"ph":"X"` spans in microseconds, with the start cycle in `args`.
+/// Collects busy intervals and counters as Chrome trace events: `"ph":"X"` spans and `"ph":"C"`
+/// counters in microseconds, the start cycle in `args`. A process is a tile (or a router, or the
+/// off-chip links), a thread one of its components, named by `"ph":"M"` metadata at the end.
+///
+/// With a path, events stream to the file in 1 MB chunks while the run goes, so memory stays
+/// flat however long the trace; `finish()` closes it. Without one they are kept for `json()`.
 public final class ChromeTrace {
-  private var lines: [String] = []
-  private var tracks: Set<Int> = []      // tile << 32 | crossbar, for the name metadata
-  /// Most events kept; later ones are dropped and counted, so a trace never exhausts memory.
+  private var pending = ""
+  private var kept: [String] = []
+  private let file: FileHandle?
+  private var names: [Int: String] = [:]          // pid << 20 | tid + 1 (0 for the process) -> name
+  private var isFirst = true
+  /// Most events kept; later ones are dropped and counted, so a trace never fills the disk.
   public let limit: Int
+  /// Events recorded.
+  public private(set) var count = 0
   /// Events dropped after the limit.
   public private(set) var dropped = 0
 
-  /// Creates an empty trace keeping at most `limit` events.
-  public init(limit: Int = 2_000_000) { self.limit = limit }
+  /// An in-memory trace keeping at most `limit` events.
+  public init(limit: Int = 2_000_000) { self.limit = limit; file = nil }
 
-  /// Records one busy interval of a crossbar.
-  public func complete(name: String, tile: Int, track: Int, start: UInt64, end: UInt64, clock: Clock, args: [String: Int32]) {
-    guard lines.count < limit else { dropped += 1; return }
-    tracks.insert(tile << 32 | track)
-    let ts = clock.ns(Cycle(start)) / 1000, dur = clock.ns(Cycles(end - start)) / 1000
-    let a = args.keys.sorted().map { "\"\($0)\":\(args[$0]!)" }.joined(separator: ",")
-    lines.append("{\"name\":\"\(name)\",\"ph\":\"X\",\"pid\":\(tile),\"tid\":\(track),\"ts\":\(fmt(ts)),\"dur\":\(fmt(dur)),\"args\":{\"cycle\":\(start)\(a.isEmpty ? "" : ",")\(a)}}")
+  /// A trace streamed to `path` (created or truncated), keeping at most `limit` events.
+  public init(path: String, limit: Int = 5_000_000) throws {
+    self.limit = limit
+    guard FileManager.default.createFile(atPath: path, contents: Data()), let h = FileHandle(forWritingAtPath: path) else {
+      throw InputError("--trace: cannot write \(path)")
+    }
+    file = h
+    pending = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n"
   }
 
-  private func fmt(_ v: Double) -> String { String(format: "%.6f", v) }
+  /// Names a process (`tid` nil) or one of its threads, once.
+  public func name(process pid: Int, thread tid: Int? = nil, _ name: String) {
+    let key = pid << 20 | ((tid ?? -1) + 1)
+    if names[key] == nil { names[key] = name }
+  }
 
-  /// Events recorded.
-  public var count: Int { lines.count }
+  /// Whether the limit has been reached (later events are only counted).
+  public var isFull: Bool { count >= limit }
 
-  /// The trace as a JSON document.
-  public func json() -> String {
-    var meta: [String] = []
-    var tiles: [Int] = []
-    for key in tracks.sorted() {
-      let tile = key >> 32, track = key & 0xFFFF_FFFF
-      if tiles.last != tile {
-        tiles.append(tile)
-        meta.append("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":\(tile),\"args\":{\"name\":\"tile \(tile)\"}}")
-      }
-      meta.append("{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":\(tile),\"tid\":\(track),\"args\":{\"name\":\"crossbar \(track)\"}}")
+  /// Records one busy interval of component `tid` of process `pid`.
+  public func complete(name: String, process pid: Int, thread tid: Int, start: UInt64, end: UInt64, clock: Clock,
+                       args: [String: Int32] = [:]) {
+    guard !isFull else { dropped += 1; return }
+    let ts = clock.ns(Cycle(start)) / 1000, dur = clock.ns(Cycles(end - start)) / 1000
+    let a = args.keys.sorted().map { "\"\($0)\":\(args[$0]!)" }.joined(separator: ",")
+    append("{\"name\":\"\(name)\",\"ph\":\"X\",\"pid\":\(pid),\"tid\":\(tid),\"ts\":\(fmt(ts)),\"dur\":\(fmt(dur)),\"args\":{\"cycle\":\(start)\(a.isEmpty ? "" : ",")\(a)}}")
+  }
+
+  /// Records one crossbar activation (process: tile, thread: crossbar within the tile).
+  public func complete(name: String, tile: Int, track: Int, start: UInt64, end: UInt64, clock: Clock, args: [String: Int32]) {
+    guard !isFull else { dropped += 1; return }
+    self.name(process: tile, "tile \(tile)")
+    self.name(process: tile, thread: track, "crossbar \(track)")
+    complete(name: name, process: tile, thread: track, start: start, end: end, clock: clock, args: args)
+  }
+
+  /// Records counter values of process `pid` at cycle `at`.
+  public func counter(_ name: String, process pid: Int, at: UInt64, clock: Clock, values: [(String, Double)]) {
+    guard !isFull else { dropped += 1; return }
+    let v = values.map { "\"\($0.0)\":\(StatNode.number($0.1))" }.joined(separator: ",")
+    append("{\"name\":\"\(name)\",\"ph\":\"C\",\"pid\":\(pid),\"ts\":\(fmt(clock.ns(Cycle(at)) / 1000)),\"args\":{\(v)}}")
+  }
+
+  private func append(_ line: String) {
+    guard count < limit else { dropped += 1; return }
+    count += 1
+    guard file != nil else { kept.append(line); return }
+    pending += isFirst ? line : ",\n" + line
+    isFirst = false
+    if pending.utf8.count > 1 << 20 { flush() }
+  }
+
+  private func flush() {
+    file?.write(Data(pending.utf8))
+    pending = ""
+  }
+
+  /// `v` with six decimals, by integer arithmetic (String(format:) dominated long traces).
+  private func fmt(_ v: Double) -> String {
+    let micro = Int64((v * 1e6).rounded())
+    let whole = micro / 1_000_000, frac = abs(micro % 1_000_000)
+    let f = String(frac)
+    return (micro < 0 && whole == 0 ? "-" : "") + String(whole) + "." + String(repeating: "0", count: 6 - f.count) + f
+  }
+
+  /// The metadata events naming every process and thread seen, in a fixed order.
+  private var metadata: [String] {
+    names.keys.sorted().map { key in
+      let pid = key >> 20, tid = (key & 0xF_FFFF) - 1
+      return tid < 0
+        ? "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":\(pid),\"args\":{\"name\":\"\(names[key]!)\"}}"
+        : "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":\(pid),\"tid\":\(tid),\"args\":{\"name\":\"\(names[key]!)\"}}"
     }
-    return "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n" + (meta + lines).joined(separator: ",\n") + "\n]}\n"
+  }
+
+  /// The in-memory trace as a JSON document (metadata first).
+  public func json() -> String {
+    "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n" + (metadata + kept).joined(separator: ",\n") + "\n]}\n"
+  }
+
+  /// Writes the metadata and closes a streamed trace.
+  public func finish() {
+    guard let file else { return }
+    for m in metadata { pending += isFirst ? m : ",\n" + m; isFirst = false }
+    pending += "\n]}\n"
+    flush()
+    try? file.close()
   }
 }
