@@ -26,6 +26,15 @@ struct BenchCommand: ParsableCommand {
   @Flag(help: "Allow rounds of reprogramming.")
   var rounds = false
 
+  @Option(help: "Images streamed through the network.")
+  var images = 1
+
+  @Option(help: "Weight replication: none, auto, auto:crossbars=N, auto:tiles=N or LAYER=k,...")
+  var replicate = "none"
+
+  @Flag(help: "Also stream a trace (to a temporary file, deleted after each run).")
+  var trace = false
+
   @Option(help: "Repetitions per workload; the best is reported.")
   var repeats = 3
 
@@ -50,11 +59,12 @@ struct BenchCommand: ParsableCommand {
       let (rate, checksum) = Self.queueRate(events: queueEvents)
       print(String(format: "event queue: %.1f M events/s (%d events, 4096 pending, checksum %llu)", rate / 1e6, queueEvents, checksum))
     }
-    if !mapMapper.isEmpty && !svd {
+    let mapMappers = mapMapper.filter { $0 != "none" }
+    if !mapMappers.isEmpty && !svd {
       var t = TextTable(header: ["workload", "mapper", "matrix layers", "arrays", "computing cycles", "best [ms]"], leftColumns: 2)
       for w in workload {
         let network = try BuiltinWorkloads.load(w)
-        for mapperSpec in mapMapper {
+        for mapperSpec in mapMappers {
           let mapper = try MapperRegistry.mapper(kind: mapperSpec)
           var best = Double.infinity
           var layout: NetworkLayout?
@@ -103,11 +113,16 @@ struct BenchCommand: ParsableCommand {
       let network = try BuiltinWorkloads.load(w)
       var best = Double.infinity
       var last: SimulationResult?
+      let options = SimulationOptions(schedule: schedule, allowRounds: rounds, images: images,
+                                      replication: try ReplicationPlan.parse(replicate, spec: spec))
       for _ in 0..<max(1, repeats) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-trace-\(UUID().uuidString).json").path
+        let sink = trace ? try ChromeTrace(path: path) : nil
         let start = clock.now
-        let r = try Simulation.run(network: network, spec: spec, mapper: m,
-                                   options: SimulationOptions(schedule: schedule, allowRounds: rounds))
+        let r = try Simulation.run(network: network, spec: spec, mapper: m, options: options, trace: sink)
+        sink?.finish()
         let d = clock.now - start
+        if sink != nil { try? FileManager.default.removeItem(atPath: path) }
         best = min(best, Self.seconds(d))
         last = r
       }

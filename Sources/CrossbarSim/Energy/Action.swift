@@ -111,6 +111,12 @@ public struct ActionCounts: Sendable, Equatable {
   public static func += (a: inout ActionCounts, b: ActionCounts) {
     for i in a.values.indices { a.values[i] += b.values[i] }
   }
+  /// The sum of two count sets.
+  public static func + (a: ActionCounts, b: ActionCounts) -> ActionCounts {
+    var c = a
+    c += b
+    return c
+  }
   /// Dynamic energy per class [pJ].
   public func energyByClass(_ spec: ArchSpec) -> [EnergyClass: Double] {
     var e: [EnergyClass: Double] = [:]

@@ -18,34 +18,36 @@ extension EngineCore {
     crossbarStates[phys].holdFree = hold
     let done = hold + shiftAddLatency
     activationsStarted += 1
-    let b = Double(inputCycles), rows = Double(info.rows), cols = Double(info.converted)
-    stages[s].counts.values[Action.dacDrive.rawValue] += rows * b
-    stages[s].counts.values[Action.crossbarRead.rawValue] += info.readFraction * b
-    stages[s].counts.values[Action.sampleHold.rawValue] += cols * b
-    stages[s].counts.values[Action.adcConvert.rawValue] += cols * b
-    stages[s].counts.values[Action.imaShiftAdd.rawValue] += cols * b
-    if info.hasTable {
-      stages[s].counts.values[Action.tableLookup.rawValue] += 1
-      stages[s].counts.values[Action.tableRoute.rawValue] += info.routed
-    }
+    // Per-activation sums, turned into action counts and unit busy times with the results
+    // (plain fields: nested arrays here cost a uniqueness check per write).
+    stages[s].activity.rows += Double(info.rows)
+    stages[s].activity.readFraction += info.readFraction
+    stages[s].activity.converted += Double(info.converted)
+    if info.hasTable { stages[s].activity.lookups += 1; stages[s].activity.routed += info.routed }
     stages[s].arrayStart = min(stages[s].arrayStart, start)
     stages[s].arrayEnd = max(stages[s].arrayEnd, t)
     // Busy time: the reads, every bit's conversions (the S+H holds the bit meanwhile), and the
     // IMA shift-and-add ops folding the converted columns.
-    let tile = phys / spec.crossbarsPerTile, conversions = UInt64(inputCycles) * info.batch
-    charge(.crossbars, tile: tile, t - start)
-    charge(.adcs, tile: tile, conversions)
-    charge(.sampleHolds, tile: tile, conversions)
-    charge(.imaShiftAdds, tile: tile, UInt64((Int(info.converted) * inputCycles + spec.ima.shiftAdd.lanes - 1) / spec.ima.shiftAdd.lanes))
+    let conversions = UInt64(inputCycles) * info.batch
+    crossbarStates[phys].readBusy += t - start
+    crossbarStates[phys].convertBusy += conversions
+    crossbarStates[phys].converted += UInt64(info.converted)
     stages[s].crossbarBusy += t - start
     stages[s].adcBusy += conversions
     if let trace {
+      let tile = phys / spec.crossbarsPerTile
       trace.complete(name: stageName(s), tile: tile, track: phys % spec.crossbarsPerTile, start: start - info.lookup, end: t,
                      clock: spec.clock, args: ["window": w32])
       traceSpan(stage: s, process: tile, processName: "tile \(tile)", thread: TraceTrack.adcBase + phys % spec.crossbarsPerTile,
                 threadName: "crossbar \(phys % spec.crossbarsPerTile) ADCs", end: hold, duration: hold - firstLatch)
     }
-    queue.schedule(.activationDone(stage: s32, window: w32), at: Cycle(done))
+    // The window is computed when its last crossbar is done: the last one to start schedules that.
+    let slot = Int(w32) % stages[s].capacity
+    stages[s].windowDone[slot] = max(stages[s].windowDone[slot], done)
+    stages[s].remaining[slot] -= 1
+    if stages[s].remaining[slot] == 0 {
+      queue.schedule(.windowComputed(stage: s32, window: w32), at: Cycle(stages[s].windowDone[slot]))
+    }
     if !crossbarStates[phys].queue.isEmpty {
       crossbarStates[phys].isWakePending = true
       queue.schedule(.wake(crossbar: Int32(phys)), at: Cycle(t))

@@ -24,7 +24,7 @@ extension EngineCore {
     for (li, layer) in net.layers.enumerated() {
       let mine = stages.filter { $0.spec.layer == li }
       var counts = ActionCounts()
-      for s in mine { counts += s.counts }
+      for s in mine { counts += s.counts + s.activityCounts(inputCycles: inputCycles) }
       total += counts
       let l = layout.layouts[li]
       let kind: String
@@ -81,9 +81,8 @@ extension EngineCore {
   var resourceStats: [ResourceStats] {
     var out: [ResourceStats] = []
     for t in buffers.indices {
-      for c in UnitClass.allCases where unitBusy[t * UnitClass.allCases.count] > 0 {
-        let busy = Cycles(unitBusy[t * UnitClass.allCases.count + c.rawValue])
-        out.append(ResourceStats(path: "tile\(t).\(c.name)", server: Server(busy: busy), units: units(c)))
+      for c in UnitClass.allCases where unitBusy(.crossbars, tile: t) > 0 {
+        out.append(ResourceStats(path: "tile\(t).\(c.name)", server: Server(busy: Cycles(unitBusy(c, tile: t))), units: units(c)))
       }
       for (name, server) in [("buffer", buffers[t]), ("shiftAdd", shiftAdds[t]), ("maxPool", maxPools[t])]
       where server.requests > 0 {

@@ -90,6 +90,7 @@ extension EngineCore {
         let windowBits = max(1, s.copies[0].units.reduce(0) { $0 + $1.bits })
         s.capacity = max(1, min(imas * regBits / windowBits, 2 * ps.copies.count))
         s.remaining = Array(repeating: 0, count: s.capacity)
+        s.windowDone = Array(repeating: 0, count: s.capacity)
         s.isDone = Array(repeating: false, count: s.capacity)
         stages.append(s)
       } else {

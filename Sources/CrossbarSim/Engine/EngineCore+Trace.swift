@@ -15,9 +15,20 @@ enum TraceTrack {
 }
 
 extension EngineCore {
-  /// Adds `cycles` of busy time of unit class `c` on `tile` [unit-cycles].
-  mutating func charge(_ c: UnitClass, tile: Int, _ cycles: UInt64) {
-    unitBusy[tile * UnitClass.allCases.count + c.rawValue] += cycles
+  /// Busy time of unit class `c` on `tile` [unit-cycles]: sums over its crossbars.
+  func unitBusy(_ c: UnitClass, tile: Int) -> UInt64 {
+    let per = spec.crossbarsPerTile
+    var busy: UInt64 = 0
+    for x in crossbarStates[(tile * per)..<((tile + 1) * per)] {
+      switch c {
+      case .crossbars: busy += x.readBusy
+      case .adcs, .sampleHolds: busy += x.convertBusy
+      case .imaShiftAdds:
+        let lanes = UInt64(spec.ima.shiftAdd.lanes)
+        busy += (x.converted * UInt64(inputCycles) + lanes - 1) / lanes
+      }
+    }
+    return busy
   }
 
   /// Units of class `c` in one tile.
@@ -59,7 +70,7 @@ extension EngineCore {
     guard let trace else { return }
     while nextSample <= now {
       for t in tilesInUse {
-        let busy = unitBusy[t * UnitClass.allCases.count], delta = busy - sampledBusy[t]
+        let busy = unitBusy(.crossbars, tile: t), delta = busy - sampledBusy[t]
         guard delta > 0 || occupancy[t] != sampledOccupancy[t] else { continue }
         sampledBusy[t] = busy
         sampledOccupancy[t] = occupancy[t]
@@ -70,5 +81,21 @@ extension EngineCore {
       }
       nextSample += sampleInterval
     }
+  }
+}
+
+extension EngineCore.StageState {
+  /// The action counts of the stage's activations: every input bit drives the rows, reads the
+  /// array's active fraction, samples, converts and shift-adds the converted columns.
+  func activityCounts(inputCycles: Int) -> ActionCounts {
+    var c = ActionCounts(), b = Double(inputCycles), a = activity
+    c[.dacDrive] = a.rows * b
+    c[.crossbarRead] = a.readFraction * b
+    c[.sampleHold] = a.converted * b
+    c[.adcConvert] = a.converted * b
+    c[.imaShiftAdd] = a.converted * b
+    c[.tableLookup] = a.lookups
+    c[.tableRoute] = a.routed
+    return c
   }
 }

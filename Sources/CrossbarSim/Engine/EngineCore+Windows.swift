@@ -40,6 +40,7 @@ extension EngineCore {
     if stages[s].isMatrix {
       let c = w % stages[s].copies.count
       stages[s].remaining[slot] = Int32(stages[s].copies[c].crossbars.count)
+      stages[s].windowDone[slot] = 0
       let regBits = Double(spec.ima.inputRegister.accessBits)
       for (u, unit) in stages[s].copies[c].units.enumerated() {
         let done = max(spilled, reserveBuffer(tile: unit.tile, bits: unit.bits, now: now, stage: s))
@@ -63,7 +64,7 @@ extension EngineCore {
         traceTile(stage: s, tile: tile, thread: pooling ? TraceTrack.maxPool : TraceTrack.shiftAdd, end: end, duration: busy.count)
       }
       stages[s].counts[stages[s].digitalAction] += stages[s].digitalOps
-      queue.schedule(.activationDone(stage: Int32(s), window: Int32(w)), at: Cycle(end))
+      queue.schedule(.windowComputed(stage: Int32(s), window: Int32(w)), at: Cycle(end))
       return
     }
     let c = w % stages[s].copies.count

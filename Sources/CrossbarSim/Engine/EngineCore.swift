@@ -7,7 +7,7 @@ struct EngineCore {
   enum Event {
     case inputReady(stage: Int32, window: Int32, unit: Int32)
     case wake(crossbar: Int32)
-    case activationDone(stage: Int32, window: Int32)
+    case windowComputed(stage: Int32, window: Int32)
     case reduce(stage: Int32, window: Int32)
     case write(stage: Int32, window: Int32)
     case written(stage: Int32, window: Int32)
@@ -47,6 +47,12 @@ struct EngineCore {
     var remote: [(tile: Int, bits: Int)] = []
   }
 
+  /// Sums over activations: rows driven, fraction of the array read, columns converted, table
+  /// lookups and values routed through tables (each per input bit where it applies).
+  struct Activity {
+    var rows = 0.0, readFraction = 0.0, converted = 0.0, lookups = 0.0, routed = 0.0
+  }
+
   struct StageState {
     var spec: Placement.Stage
     var isMatrix: Bool
@@ -55,7 +61,9 @@ struct EngineCore {
     var stepY = 1, stepX = 1, padding = 0, extentY = 1, extentX = 1
     var capacity: Int
     var nextWindow = 0, oldest = 0, completed = 0
+    /// Per window slot: crossbars not yet started, when the started ones are done, whether written.
     var remaining: [Int32]
+    var windowDone: [UInt64] = []
     var isDone: [Bool]
     /// Windows of the whole run: `perImage` x images, in image order.
     var windows = 0
@@ -96,6 +104,8 @@ struct EngineCore {
     var counts = ActionCounts()
     /// Busy time of the stage's crossbars (first drive to last latch) and ADC groups [cycles].
     var crossbarBusy: UInt64 = 0, adcBusy: UInt64 = 0
+    /// Sums over the stage's activations, for its action counts.
+    var activity = Activity()
     /// Windows of one image.
     var perImage: Int { windowsY * windowsX }
   }
@@ -118,6 +128,8 @@ struct EngineCore {
   struct CrossbarState {
     var readFree: UInt64 = 0
     var holdFree: UInt64 = 0
+    /// Busy time of its reads and its ADC group [cycles], and columns it converted per input bit.
+    var readBusy: UInt64 = 0, convertBusy: UInt64 = 0, converted: UInt64 = 0
     var isWakePending = false
     var queue = Deque<(stage: Int32, window: Int32, local: Int32)>()
   }
@@ -157,8 +169,6 @@ struct EngineCore {
   var ancestors: [Set<Int>] = []
   /// Whether any window has gone off chip (spill bookkeeping is skipped until one has).
   var hasSpilled = false
-  /// Busy time per tile and unit class (`UnitClass`) [unit-cycles].
-  var unitBusy: [UInt64]
   /// Trace counter sampling: tiles in use, the interval, the next sample, what was last emitted.
   var tilesInUse: [Int] = []
   let sampleInterval: UInt64
@@ -207,7 +217,6 @@ struct EngineCore {
     peakOccupancy = occupancy
     waiters = Array(repeating: [], count: spec.chip.tiles)
     tileGroups = waiters
-    unitBusy = Array(repeating: 0, count: spec.chip.tiles * UnitClass.allCases.count)
     sampleInterval = max(1, clock.cycles(ns: options.traceSampleNs).count)
     sampledBusy = Array(repeating: 0, count: spec.chip.tiles)
     sampledOccupancy = occupancy
@@ -276,11 +285,10 @@ struct EngineCore {
     case .wake(let x):
       crossbarStates[Int(x)].isWakePending = false
       startNext(crossbar: Int(x), now: now)
-    case .activationDone(let s, let w):
-      activationsFinished += 1
-      let si = Int(s), slot = Int(w) % stages[si].capacity
-      stages[si].remaining[slot] -= 1
-      if stages[si].remaining[slot] == 0 { windowComputed(stage: si, window: Int(w), now: now) }
+    case .windowComputed(let s, let w):
+      let si = Int(s)
+      if stages[si].isMatrix { activationsFinished += stages[si].copies[Int(w) % stages[si].copies.count].crossbars.count }
+      windowComputed(stage: si, window: Int(w), now: now)
     case .reduce(let s, let w):
       reduce(stage: Int(s), window: Int(w), now: now)
     case .write(let s, let w):
