@@ -34,6 +34,19 @@ struct ReplicationTests {
     #expect(try factors("a=3,b=2", spec, chain()) == [3, 2])
   }
 
+  @Test("auto stops where the slowest stage it cannot replicate sets the pace")
+  func digitalFloor() throws {
+    // conv: 18x18x8 -> 16x16x16, one crossbar, 256 windows of 1024 cycles; a 2x2/2 max pool on
+    // one 1-lane unit: 64 windows x 64 values = 4096 cycles per image (its 1024 input flits take
+    // less). Copies below 4096 cycles gain nothing: 256 x 1024 / k <= 4096 at k = 64, although
+    // 256 one-crossbar copies would fit.
+    var b = NetworkBuilder(name: "floor", input: TensorShape(8, 18, 18))
+    try b.conv("conv", Convolution(outChannels: 16, kernel: 3))
+    try b.pool("pool", Pooling(.max, kernel: 2, stride: 2))
+    let spec = tinySpec(crossbars: 8) { $0.tile.imas = 40; $0.tile.maxPool.lanes = 1 }
+    #expect(try factors("auto", spec, b.network) == [64, 1])
+  }
+
   @Test("replicated windows are dealt round-robin: window w runs on copy w mod k")
   func roundRobin() throws {
     let spec = tinySpec(crossbars: 8) { $0.tile.imas = 2 }
@@ -94,6 +107,8 @@ struct ReplicationTests {
                                   options: SimulationOptions(images: 8, replication: .auto(budget: nil)))
     #expect(auto.layers[0].name == "conv1" && auto.layers[0].replicas > 1)
     #expect(auto.imagesPerSecond >= 3 * none.imagesPerSecond)
+    // Every residual join's shortcut has room for its skew to the conv branch: nothing spills.
+    #expect(auto.spilledBytes == 0 && none.spilledBytes == 0)
     #expect(auto.layers.reduce(0) { $0 + $1.crossbars } <= ArchSpec.isaac8bit.crossbarsPerChip)
   }
 
