@@ -44,7 +44,7 @@ extension EngineCore {
       tileOutputs[tile, default: []].formUnion(Self.outputKeys(x))
     }
     for t in copy.tiles where t != copy.homeTile {
-      c.remote.append((t, (tileOutputs[t]?.count ?? 0) * 2 * spec.data.outputBits))
+      c.remote.append((t, (tileOutputs[t]?.count ?? 0) * psumBitsPerValue))
     }
     return c
   }
@@ -53,7 +53,6 @@ extension EngineCore {
     let net = layout.network
     let rows = spec.ima.crossbar.rows, cols = spec.ima.crossbar.columns
     let regBits = spec.ima.inputRegister.sizeBytes * 8
-    let psumBitsPerValue = 2 * spec.data.outputBits
     var finalStageOfLayer = Array(repeating: -1, count: net.layers.count)
     var stagesOfLayer = Array(repeating: [Int](), count: net.layers.count)
     for (si, ps) in placement.stages.enumerated() {

@@ -144,6 +144,9 @@ struct EngineCore {
   let readCycles: UInt64, inputCycles: Int, shiftAddLatency: UInt64 = 1
   let bufferLatency: UInt64, flitCycles: UInt64, hopCycles: UInt64
   let meshWidth: Int
+  /// Partial sums carry twice the output width (ISAAC's 16-bit sums of 8-bit values) until the
+  /// final reduction rounds them.
+  var psumBitsPerValue: Int { 2 * spec.data.outputBits }
 
   // State.
   var queue = EventQueue<Event>()
