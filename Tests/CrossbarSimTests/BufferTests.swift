@@ -63,6 +63,48 @@ struct BufferTests {
     let e = r.energyByClass.first { $0.0 == .offChip }!.1
     #expect(abs(e - Double(2 * 192 * 128) * spec(kb: 1).chip.hyperTransport.energyPerBitPJ) < 1e-6)
     #expect(r.layers[1].start >= r.layers[0].end)
+    // 384 transfers of one 16-byte window each: 128 bits over 4 links of 6.4 GB/s take 0.625 ns,
+    // 0.8 cycles at 1.28 GHz, so one cycle each (on one link: 2.5 ns, 4 cycles).
+    let links = r.resources.first { $0.path == "chip.offChip" }?.server
+    #expect(links?.requests == 384 && links?.busy.count == 384)
+    let one = try engine(spec(kb: 1, links: 1), SimulationOptions(schedule: .layer)).simulate()
+    #expect(one.resources.first { $0.path == "chip.offChip" }?.server.busy.count == 4 * 384)
+  }
+
+  @Test("a strided consumer's skipped windows take no room: 1 KB holds what a 1x1 stride-2 layer reads, one window at a time")
+  func stridedSkip() throws {
+    var b = NetworkBuilder(name: "strided", input: TensorShape(8, 18, 18))
+    try b.conv("a", Convolution(outChannels: 16, kernel: 3))
+    try b.conv("b", Convolution(outChannels: 32, kernel: 1, stride: 2))
+    let r = try Simulation.run(network: b.network, spec: spec(kb: 1, links: 0), mapper: Im2colMapper())
+    // b reads 64 of a's 256 windows, each as soon as it arrives (b is 4x faster per window than a's four).
+    #expect(r.spilledBytes == 0 && r.resources.first { $0.path == "tile0.buffer" }?.peakBytes == 16)
+  }
+
+  @Test("a tile whose groups together need more than it holds shares it first come, first served: it spills only when full")
+  func oversubscribed() throws {
+    // Every 3x3 layer (padding 1, 16x16x16) needs 2 rows + 3 windows = 35 x 16 bytes = 560 bytes
+    // of its producer's outputs at once; two such groups on one tile need 1120 bytes.
+    var chain = NetworkBuilder(name: "chain", input: TensorShape(8, 18, 18))
+    for n in ["a", "b", "c"] { try chain.conv(n, Convolution(outChannels: 16, kernel: 3, padding: 1)) }
+    var fork = NetworkBuilder(name: "fork", input: TensorShape(8, 18, 18))
+    let x = try fork.conv("x", Convolution(outChannels: 16, kernel: 1))
+    try fork.conv("a1", Convolution(outChannels: 16, kernel: 3, padding: 1), from: x)
+    try fork.conv("c1", Convolution(outChannels: 16, kernel: 3, padding: 1))
+    let a2 = try fork.conv("a2", Convolution(outChannels: 16, kernel: 3, padding: 1), from: x)
+    try fork.conv("c2", Convolution(outChannels: 16, kernel: 3, padding: 1), from: a2)
+    for (net, imas) in [(chain.network, 3), (fork.network, 5)] {
+      for kb in [1, 2] {
+        let s = tinySpec { $0.tile.imas = imas; $0.ima.adc.sampleRateGSps = 0.32; $0.tile.buffer.sizeKB = kb }
+        let r = try Simulation.run(network: net, spec: s, mapper: Im2colMapper())
+        let peak = r.resources.first { $0.path == "tile0.buffer" }?.peakBytes
+        if kb == 1 {
+          #expect(r.spilledBytes > 0 && peak == 1024, "\(net.name): spilled \(r.spilledBytes) bytes at a peak of \(peak ?? 0)")
+        } else {
+          #expect(r.spilledBytes == 0 && r.bufferStallCycles.count == 0, "\(net.name) at 2 KB")
+        }
+      }
+    }
   }
 
   @Test("with no off-chip links, a full buffer the consumer cannot drain is a deadlock that names every stuck layer")

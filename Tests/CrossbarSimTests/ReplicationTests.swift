@@ -34,6 +34,22 @@ struct ReplicationTests {
     #expect(try factors("a=3,b=2", spec, chain()) == [3, 2])
   }
 
+  @Test("auto never spends a copy that shortens nothing: 64 windows take 8 copies of 8, and 9 would still leave 8")
+  func noWastedCopy() throws {
+    // One-crossbar IMAs, so every copy costs one crossbar. 64 windows: k = 8 leaves 8 windows a
+    // copy; 9 copies still leave ceil(64 / 9) = 8, and the next gain (7 a copy) needs 10.
+    var b = NetworkBuilder(name: "one", input: TensorShape(8, 10, 10))
+    try b.conv("a", Convolution(outChannels: 16, kernel: 3))
+    let spec = tinySpec(crossbars: 1) { $0.tile.imas = 16 }
+    #expect(try factors("auto:crossbars=9", spec, b.network) == [8])
+    #expect(try factors("auto:crossbars=10", spec, b.network) == [10])
+    // Whatever the budget, the copies auto picks are the fewest giving their windows per copy.
+    for budget in 1...16 {
+      let k = try factors("auto:crossbars=\(budget)", spec, b.network)[0]
+      #expect(k <= budget && (k == 1 || (64 + k - 2) / (k - 1) > (64 + k - 1) / k), "budget \(budget): \(k) copies")
+    }
+  }
+
   @Test("auto stops where the slowest stage it cannot replicate sets the pace")
   func digitalFloor() throws {
     // conv: 18x18x8 -> 16x16x16, one crossbar, 256 windows of 1024 cycles; a 2x2/2 max pool on
@@ -61,6 +77,13 @@ struct ReplicationTests {
       let window = (s["args"] as! [String: Any])["window"] as! Int
       #expect(s["tid"] as? Int == window % 3, "window \(window)")   // copies on crossbars 0, 1, 2
     }
+    // Copies on three tiles: each fetches the inputs of its own windows (22, 21 and 21 of 64) from
+    // its tile's buffer, a reservation and a read each.
+    var n = NetworkBuilder(name: "t", input: TensorShape(8, 10, 10))
+    try n.conv("a", Convolution(outChannels: 16, kernel: 3))
+    let spread = try Simulation.run(network: n.network, spec: tinySpec(tiles: 3, crossbars: 1), mapper: Im2colMapper(),
+                                    options: SimulationOptions(replication: .explicit([.init(layer: "a", replicas: 3)])))
+    #expect((0..<3).map { t in spread.resources.first { $0.path == "tile\(t).buffer" }?.server.requests } == [44, 42, 42])
   }
 
   @Test("a replicated producer sends each output from its copy's tile; a replicated 1x1 consumer receives only its own windows")
@@ -80,6 +103,8 @@ struct ReplicationTests {
     let s = try Simulation.run(network: n.network, spec: spec, mapper: Im2colMapper(),
                                options: SimulationOptions(replication: .explicit([.init(layer: "b1", replicas: 2)])))
     #expect(s.layers[0].counts[.nocFlitHop] == Double(64 * 4 * 2))
+    // Half of them leave east to tile 1, half south to tile 2.
+    #expect(["router0.east", "router0.south"].map { p in s.resources.first { $0.path == p }?.server.requests } == [32, 32])
   }
 
   @Test("two consumers on one tile get one transfer and one buffer write of a shared input")

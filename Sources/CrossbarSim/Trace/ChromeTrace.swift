@@ -67,8 +67,8 @@ public final class ChromeTrace {
     append("{\"name\":\"\(name)\",\"ph\":\"C\",\"pid\":\(pid),\"ts\":\(fmt(clock.ns(Cycle(at)) / 1000)),\"args\":{\(v)}}")
   }
 
+  /// Callers check `isFull` first (and count what they drop).
   private func append(_ line: String) {
-    guard count < limit else { dropped += 1; return }
     count += 1
     guard file != nil else { kept.append(line); return }
     pending += isFirst ? line : ",\n" + line
