@@ -54,24 +54,30 @@ enum Budget: Equatable {
   var limit: Int { switch self { case .parameters(let n), .crossbars(let n): n } }
   var name: String { switch self { case .parameters: "parameters"; case .crossbars: "crossbars" } }
 
-  /// Bisects a knob in [low, high] where larger means more compression, returning the smallest
-  /// knob whose model meets the budget (and that model), or an error when even `high` misses it.
-  func search(kind: String, low: Double, high: Double, context: CompressionContext,
+  /// The weakest knob in [low, high] (larger means more compression) whose model meets the
+  /// budget, and that model; an error when no setting meets it.
+  ///
+  /// The budgeted quantity need not fall monotonically with the knob (under VW-SDK a lower rank can
+  /// take more crossbars), so every one of `candidates` evenly spaced settings is tried, weakest
+  /// first; between the first that fits and the setting before it, bisection finds the edge.
+  func search(kind: String, low: Double, high: Double, context: CompressionContext, candidates: Int = 64,
               apply: (Double) throws -> (CompressedModel, [CompressionRecord])) throws -> (CompressedModel, [CompressionRecord], Double) {
-    var best = try apply(high)
-    guard try measure(best.0, context) <= limit else {
-      throw InputError("\(kind): even the strongest setting leaves \(try measure(best.0, context)) \(name), above the budget \(limit)")
+    var closest = Int.max, previous = low
+    for k in 0...candidates {
+      let knob = low + (high - low) * Double(k) / Double(candidates)
+      let r = try apply(knob)
+      let v = try measure(r.0, context)
+      guard v <= limit else { closest = min(closest, v); previous = knob; continue }
+      if k == 0 { return (r.0, r.1, knob) }
+      var lo = previous, hi = knob, best = r
+      for _ in 0..<24 where hi - lo > 1e-6 {
+        let mid = (lo + hi) / 2
+        let m = try apply(mid)
+        if try measure(m.0, context) <= limit { hi = mid; best = m } else { lo = mid }
+      }
+      return (best.0, best.1, hi)
     }
-    var lo = low, hi = high
-    let first = try apply(low)
-    if try measure(first.0, context) <= limit { return (first.0, first.1, low) }
-    for _ in 0..<40 {
-      let mid = (lo + hi) / 2
-      let r = try apply(mid)
-      if try measure(r.0, context) <= limit { hi = mid; best = r } else { lo = mid }
-      if hi - lo < 1e-6 { break }
-    }
-    return (best.0, best.1, hi)
+    throw InputError("\(kind): no setting meets the budget of \(limit) \(name); the fewest any of \(candidates + 1) settings leaves is \(closest)")
   }
 }
 

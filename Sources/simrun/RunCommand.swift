@@ -58,6 +58,9 @@ struct RunCommand: ParsableCommand {
   @Flag(help: "Also write trace.json, streamed while the run goes (Chrome trace events: crossbar activations, ADC groups, buffer ports, shift-and-add and max-pool units, router ports, off-chip links, counters per tile; opens in Perfetto).")
   var trace = false
 
+  @Option(help: "Folder of an earlier run: area.csv gains each value divided by that run's (e.g. a dense baseline, as in [XA] Figure 4).")
+  var baseline: String?
+
   @Flag(help: "Print only the summary line.")
   var quiet = false
 
@@ -78,6 +81,13 @@ struct RunCommand: ParsableCommand {
     let replicate = self.replicate ?? file?.replicate ?? "none"
 
     let spec = try ArchSpec.load(archName, overrides: sets)
+    let base = try baseline.map { dir -> [AreaRow] in
+      let path = "\(dir)/area.csv"
+      guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        throw InputError("--baseline \(dir): no readable area.csv there (give the folder of an earlier run)")
+      }
+      return try RunReport.parseAreaCSV(text, source: path)
+    }
     let m = try MapperRegistry.mapper(kind: mapperSpec.kind, options: mapperSpec.options)
     let bench = try Workbench(workload: workload, factorize: factorize, weights: weights ?? file?.weights, seed: seed,
                               compress: steps, mapper: m, geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits)
@@ -106,7 +116,7 @@ struct RunCommand: ParsableCommand {
     var files: [(String, String)] = [
       ("config.yaml", try YAMLEncoder().encode(resolved)),
       ("stats.json", report.statsJSON), ("stats.csv", report.statsCSV),
-      ("layers.csv", report.layersCSV), ("energy.csv", report.energyCSV),
+      ("layers.csv", report.layersCSV), ("energy.csv", report.energyCSV), ("area.csv", report.areaCSV(baseline: base)),
     ]
     if !steps.isEmpty { files.append(("compression.csv", bench.compressionCSV)) }
     try OutputFolder.write(files, to: dir)

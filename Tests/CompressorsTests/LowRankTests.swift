@@ -138,7 +138,7 @@ struct LowRankTests {
     ("lowrank:rank=2,groups=2,layers=fc", "layer fc cannot be compressed: a fully connected layer has no channel groups"),
     ("lowrank:rank=2,layers=nope", "no layer named 'nope'"),
     ("lowrank:rank=2,colour=red", "unknown option 'colour'"),
-    ("lowrank:params=10", "above the budget 10"),
+    ("lowrank:params=10", "no setting meets the budget of 10 parameters; the fewest any of 65 settings leaves is"),
   ])
   func badInput(spec: String, message: String) throws {
     let model = try resnet20Model()

@@ -48,7 +48,7 @@ struct ArchSpecTests {
     let s = try ArchSpec.parse(text: text, source: "my.yaml")
     #expect(s.name == "my-chip")
     #expect(s.ima.adc.countPerCrossbar == 2)
-    #expect(s.ima.adc.bits == 6)
+    #expect(s.ima.adc.bits == .bits(6))
     #expect(s.data.weightBits == 8)
     #expect(s.ima.crossbar.rows == 128)
   }
@@ -94,7 +94,7 @@ struct ArchSpecTests {
   @Test("every problem is reported at once")
   func allProblems() {
     var s = ArchSpec.isaac
-    s.chip.tiles = 0; s.ima.adc.bits = 0; s.tile.buffer.busWidthBits = -1
+    s.chip.tiles = 0; s.ima.adc.bits = .bits(0); s.tile.buffer.busWidthBits = -1
     #expect(s.validate().count == 3)
   }
 

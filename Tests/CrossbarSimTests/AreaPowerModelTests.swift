@@ -44,6 +44,8 @@ struct AreaPowerModelTests {
     var counts = ActionCounts()
     for a in Action.allCases { counts[a] = Double(a.rawValue + 1) }
     let spec = ArchSpec.isaac8bit
+    // Conversions carry their energy (each at its crossbar's resolution): here all at 8 bits.
+    counts.adcEnergyPJ = counts[.adcConvert] * Action.adcConvert.energyPJ(spec)
     let byClass = counts.energyByClass(spec)
     for (c, actions) in documented {
       let expected = actions.reduce(0.0) { $0 + counts[$1] * $1.energyPJ(spec) }

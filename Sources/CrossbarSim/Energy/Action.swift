@@ -69,7 +69,7 @@ public enum Action: Int, CaseIterable, Sendable {
     case .dacDrive: spec.ima.dac.energyPerDrivePJ
     case .crossbarRead: spec.ima.crossbar.readEnergyPJ
     case .sampleHold: spec.ima.sampleHold.energyPerSamplePJ
-    case .adcConvert: spec.ima.adc.energyPerConversionPJ
+    case .adcConvert: spec.ima.adc.energyPerConversionPJ(bits: spec.chipADCBits)
     case .imaShiftAdd: spec.ima.shiftAdd.energyPerOpPJ
     case .inputRegisterAccess: spec.ima.inputRegister.energyPerAccessPJ
     case .imaOutputRegisterAccess: spec.ima.outputRegister.energyPerAccessPJ
@@ -100,6 +100,8 @@ public enum EnergyClass: String, CaseIterable, Sendable {
 public struct ActionCounts: Sendable, Equatable {
   /// Count per action, indexed by `Action.rawValue`.
   public var values = [Double](repeating: 0, count: Action.allCases.count)
+  /// Energy of the `adcConvert` conversions, each at its crossbar's resolution (see `ADCSpec`) [pJ].
+  public var adcEnergyPJ = 0.0
   /// Creates zero counts.
   public init() {}
   /// The count of `a`.
@@ -110,6 +112,7 @@ public struct ActionCounts: Sendable, Equatable {
   /// Adds `other` in place.
   public static func += (a: inout ActionCounts, b: ActionCounts) {
     for i in a.values.indices { a.values[i] += b.values[i] }
+    a.adcEnergyPJ += b.adcEnergyPJ
   }
   /// The sum of two count sets.
   public static func + (a: ActionCounts, b: ActionCounts) -> ActionCounts {
@@ -120,11 +123,15 @@ public struct ActionCounts: Sendable, Equatable {
   /// Dynamic energy per class [pJ].
   public func energyByClass(_ spec: ArchSpec) -> [EnergyClass: Double] {
     var e: [EnergyClass: Double] = [:]
-    for a in Action.allCases { e[a.energyClass, default: 0] += self[a] * a.energyPJ(spec) }
+    for a in Action.allCases { e[a.energyClass, default: 0] += energyPJ(a, spec) }
     return e
   }
   /// Total dynamic energy [pJ].
   public func energyPJ(_ spec: ArchSpec) -> Double {
-    Action.allCases.reduce(0) { $0 + self[$1] * $1.energyPJ(spec) }
+    Action.allCases.reduce(0) { $0 + energyPJ($1, spec) }
+  }
+  /// Energy of the `a` actions [pJ]: count x energy each (ADC conversions: at their resolutions).
+  public func energyPJ(_ a: Action, _ spec: ArchSpec) -> Double {
+    a == .adcConvert ? adcEnergyPJ : self[a] * a.energyPJ(spec)
   }
 }

@@ -27,9 +27,10 @@ public struct AreaPowerModel: Sendable {
 
   /// Rows of one IMA.
   public var imaRows: [Row] {
-    let i = spec.ima, x = Double(i.crossbars)
+    let i = spec.ima, x = Double(i.crossbars), bits = spec.chipADCBits
     return [
-      row("tile.ima.adc", x * Double(i.adc.countPerCrossbar), power: i.adc.powerMW, leak: i.adc.leakageMW, area: i.adc.areaMm2),
+      row("tile.ima.adc", Double(i.adc.count(crossbars: i.crossbars)), power: i.adc.powerMW(bits: bits),
+          leak: i.adc.leakageMW(bits: bits), area: i.adc.areaMm2(bits: bits)),
       row("tile.ima.dac", x * Double(i.crossbar.rows), power: i.dac.powerMW, leak: i.dac.leakageMW, area: i.dac.areaMm2),
       row("tile.ima.sampleHold", x * Double(i.crossbar.columns), power: i.sampleHold.powerMW, leak: i.sampleHold.leakageMW,
           area: i.sampleHold.areaMm2),

@@ -12,8 +12,20 @@ extension EngineCore {
     // the next bit is read. After the first latch every bit takes max(read, conversions).
     t = max(t + readCycles, crossbarStates[phys].holdFree)
     let firstLatch = t
-    t += UInt64(inputCycles - 1) * max(readCycles, info.batch)
-    let hold = t + info.batch
+    var hold: UInt64
+    if sharedADCs.isEmpty {
+      t += UInt64(inputCycles - 1) * max(readCycles, info.batch)
+      hold = t + info.batch
+    } else {
+      // A shared ADC converts each latched bit when it is free (FIFO over its crossbars); the S+H
+      // holds the bit until then, and the next read latches only after that conversion.
+      let adc = sharedADC(of: phys)
+      hold = sharedADCs[adc].reserve(at: Cycle(t), for: Cycles(info.batch)).value
+      for _ in 1..<max(1, inputCycles) {
+        t = max(t + readCycles, hold)
+        hold = sharedADCs[adc].reserve(at: Cycle(t), for: Cycles(info.batch)).value
+      }
+    }
     crossbarStates[phys].readFree = t
     crossbarStates[phys].holdFree = hold
     let done = hold + shiftAddLatency
@@ -23,6 +35,7 @@ extension EngineCore {
     stages[s].activity.rows += Double(info.rows)
     stages[s].activity.readFraction += info.readFraction
     stages[s].activity.converted += Double(info.converted)
+    stages[s].activity.adcEnergyPJ += info.adcEnergyPJ
     if info.hasTable { stages[s].activity.lookups += 1; stages[s].activity.routed += info.routed }
     stages[s].arrayStart = min(stages[s].arrayStart, start)
     stages[s].arrayEnd = max(stages[s].arrayEnd, t)
@@ -52,5 +65,13 @@ extension EngineCore {
       crossbarStates[phys].isWakePending = true
       queue.schedule(.wake(crossbar: Int32(phys)), at: Cycle(t))
     }
+  }
+}
+
+extension EngineCore {
+  /// The shared ADC of physical crossbar `phys`: `crossbarsPerADC` neighbours of one IMA share one.
+  func sharedADC(of phys: Int) -> Int {
+    let perIMA = spec.ima.crossbars, ima = phys / perIMA
+    return ima * spec.ima.adc.count(crossbars: perIMA) + (phys % perIMA) / spec.ima.adc.crossbarsPerADC
   }
 }

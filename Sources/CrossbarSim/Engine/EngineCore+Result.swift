@@ -39,7 +39,7 @@ extension EngineCore {
       let arrayStart = mine.map(\.arrayStart).min()!, arrayEnd = mine.map(\.arrayEnd).max()!
       let r = LayerResult(
         name: layer.name, kind: kind, mapper: l?.mapper ?? "-", crossbars: (l?.crossbars.count ?? 0) * replicas[li],
-        replicas: replicas[li],
+        replicas: replicas[li], adcBits: l?.crossbars.map { spec.adcBits(activeRows: $0.rows.count) }.max() ?? 0,
         activations: (l?.activations ?? 0) * options.images, windows: mine[0].windows, start: Cycle(start), end: Cycle(end),
         arrayCycles: arrayStart == .max ? .zero : Cycles(arrayEnd - arrayStart),
         utilization: l?.utilization(rows: spec.ima.crossbar.rows, columns: spec.ima.crossbar.columns) ?? 0,
@@ -68,6 +68,10 @@ extension EngineCore {
                                   rounds: placement.rounds, programmingCycles: Cycles(programmingCycles),
                                   counts: total, leakagePowerMW: leak, events: queue.processed)
     result.sparsityTables = tables
+    var phys = Set<Int32>(), tiles = Set<Int>()
+    for st in stages { for c in st.copies { tiles.insert(c.home); tiles.formUnion(c.tiles); for x in c.crossbars { phys.insert(x.physical) } } }
+    result.occupancy = Occupancy(crossbars: phys.count, imas: Set(phys.map { Int($0) / spec.ima.crossbars }).count,
+                                 tiles: tiles.count, sparsityTables: tables)
     result.tableEntries = entries
     result.resources = resourceStats
     result.imageCompletions = imageDone.map(Cycle.init)
@@ -87,6 +91,11 @@ extension EngineCore {
       for (name, server) in [("buffer", buffers[t]), ("shiftAdd", shiftAdds[t]), ("maxPool", maxPools[t])]
       where server.requests > 0 {
         out.append(ResourceStats(path: "tile\(t).\(name)", server: server, peakBytes: name == "buffer" ? peakOccupancy[t] / 8 : nil))
+      }
+      // Shared ADCs, numbered within the tile.
+      let perTile = sharedADCs.count / max(1, buffers.count)
+      for k in 0..<perTile where sharedADCs[t * perTile + k].requests > 0 {
+        out.append(ResourceStats(path: "tile\(t).adc\(k)", server: sharedADCs[t * perTile + k]))
       }
     }
     let ports = ["east", "west", "north", "south", "local"]

@@ -9,10 +9,13 @@ extension EngineCore {
     }
   }
 
-  func batchCycles(columns: Int) -> UInt64 {
+  /// Cycles the crossbar's ADCs take to convert `columns` columns once at `bits` (a shared ADC:
+  /// this crossbar's share of its time; the queueing happens in `startNext`).
+  func batchCycles(columns: Int, bits: Int) -> UInt64 {
     let a = spec.ima.adc
-    let conversions = (columns + a.countPerCrossbar - 1) / a.countPerCrossbar
-    return spec.clock.cycles(ns: Double(conversions) / a.sampleRateGSps).count
+    let perADC = a.crossbarsPerADC > 1 ? 1 : a.countPerCrossbar
+    let conversions = (columns + perADC - 1) / perADC
+    return spec.clock.cycles(ns: Double(conversions) / a.sampleRateGSps(bits: bits)).count
   }
 
   /// One copy of a matrix stage: its crossbars on their physical arrays, the input fetches per
@@ -26,13 +29,15 @@ extension EngineCore {
       let x = l.crossbars[ci]
       let phys = copy.physical[k]
       let converted = x.columns.count - x.zeroColumns
+      let bits = spec.adcBits(activeRows: x.rows.count)
       c.crossbars.append(CrossbarInfo(
         physical: Int32(phys), rows: Int32(x.rows.count), columns: Int32(x.columns.count),
         readFraction: Double(x.rows.count * x.columns.count) / Double(rows * cols),
-        batch: batchCycles(columns: converted),
+        batch: batchCycles(columns: converted, bits: bits),
         lookup: x.tableEntries > 0 ? spec.clock.cycles(ns: spec.sparsityTable.lookupLatencyNs).count : 0,
         hasTable: x.tableEntries > 0, converted: Int32(converted),
-        routed: x.tableEntries == 0 ? 0 : Double(x.tableKind == .input ? x.rows.count : x.columns.count)))
+        routed: x.tableEntries == 0 ? 0 : Double(x.tableKind == .input ? x.rows.count : x.columns.count),
+        adcBits: Int32(bits), adcEnergyPJ: Double(converted) * spec.ima.adc.energyPerConversionPJ(bits: bits)))
       let tile = phys / perTile
       let key = x.inputGroup * spec.chip.tiles + tile
       if let u = unitIndex[key] {

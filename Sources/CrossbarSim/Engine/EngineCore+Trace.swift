@@ -93,6 +93,7 @@ extension EngineCore.StageState {
     c[.crossbarRead] = a.readFraction * b
     c[.sampleHold] = a.converted * b
     c[.adcConvert] = a.converted * b
+    c.adcEnergyPJ = a.adcEnergyPJ * b
     c[.imaShiftAdd] = a.converted * b
     c[.tableLookup] = a.lookups
     c[.tableRoute] = a.routed

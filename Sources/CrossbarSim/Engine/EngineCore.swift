@@ -28,6 +28,8 @@ struct EngineCore {
     var hasTable: Bool
     var converted: Int32   // columns converted (all-zero columns skip their conversions)
     var routed: Double     // values routed through an index table per activation
+    var adcBits: Int32     // resolution of its conversions
+    var adcEnergyPJ: Double  // energy of converting its columns once [pJ]
   }
 
   struct FetchUnit {
@@ -50,7 +52,7 @@ struct EngineCore {
   /// Sums over activations: rows driven, fraction of the array read, columns converted, table
   /// lookups and values routed through tables (each per input bit where it applies).
   struct Activity {
-    var rows = 0.0, readFraction = 0.0, converted = 0.0, lookups = 0.0, routed = 0.0
+    var rows = 0.0, readFraction = 0.0, converted = 0.0, lookups = 0.0, routed = 0.0, adcEnergyPJ = 0.0
   }
 
   struct StageState {
@@ -155,6 +157,8 @@ struct EngineCore {
   var crossbarStates: [CrossbarState]
   /// Per tile: the eDRAM buffer port, the shift-and-add unit, the max-pool unit.
   var buffers: [Server], shiftAdds: [Server], maxPools: [Server]
+  /// ADCs shared by `ima.adc.crossbarsPerADC` crossbars (empty when each crossbar has its own).
+  var sharedADCs: [Server]
   /// Per router, its output ports (`portsPerRouter`: four mesh directions and the local port).
   var links: [Server]
   /// The off-chip links, as one server of their combined bandwidth.
@@ -212,6 +216,7 @@ struct EngineCore {
     meshWidth = w
     crossbarStates = Array(repeating: CrossbarState(), count: spec.crossbarsPerChip)
     buffers = Array(repeating: Server(), count: spec.chip.tiles)
+    sharedADCs = Array(repeating: Server(), count: spec.ima.adc.crossbarsPerADC > 1 ? spec.chip.tiles * spec.tile.imas * spec.ima.adc.count(crossbars: spec.ima.crossbars) : 0)
     shiftAdds = buffers
     maxPools = buffers
     links = Array(repeating: Server(), count: routers * Self.portsPerRouter)

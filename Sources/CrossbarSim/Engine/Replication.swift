@@ -150,8 +150,10 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
     let a = spec.ima.adc
     var slowest: UInt64 = 0
     for x in l.crossbars {
-      let conversions = (x.columns.count - x.zeroColumns + a.countPerCrossbar - 1) / a.countPerCrossbar
-      let batch = clock.cycles(ns: Double(conversions) / a.sampleRateGSps).count
+      // A shared ADC: as if every crossbar sharing it converts at once.
+      let perADC = a.crossbarsPerADC > 1 ? 1 : a.countPerCrossbar
+      let conversions = (x.columns.count - x.zeroColumns + perADC - 1) / perADC * a.crossbarsPerADC
+      let batch = clock.cycles(ns: Double(conversions) / a.sampleRateGSps(bits: spec.adcBits(activeRows: x.rows.count))).count
       let lookup = x.tableEntries > 0 ? clock.cycles(ns: spec.sparsityTable.lookupLatencyNs).count : 0
       slowest = max(slowest, lookup + UInt64(spec.inputCycles) * max(read, batch))
     }

@@ -43,6 +43,8 @@ public struct LayerResult: Sendable {
   public var crossbars: Int
   /// Copies of the layer's weights (1 unless replicated).
   public var replicas: Int
+  /// Resolution of the layer's ADC conversions (the highest of its crossbars; 0 without crossbars) [bits].
+  public var adcBits: Int
   /// Crossbar activations over the run (all images).
   public var activations: Int
   /// Windows (input vectors) processed over the run (all images).
@@ -124,6 +126,10 @@ public struct SimulationResult: Sendable {
   public var sparsityTables: Int = 0
   /// Index-table entries over all crossbars.
   public var tableEntries: Int = 0
+  /// The hardware the run occupies (all copies and rounds).
+  public var occupancy = Occupancy(crossbars: 0, imas: 0, tiles: 0)
+  /// `area.csv` rows: area and peak power per class, of the occupied hardware and of the chip.
+  public var areaRows: [AreaRow] { AreaPowerModel(spec: spec).areaRows(used: occupancy) }
   /// Shared resources (tile buffers, shift-and-add and max-pool units, router links) that served
   /// at least one request.
   public var resources: [ResourceStats] = []

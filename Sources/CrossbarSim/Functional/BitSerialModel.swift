@@ -26,20 +26,38 @@ public struct BitSerialModel: Sendable, Equatable {
   public var isSignedInput: Bool
   /// An asymmetric zero point `Z_W` (quantized layers); nil uses the symmetric `2^(weightBits-1)`.
   public var customZeroPoint: Int?
+  /// ISAAC's flip encoding: a column slice whose cells sum to more than half of full scale
+  /// (`rows * (2^cellBits - 1) / 2`) stores `2^cellBits - 1 - q` instead; the ADC converts the
+  /// flipped sum and the shift-and-add recovers `(2^cellBits - 1) * sum(x) - flipped`.
+  public var flipEncoding: Bool
+  /// Whether `adcBits` follows the active rows (`ima.adc.bits: auto`): see `forRows(_:)`.
+  public var isAutoADC = false
 
   /// Creates a model.
   public init(inputBits: Int, dacBits: Int, weightBits: Int, cellBits: Int, adcBits: Int, encoding: WeightEncoding,
-              isSignedInput: Bool = false, zeroPoint: Int? = nil) {
+              isSignedInput: Bool = false, zeroPoint: Int? = nil, flipEncoding: Bool = false) {
     precondition(!isSignedInput || dacBits == 1, "two's complement inputs need 1-bit DACs")
     self.inputBits = inputBits; self.dacBits = dacBits; self.weightBits = weightBits
     self.cellBits = cellBits; self.adcBits = adcBits; self.encoding = encoding; self.isSignedInput = isSignedInput
-    customZeroPoint = zeroPoint
+    customZeroPoint = zeroPoint; self.flipEncoding = flipEncoding
   }
 
-  /// The model of a hardware spec.
-  public init(_ spec: ArchSpec) {
+  /// The model of a hardware spec, for a crossbar with `activeRows` rows in use (which sets the
+  /// resolution under `ima.adc.bits: auto`; the full array by default).
+  public init(_ spec: ArchSpec, activeRows: Int? = nil) {
     self.init(inputBits: spec.data.inputBits, dacBits: spec.ima.dac.bits, weightBits: spec.data.weightBits,
-              cellBits: spec.ima.crossbar.bitsPerCell, adcBits: spec.ima.adc.bits, encoding: spec.data.weightEncoding)
+              cellBits: spec.ima.crossbar.bitsPerCell, adcBits: spec.adcBits(activeRows: activeRows ?? spec.ima.crossbar.rows),
+              encoding: spec.data.weightEncoding, flipEncoding: spec.ima.adc.flipEncoding)
+    isAutoADC = spec.ima.adc.bits == .auto
+  }
+
+  /// The model of a crossbar with `rows` active rows: under an auto ADC, the lossless resolution
+  /// of those rows (one bit less with flip encoding); otherwise unchanged.
+  public func forRows(_ rows: Int) -> BitSerialModel {
+    guard isAutoADC else { return self }
+    var m = self
+    m.adcBits = max(1, Self.losslessADCBits(rows: max(1, rows), dacBits: dacBits, cellBits: cellBits) - (flipEncoding ? 1 : 0))
+    return m
   }
 
   /// Integer zero point of offset-encoded weights.
@@ -81,6 +99,8 @@ public struct BitSerialModel: Sendable, Equatable {
   /// shift-and-add, then zero-point correction (offset) or the negative column (differential).
   public func activate(inputs x: [Int], weights w: [Int]) -> Int {
     precondition(x.count == w.count, "one weight per input row")
+    let model = forRows(x.count)
+    guard !isAutoADC else { var m = model; m.isAutoADC = false; return m.activate(inputs: x, weights: w) }
     var result = 0
     switch encoding {
     case .offset:
@@ -95,11 +115,18 @@ public struct BitSerialModel: Sendable, Equatable {
 
   func shiftAdd(_ x: [Int], _ stored: [Int]) -> Int {
     var acc = 0
-    for k in 0..<cycles {
-      for s in 0..<slices {
-        var sum = 0
-        for i in x.indices { sum += inputSlice(x[i], k) * slice(stored[i], s) }
-        acc += convert(sum) * cycleWeight(k) << (s * cellBits)
+    let full = (1 << cellBits) - 1
+    for s in 0..<slices {
+      let flipped = flipEncoding && 2 * stored.reduce(0) { $0 + slice($1, s) } > x.count * full
+      for k in 0..<cycles {
+        var sum = 0, inputs = 0
+        for i in x.indices {
+          let xi = inputSlice(x[i], k), q = slice(stored[i], s)
+          sum += xi * (flipped ? full - q : q)
+          inputs += xi
+        }
+        let value = flipped ? full * inputs - convert(sum) : convert(sum)
+        acc += value * cycleWeight(k) << (s * cellBits)
       }
     }
     return acc

@@ -60,6 +60,7 @@ public enum FunctionalLayer {
 
     for xb in layout.crossbars {
       let R = xb.rows.count, C = xb.columns.count
+      let model = model.forRows(R)
       // Input matrix: windows x rows, full values (0 outside the map: zero padding).
       var x = [Int](repeating: 0, count: windows * R)
       for w in 0..<windows {
@@ -82,13 +83,30 @@ public enum FunctionalLayer {
           mask[ri * C + ci] = 1
         }
       }
+      // Flip encoding: a column whose cells sum above half of full scale holds `full - q` in every row.
+      let full = (1 << model.cellBits) - 1
+      var flipped = [Bool](repeating: false, count: C)
+      if model.flipEncoding {
+        for ci in 0..<C {
+          var total: Float = 0
+          for ri in 0..<R { total += cells[ri * C + ci] }
+          guard 2 * Int(total) > R * full else { continue }
+          flipped[ci] = true
+          for ri in 0..<R { cells[ri * C + ci] = Float(full) - cells[ri * C + ci] }
+        }
+      }
       var acc = [Int](repeating: 0, count: windows * C)
       for k in 0..<model.cycles {
         let plane = x.map { Float(model.inputSlice($0, k)) }
         let sums = Functional.gemm(plane, cells, m: windows, k: R, n: C)
+        var inputs = [Int](repeating: 0, count: flipped.contains(true) ? windows : 0)
+        for w in inputs.indices { for ri in 0..<R { inputs[w] += Int(plane[w * R + ri]) } }
         for (ci, c) in xb.columns.enumerated() {
           let scale = model.cycleWeight(k) << (Int(c.slice) * model.cellBits)
-          for w in 0..<windows { acc[w * C + ci] += model.convert(Int(sums[w * C + ci])) * scale }
+          for w in 0..<windows {
+            let converted = model.convert(Int(sums[w * C + ci]))
+            acc[w * C + ci] += (flipped[ci] ? full * inputs[w] - converted : converted) * scale
+          }
         }
       }
       // Zero point: subtract Z * sum of the inputs that meet a real weight, once per weight (slice 0).

@@ -123,7 +123,13 @@ extension ArchSpec {
     nonNegative(ima.sampleHold.powerMW, "ima.sampleHold.powerMW"); nonNegative(ima.sampleHold.leakageMW, "ima.sampleHold.leakageMW")
     nonNegative(ima.sampleHold.areaMm2, "ima.sampleHold.areaMm2")
     let a = ima.adc
-    positive(a.countPerCrossbar, "ima.adc.countPerCrossbar"); inRange(a.bits, 1...32, "ima.adc.bits")
+    positive(a.countPerCrossbar, "ima.adc.countPerCrossbar"); positive(a.crossbarsPerADC, "ima.adc.crossbarsPerADC")
+    if case .bits(let bits) = a.bits { inRange(bits, 1...32, "ima.adc.bits") }
+    if a.countPerCrossbar > 1 && a.crossbarsPerADC > 1 {
+      p.append("'ima.adc.countPerCrossbar' is \(a.countPerCrossbar) and 'ima.adc.crossbarsPerADC' is \(a.crossbarsPerADC); several ADCs per crossbar or several crossbars per ADC, not both")
+    }
+    inRange(a.referenceBits, 1...32, "ima.adc.referenceBits")
+    positive(a.energyScalingPerBit, "ima.adc.energyScalingPerBit"); positive(a.areaScalingPerBit, "ima.adc.areaScalingPerBit")
     positive(a.sampleRateGSps, "ima.adc.sampleRateGSps"); nonNegative(a.energyPerConversionPJ, "ima.adc.energyPerConversionPJ")
     nonNegative(a.powerMW, "ima.adc.powerMW"); nonNegative(a.leakageMW, "ima.adc.leakageMW")
     nonNegative(a.areaMm2, "ima.adc.areaMm2")

@@ -62,7 +62,7 @@ extension ArchSpec {
                      leakageMW: 0, areaMm2: 0.00017 / dacsPerIMA),
         sampleHold: SampleHoldSpec(energyPerSamplePJ: 0.01 / holdsPerIMA * 100, powerMW: 0.01 / holdsPerIMA,
                                    leakageMW: 0, areaMm2: 0.00004 / holdsPerIMA),
-        adc: ADCSpec(countPerCrossbar: 1, bits: 8, sampleRateGSps: 1.28, energyPerConversionPJ: 2.0 / 1.28,
+        adc: ADCSpec(countPerCrossbar: 1, bits: .bits(8), flipEncoding: true, sampleRateGSps: 1.28, energyPerConversionPJ: 2.0 / 1.28,
                      powerMW: 2, leakageMW: 0, areaMm2: 0.0096 / 8),
         shiftAdd: UnitSpec(count: 4, lanes: 1, energyPerOpPJ: perOp(0.05), powerMW: 0.05,
                            leakageMW: 0, areaMm2: 0.00006),

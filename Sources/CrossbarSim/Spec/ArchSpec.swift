@@ -245,24 +245,6 @@ public struct SampleHoldSpec: Codable, Sendable, Equatable {
   public var areaMm2: Double
 }
 
-/// ADCs of one crossbar, shared by its columns.
-public struct ADCSpec: Codable, Sendable, Equatable {
-  /// ADCs per crossbar.
-  public var countPerCrossbar: Int
-  /// Resolution; column sums above `2^bits - 1` clip [bits].
-  public var bits: Int
-  /// Conversions per second of one ADC [GS/s].
-  public var sampleRateGSps: Double
-  /// Energy of one conversion [pJ].
-  public var energyPerConversionPJ: Double
-  /// Power of one ADC [mW].
-  public var powerMW: Double
-  /// Leakage power of one ADC [mW].
-  public var leakageMW: Double
-  /// Area of one ADC [mm²].
-  public var areaMm2: Double
-}
-
 /// Units of one IMA.
 public struct IMASpec: Codable, Sendable, Equatable {
   /// Crossbars per IMA.

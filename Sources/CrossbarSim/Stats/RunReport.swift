@@ -1,6 +1,6 @@
 import Foundation
 
-// MARK: - Run outputs: stats tree, layers.csv, energy.csv, console table
+// MARK: - Run outputs: stats tree, layers.csv, energy.csv, area.csv, console table
 
 /// Renders a `SimulationResult` into the files of a run folder and a console table.
 public struct RunReport: Sendable {
@@ -16,7 +16,9 @@ public struct RunReport: Sendable {
     let r = result
     let crossbars = r.layers.reduce(0) { $0 + $1.crossbars }
     let activations = r.layers.reduce(0) { $0 + $1.activations }
-    let area = AreaPowerModel(spec: r.spec)
+    let area = AreaPowerModel(spec: r.spec), areaRows = r.areaRows
+    let chipArea = areaRows.first { $0.scope == "chip" && $0.componentClass == "total" }!
+    let usedArea = areaRows.first { $0.scope == "used" && $0.componentClass == "total" }!
     var actions: [(String, StatNode)] = []
     for a in Action.allCases { actions.append((a.name, .value(r.counts[a], unit: a.unit))) }
     let energy: [(String, StatNode)] = r.energyByClass.map { ($0.0.rawValue, .value($0.1, unit: "pJ")) }
@@ -25,6 +27,7 @@ public struct RunReport: Sendable {
         ("kind", .text(l.kind)), ("mapper", .text(l.mapper)),
         ("crossbars", .value(Double(l.crossbars), unit: "count")),
         ("replicas", .value(Double(l.replicas), unit: "count")),
+        ("adcBits", .value(Double(l.adcBits), unit: "bits")),
         ("activations", .value(Double(l.activations), unit: "count")),
         ("windows", .value(Double(l.windows), unit: "count")),
         ("startCycle", .value(Double(l.start.value), unit: "cycles")),
@@ -81,7 +84,9 @@ public struct RunReport: Sendable {
         ("activations", .value(Double(activations), unit: "count")),
         ("events", .value(Double(r.events), unit: "count")),
         ("peakPower", .value(area.chip.powerMW, unit: "mW")),
-        ("area", .value(area.chip.areaMm2 + r.tableAreaMm2, unit: "mm2")),
+        ("area", .value(chipArea.areaMm2, unit: "mm2")),
+        ("usedArea", .value(usedArea.areaMm2, unit: "mm2")),
+        ("usedPeakPower", .value(usedArea.peakPowerMW, unit: "mW")),
         ("sparsityTables", .value(Double(r.sparsityTables), unit: "count")),
         ("tableEntries", .value(Double(r.tableEntries), unit: "count")),
         ("tableStorage", .value(Double(r.tableBits), unit: "bits")),
@@ -101,10 +106,10 @@ public struct RunReport: Sendable {
 
   /// `layers.csv`: one row per layer.
   public var layersCSV: String {
-    var rows = ["layer,kind,mapper,window,crossbars,replicas,activations,windows,cycles,latencyNs,arrayCycles,computingCycles,analyticCycles,analyticLatencyNs,energyPJ,utilization,startCycle,endCycle,rounds,stallInputCycles,stallOutputCycles,spilledBytes,note"]
+    var rows = ["layer,kind,mapper,window,crossbars,replicas,adcBits,activations,windows,cycles,latencyNs,arrayCycles,computingCycles,analyticCycles,analyticLatencyNs,energyPJ,utilization,startCycle,endCycle,rounds,stallInputCycles,stallOutputCycles,spilledBytes,note"]
     for l in result.layers {
       let f: [String] = [
-        CSV.field(l.name), l.kind, CSV.field(l.mapper), l.window, "\(l.crossbars)", "\(l.replicas)", "\(l.activations)", "\(l.windows)",
+        CSV.field(l.name), l.kind, CSV.field(l.mapper), l.window, "\(l.crossbars)", "\(l.replicas)", "\(l.adcBits)", "\(l.activations)", "\(l.windows)",
         "\(l.cycles.count)", StatNode.number(clock.ns(l.cycles)), "\(l.arrayCycles.count)", "\(l.computingCycles)",
         "\(l.analyticCycles.count)", StatNode.number(clock.ns(l.analyticCycles)), StatNode.number(l.counts.energyPJ(result.spec)),
         StatNode.number(l.utilization), "\(l.start.value)", "\(l.end.value)", l.rounds.map(String.init).joined(separator: ";"),
@@ -113,6 +118,38 @@ public struct RunReport: Sendable {
       rows.append(f.joined(separator: ","))
     }
     return rows.joined(separator: "\n") + "\n"
+  }
+
+  /// `area.csv`: area and peak power per component class, of the hardware the run occupies
+  /// (`used`) and of the whole chip (`chip`); with `baseline` (another run's `area.csv` rows),
+  /// each value divided by the baseline's for the same scope and class.
+  public func areaCSV(baseline: [AreaRow]? = nil) -> String {
+    var rows = ["scope,class,areaMm2,peakPowerMW" + (baseline == nil ? "" : ",areaVsBaseline,peakPowerVsBaseline")]
+    for r in result.areaRows {
+      var f = [r.scope, CSV.field(r.componentClass), StatNode.number(r.areaMm2), StatNode.number(r.peakPowerMW)]
+      if let baseline {
+        let b = baseline.first { $0.scope == r.scope && $0.componentClass == r.componentClass }
+        func ratio(_ v: Double, _ base: Double?) -> String { base.map { $0 > 0 ? StatNode.number(v / $0) : "" } ?? "" }
+        f += [ratio(r.areaMm2, b?.areaMm2), ratio(r.peakPowerMW, b?.peakPowerMW)]
+      }
+      rows.append(f.joined(separator: ","))
+    }
+    return rows.joined(separator: "\n") + "\n"
+  }
+
+  /// Rows of an `area.csv` written by a run (its first four columns).
+  public static func parseAreaCSV(_ text: String, source: String) throws -> [AreaRow] {
+    let lines = text.split(whereSeparator: \.isNewline).map(String.init)
+    guard let header = lines.first, header.hasPrefix("scope,class,areaMm2,peakPowerMW") else {
+      throw InputError("\(source): not an area.csv (expected the header scope,class,areaMm2,peakPowerMW)")
+    }
+    return try lines.dropFirst().enumerated().map { i, line in
+      let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      guard f.count >= 4, let a = Double(f[2]), let p = Double(f[3]), a.isFinite, p.isFinite else {
+        throw InputError("\(source): line \(i + 2) '\(line)' is not scope,class,areaMm2,peakPowerMW")
+      }
+      return AreaRow(scope: f[0], componentClass: f[1], areaMm2: a, peakPowerMW: p)
+    }
   }
 
   /// `energy.csv`: energy per component class, for the run and for each layer (long format).

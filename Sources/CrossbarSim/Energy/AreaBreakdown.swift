@@ -1,0 +1,90 @@
+// MARK: - Area and peak power by component class, for the whole chip and for what a run occupies
+
+/// The hardware a run occupies: crossbars, IMAs and tiles holding its layers (all copies and
+/// rounds), and the peripherals its layouts add.
+public struct Occupancy: Sendable, Equatable {
+  /// Crossbars holding weights.
+  public var crossbars: Int
+  /// IMAs with at least one such crossbar.
+  public var imas: Int
+  /// Tiles with at least one such IMA or a digital layer (pooling, addition).
+  public var tiles: Int
+  /// Sparsity index tables in use.
+  public var sparsityTables: Int
+
+  /// Creates an occupancy.
+  public init(crossbars: Int, imas: Int, tiles: Int, sparsityTables: Int = 0) {
+    self.crossbars = crossbars; self.imas = imas; self.tiles = tiles; self.sparsityTables = sparsityTables
+  }
+}
+
+/// One row of `area.csv`.
+public struct AreaRow: Sendable, Equatable {
+  /// `used` (what the run occupies) or `chip` (the whole chip of the arch).
+  public var scope: String
+  /// Component class (as in the energy breakdown), or `total`.
+  public var componentClass: String
+  /// Area [mm²].
+  public var areaMm2: Double
+  /// Peak power [mW].
+  public var peakPowerMW: Double
+}
+
+extension AreaPowerModel {
+  /// Classes in `area.csv` order.
+  public static let areaClasses: [EnergyClass] = [.adc, .dac, .crossbar, .sampleHold, .shiftAdd, .registers, .buffer, .noc,
+                                                  .digital, .sparsityTables, .offChip]
+
+  /// Area and peak power per class of the hardware in `o`: per crossbar its array, row DACs,
+  /// column S+Hs and its share of the ADCs (at the chip's resolution); per IMA its shift-and-add
+  /// units and registers; per tile its buffer, bus, router share, digital units and output
+  /// register; the index tables the layouts add; the off-chip links.
+  public func classes(_ o: Occupancy) -> [EnergyClass: (areaMm2: Double, powerMW: Double)] {
+    let i = spec.ima, t = spec.tile, x = Double(o.crossbars), bits = spec.chipADCBits
+    var out: [EnergyClass: (areaMm2: Double, powerMW: Double)] = [:]
+    func add(_ c: EnergyClass, _ n: Double, area: Double, power: Double) {
+      let v = out[c] ?? (0, 0)
+      out[c] = (v.areaMm2 + n * area, v.powerMW + n * power)
+    }
+    let adcs = Double(i.adc.crossbarsPerADC > 1 ? (o.crossbars + i.adc.crossbarsPerADC - 1) / i.adc.crossbarsPerADC
+                                                : o.crossbars * i.adc.countPerCrossbar)
+    add(.adc, adcs, area: i.adc.areaMm2(bits: bits), power: i.adc.powerMW(bits: bits))
+    add(.dac, x * Double(i.crossbar.rows), area: i.dac.areaMm2, power: i.dac.powerMW)
+    add(.crossbar, x, area: i.crossbar.areaMm2, power: i.crossbar.powerMW)
+    add(.sampleHold, x * Double(i.crossbar.columns), area: i.sampleHold.areaMm2, power: i.sampleHold.powerMW)
+    let imas = Double(o.imas), tiles = Double(o.tiles)
+    add(.shiftAdd, imas * Double(i.shiftAdd.count), area: i.shiftAdd.areaMm2, power: i.shiftAdd.powerMW)
+    add(.shiftAdd, tiles * Double(t.shiftAdd.count), area: t.shiftAdd.areaMm2, power: t.shiftAdd.powerMW)
+    add(.registers, imas, area: i.inputRegister.areaMm2 + i.outputRegister.areaMm2, power: i.inputRegister.powerMW + i.outputRegister.powerMW)
+    add(.registers, tiles, area: t.outputRegister.areaMm2, power: t.outputRegister.powerMW)
+    add(.buffer, tiles, area: t.buffer.areaMm2 + t.bus.areaMm2, power: t.buffer.powerMW + t.bus.powerMW)
+    add(.noc, tiles / Double(spec.chip.tilesPerRouter), area: t.router.areaMm2, power: t.router.powerMW)
+    add(.digital, tiles * Double(t.sigmoid.count), area: t.sigmoid.areaMm2, power: t.sigmoid.powerMW)
+    add(.digital, tiles * Double(t.maxPool.count), area: t.maxPool.areaMm2, power: t.maxPool.powerMW)
+    add(.sparsityTables, Double(o.sparsityTables), area: spec.sparsityTable.areaMm2, power: 0)
+    let h = spec.chip.hyperTransport
+    add(.offChip, Double(h.count), area: h.areaMm2, power: h.powerMW)
+    return out
+  }
+
+  /// The whole chip as the arch describes it (no layout-specific peripherals).
+  public var chipOccupancy: Occupancy {
+    Occupancy(crossbars: spec.crossbarsPerChip, imas: spec.chip.tiles * spec.tile.imas, tiles: spec.chip.tiles)
+  }
+
+  /// `area.csv` rows: per class and a total, for `used` (the run's occupancy) and `chip`.
+  public func areaRows(used: Occupancy) -> [AreaRow] {
+    var rows: [AreaRow] = []
+    for (scope, o) in [("used", used), ("chip", chipOccupancy)] {
+      let c = classes(o)
+      var area = 0.0, power = 0.0
+      for k in Self.areaClasses {
+        let v = c[k] ?? (0, 0)
+        rows.append(AreaRow(scope: scope, componentClass: k.rawValue, areaMm2: v.areaMm2, peakPowerMW: v.powerMW))
+        area += v.areaMm2; power += v.powerMW
+      }
+      rows.append(AreaRow(scope: scope, componentClass: "total", areaMm2: area, peakPowerMW: power))
+    }
+    return rows
+  }
+}
