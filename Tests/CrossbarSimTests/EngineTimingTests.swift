@@ -258,6 +258,11 @@ struct StreamingTests {
                                options: SimulationOptions(schedule: .layer, images: 4))
     #expect(r.layers[1].start >= r.layers[0].end)
     #expect(abs(r.initiationIntervalNs - r.latencyNs / 4) < 1e-9)
+    // In programming rounds too: every image passes round 1 before round 2 is programmed, so the
+    // images finish together in the last round, and the interval is the whole run over the images.
+    let rounds = try Simulation.run(network: chain(), spec: tinySpec(crossbars: 2), mapper: Im2colMapper(),
+                                    options: SimulationOptions(allowRounds: true, images: 4))
+    #expect(rounds.rounds == 2 && abs(rounds.initiationIntervalNs - rounds.latencyNs / 4) < 1e-9)
   }
 
   @Test("zero images is an error")

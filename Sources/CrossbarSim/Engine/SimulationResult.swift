@@ -141,13 +141,13 @@ public struct SimulationResult: Sendable {
   /// Completion of the first image [ns].
   public var firstImageLatencyNs: Double { spec.clock.ns(imageCompletions.first ?? Cycle(totalCycles.count)) }
   /// Steady-state time between image completions [ns]. Pipeline: the mean interval over the
-  /// second half of the images (the first half includes filling the pipeline). Layer by layer the
-  /// images go through as one batch and finish together, so it is the whole run / images. With
-  /// one image, its latency.
+  /// second half of the images (the first half includes filling the pipeline). Layer by layer, or
+  /// in several programming rounds, the images go through each layer or round as one batch and
+  /// finish together, so it is the whole run / images. With one image, its latency.
   public var initiationIntervalNs: Double {
     let c = imageCompletions, n = c.count
     guard n >= 2 else { return firstImageLatencyNs }
-    guard options.schedule == .pipeline else { return latencyNs / Double(n) }
+    guard options.schedule == .pipeline, rounds == 1 else { return latencyNs / Double(n) }
     let h = n / 2
     return spec.clock.ns(c[n - 1] - c[h - 1]) / Double(n - h)
   }
