@@ -236,6 +236,11 @@ struct CompressorPropertyTests {
       let target = try byRatio.layout(mapper: Im2colMapper(), geometry: isaacContext.geometry).crossbars
       let (byBudget, _) = try compressor("prune-crossbar:crossbars=\(target)").compress(model, context: isaacContext)
       #expect(try byBudget.layout(mapper: Im2colMapper(), geometry: isaacContext.geometry).crossbars == target, "ratio \(ratio)")
+      // A parameter budget a ratio reaches is met exactly: the search finds the edge, not a grid
+      // setting past it.
+      let (rows, _) = try compressor("prune-rows:ratio=\(ratio)").compress(model, context: isaacContext)
+      let (rowsBudget, _) = try compressor("prune-rows:params=\(rows.keptParameters)").compress(model, context: isaacContext)
+      #expect(rowsBudget.keptParameters == rows.keptParameters, "ratio \(ratio)")
     }
   }
 

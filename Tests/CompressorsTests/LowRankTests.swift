@@ -129,6 +129,20 @@ struct LowRankTests {
     #expect(m.keptParameters < model.keptParameters)
   }
 
+  @Test("under VW-SDK fewer ranks can take more crossbars; a crossbar budget still finds the setting that fits")
+  func nonMonotoneBudget() throws {
+    let model = try resnet20Model()
+    let mapper = try MapperRegistry.mapper(kind: "lowrank", options: ["base": "vw-sdk"])
+    let context = CompressionContext(geometry: ArrayGeometry(.isaac8bit), weightBits: 8, mapper: mapper)
+    func crossbars(_ m: CompressedModel) throws -> Int { try m.layout(mapper: mapper, geometry: context.geometry).crossbars }
+    // Rank 1 everywhere takes more crossbars than rank 8: a bisection from the strongest setting gave up.
+    let r1 = try crossbars(compressor("lowrank:rank=1").compress(model, context: context).0)
+    let r8 = try crossbars(compressor("lowrank:rank=8").compress(model, context: context).0)
+    #expect(r1 > 110 && r8 <= 110, "rank 1: \(r1), rank 8: \(r8)")
+    let (m, _) = try compressor("lowrank:crossbars=110").compress(model, context: context)
+    #expect(try crossbars(m) <= 110)
+  }
+
   @Test("bad ranks, groups and options name the layer and the value", arguments: [
     ("lowrank:rank=0", "rank=0 must be an integer >= 1"),
     ("lowrank:rank=200,layers=layer1.0.conv1", "rank=200 exceeds min(m, n) = 16 of layer layer1.0.conv1"),

@@ -103,6 +103,15 @@ struct ADCModelTests {
     let adc = shared.resources.first { $0.path == "tile0.adc0" }?.server
     #expect(adc?.requests == 32 && adc?.busy.count == 32 * 512)
     #expect(abs(chipADCArea(shared) - chipADCArea(own) / 4) < 1e-12)
+    // A crossbar is busy from its first read to its last latch, and a latch waits for the S+H to be
+    // converted: alone 128 + 7 x 512 cycles each; sharing, each also waits for the others.
+    #expect(own.layers[0].crossbarBusyCycles.count == 4 * (128 + 7 * 512))
+    #expect(shared.layers[0].crossbarBusyCycles.count > own.layers[0].crossbarBusyCycles.count)
+    // Three crossbars per ADC on 8-crossbar IMAs: the last two share a third ADC.
+    let thirds = try run(s(3), n.network)
+    #expect(abs(chipADCArea(thirds) - Double(2 * 3) * 0.0012) < 1e-12)
+    // The layer's four crossbars (0-3 of IMA 0) use ADCs 0 and 1 of that IMA.
+    #expect(thirds.occupancy.adcs == 2 && shared.occupancy.adcs == 1 && own.occupancy.adcs == 4)
     // Same conversions, same energy.
     #expect(shared.counts[.adcConvert] == own.counts[.adcConvert] && abs(adcEnergy(shared) - adcEnergy(own)) < 1e-9)
   }

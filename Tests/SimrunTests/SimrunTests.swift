@@ -51,7 +51,7 @@ struct RunCommandTests {
   @Test("with no flags a run is the README's default job: resnet20 on isaac-8bit, im2col, pipeline")
   func defaults() throws {
     let dir = temporaryDirectory()
-    var cmd = try RunCommand.parse(["--out", dir, "--quiet"])
+    let cmd = try RunCommand.parse(["--out", dir, "--quiet"])
     try cmd.run()
     let stats = try String(contentsOfFile: "\(dir)/stats.csv", encoding: .utf8)
     for row in ["run,network,resnet20,", "run,arch,isaac-8bit,", "run,schedule,pipeline,", "run,rounds,1,count"] {
@@ -65,7 +65,7 @@ struct RunCommandTests {
   @Test("a run writes the resolved config, stats and per-layer CSVs")
   func writesFolder() throws {
     let dir = temporaryDirectory()
-    var cmd = try RunCommand.parse(["--workload", "resnet20", "--out", dir, "--quiet"])
+    let cmd = try RunCommand.parse(["--workload", "resnet20", "--out", dir, "--quiet"])
     try cmd.run()
     for f in ["config.yaml", "stats.json", "stats.csv", "layers.csv", "energy.csv"] {
       #expect(FileManager.default.fileExists(atPath: "\(dir)/\(f)"), "\(f)")
@@ -92,7 +92,7 @@ struct RunCommandTests {
     (["--workload", "vgg13", "--set", "chip.tiles=4"], "layer conv7 needs 288 crossbars"),
   ])
   func badInput(args: [String], message: String) throws {
-    var cmd = try RunCommand.parse(args + ["--out", temporaryDirectory(), "--quiet"])
+    let cmd = try RunCommand.parse(args + ["--out", temporaryDirectory(), "--quiet"])
     do { try cmd.run(); Issue.record("accepted \(args)") } catch {
       #expect("\(error)".contains(message), "\(error)")
     }
@@ -105,7 +105,7 @@ struct RunCommandTests {
     try "32,32,3,3\n".write(toFile: "\(dir)/NetWork_bad.csv", atomically: true, encoding: .utf8)
     for (args, message) in [(["--arch", "\(dir)/bad.yaml"], "bad.yaml: malformed YAML"),
                             (["--workload", "\(dir)/NetWork_bad.csv"], "NetWork_bad.csv:1: expected 7 or 8")] {
-      var cmd = try RunCommand.parse(args + ["--out", dir, "--quiet"])
+      let cmd = try RunCommand.parse(args + ["--out", dir, "--quiet"])
       do { try cmd.run(); Issue.record("accepted \(args)") } catch { #expect("\(error)".contains(message), "\(error)") }
     }
   }
@@ -141,7 +141,7 @@ struct ReferenceTraceTests {
   func golden() throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     let dir = temporaryDirectory()
-    var cmd = try RunCommand.parse(["--workload", "\(root)/traces/NetWork_tiny.csv", "--arch", "isaac-8bit",
+    let cmd = try RunCommand.parse(["--workload", "\(root)/traces/NetWork_tiny.csv", "--arch", "isaac-8bit",
                                     "--set", "chip.tiles=4", "--trace", "--out", dir, "--quiet"])
     try cmd.run()
     for f in ["layers.csv", "stats.csv", "stats.json", "energy.csv", "trace.json"] {
@@ -247,7 +247,7 @@ struct CompressionCommandTests {
   @Test("--compress chains write compression.csv with per-layer records and the resolved steps")
   func chain() throws {
     let dir = temporaryDirectory()
-    var cmd = try RunCommand.parse(["--workload", "resnet20", "--compress", "lowrank:rank=8,groups=2", "--compress", "quant-pow2:bits=8",
+    let cmd = try RunCommand.parse(["--workload", "resnet20", "--compress", "lowrank:rank=8,groups=2", "--compress", "quant-pow2:bits=8",
                                     "--mapper", "lowrank", "--out", dir, "--quiet"])
     try cmd.run()
     let csv = try String(contentsOfFile: "\(dir)/compression.csv", encoding: .utf8).split(separator: "\n")
@@ -272,7 +272,7 @@ struct CompressionCommandTests {
         - {kind: quant-fp, options: {bits: 8}}
       schedule: layer
       """.write(toFile: "\(dir)/run.yaml", atomically: true, encoding: .utf8)
-    var cmd = try RunCommand.parse(["--config", "\(dir)/run.yaml", "--out", "\(dir)/out", "--quiet"])
+    let cmd = try RunCommand.parse(["--config", "\(dir)/run.yaml", "--out", "\(dir)/out", "--quiet"])
     try cmd.run()
     let csv = try String(contentsOfFile: "\(dir)/out/compression.csv", encoding: .utf8)
     #expect(csv.contains("prune-crossbar:ratio=0.5,") && csv.contains("quant-fp:bits=8,"))
@@ -289,7 +289,7 @@ struct CompressionCommandTests {
     (["--compress", "lowrank:rank=4", "--weights", "/nonexistent.npz"], "/nonexistent.npz: no such file"),
   ])
   func badInput(args: [String], message: String) throws {
-    var cmd = try RunCommand.parse(args + ["--out", temporaryDirectory(), "--quiet"])
+    let cmd = try RunCommand.parse(args + ["--out", temporaryDirectory(), "--quiet"])
     do { try cmd.run(); Issue.record("accepted \(args)") } catch { #expect("\(error)".contains(message), "\(error)") }
   }
 
@@ -299,7 +299,7 @@ struct CompressionCommandTests {
     try "version: 1\ncompres: []\n".write(toFile: "\(dir)/a.yaml", atomically: true, encoding: .utf8)
     try "version: 1\ncompress: [{options: {rank: 2}}]\n".write(toFile: "\(dir)/b.yaml", atomically: true, encoding: .utf8)
     for (f, message) in [("a.yaml", "a.yaml: unknown key 'compres'"), ("b.yaml", "b.yaml: missing key")] {
-      var cmd = try RunCommand.parse(["--config", "\(dir)/\(f)", "--out", dir, "--quiet"])
+      let cmd = try RunCommand.parse(["--config", "\(dir)/\(f)", "--out", dir, "--quiet"])
       do { try cmd.run(); Issue.record("accepted \(f)") } catch { #expect("\(error)".contains(message), "\(error)") }
     }
   }

@@ -5,6 +5,8 @@
 public struct Occupancy: Sendable, Equatable {
   /// Crossbars holding weights.
   public var crossbars: Int
+  /// ADCs serving them (shared ADCs serve the crossbars of one IMA).
+  public var adcs: Int
   /// IMAs with at least one such crossbar.
   public var imas: Int
   /// Tiles with at least one such IMA or a digital layer (pooling, addition).
@@ -13,8 +15,8 @@ public struct Occupancy: Sendable, Equatable {
   public var sparsityTables: Int
 
   /// Creates an occupancy.
-  public init(crossbars: Int, imas: Int, tiles: Int, sparsityTables: Int = 0) {
-    self.crossbars = crossbars; self.imas = imas; self.tiles = tiles; self.sparsityTables = sparsityTables
+  public init(crossbars: Int, adcs: Int, imas: Int, tiles: Int, sparsityTables: Int = 0) {
+    self.crossbars = crossbars; self.adcs = adcs; self.imas = imas; self.tiles = tiles; self.sparsityTables = sparsityTables
   }
 }
 
@@ -46,9 +48,7 @@ extension AreaPowerModel {
       let v = out[c] ?? (0, 0)
       out[c] = (v.areaMm2 + n * area, v.powerMW + n * power)
     }
-    let adcs = Double(i.adc.crossbarsPerADC > 1 ? (o.crossbars + i.adc.crossbarsPerADC - 1) / i.adc.crossbarsPerADC
-                                                : o.crossbars * i.adc.countPerCrossbar)
-    add(.adc, adcs, area: i.adc.areaMm2(bits: bits), power: i.adc.powerMW(bits: bits))
+    add(.adc, Double(o.adcs), area: i.adc.areaMm2(bits: bits), power: i.adc.powerMW(bits: bits))
     add(.dac, x * Double(i.crossbar.rows), area: i.dac.areaMm2, power: i.dac.powerMW)
     add(.crossbar, x, area: i.crossbar.areaMm2, power: i.crossbar.powerMW)
     add(.sampleHold, x * Double(i.crossbar.columns), area: i.sampleHold.areaMm2, power: i.sampleHold.powerMW)
@@ -69,7 +69,9 @@ extension AreaPowerModel {
 
   /// The whole chip as the arch describes it (no layout-specific peripherals).
   public var chipOccupancy: Occupancy {
-    Occupancy(crossbars: spec.crossbarsPerChip, imas: spec.chip.tiles * spec.tile.imas, tiles: spec.chip.tiles)
+    let imas = spec.chip.tiles * spec.tile.imas
+    return Occupancy(crossbars: spec.crossbarsPerChip, adcs: imas * spec.ima.adc.count(crossbars: spec.ima.crossbars), imas: imas,
+                     tiles: spec.chip.tiles)
   }
 
   /// `area.csv` rows: per class and a total, for `used` (the run's occupancy) and `chip`.

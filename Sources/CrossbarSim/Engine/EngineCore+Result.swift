@@ -70,7 +70,8 @@ extension EngineCore {
     result.sparsityTables = tables
     var phys = Set<Int32>(), tiles = Set<Int>()
     for st in stages { for c in st.copies { tiles.insert(c.home); tiles.formUnion(c.tiles); for x in c.crossbars { phys.insert(x.physical) } } }
-    result.occupancy = Occupancy(crossbars: phys.count, imas: Set(phys.map { Int($0) / spec.ima.crossbars }).count,
+    let adcs = sharedADCs.isEmpty ? phys.count * spec.ima.adc.countPerCrossbar : Set(phys.map { sharedADC(of: Int($0)) }).count
+    result.occupancy = Occupancy(crossbars: phys.count, adcs: adcs, imas: Set(phys.map { Int($0) / spec.ima.crossbars }).count,
                                  tiles: tiles.count, sparsityTables: tables)
     result.tableEntries = entries
     result.resources = resourceStats

@@ -127,7 +127,7 @@ public struct SimulationResult: Sendable {
   /// Index-table entries over all crossbars.
   public var tableEntries: Int = 0
   /// The hardware the run occupies (all copies and rounds).
-  public var occupancy = Occupancy(crossbars: 0, imas: 0, tiles: 0)
+  public var occupancy = Occupancy(crossbars: 0, adcs: 0, imas: 0, tiles: 0)
   /// `area.csv` rows: area and peak power per class, of the occupied hardware and of the chip.
   public var areaRows: [AreaRow] { AreaPowerModel(spec: spec).areaRows(used: occupancy) }
   /// Shared resources (tile buffers, shift-and-add and max-pool units, router links) that served
