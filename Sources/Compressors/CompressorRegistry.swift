@@ -39,8 +39,8 @@ public enum CompressorRegistry {
   }
 }
 
-/// Runs a chain of compressors, filling each record's crossbar counts and table entries from
-/// the layouts before and after its step.
+/// Runs a chain of compressors, filling each record's crossbar counts, table entries and kept
+/// weights from the models and layouts before and after its step.
 public enum CompressionPipeline {
   /// The compressed model and every step's per-layer records.
   public static func run(_ model: CompressedModel, steps: [any Compressor], context: CompressionContext) throws
@@ -56,6 +56,8 @@ public enum CompressionPipeline {
         let a = crossbars(of: r.layer, in: after)
         r.crossbarsAfter = a.count
         r.tableEntries = a.reduce(0) { $0 + $1.tableEntries }
+        r.parametersBefore = current.keptParameters(named: r.layer)
+        r.parametersAfter = next.keptParameters(named: r.layer)
         all.append(r)
       }
       current = next

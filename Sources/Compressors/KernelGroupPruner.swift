@@ -15,7 +15,7 @@ public struct KernelGroupPruner: Compressor {
   public static let kind = "prune-kernel-group"
   public static let optionHelp = [
     "ratio=R: fraction of filter groups removed, in [0, 1)", "threshold=T: remove groups whose RMS is below T",
-    "params=N | crossbars=N: ratio chosen for a budget", "scope=layer|global", "layers=a|b|all",
+    "params=N | crossbars=N: ratio chosen for a budget", "scope=layer|global (default layer)", "layers=a|b|all (default every eligible layer)",
   ]
   enum Scope: String, CaseIterable { case layer, global }
   public let description: String

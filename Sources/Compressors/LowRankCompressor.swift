@@ -13,8 +13,8 @@ public struct LowRankCompressor: Compressor {
   public static let kind = "lowrank"
   public static let optionHelp = [
     "rank=R: rank per group", "energy=F: keep a fraction F of the squared singular values",
-    "params=N | crossbars=N: largest energy fraction that fits the budget", "groups=G: group low-rank",
-    "layers=a|b|all", "pointwise=true: also factor 1x1 convs",
+    "params=N | crossbars=N: largest energy fraction that fits the budget", "groups=G: group low-rank (default 1)",
+    "layers=a|b|all (default every K x K conv but the first)", "pointwise=true: also factor 1x1 convs (default false)",
   ]
   public let description: String
   let options: PluginOptions

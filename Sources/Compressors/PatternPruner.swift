@@ -7,20 +7,23 @@ import CrossbarSim
 /// for all its columns then holds only zeros and is skipped: rows are compacted and an input
 /// selection table picks the inputs (`AR_cycle = ceil((IC PW^2 - skipped) / AR)`). Under SDK
 /// the duplicated kernels cover most window pixels, so fewer rows skip than under im2col.
+/// A budget `params=N` / `crossbars=N` takes the smallest ratio that meets it.
 /// Targets: `layers=a|b`, default every conv with K > 1.
 public struct PatternPruner: Compressor {
   public static let kind = "prune-pattern"
-  public static let optionHelp = ["taps=K: taps kept per kernel", "ratio=R: fraction of taps removed, in [0, 1)", "layers=a|b|all"]
+  public static let optionHelp = ["taps=K: taps kept per kernel", "ratio=R: fraction of taps removed, in [0, 1)",
+                                  "params=N | crossbars=N: the smallest ratio that fits the budget", "layers=a|b|all (default: every conv with K > 1)"]
   public let description: String
   let options: PluginOptions
 
   /// Creates the pruner from options.
   public init(options: [String: String]) throws {
-    self.options = try PluginOptions(kind: Self.kind, options, allowed: ["taps", "ratio", "layers"])
+    self.options = try PluginOptions(kind: Self.kind, options, allowed: ["taps", "ratio", "params", "crossbars", "layers"])
     description = self.options.description
-    try self.options.requireExactlyOne(of: ["taps", "ratio"])
+    try self.options.requireExactlyOne(of: ["taps", "ratio", "params", "crossbars"])
     _ = try self.options.int("taps", in: 1...4096)
     _ = try self.options.double("ratio", from: 0, below: 1)
+    _ = try Budget.parse(self.options)
   }
 
   public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel, [CompressionRecord]) {
@@ -29,17 +32,29 @@ public struct PatternPruner: Compressor {
       guard case .conv(let c) = l.operation else { return "not a convolution" }
       return c.kernelHeight * c.kernelWidth > 1 ? nil : "a 1x1 kernel has no pattern"
     }, byDefault: { _, _ in true })
+    if let budget = try Budget.parse(options) {
+      let (m, r, _) = try budget.search(kind: Self.kind, low: 0, high: 1 - 1e-9, context: context) { ratio in
+        try apply(model, targets, taps: nil, ratio: ratio)
+      }
+      return (m, r)
+    }
+    return try apply(model, targets, taps: try options.int("taps", in: 1...4096), ratio: try options.double("ratio", from: 0, below: 1))
+  }
+
+  /// Prunes each target to `taps` taps per kernel, or to `K^2 - floor(ratio K^2)`.
+  func apply(_ model: CompressedModel, _ targets: [Int], taps fixedTaps: Int?, ratio: Double?) throws -> (CompressedModel, [CompressionRecord]) {
+    let net = model.network
     var m = model
     var records: [CompressionRecord] = []
     for i in targets {
       guard case .conv(let c) = net.layers[i].operation else { continue }
       let taps = c.kernelHeight * c.kernelWidth
       let keepTaps: Int
-      if let t = try options.int("taps", in: 1...4096) {
+      if let t = fixedTaps {
         guard t <= taps else { throw InputError("\(Self.kind): taps=\(t) exceeds the \(taps) taps of layer \(net.layers[i].name)") }
         keepTaps = t
       } else {
-        keepTaps = max(1, taps - Int((try options.double("ratio", from: 0, below: 1)! * Double(taps)).rounded(.down)))
+        keepTaps = max(1, taps - Int((ratio! * Double(taps)).rounded(.down)))
       }
       var w = model.weights.layers[i]!
       let before = w.values

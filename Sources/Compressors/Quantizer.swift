@@ -15,7 +15,7 @@ import Foundation
 public struct Quantizer: Compressor {
   /// Scale family.
   public enum Scales: String, Sendable { case powerOfTwo = "quant-pow2", floatingPoint = "quant-fp" }
-  public static let optionHelp = ["bits=B: weight precision (default: the chip's)", "layers=a|b|all"]
+  public static let optionHelp = ["bits=B: weight precision (default: the chip's)", "layers=a|b|all (default every matrix layer)"]
   public let description: String
   let scales: Scales
   let options: PluginOptions

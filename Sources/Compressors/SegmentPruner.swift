@@ -22,7 +22,8 @@ public struct SegmentPruner: Compressor {
   enum Norm: String, CaseIterable { case l2, l1 }
   public static let optionHelp = [
     "ratio=R: fraction of segments removed, in [0, 1)", "threshold=T: remove segments whose RMS is below T",
-    "params=N | crossbars=N: ratio chosen for a budget", "scope=layer|global", "norm=l2|l1", "layers=a|b|all",
+    "params=N | crossbars=N: ratio chosen for a budget", "scope=layer|global (default layer)", "norm=l2|l1 (default l2)",
+    "layers=a|b|all (default every matrix layer)",
   ]
   public let description: String
   let segment: Segment

@@ -22,7 +22,7 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Mapper: kind or kind:key=value,... (\(allMappers.map(\.kind).joined(separator: ", ")); see `simrun map --help`). [default: im2col]")
   var mapper: String?
 
-  @Option(help: "Compressor step kind:key=value,... (repeatable, applied in order; kinds: \(allCompressors.map(\.kind).joined(separator: ", "))).")
+  @Option(help: "Compressor step kind:key=value,... (repeatable, applied in order; kinds: \(allCompressors.map(\.kind).joined(separator: ", ")); options: `simrun compressors`).")
   var compress: [String] = []
 
   @Option(help: "Weights for compression: .npz, .npy or a folder of .npy (default: seeded synthetic weights).")
@@ -106,7 +106,7 @@ struct RunCommand: ParsableCommand {
     if let sink, sink.dropped > 0 {
       FileHandle.standardError.write(Data("trace.json: kept the first \(sink.count) events, dropped \(sink.dropped)\n".utf8))
     }
-    let report = RunReport(result)
+    let report = RunReport(result, keptParameters: bench.keptParameters)
     let resolved = ResolvedRunConfig(workload: workload, weights: bench.weightsSource, mapper: mapperSpec, compress: steps,
                                      factorize: factorize, schedule: schedule, images: images, replicate: replicate,
                                      replicas: result.layers.filter { $0.crossbars > 0 }.map {

@@ -94,6 +94,8 @@ struct Workbench {
   var layout: NetworkLayout
   var records: [CompressionRecord] = []
   var weightsSource = "none (no compression)"
+  /// Weights each matrix layer keeps (all of them without compression), by layer name.
+  var keptParameters: [String: Int] = [:]
 
   init(workload: String, factorize: String?, weights: String?, seed: UInt64, compress: [PluginSpec],
        mapper: any WeightMapper, geometry: ArrayGeometry, weightBits: Int) throws {
@@ -105,6 +107,7 @@ struct Workbench {
     network = net
     guard !compress.isEmpty || weights != nil else {
       layout = try NetworkLayout.map(net, with: mapper, geometry: geometry)
+      for l in net.layers where l.operation.isMatrix { keptParameters[l.name] = l.parameters }
       return
     }
     let w: NetworkWeights
@@ -122,13 +125,17 @@ struct Workbench {
     self.records = records
     network = compressed.network
     layout = try compressed.layout(mapper: mapper, geometry: geometry)
+    for (i, l) in compressed.network.layers.enumerated() where l.operation.isMatrix {
+      keptParameters[l.name] = compressed.keptParameters(layer: i)
+    }
   }
 
   /// `compression.csv`.
   var compressionCSV: String {
-    var rows = ["step,layer,rank,keptRatio,crossbarsBefore,crossbarsAfter,tableEntries,relativeError,note"]
+    var rows = ["step,layer,rank,keptRatio,parametersBefore,parametersAfter,crossbarsBefore,crossbarsAfter,tableEntries,relativeError,note"]
     for r in records {
       rows.append([CSV.field(r.step), CSV.field(r.layer), r.rank.map(String.init) ?? "", StatNode.number(r.keptRatio),
+                   "\(r.parametersBefore)", "\(r.parametersAfter)",
                    "\(r.crossbarsBefore)", "\(r.crossbarsAfter)", "\(r.tableEntries)", StatNode.number(r.relativeError),
                    CSV.field(r.note)].joined(separator: ","))
     }

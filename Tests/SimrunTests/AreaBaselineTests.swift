@@ -40,3 +40,37 @@ struct AreaBaselineTests {
     }
   }
 }
+
+@Suite("simrun compressors and kept parameters")
+struct CompressorListingTests {
+  @Test("every compressor is listed with its options, budgets included")
+  func listing() {
+    let table = CompressorsCommand.listing(format: .table), csv = CompressorsCommand.listing(format: .csv)
+    for kind in ["lowrank", "prune-crossbar", "prune-kernel-group", "prune-rows", "prune-columns", "prune-pattern", "quant-pow2", "quant-fp"] {
+      #expect(table.contains(kind) && csv.contains("\n\(kind),"), "\(kind)")
+    }
+    #expect(csv.contains("prune-pattern,params=N | crossbars=N"))
+  }
+
+  @Test("stats and compression.csv state the weights kept, per layer and in total")
+  func keptParameters() throws {
+    let dense = temporaryDirectory(), pruned = temporaryDirectory()
+    var d = try RunCommand.parse(["--out", dense, "--quiet"])
+    try d.run()
+    let total = try BuiltinWorkloads.named("resnet20").parameters
+    #expect(try String(contentsOfFile: "\(dense)/stats.csv", encoding: .utf8).contains("chip,parameters,\(total),count\n"))
+    var p = try RunCommand.parse(["--compress", "prune-pattern:params=200000", "--out", pruned, "--quiet"])
+    try p.run()
+    let stats = try String(contentsOfFile: "\(pruned)/stats.csv", encoding: .utf8)
+    let kept = try #require(stats.split(separator: "\n").first { $0.hasPrefix("chip,parameters,") }.flatMap { Int($0.split(separator: ",")[2]) })
+    #expect(kept <= 200_000 && kept > 150_000)
+    // compression.csv: per pruned layer, the weights before and after; the rest are unchanged.
+    let csv = try String(contentsOfFile: "\(pruned)/compression.csv", encoding: .utf8).split(separator: "\n")
+    #expect(csv[0].hasPrefix("step,layer,rank,keptRatio,parametersBefore,parametersAfter,"))
+    let removed = csv.dropFirst().reduce(0) { acc, line in
+      let f = line.split(separator: ",", omittingEmptySubsequences: false)
+      return acc + Int(f[4])! - Int(f[5])!
+    }
+    #expect(total - removed == kept)
+  }
+}

@@ -251,7 +251,7 @@ struct CompressionCommandTests {
                                     "--mapper", "lowrank", "--out", dir, "--quiet"])
     try cmd.run()
     let csv = try String(contentsOfFile: "\(dir)/compression.csv", encoding: .utf8).split(separator: "\n")
-    #expect(csv[0] == "step,layer,rank,keptRatio,crossbarsBefore,crossbarsAfter,tableEntries,relativeError,note")
+    #expect(csv[0] == "step,layer,rank,keptRatio,parametersBefore,parametersAfter,crossbarsBefore,crossbarsAfter,tableEntries,relativeError,note")
     #expect(csv.contains { $0.hasPrefix("\"lowrank:groups=2,rank=8\",layer1.0.conv1,8,") })
     #expect(csv.contains { $0.hasPrefix("quant-pow2:bits=8,layer1.0.conv1.R,") })
     let config = try String(contentsOfFile: "\(dir)/config.yaml", encoding: .utf8)

@@ -81,11 +81,20 @@ public struct CompressedModel: Sendable {
   }
 
   /// Weights that remain (nonzero and kept) over all matrix layers.
-  public var keptParameters: Int {
-    zip(weights.layers, layers).reduce(0) { acc, p in
-      guard let w = p.0 else { return acc }
-      guard let keep = p.1.keep else { return acc + w.values.count }
-      return acc + keep.reduce(0) { $0 + ($1 ? 1 : 0) }
+  public var keptParameters: Int { layers.indices.reduce(0) { $0 + keptParameters(layer: $1) } }
+
+  /// Weights layer `i` keeps (0 for a layer without weights).
+  public func keptParameters(layer i: Int) -> Int {
+    guard let w = weights.layers[i] else { return 0 }
+    guard let keep = layers[i].keep else { return w.values.count }
+    return keep.reduce(0) { $0 + ($1 ? 1 : 0) }
+  }
+
+  /// Weights kept by layer `name`, or by its low-rank pair.
+  public func keptParameters(named name: String) -> Int {
+    network.layers.indices.reduce(0) { acc, i in
+      let l = network.layers[i]
+      return l.name == name || l.factor?.original == name ? acc + keptParameters(layer: i) : acc
     }
   }
 }
@@ -118,6 +127,8 @@ public struct CompressionRecord: Sendable, Equatable {
   public var crossbarsBefore: Int, crossbarsAfter: Int
   /// Sparsity-table entries after the step.
   public var tableEntries: Int
+  /// Weights the layer (or its pair) keeps before and after the step.
+  public var parametersBefore = 0, parametersAfter = 0
   /// Relative reconstruction error `||W - W'||_F / ||W||_F`.
   public var relativeError: Double
   /// Anything else (left dense and why, groups, scale).

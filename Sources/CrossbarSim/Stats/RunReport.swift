@@ -6,8 +6,13 @@ import Foundation
 public struct RunReport: Sendable {
   /// The result rendered.
   public let result: SimulationResult
+  /// Weights each matrix layer keeps, by name (`chip,parameters` and `layers.NAME.parameters` in
+  /// the stats); nil leaves them out.
+  public var keptParameters: [String: Int]?
   /// Creates a report of `result`.
-  public init(_ result: SimulationResult) { self.result = result }
+  public init(_ result: SimulationResult, keptParameters: [String: Int]? = nil) {
+    self.result = result; self.keptParameters = keptParameters
+  }
 
   var clock: Clock { result.spec.clock }
 
@@ -22,9 +27,12 @@ public struct RunReport: Sendable {
     var actions: [(String, StatNode)] = []
     for a in Action.allCases { actions.append((a.name, .value(r.counts[a], unit: a.unit))) }
     let energy: [(String, StatNode)] = r.energyByClass.map { ($0.0.rawValue, .value($0.1, unit: "pJ")) }
+    let kept = keptParameters
+    let chipParameters: [(String, StatNode)] = kept.map { [("parameters", .value(Double($0.values.reduce(0, +)), unit: "count"))] } ?? []
     let layers: [(String, StatNode)] = r.layers.map { l in
-      (l.name, .group([
-        ("kind", .text(l.kind)), ("mapper", .text(l.mapper)),
+      var head: [(String, StatNode)] = [("kind", .text(l.kind)), ("mapper", .text(l.mapper))]
+      if let p = kept?[l.name] { head.append(("parameters", .value(Double(p), unit: "count"))) }
+      return (l.name, .group(head + [
         ("crossbars", .value(Double(l.crossbars), unit: "count")),
         ("replicas", .value(Double(l.replicas), unit: "count")),
         ("adcBits", .value(Double(l.adcBits), unit: "bits")),
@@ -81,6 +89,7 @@ public struct RunReport: Sendable {
         ("leakagePower", .value(r.leakagePowerMW, unit: "mW")),
         ("crossbars", .value(Double(crossbars), unit: "count")),
         ("crossbarsAvailable", .value(Double(r.spec.crossbarsPerChip), unit: "count")),
+      ] + chipParameters + [
         ("activations", .value(Double(activations), unit: "count")),
         ("events", .value(Double(r.events), unit: "count")),
         ("peakPower", .value(area.chip.powerMW, unit: "mW")),
