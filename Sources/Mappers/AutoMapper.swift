@@ -17,11 +17,11 @@ public struct AutoMapper: ConfigurableMapper {
   let groupLayout: WindowLayoutBuilder.GroupLayout
 
   /// Creates the mapper (fewest computing cycles).
-  public init() { criterion = .cycles; groupLayout = .perGroup }
+  public init() { criterion = .cycles; groupLayout = .smaller }
   public init(options: [String: String]) throws {
     let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["by", "groups"])
     criterion = try o.choice("by", default: .cycles)
-    groupLayout = try o.choice("groups", default: .perGroup)
+    groupLayout = try o.choice("groups", default: .smaller)
   }
 
   /// Candidate windows in preference order (the simpler layout wins ties): im2col, SDK, and the

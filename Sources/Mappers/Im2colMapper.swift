@@ -12,10 +12,10 @@ public struct Im2colMapper: ConfigurableMapper {
   let groupLayout: WindowLayoutBuilder.GroupLayout
 
   /// Creates the mapper (grouped convs per group).
-  public init() { groupLayout = .perGroup }
+  public init() { groupLayout = .smaller }
   public init(options: [String: String]) throws {
     let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["groups"])
-    groupLayout = try o.choice("groups", default: .perGroup)
+    groupLayout = try o.choice("groups", default: .smaller)
   }
 
   public func map(layer index: Int, of network: Network, geometry g: ArrayGeometry) throws -> LayerLayout {
@@ -25,10 +25,12 @@ public struct Im2colMapper: ConfigurableMapper {
     }
     switch layer.operation {
     case .conv:
-      let d = WindowLayoutBuilder.dims(of: layer, groupLayout: groupLayout)!
-      return try WindowLayoutBuilder.build(layer: index, of: network,
-                                           choice: WindowSearch.im2col(d, arrayRows: g.rows, weightsPerRow: g.weightsPerRow),
-                                           geometry: g, mapper: kind, groupLayout: groupLayout)
+      return try WindowLayoutBuilder.resolving(groupLayout, layer: layer) { gl in
+        let d = WindowLayoutBuilder.dims(of: layer, groupLayout: gl)!
+        return try WindowLayoutBuilder.build(layer: index, of: network,
+                                             choice: WindowSearch.im2col(d, arrayRows: g.rows, weightsPerRow: g.weightsPerRow),
+                                             geometry: g, mapper: kind, groupLayout: gl)
+      }
     case .fullyConnected:
       let rows = (0..<layer.inputShape.elements).map { RowSource(channel: $0) }
       var crossbars: [CrossbarTile] = []

@@ -4,13 +4,14 @@ import CrossbarSim
 /// the rank channels) is mapped with SDK/VW-SDK, which fills the columns im2col leaves idle with
 /// duplicated kernels, and L (1x1 conv) is mapped with the same window mapper on the output map,
 /// where duplicating L over the window's outputs is exactly `I_N (x) L` (Theorem 2). A grouped R
-/// (group low-rank) is laid out block-diagonally (default) or per group; layers that are not
+/// (group low-rank) is laid out per group, block-diagonally, or (default) whichever takes fewer
+/// crossbars; layers that are not
 /// factors use the base mapper. The per-layer note names the factor and the group layout.
 public struct LowRankMapper: ConfigurableMapper {
   public static let kindName = "lowrank"
   public static let optionHelp = [
     "base=auto|vw-sdk|sdk|im2col: the window mapper for both factors (default auto)",
-    "groups=block-diagonal|per-group: layout of a grouped R (default block-diagonal)",
+    "groups=smaller|block-diagonal|per-group: layout of a grouped R (default smaller: whichever takes fewer crossbars)",
   ]
   /// Window mappers the pair can use.
   public enum Base: String, Sendable, CaseIterable { case auto, vwsdk = "vw-sdk", sdk, im2col }
@@ -18,11 +19,11 @@ public struct LowRankMapper: ConfigurableMapper {
   let base: any WeightMapper
   let groupLayout: WindowLayoutBuilder.GroupLayout
 
-  /// Creates the mapper (auto windows, block-diagonal R).
+  /// Creates the mapper (auto windows, the smaller layout of a grouped R).
   public init() { try! self.init(options: [:]) }
   public init(options: [String: String]) throws {
     let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["base", "groups"])
-    groupLayout = try o.choice("groups", default: .blockDiagonal)
+    groupLayout = try o.choice("groups", default: .smaller)
     let sub = ["groups": groupLayout.rawValue]
     switch try o.choice("base", default: Base.auto) {
     case .auto: base = try AutoMapper(options: sub)
@@ -36,7 +37,7 @@ public struct LowRankMapper: ConfigurableMapper {
     var l = try base.map(layer: index, of: network, geometry: g)
     let layer = network.layers[index]
     if let f = layer.factor {
-      let group = f.groups > 1 && f.part == .r ? ", \(groupLayout.rawValue)" : ""
+      let group = f.groups > 1 && f.part == .r && !l.note.isEmpty ? ", \(l.note)" : ""
       l.note = "\(f.part.rawValue) of \(f.original) (rank \(f.rank) x \(f.groups) group\(f.groups > 1 ? "s" : "")\(group))"
     }
     l.mapper = "lowrank/\(l.mapper)"

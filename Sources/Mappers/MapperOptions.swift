@@ -32,5 +32,5 @@ public struct MapperEntry: Sendable {
 }
 
 extension WindowLayoutBuilder.GroupLayout {
-  static let help = "groups=per-group|block-diagonal: lay a grouped conv out per group or as one block-diagonal matrix"
+  static let help = "groups=smaller|per-group|block-diagonal: lay a grouped conv out per group, as one block-diagonal matrix (no all-zero crossbars), or whichever takes fewer crossbars (default smaller)"
 }

@@ -12,10 +12,10 @@ public struct SDKMapper: ConfigurableMapper {
   let forced: Int?
 
   /// Creates the mapper with the calculator's window choice.
-  public init() { groupLayout = .perGroup; forced = nil }
+  public init() { groupLayout = .smaller; forced = nil }
   public init(options: [String: String]) throws {
     let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["n", "groups"])
-    groupLayout = try o.choice("groups", default: .perGroup)
+    groupLayout = try o.choice("groups", default: .smaller)
     if let (a, b) = try o.pair("n") {
       guard a == b else { throw InputError("mapper sdk: option n=\(a)x\(b) must be square (use vw-sdk for rectangles)") }
       forced = a

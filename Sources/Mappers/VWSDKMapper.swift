@@ -19,12 +19,12 @@ public struct VWSDKMapper: ConfigurableMapper {
   let forced: (Int, Int)?
 
   /// Creates the mapper with the calculator's search.
-  public init() { groupLayout = .perGroup; search = .calculator; forced = nil }
+  public init() { groupLayout = .smaller; search = .calculator; forced = nil }
   /// Creates the mapper with a search policy.
-  public init(search: WindowSearch.Search) { groupLayout = .perGroup; self.search = search; forced = nil }
+  public init(search: WindowSearch.Search) { groupLayout = .smaller; self.search = search; forced = nil }
   public init(options: [String: String]) throws {
     let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["search", "window", "groups"])
-    groupLayout = try o.choice("groups", default: .perGroup)
+    groupLayout = try o.choice("groups", default: .smaller)
     search = try o.choice("search", default: .calculator)
     forced = try o.pair("window")
   }

@@ -9,14 +9,30 @@ enum WindowLayoutBuilder {
   enum GroupLayout: String, Sendable, CaseIterable {
     /// One layout per group: every crossbar holds one group's weights.
     case perGroup = "per-group"
-    /// One block-diagonal layout: the grouped conv mapped as a dense one with zeros across groups.
+    /// One block-diagonal layout: the grouped conv mapped as a dense one with zeros across groups
+    /// (a crossbar that would hold only zeros is not placed).
     case blockDiagonal = "block-diagonal"
+    /// Whichever of the two takes fewer crossbars (per group on a tie); the note says which.
+    case smaller
+  }
+
+  /// Maps a layer with `groupLayout`, resolving `smaller` for a grouped conv by mapping it both
+  /// ways; `mapOne` maps with a concrete layout.
+  static func resolving(_ groupLayout: GroupLayout, layer: Layer, _ mapOne: (GroupLayout) throws -> LayerLayout) throws -> LayerLayout {
+    guard groupLayout == .smaller else { return try mapOne(groupLayout) }
+    guard case .conv(let c) = layer.operation, c.groups > 1 else { return try mapOne(.perGroup) }
+    var a = try mapOne(.perGroup), b = try mapOne(.blockDiagonal)
+    let pick = b.crossbars.count < a.crossbars.count
+    let (n, m) = (a.crossbars.count, b.crossbars.count)
+    a.note = "per-group (smaller: \(n) crossbars vs \(m) block-diagonal)"
+    b.note = "block-diagonal (smaller: \(m) crossbars vs \(n) per group)"
+    return pick ? b : a
   }
 
   /// The per-group dims a mapper searches over (the whole layer for block-diagonal layouts).
   static func dims(of layer: Layer, groupLayout: GroupLayout) -> ConvDims? {
     guard case .conv(let c) = layer.operation else { return nil }
-    let g = groupLayout == .perGroup ? c.groups : 1
+    let g = groupLayout == .blockDiagonal ? 1 : c.groups
     return ConvDims(inputHeight: layer.inputShape.height + 2 * c.padding, inputWidth: layer.inputShape.width + 2 * c.padding,
                     kernelHeight: c.kernelHeight, kernelWidth: c.kernelWidth, stride: c.stride,
                     inChannels: layer.inputShape.channels / g, outChannels: c.outChannels / g)
@@ -27,6 +43,9 @@ enum WindowLayoutBuilder {
   static func map(layer index: Int, of network: Network, geometry g: ArrayGeometry, kind: String, groupLayout: GroupLayout,
                   choose: (ConvDims) throws -> (WindowChoice, label: String)) throws -> LayerLayout {
     let layer = network.layers[index]
+    if groupLayout == .smaller, case .conv = layer.operation {
+      return try resolving(groupLayout, layer: layer) { try map(layer: index, of: network, geometry: g, kind: kind, groupLayout: $0, choose: choose) }
+    }
     guard g.weightsPerRow >= 1 else {
       throw InputError("layer \(layer.name): an array of \(g.columns) columns cannot hold one weight of \(g.columnsPerWeight) columns")
     }
@@ -49,7 +68,7 @@ enum WindowLayoutBuilder {
     guard case .conv(let conv) = layer.operation else {
       throw InputError("layer \(layer.name): \(mapper) maps only convolutions")
     }
-    let groups = groupLayout == .perGroup ? conv.groups : 1
+    let groups = groupLayout == .blockDiagonal ? 1 : conv.groups
     let icpg = layer.inputShape.channels / groups, ocpg = conv.outChannels / groups
     let realGroups = conv.groups, realICPG = layer.inputShape.channels / conv.groups
     let ph = choice.windowHeight, pw = choice.windowWidth
@@ -98,9 +117,11 @@ enum WindowLayoutBuilder {
           guard r.count <= g.rows, c.count <= g.columns else {
             throw InputError("layer \(layer.name): \(mapper) window \(choice.description) needs \(r.count)x\(c.count) cells, the array has \(g.rows)x\(g.columns)")
           }
+          let useful = usefulCells(rows: r, columns: c, conv: conv, groups: realGroups, icpg: realICPG, ocpg: conv.outChannels / realGroups)
+          // Block-diagonal: a crossbar meeting only other groups' zeros is not placed.
+          if useful == 0 && realGroups > groups { continue }
           crossbars.append(CrossbarTile(rows: r, columns: c, outputGroup: outputGroup + ci, inputGroup: inputGroup + ri,
-                                        usefulCells: usefulCells(rows: r, columns: c, conv: conv, groups: realGroups,
-                                                                 icpg: realICPG, ocpg: conv.outChannels / realGroups)))
+                                        usefulCells: useful))
         }
       }
       outputGroup += colChunks.count

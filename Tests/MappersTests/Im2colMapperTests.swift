@@ -66,3 +66,37 @@ struct Im2colMapperTests {
     for m in allMappers { #expect((try? MapperRegistry.mapper(kind: m.kind))?.kind == m.kind) }
   }
 }
+
+@Suite("Grouped layouts")
+struct GroupedLayoutTests {
+  func layout(_ groups: Int, ic: Int, oc: Int, _ gl: String?) throws -> LayerLayout {
+    var b = NetworkBuilder(name: "g", input: TensorShape(ic, 8, 8))
+    try b.conv("c", Convolution(outChannels: oc, kernel: 3, padding: 1, groups: groups))
+    let mapper = try gl.map { try Im2colMapper(options: ["groups": $0]) } ?? Im2colMapper()
+    return try mapper.map(layer: 0, of: b.network, geometry: ArrayGeometry(.isaac8bit))
+  }
+
+  @Test("block-diagonal places no crossbar that holds only other groups' zeros")
+  func noZeroCrossbars() throws {
+    // 2 groups of 64 -> 32 channels, 3x3, 32 weights per array row. Per group: 576 rows in 5
+    // chunks x 1 column chunk = 5 crossbars, 10 in all. Block-diagonal: 1152 rows in 9 chunks x 2
+    // column chunks = 18, of which 8 (chunks 0-3 x group 1's columns, 5-8 x group 0's) hold only
+    // zeros; chunk 4 straddles both groups.
+    let per = try layout(2, ic: 128, oc: 64, "per-group"), block = try layout(2, ic: 128, oc: 64, "block-diagonal")
+    #expect(per.crossbars.count == 10 && block.crossbars.count == 10)
+    #expect(block.crossbars.allSatisfy { $0.usefulCells > 0 })
+    // The tie goes to per group, and the note says so.
+    let smaller = try layout(2, ic: 128, oc: 64, nil)
+    #expect(smaller.crossbars.count == 10 && smaller.note.hasPrefix("per-group (smaller: 10 crossbars vs 10 block-diagonal)"))
+  }
+
+  @Test("the default picks the layout with fewer crossbars and names it")
+  func smallerWins() throws {
+    // 4 groups of 8 -> 8 channels: per group 72 rows x 8 weights, one crossbar each (4); block-
+    // diagonal 288 rows in 3 chunks x 32 weights in one chunk: 3 crossbars, all holding weights.
+    let per = try layout(4, ic: 32, oc: 32, "per-group"), block = try layout(4, ic: 32, oc: 32, "block-diagonal")
+    #expect(per.crossbars.count == 4 && block.crossbars.count == 3)
+    let smaller = try layout(4, ic: 32, oc: 32, nil)
+    #expect(smaller.crossbars.count == 3 && smaller.note == "block-diagonal (smaller: 3 crossbars vs 4 per group)")
+  }
+}

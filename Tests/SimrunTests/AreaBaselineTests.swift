@@ -74,3 +74,26 @@ struct CompressorListingTests {
     #expect(total - removed == kept)
   }
 }
+
+@Suite("group low-rank on WRN-16-4")
+struct GroupLowRankEnergyTests {
+  @Test("group low-rank (g=2) at 45 % of the parameters spends less energy than the dense network")
+  func lessEnergy() throws {
+    let dense = temporaryDirectory(), grouped = temporaryDirectory()
+    let params = try BuiltinWorkloads.named("wrn16-4").parameters * 45 / 100
+    var d = try RunCommand.parse(["--workload", "wrn16-4", "--out", dense, "--quiet"])
+    try d.run()
+    var g = try RunCommand.parse(["--workload", "wrn16-4", "--compress", "lowrank:params=\(params),groups=2", "--mapper", "lowrank",
+                                  "--out", grouped, "--quiet"])
+    try g.run()
+    func stat(_ dir: String, _ key: String) throws -> Double {
+      let text = try String(contentsOfFile: "\(dir)/stats.csv", encoding: .utf8)
+      return try #require(text.split(separator: "\n").first { $0.hasPrefix(key + ",") }.flatMap { Double($0.split(separator: ",")[2]) })
+    }
+    #expect(try stat(grouped, "chip,parameters") <= Double(params))
+    #expect(try stat(grouped, "chip,energy") < stat(dense, "chip,energy"))
+    // No layer of the grouped run holds an all-zero crossbar: its R layers say which layout they took.
+    let layers = try String(contentsOfFile: "\(grouped)/layers.csv", encoding: .utf8)
+    #expect(layers.contains("(smaller: "))
+  }
+}
