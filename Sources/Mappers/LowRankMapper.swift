@@ -12,18 +12,23 @@ public struct LowRankMapper: ConfigurableMapper {
   public static let optionHelp = [
     "base=auto|vw-sdk|sdk|im2col: the window mapper for both factors (default auto)",
     "groups=smaller|block-diagonal|per-group: layout of a grouped R (default smaller: whichever takes fewer crossbars)",
+    "l=independent|tied: map L with its own best window (default), or as I_N (x) L on R's window of N outputs (Theorem 2 literally)",
   ]
+  /// How L is laid out.
+  public enum LLayout: String, Sendable, CaseIterable { case independent, tied }
   /// Window mappers the pair can use.
   public enum Base: String, Sendable, CaseIterable { case auto, vwsdk = "vw-sdk", sdk, im2col }
   public var kind: String { Self.kindName }
   let base: any WeightMapper
   let groupLayout: WindowLayoutBuilder.GroupLayout
+  let lLayout: LLayout
 
   /// Creates the mapper (auto windows, the smaller layout of a grouped R).
   public init() { try! self.init(options: [:]) }
   public init(options: [String: String]) throws {
-    let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["base", "groups"])
+    let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["base", "groups", "l"])
     groupLayout = try o.choice("groups", default: .smaller)
+    lLayout = try o.choice("l", default: LLayout.independent)
     let sub = ["groups": groupLayout.rawValue]
     switch try o.choice("base", default: Base.auto) {
     case .auto: base = try AutoMapper(options: sub)
@@ -34,11 +39,31 @@ public struct LowRankMapper: ConfigurableMapper {
   }
 
   public func map(layer index: Int, of network: Network, geometry g: ArrayGeometry) throws -> LayerLayout {
-    var l = try base.map(layer: index, of: network, geometry: g)
     let layer = network.layers[index]
+    var l: LayerLayout
+    var how = ""
+    if let f = layer.factor, f.part == .l {
+      if lLayout == .tied, let ri = network.layers.firstIndex(where: { $0.factor?.original == f.original && $0.factor?.part == .r }) {
+        // Theorem 2: D(SDK(W)) = (I_N (x) L) SDK(R). L, a 1x1 conv on R's output map, takes R's
+        // window of i x j outputs: each array holds L once per output position, block-diagonally.
+        let r = try base.map(layer: ri, of: network, geometry: g)
+        let (i, j) = (r.outputsPerWindowY, r.outputsPerWindowX)
+        do {
+          l = try VWSDKMapper(options: ["window": "\(i)x\(j)"]).map(layer: index, of: network, geometry: g)
+        } catch let e as InputError {
+          throw InputError("layer \(layer.name): l=tied cannot lay L out on R's \(i)x\(j) outputs per window: \(e.description)")
+        }
+        how = ", tied to R's \(i)x\(j) outputs per window"
+      } else {
+        l = try base.map(layer: index, of: network, geometry: g)
+        how = ", own window"
+      }
+    } else {
+      l = try base.map(layer: index, of: network, geometry: g)
+    }
     if let f = layer.factor {
       let group = f.groups > 1 && f.part == .r && !l.note.isEmpty ? ", \(l.note)" : ""
-      l.note = "\(f.part.rawValue) of \(f.original) (rank \(f.rank) x \(f.groups) group\(f.groups > 1 ? "s" : "")\(group))"
+      l.note = "\(f.part.rawValue) of \(f.original) (rank \(f.rank) x \(f.groups) group\(f.groups > 1 ? "s" : "")\(group)\(how))"
     }
     l.mapper = "lowrank/\(l.mapper)"
     return l

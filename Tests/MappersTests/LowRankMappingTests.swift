@@ -61,8 +61,9 @@ struct LowRankMappingTests {
   }
 
   @Test("the mapped pair reproduces the dense convolution by L R exactly",
-        arguments: [(1, "block-diagonal"), (2, "block-diagonal"), (2, "per-group")], ["sdk", "vw-sdk", "auto", "im2col"])
-  func pairReproducesDense(config: (groups: Int, layout: String), base: String) throws {
+        arguments: [(1, "block-diagonal", "independent"), (1, "smaller", "tied"), (2, "block-diagonal", "independent"),
+                    (2, "per-group", "tied")], ["sdk", "vw-sdk", "auto", "im2col"])
+  func pairReproducesDense(config: (groups: Int, layout: String, l: String), base: String) throws {
     let ic = 4, oc = 6, rank = 2, k = 3
     let dense = try convNetwork(input: TensorShape(ic, 7, 6), Convolution(outChannels: oc, kernel: k, stride: 1, padding: 1))
     let pair = try dense.factorized(FactorizationPlan(rank: rank, groups: config.groups))
@@ -71,9 +72,17 @@ struct LowRankMappingTests {
     let l = (0..<pair.layers[1].parameters).map { _ in Int.random(in: -8...7, using: &rng) }
     let x = (0..<dense.inputShape.elements).map { _ in Int.random(in: 0...15, using: &rng) }
     let g = ArrayGeometry(rows: 64, columns: 64, slicesPerWeight: 2)
-    let mapper = try LowRankMapper(options: ["base": base, "groups": config.layout])
+    let mapper = try LowRankMapper(options: ["base": base, "groups": config.layout, "l": config.l])
     let lr = try mapper.map(layer: 0, of: pair, geometry: g), ll = try mapper.map(layer: 1, of: pair, geometry: g)
     #expect(lr.note.hasPrefix("R of conv") && ll.note.hasPrefix("L of conv"))
+    if config.l == "tied" {
+      // I_N (x) L: L's windows are R's, and each array holds L once per output position of the window.
+      #expect(ll.outputsPerWindowY == lr.outputsPerWindowY && ll.outputsPerWindowX == lr.outputsPerWindowX)
+      #expect(ll.windowsY == lr.windowsY && ll.windowsX == lr.windowsX)
+      #expect(ll.note.contains("tied to R's \(lr.outputsPerWindowY)x\(lr.outputsPerWindowX) outputs per window"), "\(ll.note)")
+    } else {
+      #expect(ll.note.contains("own window"))
+    }
     if config.groups > 1 { #expect(lr.note.contains(config.layout)) }
     let rModel = BitSerialModel(inputBits: 4, dacBits: 1, weightBits: 4, cellBits: 2, adcBits: 16, encoding: .offset)
     let mid = try FunctionalLayer.execute(layout: lr, network: pair, weights: IntegerWeights(r), input: x, model: rModel)
