@@ -57,7 +57,8 @@ struct MapCommand: ParsableCommand {
                           isDifferential: differential)
     let bench = try Workbench(workload: workload, factorize: factorize, weights: weights, seed: seed,
                               compress: compress.map { try PluginSpec($0, what: "--compress") },
-                              mapper: MapperRegistry.mapper(kind: mapper), geometry: g, weightBits: weightBits)
+                              mapper: MapperRegistry.mapper(kind: mapper), geometry: g, weightBits: weightBits,
+                              independentRows: true)
     if !bench.records.isEmpty && format == .table { print(bench.compressionTable) }
     print(Self.render(bench.layout, geometry: g, format: format), terminator: "")
   }

@@ -98,8 +98,8 @@ struct Workbench {
   var keptParameters: [String: Int] = [:]
 
   init(workload: String, factorize: String?, weights: String?, seed: UInt64, compress: [PluginSpec],
-       mapper: any WeightMapper, geometry: ArrayGeometry, weightBits: Int) throws {
-    var net = try BuiltinWorkloads.load(workload)
+       mapper: any WeightMapper, geometry: ArrayGeometry, weightBits: Int, independentRows: Bool = false) throws {
+    var net = try BuiltinWorkloads.load(workload, independentRows: independentRows)
     if let f = factorize {
       guard compress.isEmpty else { throw InputError("--factorize reshapes the network without weights; use --compress lowrank:... to combine it with other compressors") }
       net = try RunCommand.factorize(net, f)

@@ -67,7 +67,7 @@ struct WorkloadTests {
 
   @Test("malformed NeuroSim rows name the file and line", arguments: [
     ("32,32,3,3,3\n", "x.csv:1: expected 7 or 8"),
-    ("32,32,3,3,3,64,0,1\n16,16,3,3,3,64,0,1\n", "x.csv:2: IFM channels 3 do not match"),
+    ("32,32,3,3,3,64,0,1\n16,16,5,3,3,64,0,1\n", "x.csv:2: IFM channels 5 match no earlier tensor (previous layer: 64 channels; network input: 3)"),
     ("32,32,3,three,3,64,0,1\n", "x.csv:1: field 4 'three'"),
     ("32,0,3,3,3,64,0,1\n", "x.csv:1: IFM width is 0"),
     ("32,32,3,3,3,64,2,1\n", "pooled flag is 2"),

@@ -21,11 +21,12 @@ public enum BuiltinWorkloads {
     return w.make()
   }
 
-  /// A built-in network or an imported NeuroSim CSV file.
-  public static func load(_ nameOrFile: String) throws -> Network {
+  /// A built-in network or an imported NeuroSim CSV file (`independentRows`: a row whose channels
+  /// match no earlier tensor reads the network input, for mapping layers on their own).
+  public static func load(_ nameOrFile: String, independentRows: Bool = false) throws -> Network {
     if all.contains(where: { $0.name == nameOrFile }) { return try named(nameOrFile) }
     if nameOrFile.hasSuffix(".csv") || nameOrFile.contains("/") {
-      return try NeuroSimImporter.load(path: nameOrFile)
+      return try NeuroSimImporter.load(path: nameOrFile, independent: independentRows)
     }
     return try named(nameOrFile)
   }

@@ -7,18 +7,23 @@ import Foundation
 ///
 /// NeuroSim ignores padding, so each row's IFM is taken as already padded: convs get padding 0.
 /// A row with a 1x1 IFM and a 1x1 kernel is an FC layer. `pooledAfter = 1` appends a 2x2/2 max
-/// pool. Rows are chained in order; as in NeuroSim, a row's IFM need not equal the previous output
-/// (the difference is NeuroSim's implicit padding), but its channel count must.
+/// pool. A row reads the previous row's output when the channel counts match; as in NeuroSim, its
+/// IFM need not equal that output in height and width (the difference is NeuroSim's implicit
+/// padding). A row whose channels differ reads an earlier tensor, NeuroSim's convention for
+/// shortcuts (a ResNet's 1x1 projection lists the block input's channels): the most recent layer
+/// output, or the network input, with its channel count. The residual additions themselves are not
+/// in NeuroSim's files, so none is added. With `independent` (for `simrun map`), a row that matches
+/// no tensor reads the network input instead of being an error.
 public enum NeuroSimImporter {
   /// Loads and parses a file.
-  public static func load(path: String) throws -> Network {
+  public static func load(path: String, independent: Bool = false) throws -> Network {
     let text = try ConfigTree.readText(path)
     let base = path.split(separator: "/").last.map(String.init) ?? path
-    return try parse(text, source: path, name: String(base.dropLast(base.hasSuffix(".csv") ? 4 : 0)))
+    return try parse(text, source: path, name: String(base.dropLast(base.hasSuffix(".csv") ? 4 : 0)), independent: independent)
   }
 
   /// Parses file text; `source` names the file in errors.
-  public static func parse(_ text: String, source: String, name: String) throws -> Network {
+  public static func parse(_ text: String, source: String, name: String, independent: Bool = false) throws -> Network {
     var rows: [(line: Int, v: [Int])] = []
     for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
       let line = raw.trimmingCharacters(in: .whitespaces)
@@ -52,15 +57,18 @@ public enum NeuroSimImporter {
     var convIndex = 0, fcIndex = 0
     for (line, v) in rows {
       let ifm = TensorShape(v[2], v[0], v[1])
-      if let prev = b.last {
-        let produced = b.network.layers[prev].outputShape
-        let isFC = v[0] == 1 && v[1] == 1 && v[3] == 1 && v[4] == 1
-        if !isFC && produced.channels != ifm.channels {
-          throw InputError("\(source):\(line): IFM channels \(ifm.channels) do not match the previous layer's \(produced.channels) outputs")
+      let isFC = v[0] == 1 && v[1] == 1 && v[3] == 1 && v[4] == 1
+      var inputs = b.last.map { [$0] } ?? []
+      if let prev = b.last, !isFC, b.network.layers[prev].outputShape.channels != ifm.channels {
+        let layers = b.network.layers
+        if let j = layers.indices.reversed().first(where: { layers[$0].outputShape.channels == ifm.channels }) {
+          inputs = [j]
+        } else if b.network.inputShape.channels == ifm.channels || independent {
+          inputs = []
+        } else {
+          throw InputError("\(source):\(line): IFM channels \(ifm.channels) match no earlier tensor (previous layer: \(layers[prev].outputShape.channels) channels; network input: \(b.network.inputShape.channels))")
         }
       }
-      let isFC = v[0] == 1 && v[1] == 1 && v[3] == 1 && v[4] == 1
-      let inputs = b.last.map { [$0] } ?? []
       if isFC {
         fcIndex += 1
         b.append(Layer(name: "fc\(fcIndex)", operation: .fullyConnected(outFeatures: v[5]), inputs: inputs,
