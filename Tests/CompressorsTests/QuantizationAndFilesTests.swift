@@ -148,7 +148,8 @@ struct PipelineTests {
       let (_, r) = try run([fine])
       #expect(r.energyByClass.first { $0.0 == .sparsityTables }!.1 > 0, "\(fine)")
       #expect(r.counts[.tableLookup] > 0)
-      #expect(r.sparsityTables > 0 && r.tableAreaMm2 > 0 && r.tableBits == r.tableEntries * 7)
+      // Entries index resnet20's weight rows (27 to 576: 5 to 10 bits) or output channels (16 to 64: 4 to 6).
+      #expect(r.sparsityTables > 0 && r.tableAreaMm2 > 0 && r.tableBits >= 4 * r.tableEntries && r.tableBits <= 10 * r.tableEntries)
     }
   }
 

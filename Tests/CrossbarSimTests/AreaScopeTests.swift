@@ -33,14 +33,22 @@ struct AreaScopeTests {
     #expect(abs(row(r, "chip", "total").peakPowerMW - AreaPowerModel(spec: spec).chip.powerMW) < 1e-6)
   }
 
-  @Test("index tables count in the used area, one per table the layouts carry")
-  func tables() throws {
+  @Test("index tables count in the used area by their bits; FP multipliers on the tiles that rescale with them")
+  func peripherals() throws {
     var b = NetworkBuilder(name: "a", input: TensorShape(16, 10, 10))
     try b.conv("a", Convolution(outChannels: 16, kernel: 3))
     let spec = tinySpec(tiles: 3, crossbars: 1)
     var r = try Simulation.run(network: b.network, spec: spec, mapper: Im2colMapper())
-    r.occupancy.sparsityTables = 3
-    #expect(abs(row(r, "used", "sparsityTables").areaMm2 - 3 * spec.sparsityTable.areaMm2) < 1e-15)
+    #expect(row(r, "used", "sparsityTables").areaMm2 == 0 && row(r, "used", "rescale").areaMm2 == 0)
+    #expect(row(r, "used", "off-chip").areaMm2 == 0 && row(r, "chip", "off-chip").areaMm2 == 22.88)
+    r.occupancy.tableBits = 640
+    r.occupancy.multiplierTiles = 1
+    // 640 bits x 0.1282 um^2; each bit read once per 100 ns read at 0.00807 pJ.
+    #expect(abs(row(r, "used", "sparsityTables").areaMm2 - 640 * 0.1282e-6) < 1e-15)
+    #expect(abs(row(r, "used", "sparsityTables").peakPowerMW - 640 * 0.00807 / 100) < 1e-9)
     #expect(row(r, "chip", "sparsityTables").areaMm2 == 0)
+    // Three FP32 multipliers a tile: 3 x 0.003894 mm^2 on the one tile, and on all three of the chip.
+    #expect(abs(row(r, "used", "rescale").areaMm2 - 3 * 0.003894) < 1e-12)
+    #expect(abs(row(r, "chip", "rescale").areaMm2 - 9 * 0.003894) < 1e-12)
   }
 }

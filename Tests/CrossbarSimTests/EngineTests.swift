@@ -169,20 +169,21 @@ struct EngineTests {
     #expect(sink.json().components(separatedBy: "\"ph\":\"X\",\"pid\":0,\"tid\":0,").count - 1 == 64)
   }
 
-  @Test("layouts with sparsity tables pay a lookup per activation in time and energy")
+  @Test("layouts with sparsity tables read their table once per activation, in time and energy")
   func sparsityTables() throws {
     let spec = tinySpec()
     var layout = try NetworkLayout.map(oneCrossbarLayer(), with: Im2colMapper(), geometry: ArrayGeometry(spec))
     let plain = try Engine(spec: spec, layout: layout).simulate()
     layout.layouts[0]!.crossbars[0].tableEntries = 72
     let tabled = try Engine(spec: spec, layout: layout).simulate()
-    #expect(tabled.counts[.tableLookup] == 64)
+    // 72 entries indexing 72 weight rows: 7 bits each, 504 bits read per activation.
+    #expect(tabled.counts[.tableLookup] == 64 * 504)
     let lookup = spec.clock.cycles(ns: spec.sparsityTable.lookupLatencyNs).count
     #expect(tabled.totalCycles.count == plain.totalCycles.count + 64 * lookup)
     // A lookup per activation, and the 72 selected inputs routed through the table each time.
     #expect(tabled.counts[.tableRoute] == 64 * 72)
     let e = tabled.energyByClass.first { $0.0 == .sparsityTables }!.1
-    #expect(abs(e - 64 * (spec.sparsityTable.lookupEnergyPJ + 72 * spec.sparsityTable.routeEnergyPerValuePJ)) < 1e-9)
+    #expect(abs(e - 64 * (504 * spec.sparsityTable.readEnergyPerBitPJ + 72 * spec.sparsityTable.routeEnergyPerValuePJ)) < 1e-9)
   }
 
   @Test("leakage is charged as power x latency for the whole chip")

@@ -164,15 +164,20 @@ struct EngineTimingTests {
     #expect(abs(u - Double(64 * 8 * 128) / (8 * Double(r.totalCycles.count))) < 1e-12)
   }
 
-  @Test("a partly filled index table still counts as a table for storage, area and leakage")
+  @Test("an index table holds an entry per kept row of ceil(log2(weight rows)) bits, priced per bit")
   func tableCounts() throws {
-    let spec = tinySpec { $0.sparsityTable.leakageMW = 0.5 }
+    let spec = tinySpec { $0.sparsityTable.leakagePerBitMW = 0.001 }
     var layout = try NetworkLayout.map(oneCrossbar(), with: Im2colMapper(), geometry: ArrayGeometry(spec))
-    layout.layouts[0]!.crossbars[0].tableEntries = 72   // 72 of a table's 128 entries
+    layout.layouts[0]!.crossbars[0].tableEntries = 72   // 72 rows, each an index among 3x3x8 = 72: 7 bits
     let r = try Engine(spec: spec, layout: layout).simulate()
     #expect(r.sparsityTables == 1 && r.tableEntries == 72 && r.tableBits == 72 * 7)
-    #expect(abs(r.leakagePowerMW - 0.5) < 1e-12)
-    #expect(abs(r.tableAreaMm2 - spec.sparsityTable.areaMm2) < 1e-15)
+    #expect(abs(r.leakagePowerMW - 0.504) < 1e-12)
+    #expect(abs(r.tableAreaMm2 - 504 * spec.sparsityTable.areaPerBitUm2 * 1e-6) < 1e-15)
+    // A 1x1 layer of 200 input channels indexes 200 rows: 8 bits an entry.
+    var wide = try NetworkLayout.map(convNetwork(input: TensorShape(200, 4, 4), Convolution(outChannels: 8, kernel: 1)),
+                                     with: Im2colMapper(), geometry: ArrayGeometry(spec))
+    wide.layouts[0]!.crossbars[0].tableEntries = 100
+    #expect(try Engine(spec: spec, layout: wide).simulate().tableBits == 100 * 8)
   }
 
   @Test("on a non-square array, a read is charged for the fraction of the rows x columns it drives")

@@ -97,3 +97,39 @@ struct GroupLowRankEnergyTests {
     #expect(layers.contains("(smaller: "))
   }
 }
+
+@Suite("priced peripherals on resnet20")
+struct PeripheralTests {
+  func area(_ dir: String, _ key: String) throws -> (area: Double, power: Double) {
+    let text = try String(contentsOfFile: "\(dir)/area.csv", encoding: .utf8)
+    let f = try #require(text.split(separator: "\n").first { $0.hasPrefix(key + ",") }).split(separator: ",")
+    return (Double(f[2])!, Double(f[3])!)
+  }
+  func energy(_ dir: String, _ cls: String) throws -> Double {
+    let text = try String(contentsOfFile: "\(dir)/energy.csv", encoding: .utf8)
+    return try #require(text.split(separator: "\n").first { $0.hasPrefix("total,\(cls),") }.flatMap { Double($0.split(separator: ",")[2]) })
+  }
+
+  @Test("row pruning pays for tables and FP scales for multipliers; crossbar pruning and power-of-two scales do not")
+  func peripherals() throws {
+    var dirs: [String: String] = [:]
+    for c in ["prune-rows:ratio=0.5", "prune-crossbar:ratio=0.5", "quant-fp", "quant-pow2"] {
+      let dir = temporaryDirectory()
+      var cmd = try RunCommand.parse(["--compress", c, "--out", dir, "--quiet"])
+      try cmd.run()
+      dirs[c] = dir
+    }
+    let rows = dirs["prune-rows:ratio=0.5"]!, crossbar = dirs["prune-crossbar:ratio=0.5"]!
+    let fp = dirs["quant-fp"]!, pow2 = dirs["quant-pow2"]!
+    // Tables: a visible share of the used area and of the energy.
+    let t = try area(rows, "used,sparsityTables"), used = try area(rows, "used,total")
+    #expect(t.area / used.area > 0.005 && t.area / used.area < 0.05, "\(t.area / used.area)")
+    #expect(try energy(rows, "sparsityTables") > 0 && area(crossbar, "used,sparsityTables").area == 0)
+    #expect(try energy(crossbar, "sparsityTables") == 0)
+    // Multipliers: three per tile of the FP layers, in the used and the chip scope.
+    let m = try area(fp, "used,rescale"), fpUsed = try area(fp, "used,total")
+    #expect(m.area > 0 && m.power / fpUsed.power > 0.03, "\(m.power / fpUsed.power)")
+    #expect(try area(fp, "chip,rescale").area == 168 * 3 * 0.003894)
+    #expect(try area(pow2, "used,rescale").area == 0 && area(pow2, "chip,rescale").area == 0)
+  }
+}

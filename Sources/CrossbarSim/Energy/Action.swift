@@ -22,7 +22,7 @@ public enum Action: Int, CaseIterable, Sendable {
     case .bufferAccess: "buffer.access"
     case .busBit: "bus.bit"
     case .nocFlitHop: "noc.flitHop"
-    case .tableLookup: "table.lookup"
+    case .tableLookup: "table.read"
     case .tableRoute: "table.route"
     case .rescaleShift: "rescale.shift"
     case .rescaleMultiply: "rescale.multiply"
@@ -37,7 +37,7 @@ public enum Action: Int, CaseIterable, Sendable {
   public var unit: String {
     switch self {
     case .crossbarRead: "full-array reads"
-    case .busBit, .offChipBit: "bits"
+    case .busBit, .offChipBit, .tableLookup: "bits"
     case .nocFlitHop: "flit-hops"
     case .crossbarRowWrite: "rows"
     default: "count"
@@ -78,7 +78,7 @@ public enum Action: Int, CaseIterable, Sendable {
     case .bufferAccess: spec.tile.buffer.energyPerAccessPJ
     case .busBit: spec.tile.bus.energyPerBitPJ
     case .nocFlitHop: spec.tile.router.energyPerFlitHopPJ
-    case .tableLookup: spec.sparsityTable.lookupEnergyPJ
+    case .tableLookup: spec.sparsityTable.readEnergyPerBitPJ
     case .tableRoute: spec.sparsityTable.routeEnergyPerValuePJ
     case .rescaleShift: spec.tile.rescale.shiftEnergyPJ
     case .rescaleMultiply: spec.tile.rescale.multiplyEnergyPJ

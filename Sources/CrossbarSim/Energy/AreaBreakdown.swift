@@ -11,12 +11,18 @@ public struct Occupancy: Sendable, Equatable {
   public var imas: Int
   /// Tiles with at least one such IMA or a digital layer (pooling, addition).
   public var tiles: Int
-  /// Sparsity index tables in use.
-  public var sparsityTables: Int
+  /// Bits of the sparsity index tables in use.
+  public var tableBits: Int
+  /// Tiles whose outputs are rescaled by floating-point multipliers.
+  public var multiplierTiles: Int
+  /// Whether the off-chip links are in use (spilled data; the chip scope always has them).
+  public var offChipLinks: Bool
 
   /// Creates an occupancy.
-  public init(crossbars: Int, adcs: Int, imas: Int, tiles: Int, sparsityTables: Int = 0) {
-    self.crossbars = crossbars; self.adcs = adcs; self.imas = imas; self.tiles = tiles; self.sparsityTables = sparsityTables
+  public init(crossbars: Int, adcs: Int, imas: Int, tiles: Int, tableBits: Int = 0, multiplierTiles: Int = 0,
+              offChipLinks: Bool = false) {
+    self.crossbars = crossbars; self.adcs = adcs; self.imas = imas; self.tiles = tiles; self.tableBits = tableBits
+    self.multiplierTiles = multiplierTiles; self.offChipLinks = offChipLinks
   }
 }
 
@@ -35,12 +41,14 @@ public struct AreaRow: Sendable, Equatable {
 extension AreaPowerModel {
   /// Classes in `area.csv` order.
   public static let areaClasses: [EnergyClass] = [.adc, .dac, .crossbar, .sampleHold, .shiftAdd, .registers, .buffer, .noc,
-                                                  .digital, .sparsityTables, .offChip]
+                                                  .digital, .sparsityTables, .rescale, .offChip]
 
   /// Area and peak power per class of the hardware in `o`: per crossbar its array, row DACs,
   /// column S+Hs and its share of the ADCs (at the chip's resolution); per IMA its shift-and-add
   /// units and registers; per tile its buffer, bus, router share, digital units and output
-  /// register; the index tables the layouts add; the off-chip links.
+  /// register; the index tables the layouts add (per bit; peak power: every bit read once per
+  /// crossbar read), the floating-point rescale multipliers of the tiles that need them, and the
+  /// off-chip links when they are in use.
   public func classes(_ o: Occupancy) -> [EnergyClass: (areaMm2: Double, powerMW: Double)] {
     let i = spec.ima, t = spec.tile, x = Double(o.crossbars), bits = spec.chipADCBits
     var out: [EnergyClass: (areaMm2: Double, powerMW: Double)] = [:]
@@ -61,23 +69,27 @@ extension AreaPowerModel {
     add(.noc, tiles / Double(spec.chip.tilesPerRouter), area: t.router.areaMm2, power: t.router.powerMW)
     add(.digital, tiles * Double(t.sigmoid.count), area: t.sigmoid.areaMm2, power: t.sigmoid.powerMW)
     add(.digital, tiles * Double(t.maxPool.count), area: t.maxPool.areaMm2, power: t.maxPool.powerMW)
-    add(.sparsityTables, Double(o.sparsityTables), area: spec.sparsityTable.areaMm2, power: 0)
+    let st = spec.sparsityTable
+    add(.sparsityTables, Double(o.tableBits), area: st.areaPerBitUm2 * 1e-6, power: st.readEnergyPerBitPJ / i.crossbar.readLatencyNs)
+    add(.rescale, Double(o.multiplierTiles * t.rescale.multipliersPerTile), area: t.rescale.multiplierAreaMm2,
+        power: t.rescale.multiplierPowerMW)
     let h = spec.chip.hyperTransport
-    add(.offChip, Double(h.count), area: h.areaMm2, power: h.powerMW)
+    if o.offChipLinks { add(.offChip, Double(h.count), area: h.areaMm2, power: h.powerMW) }
     return out
   }
 
-  /// The whole chip as the arch describes it (no layout-specific peripherals).
-  public var chipOccupancy: Occupancy {
+  /// The whole chip as the arch describes it, with FP multipliers on every tile when the layouts
+  /// rescale with them (`fpRescale`); index tables belong to the layout, so only to `used`.
+  public func chipOccupancy(fpRescale: Bool = false) -> Occupancy {
     let imas = spec.chip.tiles * spec.tile.imas
     return Occupancy(crossbars: spec.crossbarsPerChip, adcs: imas * spec.ima.adc.count(crossbars: spec.ima.crossbars), imas: imas,
-                     tiles: spec.chip.tiles)
+                     tiles: spec.chip.tiles, multiplierTiles: fpRescale ? spec.chip.tiles : 0, offChipLinks: true)
   }
 
   /// `area.csv` rows: per class and a total, for `used` (the run's occupancy) and `chip`.
   public func areaRows(used: Occupancy) -> [AreaRow] {
     var rows: [AreaRow] = []
-    for (scope, o) in [("used", used), ("chip", chipOccupancy)] {
+    for (scope, o) in [("used", used), ("chip", chipOccupancy(fpRescale: used.multiplierTiles > 0))] {
       let c = classes(o)
       var area = 0.0, power = 0.0
       for k in Self.areaClasses {

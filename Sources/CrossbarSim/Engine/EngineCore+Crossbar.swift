@@ -36,7 +36,7 @@ extension EngineCore {
     stages[s].activity.readFraction += info.readFraction
     stages[s].activity.converted += Double(info.converted)
     stages[s].activity.adcEnergyPJ += info.adcEnergyPJ
-    if info.hasTable { stages[s].activity.lookups += 1; stages[s].activity.routed += info.routed }
+    if info.hasTable { stages[s].activity.lookups += info.tableBits; stages[s].activity.routed += info.routed }
     stages[s].arrayStart = min(stages[s].arrayStart, start)
     stages[s].arrayEnd = max(stages[s].arrayEnd, t)
     // Busy time: the reads, every bit's conversions (the S+H holds the bit meanwhile), and the

@@ -58,22 +58,35 @@ extension EngineCore {
       layers.append(r)
     }
     let end = Cycles(max(roundEnd, stages.map(\.lastEnd).max() ?? 0))
-    var tables = 0, entries = 0
-    for l in layout.layouts { for x in l?.crossbars ?? [] where x.tableEntries > 0 {
-      entries += x.tableEntries
-      tables += (x.tableEntries + spec.sparsityTable.entries - 1) / spec.sparsityTable.entries
-    } }
-    let leak = AreaPowerModel(spec: spec).leakageMW + Double(tables) * spec.sparsityTable.leakageMW
+    // The hardware the run occupies: crossbars of every copy and round, their IMAs and tiles, the
+    // index table of each crossbar that has one, the tiles rescaling with FP multipliers.
+    var phys = Set<Int32>(), tiles = Set<Int>(), multiplierTiles = Set<Int>(), tableBits: [Int32: Double] = [:]
+    for st in stages {
+      if st.counts[.rescaleMultiply] > 0 { multiplierTiles.formUnion(st.copies.map(\.home)) }
+      for c in st.copies {
+        tiles.insert(c.home); tiles.formUnion(c.tiles)
+        for x in c.crossbars {
+          phys.insert(x.physical)
+          if x.hasTable { tableBits[x.physical] = max(tableBits[x.physical] ?? 0, x.tableBits) }
+        }
+      }
+    }
+    let bits = Int(tableBits.values.reduce(0, +))
+    let adcs = sharedADCs.isEmpty ? phys.count * spec.ima.adc.countPerCrossbar : Set(phys.map { sharedADC(of: Int($0)) }).count
+    let occupancy = Occupancy(crossbars: phys.count, adcs: adcs, imas: Set(phys.map { Int($0) / spec.ima.crossbars }).count,
+                              tiles: tiles.count, tableBits: bits, multiplierTiles: multiplierTiles.count,
+                              offChipLinks: stages.contains { $0.spilledBits > 0 })
+    let model = AreaPowerModel(spec: spec)
+    let leak = model.leakageMW + Double(bits) * spec.sparsityTable.leakagePerBitMW
     var result = SimulationResult(spec: spec, network: net.name, options: options, layers: layers, totalCycles: end,
                                   rounds: placement.rounds, programmingCycles: Cycles(programmingCycles),
                                   counts: total, leakagePowerMW: leak, events: queue.processed)
-    result.sparsityTables = tables
-    var phys = Set<Int32>(), tiles = Set<Int>()
-    for st in stages { for c in st.copies { tiles.insert(c.home); tiles.formUnion(c.tiles); for x in c.crossbars { phys.insert(x.physical) } } }
-    let adcs = sharedADCs.isEmpty ? phys.count * spec.ima.adc.countPerCrossbar : Set(phys.map { sharedADC(of: Int($0)) }).count
-    result.occupancy = Occupancy(crossbars: phys.count, adcs: adcs, imas: Set(phys.map { Int($0) / spec.ima.crossbars }).count,
-                                 tiles: tiles.count, sparsityTables: tables)
-    result.tableEntries = entries
+    result.occupancy = occupancy
+    result.sparsityTables = tableBits.count
+    result.tableBits = bits
+    result.tableEntries = layout.layouts.enumerated().reduce(0) { acc, p in
+      acc + (p.1?.crossbars.reduce(0) { $0 + $1.tableEntries } ?? 0) * replicas[p.0]
+    }
     result.resources = resourceStats
     result.imageCompletions = imageDone.map(Cycle.init)
     guard result.energyPJ.isFinite, end.count > 0 else {

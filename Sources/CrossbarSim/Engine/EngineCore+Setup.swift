@@ -18,6 +18,17 @@ extension EngineCore {
     return spec.clock.cycles(ns: Double(conversions) / a.sampleRateGSps(bits: bits)).count
   }
 
+  /// Bits of crossbar `x`'s index table: an entry per kept row or column, each the index of the
+  /// original row or column among the layer's weight rows or columns.
+  func tableBits(_ x: CrossbarTile, layer: Int) -> Int {
+    guard x.tableEntries > 0 else { return 0 }
+    let l = layout.network.layers[layer]
+    let range = max(2, x.tableKind == .input ? l.weightRows : l.weightColumns)
+    var bits = 0
+    while (1 << bits) < range { bits += 1 }
+    return x.tableEntries * bits
+  }
+
   /// One copy of a matrix stage: its crossbars on their physical arrays, the input fetches per
   /// (input group, tile), and the partial sums each non-home tile sends home.
   func copyState(of l: LayerLayout, crossbars range: Range<Int>, copy: Placement.Copy) -> CopyState {
@@ -37,7 +48,7 @@ extension EngineCore {
         lookup: x.tableEntries > 0 ? spec.clock.cycles(ns: spec.sparsityTable.lookupLatencyNs).count : 0,
         hasTable: x.tableEntries > 0, converted: Int32(converted),
         routed: x.tableEntries == 0 ? 0 : Double(x.tableKind == .input ? x.rows.count : x.columns.count),
-        adcBits: Int32(bits), adcEnergyPJ: Double(converted) * spec.ima.adc.energyPerConversionPJ(bits: bits)))
+        adcBits: Int32(bits), tableBits: Double(tableBits(x, layer: l.layer)), adcEnergyPJ: Double(converted) * spec.ima.adc.energyPerConversionPJ(bits: bits)))
       let tile = phys / perTile
       let key = x.inputGroup * spec.chip.tiles + tile
       if let u = unitIndex[key] {

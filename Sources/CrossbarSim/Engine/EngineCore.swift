@@ -29,6 +29,7 @@ struct EngineCore {
     var converted: Int32   // columns converted (all-zero columns skip their conversions)
     var routed: Double     // values routed through an index table per activation
     var adcBits: Int32     // resolution of its conversions
+    var tableBits: Double  // bits of its index table (read once per activation)
     var adcEnergyPJ: Double  // energy of converting its columns once [pJ]
   }
 

@@ -122,7 +122,7 @@ public struct SimulationResult: Sendable {
   public var leakagePowerMW: Double
   /// Events processed.
   public var events: UInt64
-  /// Sparsity index tables in use (one per `sparsityTable.entries` entries of each crossbar).
+  /// Crossbars with a sparsity index table (all copies).
   public var sparsityTables: Int = 0
   /// Index-table entries over all crossbars.
   public var tableEntries: Int = 0
@@ -160,10 +160,10 @@ public struct SimulationResult: Sendable {
   /// Energy per image, leakage included [pJ].
   public var energyPerImagePJ: Double { energyPJ / Double(max(1, images)) }
 
-  /// Index-table storage [bits].
-  public var tableBits: Int { tableEntries * spec.sparsityTable.bitsPerEntry }
+  /// Index-table storage over all crossbars and copies [bits].
+  public var tableBits: Int = 0
   /// Area of the index tables in use [mm²].
-  public var tableAreaMm2: Double { Double(sparsityTables) * spec.sparsityTable.areaMm2 }
+  public var tableAreaMm2: Double { Double(tableBits) * spec.sparsityTable.areaPerBitUm2 * 1e-6 }
 
   /// End-to-end latency [ns].
   public var latencyNs: Double { spec.clock.ns(totalCycles) }

@@ -136,10 +136,12 @@ extension ArchSpec {
     unit(ima.shiftAdd, "ima.shiftAdd")
     register(ima.inputRegister, "ima.inputRegister"); register(ima.outputRegister, "ima.outputRegister")
     let t = sparsityTable
-    positive(t.entries, "sparsityTable.entries"); positive(t.bitsPerEntry, "sparsityTable.bitsPerEntry")
-    nonNegative(t.lookupLatencyNs, "sparsityTable.lookupLatencyNs"); nonNegative(t.lookupEnergyPJ, "sparsityTable.lookupEnergyPJ")
+    nonNegative(t.lookupLatencyNs, "sparsityTable.lookupLatencyNs"); nonNegative(t.readEnergyPerBitPJ, "sparsityTable.readEnergyPerBitPJ")
     nonNegative(t.routeEnergyPerValuePJ, "sparsityTable.routeEnergyPerValuePJ")
-    nonNegative(t.leakageMW, "sparsityTable.leakageMW"); nonNegative(t.areaMm2, "sparsityTable.areaMm2")
+    nonNegative(t.leakagePerBitMW, "sparsityTable.leakagePerBitMW"); nonNegative(t.areaPerBitUm2, "sparsityTable.areaPerBitUm2")
+    nonNegative(Double(tile.rescale.multipliersPerTile), "tile.rescale.multipliersPerTile")
+    nonNegative(tile.rescale.multiplierPowerMW, "tile.rescale.multiplierPowerMW")
+    nonNegative(tile.rescale.multiplierAreaMm2, "tile.rescale.multiplierAreaMm2")
     if p.isEmpty, ima.crossbar.columns < cellsPerWeight {
       p.append("'ima.crossbar.columns' is \(ima.crossbar.columns); one \(data.weightBits)-bit weight needs \(cellsPerWeight) columns of \(ima.crossbar.bitsPerCell)-bit cells")
     }

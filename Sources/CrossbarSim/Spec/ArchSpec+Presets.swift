@@ -16,9 +16,9 @@ extension ArchSpec {
   /// router's energy per flit and hop its power spread over its peak throughput, one flit per port
   /// per flit time: 42 mW x 0.78125 ns / 8 ports = 4.102 pJ, digital units 64
   /// lanes wide, row programming 100 ns and 1280 pJ per row, leakage 0 (ISAAC publishes none),
-  /// sparsity tables as 128 x 7-bit SRAMs with 1 ns, 0.5 pJ lookups and 0.05 pJ per routed value,
-  /// a rescale shift costing one S+A op and a multiply 3.1 pJ (32-bit integer multiply,
-  /// Horowitz ISSCC 2014, 45 nm); the table's 4 HyperTransport links (10.4 W, 22.88 mm² in all)
+  /// sparsity tables as SRAM priced per bit like ISAAC's input register with 1 ns lookups and
+  /// 0.05 pJ per routed value, a rescale shift costing one S+A op, FP32 multipliers from Horowitz
+  /// (ISSCC 2014) scaled to 32 nm; the table's 4 HyperTransport links (10.4 W, 22.88 mm² in all)
   /// at 6.4 GB/s each, a bit costing a link's power over its bandwidth (2.6 W / 51.2 Gb/s =
   /// 50.78 pJ), and an off-chip access latency of 100 ns.
   public static let isaac: ArchSpec = {
@@ -52,7 +52,12 @@ extension ArchSpec {
                           leakageMW: 0, areaMm2: 0.00024),
         outputRegister: RegisterSpec(sizeBytes: 3072, accessBits: 128, energyPerAccessPJ: perOp(1.68),
                                      powerMW: 1.68, leakageMW: 0, areaMm2: 0.0032),
-        rescale: RescaleSpec(shiftEnergyPJ: perOp(0.05), multiplyEnergyPJ: 3.1)),
+        // FP32 multiplier (Horowitz, ISSCC 2014, 45 nm: 3.7 pJ, 7,700 µm²) scaled to 32 nm (energy
+        // x 32/45, area x (32/45)²), busy every cycle at 1.28 GHz at peak; three per tile, the
+        // outputs an ISAAC tile can produce per cycle (96 crossbars x 32 outputs / 800 ns x 0.78 ns).
+        rescale: RescaleSpec(shiftEnergyPJ: perOp(0.05), multiplyEnergyPJ: (3.7 * 32 / 45).roundedTo4Digits,
+                             multipliersPerTile: 3, multiplierPowerMW: (3.7 * 32 / 45 * 1.28).roundedTo4Digits,
+                             multiplierAreaMm2: (0.0077 * 32 * 32 / (45 * 45)).roundedTo4Digits)),
       ima: IMASpec(
         crossbars: 8,
         crossbar: CrossbarSpec(rows: 128, columns: 128, bitsPerCell: 2, readLatencyNs: 100,
@@ -70,8 +75,11 @@ extension ArchSpec {
                                     powerMW: 1.24, leakageMW: 0, areaMm2: 0.0021),
         outputRegister: RegisterSpec(sizeBytes: 256, accessBits: 128, energyPerAccessPJ: perOp(0.23),
                                      powerMW: 0.23, leakageMW: 0, areaMm2: 0.00077)),
-      sparsityTable: SparsityTableSpec(entries: 128, bitsPerEntry: 7, lookupLatencyNs: 1,
-                                       lookupEnergyPJ: 0.5, routeEnergyPerValuePJ: 0.05, leakageMW: 0, areaMm2: 0.00005))
+      // Table SRAM per bit from ISAAC's 2 KB input register (CACTI 6.5, 32 nm): 0.0021 mm² / 16,384
+      // bits, and one 128-bit access (1.24 mW at the logic clock) / 128 per bit read.
+      sparsityTable: SparsityTableSpec(lookupLatencyNs: 1, readEnergyPerBitPJ: (perOp(1.24) / 128).roundedTo4Digits,
+                                       routeEnergyPerValuePJ: 0.05, leakagePerBitMW: 0,
+                                       areaPerBitUm2: (0.0021e6 / 16384).roundedTo4Digits))
   }()
 
   /// The ISAAC chip with 8-bit weights on 4 cells and 8-bit inputs, as used by crossbar-aligned

@@ -187,12 +187,20 @@ public struct TileSpec: Codable, Sendable, Equatable {
   public var rescale: RescaleSpec
 }
 
-/// Energy of rescaling one output value after the crossbars.
+/// Rescaling output values after the crossbars: a shift in the tile's shift-and-add units for
+/// power-of-two scales ([XA] integer-only), or floating-point multipliers, which only a layout
+/// with floating-point scales needs on its tiles.
 public struct RescaleSpec: Codable, Sendable, Equatable {
-  /// A shift (power-of-two scale, [XA] integer-only) [pJ].
+  /// A shift (power-of-two scale) [pJ].
   public var shiftEnergyPJ: Double
-  /// A 32-bit multiply (floating-point scale baseline, Jacob et al.) [pJ].
+  /// A 32-bit floating-point multiply [pJ].
   public var multiplyEnergyPJ: Double
+  /// Floating-point multipliers on a tile that rescales with them.
+  public var multipliersPerTile: Int
+  /// Peak power of one multiplier [mW].
+  public var multiplierPowerMW: Double
+  /// Area of one multiplier [mm²].
+  public var multiplierAreaMm2: Double
 }
 
 /// One crossbar array.
@@ -265,22 +273,22 @@ public struct IMASpec: Codable, Sendable, Equatable {
   public var outputRegister: RegisterSpec
 }
 
-/// Sparsity index tables (small SRAMs next to a crossbar), as used by fine-grained pruning.
+/// Sparsity index tables: one small SRAM next to each crossbar of a fine-grained pruned layout,
+/// one entry per kept row (input selection) or column (output alignment), each entry the index of
+/// the original row or column: `ceil(log2(range))` bits for a layer with `range` weight rows
+/// (input tables) or weight columns (output tables). Priced per bit as SRAM.
 public struct SparsityTableSpec: Codable, Sendable, Equatable {
-  /// Entries of one table.
-  public var entries: Int
-  /// Bits per entry.
-  public var bitsPerEntry: Int
-  /// Latency of one lookup, paid before the crossbar is driven [ns].
+  /// Latency of reading a crossbar's table, paid before the crossbar is driven [ns].
   public var lookupLatencyNs: Double
-  /// Energy of one lookup [pJ].
-  public var lookupEnergyPJ: Double
-  /// Energy of routing one value through input selection or output alignment [pJ].
+  /// Energy of reading one table bit; a crossbar reads its whole table once per activation [pJ].
+  public var readEnergyPerBitPJ: Double
+  /// Energy of routing one value through input selection (an indexed read of the input register)
+  /// or output alignment [pJ].
   public var routeEnergyPerValuePJ: Double
-  /// Leakage power of one table [mW].
-  public var leakageMW: Double
-  /// Area of one table [mm²].
-  public var areaMm2: Double
+  /// Leakage power of one table bit [mW].
+  public var leakagePerBitMW: Double
+  /// Area of one table bit, cell and periphery [µm²].
+  public var areaPerBitUm2: Double
 }
 
 // MARK: - Derived quantities

@@ -55,7 +55,7 @@ public struct RunReport: Sendable {
         ("stallInputCycles", .value(Double(l.stallInputCycles.count), unit: "cycles")),
         ("stallOutputCycles", .value(Double(l.stallOutputCycles.count), unit: "cycles")),
         ("spilledBytes", .value(Double(l.spilledBytes), unit: "bytes")),
-        ("tableLookups", .value(l.counts[.tableLookup], unit: "count")),
+        ("tableBitsRead", .value(l.counts[.tableLookup], unit: "bits")),
       ]))
     }
     let resources: [(String, StatNode)] = r.resources.map { x in
@@ -92,7 +92,7 @@ public struct RunReport: Sendable {
       ] + chipParameters + [
         ("activations", .value(Double(activations), unit: "count")),
         ("events", .value(Double(r.events), unit: "count")),
-        ("peakPower", .value(area.chip.powerMW, unit: "mW")),
+        ("peakPower", .value(chipArea.peakPowerMW, unit: "mW")),
         ("area", .value(chipArea.areaMm2, unit: "mm2")),
         ("usedArea", .value(usedArea.areaMm2, unit: "mm2")),
         ("usedPeakPower", .value(usedArea.peakPowerMW, unit: "mW")),
