@@ -178,6 +178,11 @@ struct EngineTimingTests {
                                      with: Im2colMapper(), geometry: ArrayGeometry(spec))
     wide.layouts[0]!.crossbars[0].tableEntries = 100
     #expect(try Engine(spec: spec, layout: wide).simulate().tableBits == 100 * 8)
+    // 128 rows need exactly 7 bits.
+    var pow2 = try NetworkLayout.map(convNetwork(input: TensorShape(128, 4, 4), Convolution(outChannels: 8, kernel: 1)),
+                                     with: Im2colMapper(), geometry: ArrayGeometry(spec))
+    pow2.layouts[0]!.crossbars[0].tableEntries = 64
+    #expect(try Engine(spec: spec, layout: pow2).simulate().tableBits == 64 * 7)
   }
 
   @Test("on a non-square array, a read is charged for the fraction of the rows x columns it drives")
