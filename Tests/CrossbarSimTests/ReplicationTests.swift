@@ -127,9 +127,9 @@ struct ReplicationTests {
   @Test("the replicated pipeline: resnet20 on isaac-8bit, auto copies conv1 and streams at least 3x the images of none")
   func resnet20Throughput() throws {
     let net = try BuiltinWorkloads.named("resnet20")
-    let none = try Simulation.run(network: net, spec: .isaac8bit, mapper: Im2colMapper(), options: SimulationOptions(images: 8))
+    let none = try Simulation.run(network: net, spec: .isaac8bit, mapper: Im2colMapper(), options: SimulationOptions(images: 4))
     let auto = try Simulation.run(network: net, spec: .isaac8bit, mapper: Im2colMapper(),
-                                  options: SimulationOptions(images: 8, replication: .auto(budget: nil)))
+                                  options: SimulationOptions(images: 4, replication: .auto(budget: nil)))
     #expect(auto.layers[0].name == "conv1" && auto.layers[0].replicas > 1)
     #expect(auto.imagesPerSecond >= 3 * none.imagesPerSecond)
     // Every residual join's shortcut has room for its skew to the conv branch: nothing spills.
