@@ -44,8 +44,7 @@ struct ADCModelTests {
       #expect(results[k].energyPJ > results[k - 1].energyPJ)
     }
     // 16 columns at 4 bits: 2.56 GS/s, 6.25 ns = 8 cycles; at 10 bits 1.024 GS/s, 15.625 ns = 20 cycles.
-    let e = try Engine(spec: spec { $0.ima.adc.bits = .bits(10) }, layout: NetworkLayout.map(pair(), with: Im2colMapper(), geometry: ArrayGeometry(spec())))
-    #expect(e.core.batchCycles(columns: 16, bits: 4) == 8 && e.core.batchCycles(columns: 16, bits: 10) == 20)
+    #expect(spec().adcBatchCycles(columns: 16, bits: 4) == 8 && spec().adcBatchCycles(columns: 16, bits: 10) == 20)
   }
 
   @Test("auto gives each crossbar the lossless resolution of its active rows, one bit less with flip encoding")

@@ -9,24 +9,12 @@ extension EngineCore {
     }
   }
 
-  /// Cycles the crossbar's ADCs take to convert `columns` columns once at `bits` (a shared ADC:
-  /// this crossbar's share of its time; the queueing happens in `startNext`).
-  func batchCycles(columns: Int, bits: Int) -> UInt64 {
-    let a = spec.ima.adc
-    let perADC = a.crossbarsPerADC > 1 ? 1 : a.countPerCrossbar
-    let conversions = (columns + perADC - 1) / perADC
-    return spec.clock.cycles(ns: Double(conversions) / a.sampleRateGSps(bits: bits)).count
-  }
-
   /// Bits of crossbar `x`'s index table: an entry per kept row or column, each the index of the
   /// original row or column among the layer's weight rows or columns.
   func tableBits(_ x: CrossbarTile, layer: Int) -> Int {
     guard x.tableEntries > 0 else { return 0 }
     let l = layout.network.layers[layer]
-    let range = max(2, x.tableKind == .input ? l.weightRows : l.weightColumns)
-    var bits = 0
-    while (1 << bits) < range { bits += 1 }
-    return x.tableEntries * bits
+    return x.tableEntries * max(2, x.tableKind == .input ? l.weightRows : l.weightColumns).ceilLog2
   }
 
   /// One copy of a matrix stage: its crossbars on their physical arrays, the input fetches per
@@ -44,7 +32,7 @@ extension EngineCore {
       c.crossbars.append(CrossbarInfo(
         physical: Int32(phys), rows: Int32(x.rows.count), columns: Int32(x.columns.count),
         readFraction: Double(x.rows.count * x.columns.count) / Double(rows * cols),
-        batch: batchCycles(columns: converted, bits: bits),
+        batch: spec.adcBatchCycles(columns: converted, bits: bits),
         lookup: x.tableEntries > 0 ? spec.clock.cycles(ns: spec.sparsityTable.lookupLatencyNs).count : 0,
         hasTable: x.tableEntries > 0, converted: Int32(converted),
         routed: x.tableEntries == 0 ? 0 : Double(x.tableKind == .input ? x.rows.count : x.columns.count),

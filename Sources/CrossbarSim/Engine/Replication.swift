@@ -147,13 +147,11 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
   /// the pace of a read or of its conversions, whichever is slower.
   func activationCycles(_ l: LayerLayout, spec: ArchSpec) -> UInt64 {
     let clock = spec.clock, read = clock.cycles(ns: spec.ima.crossbar.readLatencyNs).count
-    let a = spec.ima.adc
     var slowest: UInt64 = 0
     for x in l.crossbars {
       // A shared ADC: as if every crossbar sharing it converts at once.
-      let perADC = a.crossbarsPerADC > 1 ? 1 : a.countPerCrossbar
-      let conversions = (x.columns.count - x.zeroColumns + perADC - 1) / perADC * a.crossbarsPerADC
-      let batch = clock.cycles(ns: Double(conversions) / a.sampleRateGSps(bits: spec.adcBits(activeRows: x.rows.count))).count
+      let batch = spec.adcBatchCycles(columns: x.columns.count - x.zeroColumns, bits: spec.adcBits(activeRows: x.rows.count))
+        * UInt64(spec.ima.adc.crossbarsPerADC)
       let lookup = x.tableEntries > 0 ? clock.cycles(ns: spec.sparsityTable.lookupLatencyNs).count : 0
       slowest = max(slowest, lookup + UInt64(spec.inputCycles) * max(read, batch))
     }

@@ -134,8 +134,7 @@ public struct BitSerialModel: Sendable, Equatable {
 
   /// ADC bits for a lossless conversion of `rows` active rows (ISAAC's rule, without flip encoding).
   public static func losslessADCBits(rows: Int, dacBits: Int, cellBits: Int) -> Int {
-    var log2R = 0
-    while (1 << log2R) < rows { log2R += 1 }
+    let log2R = rows.ceilLog2
     return dacBits > 1 && cellBits > 1 ? log2R + dacBits + cellBits : log2R + dacBits + cellBits - 1
   }
 }

@@ -125,6 +125,16 @@ extension ArchSpec {
     }
   }
 
+  /// Cycles a crossbar's ADCs take to convert `columns` columns once at `bits`: `ceil(columns /
+  /// countPerCrossbar)` conversions, or all of them on a shared ADC (this crossbar's share of its
+  /// time; the engine queues the sharers).
+  public func adcBatchCycles(columns: Int, bits: Int) -> UInt64 {
+    let a = ima.adc
+    let perADC = a.crossbarsPerADC > 1 ? 1 : a.countPerCrossbar
+    let conversions = (columns + perADC - 1) / perADC
+    return clock.cycles(ns: Double(conversions) / a.sampleRateGSps(bits: bits)).count
+  }
+
   /// Resolution the chip's ADCs are built for: the fixed setting, or (auto) what a full array needs.
   public var chipADCBits: Int { adcBits(activeRows: ima.crossbar.rows) }
 }
