@@ -16,6 +16,7 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
   ],
   targets: [
     .systemLibrary(name: "CBLASShim", path: "Sources/CBLASShim"),
@@ -26,7 +27,10 @@ let package = Package(
         .product(name: "DequeModule", package: "swift-collections"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-      ]),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      // onnx.pb.swift is generated from onnx.proto by generate.sh and committed (never on a build).
+      exclude: ["Workload/ONNX/onnx.proto", "Workload/ONNX/generate.sh"]),
     .target(name: "Mappers", dependencies: ["CrossbarSim"]),
     .target(name: "Compressors", dependencies: ["CrossbarSim", "CBLASShim"]),
     .executableTarget(

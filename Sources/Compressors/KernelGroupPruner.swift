@@ -41,7 +41,7 @@ public struct KernelGroupPruner: Compressor {
       case .pool: frontier += consumers[c]; if consumers[c].isEmpty { return nil }
       case .conv(let conv): if conv.groups != 1 { return nil }; out.append(c)
       case .fullyConnected: out.append(c)
-      case .add: return nil
+      case .add, .concat: return nil
       }
     }
     return out.sorted()
@@ -116,6 +116,7 @@ public struct KernelGroupPruner: Compressor {
       var w = before
       w.values = keepChannels.flatMap { o in before.values[(o * before.inputs)..<((o + 1) * before.inputs)] }
       w.outputs = keepChannels.count
+      w.bias = before.bias.map { b in keepChannels.map { b[$0] } }
       var state = m.layers[i]
       state.keep = state.keep.map { keep in keepChannels.flatMap { o in keep[(o * before.inputs)..<((o + 1) * before.inputs)] } }
       state.quantized = nil
@@ -153,7 +154,7 @@ public struct KernelGroupPruner: Compressor {
           if case .conv(let conv) = cl.operation { perChannel = conv.kernelHeight * conv.kernelWidth } else { perChannel = oldIn.pixels }
           let cols = keepChannels.flatMap { ch in (ch * perChannel)..<((ch + 1) * perChannel) }
           let nw = LayerWeights(values: (0..<cw.outputs).flatMap { o in cols.map { cw.values[o * cw.inputs + $0] } },
-                            outputs: cw.outputs, inputs: cols.count)
+                            outputs: cw.outputs, inputs: cols.count, bias: cw.bias)
           var cs = m.layers[c]
           cs.keep = cs.keep.map { keep in (0..<cw.outputs).flatMap { o in cols.map { keep[o * cw.inputs + $0] } } }
           cs.quantized = nil
@@ -162,8 +163,8 @@ public struct KernelGroupPruner: Compressor {
           records.append(CompressionRecord(step: description, layer: cl.name, keptRatio: Double(cols.count) / Double(cw.inputs),
                                            relativeError: relativeErrorOfColumns(cw, keeping: cols),
                                            note: "input rows of \(layer.name)'s removed filters removed"))
-        case .add:
-          preconditionFailure("eligibility excludes additions")
+        case .add, .concat:
+          preconditionFailure("eligibility excludes additions and concatenations")
         }
       }
     }

@@ -136,7 +136,7 @@ public struct LowRankCompressor: Compressor {
         }
       }
       weights[rIndex[d.index]!] = LayerWeights(values: rw, outputs: mid, inputs: n)
-      weights[newIndex[d.index]] = LayerWeights(values: lw, outputs: m, inputs: mid)
+      weights[newIndex[d.index]] = LayerWeights(values: lw, outputs: m, inputs: mid, bias: w.bias)
       let error = d.norm > 0 ? d.residual(r).squareRoot() / d.norm : 0
       records.append(CompressionRecord(step: description, layer: net.layers[d.index].name, rank: r,
                                        keptRatio: Double(mid * (n + m)) / Double(m * n * g), relativeError: error,

@@ -96,16 +96,19 @@ struct Workbench {
   var weightsSource = "none (no compression)"
   /// Weights each matrix layer keeps (all of them without compression), by layer name.
   var keptParameters: [String: Int] = [:]
+  /// The weights as given (before compression) and as compressed, when the run has weights.
+  var original: CompressedModel?
+  var model: CompressedModel?
 
   init(workload: String, factorize: String?, weights: String?, seed: UInt64, compress: [PluginSpec],
        mapper: any WeightMapper, geometry: ArrayGeometry, weightBits: Int, independentRows: Bool = false) throws {
-    var net = try BuiltinWorkloads.load(workload, independentRows: independentRows)
+    var (net, modelWeights) = try BuiltinWorkloads.loadWithWeights(workload, independentRows: independentRows)
     if let f = factorize {
-      guard compress.isEmpty else { throw InputError("--factorize reshapes the network without weights; use --compress lowrank:... to combine it with other compressors") }
+      guard compress.isEmpty, modelWeights == nil else { throw InputError("--factorize reshapes the network without weights; use --compress lowrank:... to combine it with other compressors") }
       net = try RunCommand.factorize(net, f)
     }
     network = net
-    guard !compress.isEmpty || weights != nil else {
+    guard !compress.isEmpty || weights != nil || modelWeights != nil else {
       layout = try NetworkLayout.map(net, with: mapper, geometry: geometry)
       for l in net.layers where l.operation.isMatrix { keptParameters[l.name] = l.parameters }
       return
@@ -114,15 +117,20 @@ struct Workbench {
     if let weights {
       w = try WeightFile.load(weights, for: net)
       weightsSource = weights
+    } else if let modelWeights {
+      w = modelWeights
+      weightsSource = workload
     } else {
       w = try SyntheticWeights(seed: seed).generate(for: net)
       weightsSource = "synthetic (seed \(seed))"
     }
-    let model = try CompressedModel(network: net, weights: w, source: weights ?? "synthetic weights")
+    let model = try CompressedModel(network: net, weights: w, source: weights ?? (modelWeights != nil ? workload : "synthetic weights"))
+    original = model
     let steps = try compress.map { try CompressorRegistry.compressor(kind: $0.kind, options: $0.options) }
     let context = CompressionContext(geometry: geometry, weightBits: weightBits, mapper: mapper)
     let (compressed, records) = try CompressionPipeline.run(model, steps: steps, context: context)
     self.records = records
+    self.model = compressed
     network = compressed.network
     layout = try compressed.layout(mapper: mapper, geometry: geometry)
     for (i, l) in compressed.network.layers.enumerated() where l.operation.isMatrix {

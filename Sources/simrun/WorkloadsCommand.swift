@@ -48,6 +48,7 @@ struct WorkloadsCommand: ParsableCommand {
       case .fullyConnected: kind = "fc"
       case .pool(let p): kind = "\(p.kind.rawValue)pool\(p.kernel)/s\(p.stride)"
       case .add: kind = "add"
+      case .concat: kind = "concat"
       }
       let inputs = l.inputs.map { n.layers[$0].name }.joined(separator: ";")
       out.append("\(l.name),\(kind),\(inputs.isEmpty ? "input" : inputs),\(l.inputShape),\(l.outputShape),\(l.parameters),\(l.macs)")

@@ -33,6 +33,7 @@ extension EngineCore {
       case .fullyConnected: kind = "fc"
       case .pool(let p): kind = p.kind == .max ? "maxpool" : "avgpool"
       case .add: kind = "add"
+      case .concat: kind = "concat"
       }
       let start = mine.map(\.firstStart).min()!
       let end = mine.map(\.lastEnd).max()!

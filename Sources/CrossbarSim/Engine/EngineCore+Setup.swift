@@ -110,7 +110,8 @@ extension EngineCore {
           s.digitalCycles = UInt64((values + u.lanes * u.count - 1) / (u.lanes * u.count))
           s.digitalOps = Double((values + u.lanes - 1) / u.lanes)
         } else {
-          values = layer.inputs.count * out.channels
+          // An addition reads every input's channels; a concatenation moves each output value once.
+          values = layer.operation == .concat ? out.channels : layer.inputs.count * out.channels
           s.digitalAction = .tileShiftAdd
           let u = spec.tile.shiftAdd
           s.digitalCycles = UInt64((values + u.lanes * u.count - 1) / (u.lanes * u.count))
@@ -138,7 +139,11 @@ extension EngineCore {
         let produced = net.layers[p].outputShape
         for cs in stagesOfLayer[li] {
           let flatten: Bool
-          if case .fullyConnected = layer.operation { flatten = true } else { flatten = produced.channels != layer.inputShape.channels }
+          switch layer.operation {
+          case .fullyConnected: flatten = true
+          case .concat: flatten = false   // each producer fills its own channels of the same pixels
+          default: flatten = produced.channels != layer.inputShape.channels
+          }
           let tiles = Array(Set(stages[cs].copies.flatMap(\.tiles))).sorted()
           var e = EdgeState(producer: ps, consumer: cs, tiles: tiles,
                             arrivals: Array(repeating: 0, count: stages[ps].windows),

@@ -134,7 +134,7 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
       let out = l.outputShape
       let (values, u): (Int, UnitSpec)
       if case .pool(let p) = l.operation { (values, u) = (p.kernel * p.kernel * out.channels, spec.tile.maxPool) }
-      else { (values, u) = (l.inputs.count * out.channels, spec.tile.shiftAdd) }
+      else { (values, u) = (l.operation == .concat ? out.channels : l.inputs.count * out.channels, spec.tile.shiftAdd) }
       let unit = UInt64(out.pixels * ((values + u.lanes * u.count - 1) / (u.lanes * u.count)))
       let inputBits = l.inputs.reduce(0) { $0 + net.layers[$1].outputShape.elements * spec.data.outputBits }
       let port = UInt64((inputBits + spec.tile.router.flitBits - 1) / spec.tile.router.flitBits) * flit

@@ -9,10 +9,13 @@ public struct LayerWeights: Sendable, Equatable {
   public var outputs: Int
   /// Inputs per output: `IC/g * K_h * K_w` (matrix columns).
   public var inputs: Int
-  /// Creates weights; `values.count` must be `outputs * inputs`.
-  public init(values: [Float], outputs: Int, inputs: Int) {
+  /// One bias per output, added digitally after the crossbars (nil: no bias).
+  public var bias: [Float]?
+  /// Creates weights; `values.count` must be `outputs * inputs`, `bias` one per output.
+  public init(values: [Float], outputs: Int, inputs: Int, bias: [Float]? = nil) {
     precondition(values.count == outputs * inputs, "weights \(values.count) != \(outputs) x \(inputs)")
-    self.values = values; self.outputs = outputs; self.inputs = inputs
+    precondition(bias.map { $0.count == outputs } ?? true, "bias \(bias?.count ?? 0) != \(outputs) outputs")
+    self.values = values; self.outputs = outputs; self.inputs = inputs; self.bias = bias
   }
   /// Zeros of the shape of `layer`.
   public init(zerosFor layer: Layer) {
@@ -44,6 +47,9 @@ public struct NetworkWeights: Sendable, Equatable {
       }
       if let bad = w.values.firstIndex(where: { !$0.isFinite }) {
         throw InputError("\(source): layer \(l.name) weight \(bad) is \(w.values[bad]); weights must be finite")
+      }
+      if let b = w.bias, let bad = b.firstIndex(where: { !$0.isFinite }) {
+        throw InputError("\(source): layer \(l.name) bias \(bad) is \(b[bad]); biases must be finite")
       }
     }
   }

@@ -8,7 +8,8 @@ import ZIPFoundation
 /// Matching: an array named like the layer (`conv1`, `conv1.weight`, `conv1_weight`, or with
 /// `/` for `.`) goes to that layer; otherwise arrays are taken in file order for the layers
 /// not matched by name. Shapes must be `[OC, IC/g, K_h, K_w]` (or `[OC, IC/g*K_h*K_w]`) for
-/// convs and `[out, in]` for FC layers. Non-finite values are errors naming the layer.
+/// convs and `[out, in]` for FC layers; a 1-D `<layer>.bias` is that layer's bias. Non-finite
+/// values are errors naming the layer.
 public enum WeightFile {
   /// Named arrays from `path`: a `.npz`, a `.npy` (named after the file) or a folder of `.npy`.
   public static func arrays(at path: String) throws -> [(name: String, array: NumPyArray)] {
@@ -84,6 +85,14 @@ public enum WeightFile {
         throw InputError("\(source): no weights for layer \(network.layers[i].name) (\(arrays.count) arrays, \(unmatched.count) layers not matched by name)")
       }
       result.layers[i] = try convert(arrays[remaining.removeFirst()], for: network.layers[i], source: source)
+    }
+    // Biases: a 1-D array named `<layer>.bias` (or `_bias`) goes to that layer.
+    for (i, l) in network.layers.enumerated() where l.operation.isMatrix {
+      guard let a = arrays.first(where: { [l.name + ".bias", l.name + "_bias", l.name + "/bias"].contains($0.name) }) else { continue }
+      guard a.array.values.count == l.weightColumns, a.array.shape.count == 1 else {
+        throw InputError("\(source): array '\(a.name)' has shape \(a.array.shape), layer \(l.name) needs [\(l.weightColumns)]")
+      }
+      result.layers[i]?.bias = a.array.values
     }
     try result.validate(for: network, source: source)
     return result

@@ -11,12 +11,13 @@ public enum BuiltinWorkloads {
     ("vgg8", { vgg8() }),
     ("resnet18", { resnet18() }),
     ("vgg13", { vgg13() }),
+    ("digits-cnn", { digitsCNN() }),
   ]
 
   /// The built-in network called `name`, or an error listing the known ones.
   public static func named(_ name: String) throws -> Network {
     guard let w = all.first(where: { $0.name == name }) else {
-      throw InputError("unknown workload '\(name)' (built in: \(all.map(\.name).joined(separator: ", ")); or give a NeuroSim NetWork_*.csv file)")
+      throw InputError("unknown workload '\(name)' (built in: \(all.map(\.name).joined(separator: ", ")); or give a NeuroSim NetWork_*.csv file or an .onnx model)")
     }
     return w.make()
   }
@@ -24,6 +25,17 @@ public enum BuiltinWorkloads {
   /// A built-in network or an imported NeuroSim CSV file (`independentRows`: a row whose channels
   /// match no earlier tensor reads the network input, for mapping layers on their own).
   public static func load(_ nameOrFile: String, independentRows: Bool = false) throws -> Network {
+    try loadWithWeights(nameOrFile, independentRows: independentRows).network
+  }
+
+  /// A built-in network, a NeuroSim CSV file, or an ONNX model (`.onnx`, which brings its weights).
+  public static func loadWithWeights(_ nameOrFile: String, independentRows: Bool = false) throws
+    -> (network: Network, weights: NetworkWeights?) {
+    if nameOrFile.hasSuffix(".onnx") { let m = try ONNXImporter.load(path: nameOrFile); return (m.network, m.weights) }
+    return (try networkOnly(nameOrFile, independentRows: independentRows), nil)
+  }
+
+  static func networkOnly(_ nameOrFile: String, independentRows: Bool) throws -> Network {
     if all.contains(where: { $0.name == nameOrFile }) { return try named(nameOrFile) }
     if nameOrFile.hasSuffix(".csv") || nameOrFile.contains("/") {
       return try NeuroSimImporter.load(path: nameOrFile, independent: independentRows)
@@ -62,6 +74,22 @@ public enum BuiltinWorkloads {
   /// second) and FC 8192-1024-10, as in NeuroSim's `NetWork_VGG8.csv` but with explicit padding.
   static func vgg8() -> Network {
     vgg(name: "vgg8", input: TensorShape(3, 32, 32), config: [128, 128, 0, 256, 256, 0, 512, 512, 0], fcs: [1024, 10])
+  }
+
+  /// The accuracy fixture's CNN for 8x8 UCI digits (`Tests/Fixtures/digits/`, BN folded): three
+  /// 3x3x32 convs with a residual add, 2x2 max pool, a 3x3x64 conv, global average pool, FC-10.
+  /// Activations are explicit, so `--weights digits-cnn-weights.npz` runs it functionally.
+  static func digitsCNN() -> Network {
+    build("digits-cnn", TensorShape(1, 8, 8)) { b in
+      let r1 = try b.conv("conv1", Convolution(outChannels: 32, kernel: 3, padding: 1)); b.activate(.relu)
+      try b.conv("conv2", Convolution(outChannels: 32, kernel: 3, padding: 1)); b.activate(.relu)
+      let c3 = try b.conv("conv3", Convolution(outChannels: 32, kernel: 3, padding: 1))
+      try b.add("add3", c3, r1); b.activate(.relu)
+      try b.pool("pool3", Pooling(.max, kernel: 2, stride: 2))
+      try b.conv("conv4", Convolution(outChannels: 64, kernel: 3, padding: 1)); b.activate(.relu)
+      try b.pool("gap", Pooling(.average, kernel: 4, stride: 4))
+      try b.fc("fc", 10)
+    }
   }
 
   /// VGG-13 on ImageNet (Simonyan & Zisserman configuration B).

@@ -69,11 +69,23 @@ public enum Operation: Hashable, Codable, Sendable {
   case pool(Pooling)
   /// Element-wise residual addition of its inputs (tile shift-and-add unit).
   case add
+  /// Channel concatenation of its inputs, in input order (values move through the tile's
+  /// shift-and-add unit, nothing is computed).
+  case concat
 
   /// Whether the layer holds weights on crossbars.
   public var isMatrix: Bool {
-    switch self { case .conv, .fullyConnected: true; case .pool, .add: false }
+    switch self { case .conv, .fullyConnected: true; case .pool, .add, .concat: false }
   }
+}
+
+/// The element-wise function after a layer (imported from ONNX `Relu` nodes; built-in networks
+/// other than `digits-cnn` leave it implicit, as the cost model needs no activations).
+public enum Activation: String, Hashable, Codable, Sendable {
+  /// The layer's output as computed.
+  case identity
+  /// `max(0, x)`.
+  case relu
 }
 
 /// One layer of a network: an operation, its producers, and its input and output shapes.
@@ -90,6 +102,8 @@ public struct Layer: Hashable, Codable, Sendable {
   public var outputShape: TensorShape
   /// Set when the layer is one factor of a low-rank pair replacing an original layer.
   public var factor: LowRankFactor? = nil
+  /// Function applied to the layer's output (functional inference only; costs are the same).
+  public var activation: Activation = .identity
 
   /// Input channels per group x K_h x K_w: the rows of the weight matrix (im2col order).
   public var weightRows: Int {

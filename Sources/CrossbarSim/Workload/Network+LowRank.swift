@@ -79,6 +79,7 @@ extension Network {
         out.layers.append(Layer(name: "\(l.name).L", operation: .fullyConnected(outFeatures: outFeatures),
                                 inputs: [out.layers.count - 1], inputShape: TensorShape(d.rank, 1, 1), outputShape: l.outputShape,
                                 factor: LowRankFactor(original: l.name, part: .l, rank: d.rank, groups: 1)))
+        out.layers[out.layers.count - 1].activation = l.activation
         newIndex.append(out.layers.count - 1)
         continue
       }
@@ -99,6 +100,7 @@ extension Network {
       out.layers.append(Layer(name: "\(l.name).L", operation: .conv(Convolution(outChannels: c.outChannels, kernel: 1)),
                               inputs: [out.layers.count - 1], inputShape: rShape, outputShape: l.outputShape,
                               factor: LowRankFactor(original: l.name, part: .l, rank: d.rank, groups: d.groups)))
+      out.layers[out.layers.count - 1].activation = l.activation   // R is linear; L ends as the original did
       newIndex.append(out.layers.count - 1)
     }
     return (out, newIndex, rIndex)

@@ -92,6 +92,23 @@ public struct NetworkBuilder {
     return append(Layer(name: name, operation: .add, inputs: [a, b], inputShape: sa, outputShape: sa))
   }
 
+  /// Appends a channel concatenation of layers with equal spatial sizes.
+  @discardableResult
+  public mutating func concat(_ name: String, _ parts: [Int]) throws -> Int {
+    let shapes = parts.map { network.layers[$0].outputShape }
+    guard let first = shapes.first, shapes.allSatisfy({ $0.height == first.height && $0.width == first.width }) else {
+      throw InputError("layer \(name): cannot concatenate shapes \(shapes.map(\.description).joined(separator: ", ")) (spatial sizes differ)")
+    }
+    let out = TensorShape(shapes.reduce(0) { $0 + $1.channels }, first.height, first.width)
+    return append(Layer(name: name, operation: .concat, inputs: parts, inputShape: out, outputShape: out))
+  }
+
+  /// Sets the activation after layer `index` (the last layer by default).
+  public mutating func activate(_ activation: Activation, _ index: Int? = nil) {
+    guard let i = index ?? last else { return }
+    network.layers[i].activation = activation
+  }
+
   /// Appends a layer whose shapes were set by the caller (importers).
   @discardableResult
   public mutating func append(_ layer: Layer) -> Int {
