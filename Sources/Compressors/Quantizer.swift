@@ -36,26 +36,16 @@ public struct Quantizer: Compressor {
     let targets = try LayerTargets(options).select(in: model.network, kind: scales.rawValue, eligible: { _, l in
       l.operation.isMatrix ? nil : "no weights"
     }, byDefault: { _, _ in true })
-    let levels = (1 << bits) - 1
     var m = model
     var records: [CompressionRecord] = []
     for i in targets {
       var w = model.weights.layers[i]!
       let before = w.values
-      let lo = Double(min(0, w.values.min() ?? 0)), hi = Double(max(0, w.values.max() ?? 0))
-      var scale = (hi - lo) / Double(levels)
-      var exponent: Int?
-      if scale <= 0 { scale = 1 }
-      if scales == .powerOfTwo {
-        let a = Int(log2(scale).rounded(.up))
-        exponent = a
-        scale = pow(2.0, Double(a))
-      }
-      let zero = min(levels, max(0, Int((-lo / scale).rounded())))
-      let stored = w.values.map { min(levels, max(0, Int((Double($0) / scale).rounded()) + zero)) }
-      w.values = stored.map { Float(scale * Double($0 - zero)) }
+      let q = QuantizedWeights.quantize(w.values, bits: bits, powerOfTwo: scales == .powerOfTwo)
+      w.values = q.dequantized
+      let (zero, exponent, scale) = (q.zeroPoint, q.scaleExponent, q.scale)
       var state = model.layers[i]
-      state.quantized = QuantizedWeights(stored: stored, zeroPoint: zero, bits: bits, scale: scale, scaleExponent: exponent)
+      state.quantized = q
       state.rescale = scales == .powerOfTwo ? .shift : .multiply
       m.set(i, weights: w, state: state)
       let scaleText = exponent.map { "S=2^\($0)" } ?? String(format: "S=%.4g", scale)

@@ -142,6 +142,7 @@ extension ArchSpec {
     nonNegative(Double(tile.rescale.multipliersPerTile), "tile.rescale.multipliersPerTile")
     nonNegative(tile.rescale.multiplierPowerMW, "tile.rescale.multiplierPowerMW")
     nonNegative(tile.rescale.multiplierAreaMm2, "tile.rescale.multiplierAreaMm2")
+    p += device.validate()
     if p.isEmpty, ima.crossbar.columns < cellsPerWeight {
       p.append("'ima.crossbar.columns' is \(ima.crossbar.columns); one \(data.weightBits)-bit weight needs \(cellsPerWeight) columns of \(ima.crossbar.bitsPerCell)-bit cells")
     }

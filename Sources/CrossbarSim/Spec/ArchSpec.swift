@@ -21,12 +21,14 @@ public struct ArchSpec: Codable, Sendable, Equatable {
   public var ima: IMASpec
   /// Sparsity index tables, charged only by layouts that carry them.
   public var sparsityTable: SparsityTableSpec
+  /// Cell non-idealities for functional inference (ideal by default).
+  public var device: DeviceSpec
 
   /// Creates a spec from its parts.
   public init(version: Int = 1, name: String, clockGHz: Double, data: DataSpec, chip: ChipSpec,
-              tile: TileSpec, ima: IMASpec, sparsityTable: SparsityTableSpec) {
+              tile: TileSpec, ima: IMASpec, sparsityTable: SparsityTableSpec, device: DeviceSpec = .ideal) {
     self.version = version; self.name = name; self.clockGHz = clockGHz; self.data = data
-    self.chip = chip; self.tile = tile; self.ima = ima; self.sparsityTable = sparsityTable
+    self.chip = chip; self.tile = tile; self.ima = ima; self.sparsityTable = sparsityTable; self.device = device
   }
 }
 
