@@ -16,6 +16,15 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Built-in workload name (see `simrun workloads`) or a NeuroSim NetWork_*.csv file. [default: resnet20]")
   var workload: String?
 
+  @Option(help: "An ONNX model (.onnx): its graph is the workload and its weights come with it (same as --workload FILE.onnx).")
+  var model: String?
+
+  @Option(help: "Labelled images (.npz with x: N x C x H x W float32, y: N int64): also run the network functionally and write accuracy.csv and accuracy-layers.csv (float, quantized, crossbar, crossbar+noise when device.* is set).")
+  var eval: String?
+
+  @Option(help: "Images (.npz with x) whose float activations set the quantized formats. [default: the first 128 --eval images]")
+  var calibration: String?
+
   @Option(help: "Arch preset (isaac, isaac-8bit) or a YAML/JSON spec file. [default: isaac-8bit]")
   var arch: String?
 
@@ -67,7 +76,8 @@ struct RunCommand: ParsableCommand {
   func run() throws {
     Functional.useSingleThreadedBLAS()
     let file = try config.map(RunConfigFile.load)
-    let workload = self.workload ?? file?.workload ?? "resnet20"
+    if model != nil, workload != nil { throw InputError("give --model or --workload, not both") }
+    let workload = model ?? self.workload ?? file?.workload ?? "resnet20"
     let archName = arch ?? file?.arch ?? "isaac-8bit"
     let sets = (file?.set ?? []) + overrides
     let mapperSpec = try mapper.map { try PluginSpec($0, what: "--mapper") } ?? file?.mapper ?? PluginSpec(kind: "im2col", options: [:])
@@ -119,6 +129,12 @@ struct RunCommand: ParsableCommand {
       ("layers.csv", report.layersCSV), ("energy.csv", report.energyCSV), ("area.csv", report.areaCSV(baseline: base)),
     ]
     if !steps.isEmpty { files.append(("compression.csv", bench.compressionCSV)) }
+    var accuracyTable = ""
+    if let eval {
+      let (csv, layersCSV, table) = try Accuracy.evaluate(bench: bench, spec: spec, data: eval, calibration: calibration)
+      files += [("accuracy.csv", csv), ("accuracy-layers.csv", layersCSV)]
+      accuracyTable = table
+    }
     try OutputFolder.write(files, to: dir)
     if sink != nil { files.append(("trace.json", "")) }
     if quiet {
@@ -127,6 +143,7 @@ struct RunCommand: ParsableCommand {
       if !steps.isEmpty { print(bench.compressionTable) }
       print(report.table, terminator: "")
     }
+    if !accuracyTable.isEmpty { print(accuracyTable, terminator: "") }
     print("wrote \(dir)/{\(files.map(\.0).joined(separator: ","))}")
   }
 }

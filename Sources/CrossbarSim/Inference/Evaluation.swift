@@ -1,0 +1,149 @@
+import Foundation
+
+// MARK: - Accuracy of a layout: float, quantized and crossbar inference on a labelled dataset
+
+/// Labelled images from a `.npz` with `x` (`N x C x H x W` float) and `y` (`N` integer labels).
+public struct Dataset: Sendable {
+  /// Images, `images x C x H x W`.
+  public var x: [Float]
+  /// Labels.
+  public var y: [Int]
+  /// Image count.
+  public var images: Int { y.count }
+  /// Creates a dataset (`x.count` is `y.count` images).
+  public init(x: [Float], y: [Int]) { self.x = x; self.y = y }
+
+  /// Loads `path` for a network reading `shape` with `classes` outputs; every mismatch is an error naming it.
+  public static func load(_ path: String, shape: TensorShape, classes: Int) throws -> Dataset {
+    let arrays = try WeightFile.arrays(at: path)
+    guard let x = arrays.first(where: { $0.name == "x" })?.array else { throw InputError("\(path): no array 'x' (images, N x C x H x W)") }
+    guard let y = arrays.first(where: { $0.name == "y" })?.array else { throw InputError("\(path): no array 'y' (labels, N)") }
+    let want = [shape.channels, shape.height, shape.width]
+    guard x.shape.count == 4, Array(x.shape[1...]) == want else {
+      throw InputError("\(path): 'x' has shape \(x.shape); the model reads N x \(want.map(String.init).joined(separator: " x "))")
+    }
+    guard y.shape == [x.shape[0]] else { throw InputError("\(path): 'y' has shape \(y.shape); one label per image needs [\(x.shape[0])]") }
+    guard x.shape[0] >= 1 else { throw InputError("\(path): no images") }
+    if let bad = x.values.firstIndex(where: { !$0.isFinite }) {
+      throw InputError("\(path): 'x' value \(bad) (image \(bad / shape.elements)) is \(x.values[bad]); inputs must be finite")
+    }
+    var labels: [Int] = []
+    for (i, v) in y.values.enumerated() {
+      guard v == v.rounded(), v >= 0, v < Float(classes) else {
+        throw InputError("\(path): label \(i) is \(v); the model has \(classes) classes (0...\(classes - 1))")
+      }
+      labels.append(Int(v))
+    }
+    return Dataset(x: x.values, y: labels)
+  }
+
+  /// Images `r` of the set.
+  func slice(_ r: Range<Int>, elements: Int) -> (x: [Float], y: [Int]) {
+    (Array(x[(r.lowerBound * elements)..<(r.upperBound * elements)]), Array(y[r]))
+  }
+}
+
+/// One row of `accuracy.csv`.
+public struct AccuracyRow: Sendable, Equatable {
+  /// `float`, `quantized`, `crossbar` or `crossbar+noise`.
+  public var scope: String
+  /// Images evaluated.
+  public var images: Int
+  /// Top-1 accuracy.
+  public var top1: Double
+  /// Fraction of images whose top-1 class equals the float model's.
+  public var agreementWithFloat: Double
+}
+
+/// One row of `accuracy-layers.csv`: a layer's output error against the float model.
+public struct LayerError: Sendable, Equatable {
+  /// Layer of the original network (a low-rank pair is compared at its L factor).
+  public var layer: String
+  /// Scope.
+  public var scope: String
+  /// `||y - y_float||_2 / ||y_float||_2` over all evaluated images.
+  public var relativeError: Double
+}
+
+/// Runs the scopes side by side, batch by batch.
+public enum Evaluation {
+  /// Images per batch (memory is a batch of every layer's outputs per scope).
+  public static let batchSize = 128
+
+  /// Accuracy and per-layer errors of `compressed` (laid out as `layout` on `spec`) against
+  /// `original` in float; `calibration` images set the activation formats.
+  public static func run(original: CompressedModel, compressed: CompressedModel, layout: NetworkLayout, spec: ArchSpec,
+                         data: Dataset, calibration: Dataset, progress: ((String) -> Void)? = nil)
+    throws -> (rows: [AccuracyRow], layers: [LayerError]) {
+    let reference = try FloatInference(network: original.network, weights: original.weights)
+    let own = try FloatInference(network: compressed.network, weights: compressed.weights)
+    let elements = original.network.inputShape.elements
+    let calib = own.run(calibration.x, images: calibration.images)
+    var scopes: [(String, IntegerInference)] = []
+    scopes.append(("quantized", try IntegerInference(model: compressed, spec: spec, calibrationInput: calibration.x, calibration: calib, products: .exact)))
+    var ideal = spec
+    ideal.device = .ideal
+    scopes.append(("crossbar", try IntegerInference(model: compressed, spec: ideal, calibrationInput: calibration.x, calibration: calib,
+                                                    products: .crossbar(layout, ideal))))
+    if !spec.device.isIdeal {
+      scopes.append(("crossbar+noise", try IntegerInference(model: compressed, spec: spec, calibrationInput: calibration.x, calibration: calib,
+                                                            products: .crossbar(layout, spec))))
+    }
+    let sinkOf = { (n: Network) throws -> Int in
+      let s = n.consumers().enumerated().filter { $0.element.isEmpty }.map(\.offset)
+      guard s.count == 1 else { throw InputError("\(n.name): \(s.count) outputs (\(s.map { n.layers[$0].name }.joined(separator: ", "))); evaluation needs one") }
+      return s[0]
+    }
+    let refSink = try sinkOf(original.network), ownSink = try sinkOf(compressed.network)
+    let classes = original.network.layers[refSink].outputShape.elements
+    // Layers compared: original layer index -> compressed layer index.
+    var pairs: [(Int, Int)] = []
+    for (j, l) in compressed.network.layers.enumerated() where l.factor?.part != .r {
+      let name = l.factor?.original ?? l.name
+      if let i = original.network.layers.firstIndex(where: { $0.name == name }),
+         original.network.layers[i].outputShape == l.outputShape { pairs.append((i, j)) }
+    }
+    var correct = [Int](repeating: 0, count: scopes.count + 1), agree = [Int](repeating: 0, count: scopes.count + 1)
+    var diff = [[Double]](repeating: [Double](repeating: 0, count: pairs.count), count: scopes.count)
+    var norm = [Double](repeating: 0, count: pairs.count)
+    func top1(_ v: [Float], _ n: Int) -> Int {
+      var best = 0
+      for c in 1..<classes where v[n * classes + c] > v[n * classes + best] { best = c }
+      return best
+    }
+    let batches = (data.images + batchSize - 1) / batchSize
+    for b in 0..<batches {
+      let r = (b * batchSize)..<min(data.images, (b + 1) * batchSize)
+      let (x, y) = data.slice(r, elements: elements)
+      let ref = reference.run(x, images: r.count)
+      let floatTop = (0..<r.count).map { top1(ref[refSink], $0) }
+      for n in 0..<r.count where floatTop[n] == y[n] { correct[0] += 1 }
+      for (p, (i, _)) in pairs.enumerated() { norm[p] += ref[i].reduce(0) { $0 + Double($1) * Double($1) } }
+      for (s, (_, path)) in scopes.enumerated() {
+        let out = path.run(x, images: r.count, batch: b)
+        for n in 0..<r.count {
+          let t = top1(out[ownSink], n)
+          if t == y[n] { correct[s + 1] += 1 }
+          if t == floatTop[n] { agree[s + 1] += 1 }
+        }
+        for (p, (i, j)) in pairs.enumerated() {
+          diff[s][p] += zip(ref[i], out[j]).reduce(0) { $0 + (Double($1.0) - Double($1.1)) * (Double($1.0) - Double($1.1)) }
+        }
+      }
+      progress?("eval: \(r.upperBound)/\(data.images) images")
+    }
+    let n = Double(data.images)
+    var rows = [AccuracyRow(scope: "float", images: data.images, top1: Double(correct[0]) / n, agreementWithFloat: 1)]
+    for (s, (name, _)) in scopes.enumerated() {
+      rows.append(AccuracyRow(scope: name, images: data.images, top1: Double(correct[s + 1]) / n, agreementWithFloat: Double(agree[s + 1]) / n))
+    }
+    var layers: [LayerError] = []
+    for (p, (i, _)) in pairs.enumerated() {
+      for (s, (name, _)) in scopes.enumerated() {
+        layers.append(LayerError(layer: original.network.layers[i].name, scope: name,
+                                 relativeError: norm[p] > 0 ? (diff[s][p] / norm[p]).squareRoot() : 0))
+      }
+    }
+    return (rows, layers)
+  }
+}

@@ -1,0 +1,63 @@
+// MARK: - Floating-point reference inference
+
+/// The network in single precision (im2col + `cblas_sgemm`), the reference every other path is
+/// compared with. Outputs of every layer are kept (calibration and per-layer errors need them).
+public struct FloatInference: Sendable {
+  /// The network.
+  public let network: Network
+  /// Its weights (biases included).
+  public let weights: NetworkWeights
+
+  /// Creates the path; weights must match the network.
+  public init(network: Network, weights: NetworkWeights) throws {
+    try weights.validate(for: network, source: "weights")
+    self.network = network; self.weights = weights
+  }
+
+  /// Outputs of every layer for `images` inputs (`images x C x H x W`), post-activation.
+  public func run(_ x: [Float], images: Int) -> [[Float]] {
+    var outs: [[Float]] = []
+    for (i, l) in network.layers.enumerated() {
+      let inputs = l.inputs.isEmpty ? [x] : l.inputs.map { outs[$0] }
+      var y = layer(l, weights.layers[i], inputs, images: images)
+      if l.activation == .relu { for j in y.indices where y[j] < 0 { y[j] = 0 } }
+      outs.append(y)
+    }
+    return outs
+  }
+
+  func layer(_ l: Layer, _ w: LayerWeights?, _ inputs: [[Float]], images: Int) -> [Float] {
+    let outS = l.outputShape
+    switch l.operation {
+    case .conv(let c):
+      let w = w!
+      var out = [Float](repeating: 0, count: images * outS.elements)
+      let ocpg = c.outChannels / c.groups
+      for g in 0..<c.groups {
+        let p = TensorOps.patches(inputs[0], images: images, layer: l, conv: c, group: g)
+        var r = [Float](repeating: 0, count: images * outS.pixels * ocpg)
+        p.withUnsafeBufferPointer { pp in w.values.withUnsafeBufferPointer { wp in r.withUnsafeMutableBufferPointer { rp in
+          Functional.gemmTransB(pp.baseAddress!, wp.baseAddress! + g * ocpg * w.inputs, rp.baseAddress!, m: images * outS.pixels,
+                                k: w.inputs, n: ocpg, ldb: w.inputs, ldc: ocpg)
+        } } }
+        TensorOps.scatter(r, into: &out, images: images, pixels: outS.pixels, outputs: ocpg, firstChannel: g * ocpg, totalChannels: c.outChannels)
+      }
+      if let b = w.bias { for n in 0..<images { for o in 0..<c.outChannels { for q in 0..<outS.pixels { out[(n * c.outChannels + o) * outS.pixels + q] += b[o] } } } }
+      return out
+    case .fullyConnected(let f):
+      let w = w!
+      var out = [Float](repeating: 0, count: images * f)
+      inputs[0].withUnsafeBufferPointer { xp in w.values.withUnsafeBufferPointer { wp in out.withUnsafeMutableBufferPointer { op in
+        Functional.gemmTransB(xp.baseAddress!, wp.baseAddress!, op.baseAddress!, m: images, k: w.inputs, n: f, ldb: w.inputs, ldc: f)
+      } } }
+      if let b = w.bias { for n in 0..<images { for o in 0..<f { out[n * f + o] += b[o] } } }
+      return out
+    case .pool(let p):
+      return TensorOps.pool(inputs[0], images: images, layer: l, p, lowest: -.infinity) { $0 / Float($1) }
+    case .add:
+      return zip(inputs[0], inputs[1]).map { $0 + $1 }
+    case .concat:
+      return TensorOps.concat(inputs, elements: l.inputs.map { network.layers[$0].outputShape.elements }, images: images)
+    }
+  }
+}

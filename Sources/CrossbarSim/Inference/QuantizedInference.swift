@@ -1,0 +1,174 @@
+import Foundation
+
+// MARK: - Integer-only inference: calibrated activation formats, requantization, exact or crossbar products
+
+/// The number format of one tensor: `value = scale * code`, codes in `range`.
+public struct TensorFormat: Sendable, Equatable {
+  /// `log2(scale)` for power-of-two scales.
+  public var exponent: Int?
+  /// Scale.
+  public var scale: Double
+  /// Codes the tensor may hold.
+  public var range: ClosedRange<Int>
+  /// Whether codes can be negative (two's complement on the crossbar inputs).
+  public var isSigned: Bool { range.lowerBound < 0 }
+
+  /// The format covering `[lo, hi]` with `bits` bits (signed when `lo < 0`).
+  static func covering(lo: Float, hi: Float, bits: Int, powerOfTwo: Bool) -> TensorFormat {
+    let signed = lo < 0
+    let qmax = signed ? (1 << (bits - 1)) - 1 : (1 << bits) - 1
+    let peak = Double(max(abs(lo), abs(hi)))
+    var scale = peak > 0 ? peak / Double(qmax) : 1
+    var exponent: Int?
+    if powerOfTwo { let e = Int(log2(scale).rounded(.up)); exponent = e; scale = pow(2, Double(e)) }
+    return TensorFormat(exponent: exponent, scale: scale, range: (signed ? -qmax - 1 : 0)...qmax)
+  }
+}
+
+/// Rounds `v / 2^s` to nearest (ties up) for `s > 0`, or multiplies by `2^-s`: an integer shift.
+@inline(__always) func roundShift(_ v: Int, _ s: Int) -> Int { s > 0 ? (v + (1 << (s - 1))) >> s : v << -s }
+
+/// A compressed network run on integers: inputs and every activation quantized to `bits` with
+/// formats calibrated on sample images, weights as the compressors left them (or quantized here at
+/// the chip's precision), and after each matrix layer the requantization [XA] writes
+/// `Q_X1 = 2^(a1+a2-b1) Q_X (Q_W - Z_W) + 2^(a3-b1) (Q_B - Z_B)` with the bias at the accumulator
+/// scale (`a3 = a1 + a2`, `Z_B = 0`): a rounding shift with power-of-two scales, one multiply per
+/// output with floating-point ones (`quant-fp`). Products are exact or go through the crossbars.
+public struct IntegerInference: Sendable {
+  /// How matrix products are computed.
+  public enum Products: Sendable {
+    /// Exact integer dot products (the quantized reference).
+    case exact
+    /// Through each layer's layout: bit-sliced cells, bit-serial inputs, the ADC, the device model.
+    case crossbar(NetworkLayout, ArchSpec)
+  }
+  let network: Network
+  let bits: Int
+  let inputFormat: TensorFormat
+  let formats: [TensorFormat]
+  let weights: [IntegerWeights?]
+  let weightScales: [Double]
+  let biases: [[Int]?]
+  let executors: [CrossbarExecutor?]
+  let sinks: Set<Int>
+
+  /// Calibrates formats from `calibration` (float outputs of `model`'s own network per layer, and
+  /// the input images) and prepares the products.
+  public init(model: CompressedModel, spec: ArchSpec, calibrationInput: [Float], calibration: [[Float]], products: Products) throws {
+    let net = model.network
+    network = net
+    bits = spec.data.inputBits
+    let powerOfTwo = !model.layers.contains { $0.rescale == .multiply }
+    func range(_ v: [Float]) -> (Float, Float) { (v.min() ?? 0, v.max() ?? 0) }
+    let (ilo, ihi) = range(calibrationInput)
+    inputFormat = .covering(lo: ilo, hi: ihi, bits: bits, powerOfTwo: powerOfTwo)
+    sinks = Set(net.consumers().enumerated().filter { $0.element.isEmpty }.map(\.offset))
+    var formats: [TensorFormat] = [], weights: [IntegerWeights?] = [], scales: [Double] = [], biases: [[Int]?] = []
+    var executors: [CrossbarExecutor?] = []
+    for (i, l) in net.layers.enumerated() {
+      let inFormat = l.inputs.first.map { formats[$0] } ?? inputFormat
+      switch l.operation {
+      case .pool: formats.append(inFormat)
+      default:
+        let (lo, hi) = range(calibration[i])
+        formats.append(.covering(lo: lo, hi: hi, bits: bits, powerOfTwo: powerOfTwo))
+      }
+      guard l.operation.isMatrix, let w = model.weights.layers[i] else {
+        weights.append(nil); scales.append(0); biases.append(nil); executors.append(nil); continue
+      }
+      let q = model.layers[i].quantized ?? QuantizedWeights.quantize(w.values, bits: spec.data.weightBits, powerOfTwo: powerOfTwo)
+      let iw = IntegerWeights(q.signed)
+      weights.append(iw); scales.append(q.scale)
+      let accScale = inFormat.scale * q.scale
+      biases.append(w.bias.map { $0.map { Int((Double($0) / accScale).rounded()) } })
+      guard case .crossbar(let layout, let arch) = products else { executors.append(nil); continue }
+      guard let lay = layout.layouts[i] else { throw InputError("layer \(l.name): no layout") }
+      var m = BitSerialModel(arch)
+      m.customZeroPoint = q.zeroPoint
+      if inFormat.isSigned {
+        guard arch.ima.dac.bits == 1 else {
+          throw InputError("layer \(l.name): its inputs are signed (\(l.inputs.first.map { net.layers[$0].name } ?? "network input") has no ReLU), which needs two's complement inputs and ima.dac.bits 1, not \(arch.ima.dac.bits)")
+        }
+        m.isSignedInput = true
+      }
+      executors.append(CrossbarExecutor(layout: lay, network: net, weights: iw, model: m, device: arch.device))
+    }
+    self.formats = formats; self.weights = weights; weightScales = scales; self.biases = biases; self.executors = executors
+  }
+
+  /// Every layer's output for `images` float inputs, dequantized; `batch` numbers the call (read noise).
+  public func run(_ x: [Float], images: Int, batch: Int = 0) -> [[Float]] {
+    let xq = x.map { min(max(Int((Double($0) / inputFormat.scale).rounded()), inputFormat.range.lowerBound), inputFormat.range.upperBound) }
+    var codes: [[Int]] = [], outFormats: [TensorFormat] = []
+    for (i, l) in network.layers.enumerated() {
+      let ins = l.inputs.isEmpty ? [xq] : l.inputs.map { codes[$0] }
+      let inF = l.inputs.isEmpty ? [inputFormat] : l.inputs.map { outFormats[$0] }
+      var f = formats[i]
+      var y: [Int]
+      switch l.operation {
+      case .conv, .fullyConnected:
+        let acc = executors[i]?.run(ins[0], images: images, batch: batch) ?? exact(i, ins[0], images: images)
+        let accScale = inF[0].scale * weightScales[i]
+        var total = acc
+        if let b = biases[i] {
+          let per = l.outputShape.pixels
+          for n in 0..<images { for o in b.indices { for p in 0..<per { total[(n * b.count + o) * per + p] += b[o] } } }
+        }
+        if sinks.contains(i) {
+          // The network output stays at the accumulator's precision (dequantized, never clipped).
+          f = TensorFormat(exponent: nil, scale: accScale, range: Int.min...Int.max)
+          y = total
+        } else if let eo = f.exponent, let ei = inF[0].exponent, let ew = Int(exactly: log2(weightScales[i])) {
+          y = total.map { roundShift($0, eo - ei - ew) }
+        } else {
+          let k = accScale / f.scale
+          y = total.map { Int((Double($0) * k).rounded()) }
+        }
+      case .pool(let p):
+        y = TensorOps.pool(ins[0], images: images, layer: l, p, lowest: Int.min) { s, n in Int((Double(s) / Double(n)).rounded()) }
+      case .add:
+        y = zip(rescale(ins[0], from: inF[0], to: f), rescale(ins[1], from: inF[1], to: f)).map { $0 + $1 }
+      case .concat:
+        y = TensorOps.concat(zip(ins, inF).map { rescale($0.0, from: $0.1, to: f) },
+                             elements: l.inputs.map { network.layers[$0].outputShape.elements }, images: images)
+      }
+      if l.activation == .relu { for j in y.indices where y[j] < 0 { y[j] = 0 } }
+      if !sinks.contains(i) || !l.operation.isMatrix { for j in y.indices { y[j] = min(max(y[j], f.range.lowerBound), f.range.upperBound) } }
+      codes.append(y); outFormats.append(f)
+    }
+    return zip(codes, outFormats).map { c, f in c.map { Float(Double($0) * f.scale) } }
+  }
+
+  /// Codes of format `a` in format `b` (a shift for power-of-two scales, else one multiply).
+  func rescale(_ q: [Int], from a: TensorFormat, to b: TensorFormat) -> [Int] {
+    if let ea = a.exponent, let eb = b.exponent { return q.map { roundShift($0, eb - ea) } }
+    let k = a.scale / b.scale
+    return q.map { Int((Double($0) * k).rounded()) }
+  }
+
+  /// Exact integer products `Q_X (Q_W - Z_W)` (double precision GEMM: exact below 2^53).
+  func exact(_ i: Int, _ x: [Int], images: Int) -> [Int] {
+    let l = network.layers[i], w = weights[i]!.values.map { Double($0) }
+    let xs = x.map { Double($0) }
+    let outS = l.outputShape
+    var out = [Double](repeating: 0, count: images * outS.elements)
+    switch l.operation {
+    case .conv(let c):
+      let ocpg = c.outChannels / c.groups, k = l.weightRows
+      for g in 0..<c.groups {
+        let p = TensorOps.patches(xs, images: images, layer: l, conv: c, group: g)
+        var r = [Double](repeating: 0, count: images * outS.pixels * ocpg)
+        p.withUnsafeBufferPointer { pp in w.withUnsafeBufferPointer { wp in r.withUnsafeMutableBufferPointer { rp in
+          Functional.dgemmTransB(pp.baseAddress!, wp.baseAddress! + g * ocpg * k, rp.baseAddress!, m: images * outS.pixels, k: k, n: ocpg, ldb: k, ldc: ocpg)
+        } } }
+        TensorOps.scatter(r, into: &out, images: images, pixels: outS.pixels, outputs: ocpg, firstChannel: g * ocpg, totalChannels: c.outChannels)
+      }
+    default:
+      let n = l.weightColumns, k = l.weightRows
+      xs.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in out.withUnsafeMutableBufferPointer { op in
+        Functional.dgemmTransB(xp.baseAddress!, wp.baseAddress!, op.baseAddress!, m: images, k: k, n: n, ldb: k, ldc: n)
+      } } }
+    }
+    return out.map { Int($0) }
+  }
+}
