@@ -44,7 +44,12 @@ public struct NetworkBuilder {
   /// Appends a convolution reading `from` (default: the last layer); returns its index.
   @discardableResult
   public mutating func conv(_ name: String, _ c: Convolution, from: Int? = nil) throws -> Int {
-    let src = from ?? last
+    try conv(name, c, reading: from ?? last)
+  }
+
+  /// The same, reading layer `reading` or, when nil, the network input (importers).
+  @discardableResult
+  public mutating func conv(_ name: String, _ c: Convolution, reading src: Int?) throws -> Int {
     let inS = shape(of: src)
     let oh = (inS.height + 2 * c.padding - c.kernelHeight) / c.stride + 1
     let ow = (inS.width + 2 * c.padding - c.kernelWidth) / c.stride + 1
@@ -64,7 +69,12 @@ public struct NetworkBuilder {
   /// Appends a fully connected layer (flattening its input).
   @discardableResult
   public mutating func fc(_ name: String, _ outFeatures: Int, from: Int? = nil) throws -> Int {
-    let src = from ?? last
+    try fc(name, outFeatures, reading: from ?? last)
+  }
+
+  /// The same, reading layer `reading` or, when nil, the network input (importers).
+  @discardableResult
+  public mutating func fc(_ name: String, _ outFeatures: Int, reading src: Int?) throws -> Int {
     guard outFeatures > 0 else { throw InputError("layer \(name): outFeatures \(outFeatures) must be >= 1") }
     return append(Layer(name: name, operation: .fullyConnected(outFeatures: outFeatures), inputs: src.map { [$0] } ?? [],
                         inputShape: shape(of: src), outputShape: TensorShape(outFeatures, 1, 1)))
@@ -73,7 +83,12 @@ public struct NetworkBuilder {
   /// Appends a pooling layer; `global: true` pools the whole map.
   @discardableResult
   public mutating func pool(_ name: String, _ p: Pooling, from: Int? = nil) throws -> Int {
-    let src = from ?? last
+    try pool(name, p, reading: from ?? last)
+  }
+
+  /// The same, reading layer `reading` or, when nil, the network input (importers).
+  @discardableResult
+  public mutating func pool(_ name: String, _ p: Pooling, reading src: Int?) throws -> Int {
     let inS = shape(of: src)
     guard p.kernel > 0, p.stride > 0, p.padding >= 0, inS.height + 2 * p.padding >= p.kernel else {
       throw InputError("layer \(name): pool window \(p.kernel) stride \(p.stride) does not fit input \(inS)")

@@ -122,7 +122,7 @@ struct GraphImport {
         if let k = a.ints("kernel_shape"), k != [w.dims[2], w.dims[3]] { throw a.refuse("kernel_shape", k, "the weight's \(w.dims[2...])") }
         let c = Convolution(outChannels: w.dims[0], kernel: w.dims[2], stride: try a.square("strides", default: 1),
                             padding: try a.padding(), groups: a.int("group", default: 1))
-        let i = try builder.conv(name, c, from: src.layer)
+        let i = try builder.conv(name, c, reading: src.layer)
         let l = builder.network.layers[i]
         guard w.dims[1] == l.inputShape.channels / max(1, c.groups) else {
           throw InputError("\(here): weight shape \(w.dims) needs \(w.dims[1] * c.groups) input channels, its input has \(l.inputShape.channels)")
@@ -138,7 +138,7 @@ struct GraphImport {
         guard b.dims.count == 2 else { throw InputError("\(here): weight shape \(b.dims); a 2-D matrix is supported") }
         let transB = a.int("transB", default: 0) == 1
         let (outF, inF) = transB ? (b.dims[0], b.dims[1]) : (b.dims[1], b.dims[0])
-        let i = try builder.fc(name, outF, from: src.layer)
+        let i = try builder.fc(name, outF, reading: src.layer)
         let l = builder.network.layers[i]
         guard inF == l.inputShape.elements else {
           throw InputError("\(here): weight shape \(b.dims) takes \(inF) inputs, its input '\(n.input[0])' has \(l.inputShape.elements) (\(l.inputShape))")
@@ -185,14 +185,14 @@ struct GraphImport {
           throw a.refuse("count_include_pad", 0, "padded average pooling counts the padding: set count_include_pad=1")
         }
         let src = try producer(n.input[0], of: n)
-        let i = try builder.pool(name, Pooling(n.opType == "MaxPool" ? .max : .average, kernel: k, stride: try a.square("strides", default: 1), padding: pad), from: src.layer)
+        let i = try builder.pool(name, Pooling(n.opType == "MaxPool" ? .max : .average, kernel: k, stride: try a.square("strides", default: 1), padding: pad), reading: src.layer)
         tensors[out] = (i, false)
       case "GlobalAveragePool":
         try arity(1...1); _ = try attrs([])
         let src = try producer(n.input[0], of: n)
         let s = src.layer.map { builder.network.layers[$0].outputShape } ?? builder.network.inputShape
         guard s.height == s.width else { throw InputError("\(here): input map \(s) is not square") }
-        tensors[out] = (try builder.pool(name, Pooling(.average, kernel: s.height, stride: s.height), from: src.layer), false)
+        tensors[out] = (try builder.pool(name, Pooling(.average, kernel: s.height, stride: s.height), reading: src.layer), false)
       case "Add":
         try arity(2...2); _ = try attrs([])
         if constants[n.input[1]] != nil || constants[n.input[0]] != nil {

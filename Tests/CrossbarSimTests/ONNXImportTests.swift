@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+@testable import CrossbarSim
+import Mappers
+
+let digitsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .appendingPathComponent("Fixtures/digits").path
+
+/// A one-node-at-a-time ONNX graph builder for the bad-input and operator tests.
+struct TinyONNX {
+  var graph = Onnx_GraphProto()
+  init(input: [Int64]) {
+    var v = Onnx_ValueInfoProto()
+    v.name = "input"
+    v.type.tensorType.elemType = 1
+    v.type.tensorType.shape.dim = input.map { d in var x = Onnx_TensorShapeProto.Dimension(); x.value = .dimValue(d); return x }
+    graph.input = [v]
+  }
+  mutating func constant(_ name: String, _ dims: [Int64], _ values: [Float]) {
+    var t = Onnx_TensorProto()
+    t.name = name; t.dims = dims; t.dataType = 1; t.floatData = values
+    graph.initializer.append(t)
+  }
+  mutating func node(_ op: String, _ inputs: [String], _ output: String, ints: [String: [Int64]] = [:]) {
+    var n = Onnx_NodeProto()
+    n.opType = op; n.name = output; n.input = inputs; n.output = [output]
+    for (k, v) in ints.sorted(by: { $0.key < $1.key }) {
+      var a = Onnx_AttributeProto(); a.name = k; a.type = .ints; a.ints = v; n.attribute.append(a)
+    }
+    graph.node.append(n)
+  }
+  func data(output: String) throws -> Data {
+    var g = graph
+    var o = Onnx_ValueInfoProto(); o.name = output; g.output = [o]
+    var m = Onnx_ModelProto(); m.irVersion = 8; m.graph = g
+    return try m.serializedData()
+  }
+}
+
+@Suite("ONNX import")
+struct ONNXImportTests {
+  @Test("the digits model imports with BN folded, ReLUs fused and the residual add kept")
+  func digitsGraph() throws {
+    let (net, w) = try ONNXImporter.load(path: "\(digitsFolder)/digits-cnn.onnx")
+    #expect(net.layers.map(\.name) == ["conv1", "conv2", "conv3", "add3", "pool3", "conv4", "gap", "fc"])
+    #expect(net.layers.map(\.activation) == [.relu, .relu, .identity, .relu, .identity, .relu, .identity, .identity])
+    #expect(net.layers[3].inputs == [2, 0])
+    #expect(net.layers[7].outputShape == TensorShape(10, 1, 1))
+    #expect(w.layers[0]?.bias?.count == 32 && w.layers[7]?.bias?.count == 10)
+    // Same graph as the built-in digits-cnn (names, operations, shapes).
+    let builtin = try BuiltinWorkloads.named("digits-cnn")
+    #expect(builtin.layers == net.layers)
+  }
+
+  @Test("the float path reproduces onnxruntime's logits on the held-out digits to 1e-4 relative")
+  func floatMatchesOnnxruntime() throws {
+    let (net, w) = try ONNXImporter.load(path: "\(digitsFolder)/digits-cnn.onnx")
+    let data = try Dataset.load("\(digitsFolder)/digits-test.npz", shape: net.inputShape, classes: 10)
+    let reference = try WeightFile.arrays(at: "\(digitsFolder)/digits-reference.npz").first { $0.name == "logits" }!.array
+    #expect(reference.shape == [data.images, 10])
+    let logits = try FloatInference(network: net, weights: w).run(data.x, images: data.images).last!
+    for n in 0..<data.images {
+      let ref = reference.values[(n * 10)..<((n + 1) * 10)], got = logits[(n * 10)..<((n + 1) * 10)]
+      let norm = ref.reduce(0) { $0 + $1 * $1 }.squareRoot()
+      let err = zip(ref, got).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+      #expect(err <= 1e-4 * norm, "image \(n): relative error \(err / norm)")
+    }
+    // The built-in network with the exported .npz computes the same logits.
+    let bw = try WeightFile.load("\(digitsFolder)/digits-cnn-weights.npz", for: BuiltinWorkloads.named("digits-cnn"))
+    let b = try FloatInference(network: net, weights: bw).run(data.x, images: data.images).last!
+    #expect(zip(b, logits).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) })
+  }
+
+  @Test("truncated and corrupt files, unsupported operators and attributes are errors naming them")
+  func badModels() throws {
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(digitsFolder)/digits-cnn.onnx"))
+    #expect(throws: InputError.self) { try ONNXImporter.load(data: bytes.prefix(bytes.count / 2), name: "t", source: "half.onnx") }
+    var rng = SeededGenerator(seed: 3)
+    let garbage = Data((0..<4096).map { _ in UInt8.random(in: 0...255, using: &rng) })
+    #expect(throws: InputError.self) { try ONNXImporter.load(data: garbage, name: "g", source: "garbage.onnx") }
+    #expect(throws: InputError.self) { try ONNXImporter.load(data: Data(), name: "e", source: "empty.onnx") }
+
+    var m = TinyONNX(input: [1, 1, 4, 4])
+    m.node("Sigmoid", ["input"], "s")
+    let e1 = #expect(throws: InputError.self) { try ONNXImporter.load(data: m.data(output: "s"), name: "m", source: "m.onnx") }
+    #expect(e1?.description.contains("node 's' (Sigmoid): operator Sigmoid is not supported") == true)
+
+    var d = TinyONNX(input: [1, 1, 6, 6])
+    d.constant("w", [2, 1, 3, 3], Array(repeating: 0.1, count: 18))
+    d.node("Conv", ["input", "w"], "c", ints: ["dilations": [2, 2]])
+    let e2 = #expect(throws: InputError.self) { try ONNXImporter.load(data: d.data(output: "c"), name: "d", source: "d.onnx") }
+    #expect(e2?.description.contains("node 'c' (Conv): attribute dilations = [2, 2] is not supported") == true)
+
+    var s = TinyONNX(input: [1, 1, 6, 6])
+    s.constant("w", [2, 1, 3, 3], Array(repeating: 0.1, count: 17))   // one value short
+    s.node("Conv", ["input", "w"], "c")
+    let e3 = #expect(throws: InputError.self) { try ONNXImporter.load(data: s.data(output: "c"), name: "s", source: "s.onnx") }
+    #expect(e3?.description.contains("initializer 'w' holds 17 values") == true)
+  }
+
+  @Test("Concat joins channels: float values by hand, and the engine runs it")
+  func concat() throws {
+    var m = TinyONNX(input: [1, 1, 2, 2])
+    m.constant("a", [1, 1, 1, 1], [2]); m.constant("b", [2, 1, 1, 1], [3, -1])
+    m.node("Conv", ["input", "a"], "ca"); m.node("Conv", ["input", "b"], "cb")
+    m.node("Concat", ["ca", "cb"], "cat")
+    var axis = Onnx_AttributeProto(); axis.name = "axis"; axis.type = .int; axis.i = 1
+    m.graph.node[2].attribute = [axis]
+    m.constant("f", [1, 3, 1, 1], [1, 1, 1]); m.node("Conv", ["cat", "f"], "sum")
+    let (net, w) = try ONNXImporter.load(data: m.data(output: "sum"), name: "cat", source: "cat.onnx")
+    #expect(net.layers[2].operation == .concat && net.layers[2].outputShape == TensorShape(3, 2, 2))
+    let out = try FloatInference(network: net, weights: w).run([1, 2, 3, 4], images: 1)
+    #expect(out[2] == [2, 4, 6, 8, 3, 6, 9, 12, -1, -2, -3, -4])
+    #expect(out[3] == [4, 8, 12, 16])   // (2 + 3 - 1) x
+    let spec = try ArchSpec.preset(named: "isaac-8bit")
+    let layout = try NetworkLayout.map(net, with: Im2colMapper(), geometry: ArrayGeometry(spec))
+    let r = try Engine(spec: spec, layout: layout, options: SimulationOptions()).simulate()
+    #expect(r.layers.map(\.name) == ["ca", "cb", "cat", "sum"] && r.latencyNs > 0)
+  }
+}
