@@ -50,10 +50,20 @@ struct BenchCommand: ParsableCommand {
   @Flag(help: "Measure SVD compression of every matrix layer (low-rank, all energy kept) against raw LAPACKE sgesdd calls on the same matrices.")
   var svd = false
 
+  @Option(help: "An ONNX model: measure functional inference instead (the whole --functional-data split through the crossbar path, and each layer's bit-sliced path against the GEMMs it needs).")
+  var functional: String?
+
+  @Option(help: "Labelled images for --functional (.npz with x, y).")
+  var functionalData: String?
+
   func run() throws {
     Functional.useSingleThreadedBLAS()
     let spec = try ArchSpec.load(arch)
     let m = try MapperRegistry.mapper(kind: mapper)
+    if let functional {
+      guard let functionalData else { throw InputError("--functional needs --functional-data FILE.npz") }
+      return try InferenceBench.run(model: functional, data: functionalData, arch: spec, mapper: m, repeats: repeats)
+    }
     let clock = ContinuousClock()
     if queueEvents > 0 {
       let (rate, checksum) = Self.queueRate(events: queueEvents)

@@ -121,66 +121,101 @@ public struct CrossbarExecutor: Sendable {
     let rowsAll = images * windows
     for (xi, xb) in crossbars.enumerated() {
       let R = xb.rows, C = xb.columns, m = xb.model
-      var x = [Int](repeating: 0, count: rowsAll * R)
-      for n in 0..<images {
-        let base = n * inputElements
-        for w in 0..<windows {
-          let xrow = (n * windows + w) * R
-          for ri in 0..<R { let s = Int(xb.source[w * R + ri]); if s >= 0 { x[xrow + ri] = input[base + s] } }
-        }
-      }
-      var acc = [Int](repeating: 0, count: rowsAll * C)
-      var plane = [Float](repeating: 0, count: rowsAll * R)
-      var inputs = [Int](repeating: 0, count: xb.flipped.contains(true) ? rowsAll : 0)
-      let noisy = device.readNoiseSigma > 0
-      var rng = SeededGenerator(seed: Self.seed(device.seed, layerIndex, xi, 1 + batch))
-      let full = (1 << m.cellBits) - 1, adcMax = m.adcMax, ideal = device.isIdeal
-      let dacMask = (1 << m.dacBits) - 1
-      for k in 0..<m.cycles {
-        let shift = k * m.dacBits
-        for i in plane.indices { plane[i] = Float((x[i] >> shift) & dacMask) }
-        let sums = Functional.gemm(plane, xb.cells, m: rowsAll, k: R, n: C)
-        let variance = noisy ? Functional.gemm(plane.map { $0 * $0 }, xb.squares, m: rowsAll, k: R, n: C) : []
-        if !inputs.isEmpty {
-          for w in 0..<rowsAll { var s = 0; for ri in 0..<R { s += Int(plane[w * R + ri]) }; inputs[w] = s }
-        }
-        let cycleWeight = m.cycleWeight(k)
-        sums.withUnsafeBufferPointer { sp in
-          acc.withUnsafeMutableBufferPointer { ap in
-            for w in 0..<rowsAll {
-              for ci in 0..<C {
-                let i = w * C + ci
-                var code: Int
-                if ideal {
-                  code = min(Int(sp[i]), adcMax)
-                } else {
-                  var s = Double(sp[i])
-                  if noisy { s += device.readNoiseSigma * Double(variance[i]).squareRoot() * rng.gaussian() }
-                  code = min(max(Int(s.rounded()), 0), adcMax)
-                }
-                if xb.flipped[ci] { code = full * inputs[w] - code }
-                ap[i] += code * cycleWeight << xb.sliceShift[ci]
+      // Cells with one more column of ones: its sum is the number of inputs driven (flip encoding).
+      var cells = [Float](repeating: 1, count: R * (C + 1))
+      for r in 0..<R { for c in 0..<C { cells[r * (C + 1) + c] = xb.cells[r * C + c] } }
+      var x = [Int32](repeating: 0, count: rowsAll * R)
+      input.withUnsafeBufferPointer { ip in
+        xb.source.withUnsafeBufferPointer { sp in
+          x.withUnsafeMutableBufferPointer { xp in
+            for n in 0..<images {
+              let base = n * inputElements
+              for w in 0..<windows {
+                let xrow = (n * windows + w) * R
+                for ri in 0..<R { let s = Int(sp[w * R + ri]); if s >= 0 { xp[xrow + ri] = Int32(truncatingIfNeeded: ip[base + s]) } }
               }
             }
           }
         }
       }
-      // Zero point: subtract Z * (sum of the inputs that meet a real weight) once per weight (slice 0).
+      var acc = [Int](repeating: 0, count: rowsAll * C)
+      var plane = [Float](repeating: 0, count: rowsAll * R)
+      var sums = [Float](repeating: 0, count: rowsAll * (C + 1))
+      let noisy = device.readNoiseSigma > 0
+      var rng = SeededGenerator(seed: Self.seed(device.seed, layerIndex, xi, 1 + batch))
+      let full = (1 << m.cellBits) - 1, adcMax = m.adcMax, ideal = device.isIdeal
+      let dacMask = Int32((1 << m.dacBits) - 1)
+      // value = flipAdd * inputs + flipSign * code: `code` unflipped, `full * inputs - code` flipped.
+      let flipAdd = xb.flipped.map { $0 ? full : 0 }, flipSign = xb.flipped.map { $0 ? -1 : 1 }
+      for k in 0..<m.cycles {
+        let shift = Int32(k * m.dacBits)
+        x.withUnsafeBufferPointer { xp in plane.withUnsafeMutableBufferPointer { pp in
+          for i in 0..<(rowsAll * R) { pp[i] = Float((xp[i] >> shift) & dacMask) }
+        } }
+        Functional.gemm(plane, cells, into: &sums, m: rowsAll, k: R, n: C + 1)
+        let variance = noisy ? Functional.gemm(plane.map { $0 * $0 }, xb.squares, m: rowsAll, k: R, n: C) : []
+        let cycleWeight = m.cycleWeight(k)
+        let scale = xb.sliceShift.map { cycleWeight << $0 }
+        sums.withUnsafeBufferPointer { sp in acc.withUnsafeMutableBufferPointer { ap in
+          scale.withUnsafeBufferPointer { scp in flipAdd.withUnsafeBufferPointer { fap in flipSign.withUnsafeBufferPointer { fsp in
+            if ideal {
+              for w in 0..<rowsAll {
+                let row = w * (C + 1), inputs = Int(sp[row + C]), a = w * C
+                for ci in 0..<C {
+                  let code = min(Int(sp[row + ci]), adcMax)
+                  ap[a + ci] &+= (fap[ci] &* inputs &+ fsp[ci] &* code) &* scp[ci]
+                }
+              }
+              return
+            }
+            for w in 0..<rowsAll {
+              let row = w * (C + 1), inputs = Int(sp[row + C])
+              for ci in 0..<C {
+                var code: Int
+                do {
+                  var s = Double(sp[row + ci])
+                  if noisy { s += device.readNoiseSigma * Double(variance[w * C + ci]).squareRoot() * rng.gaussian() }
+                  code = min(max(Int(s.rounded()), 0), adcMax)
+                }
+                ap[w * C + ci] &+= (fap[ci] &* inputs &+ fsp[ci] &* code) &* scp[ci]
+              }
+            }
+          } } }
+        } }
+      }
+      // Zero point: subtract Z * (sum of the inputs that meet a real weight) once per weight (slice 0);
+      // single precision while the sums stay below 2^24, else double.
       if m.encoding == .offset, !xb.correctionColumns.isEmpty {
-        let sums = Functional.dgemm(x.map { Double($0) }, xb.mask, m: rowsAll, k: R, n: C)
+        let exact = (1 << m.inputBits) * R < 1 << 24
+        let sums = exact ? Functional.gemm(x.map { Float($0) }, xb.mask.map { Float($0) }, m: rowsAll, k: R, n: C).map { Double($0) }
+                         : Functional.dgemm(x.map { Double($0) }, xb.mask, m: rowsAll, k: R, n: C)
         for w in 0..<rowsAll { for ci in xb.correctionColumns { acc[w * C + ci] -= m.zeroPoint * Int(sums[w * C + ci]) } }
       }
-      for n in 0..<images {
-        for w in 0..<windows {
-          let row = n * windows + w
-          for ci in 0..<C {
-            let d = Int(xb.destination[w * C + ci])
-            guard d >= 0 else { continue }
-            out[n * outputElements + d] += acc[row * C + ci] * xb.signs[ci]
+      acc.withUnsafeBufferPointer { ap in out.withUnsafeMutableBufferPointer { op in xb.destination.withUnsafeBufferPointer { dp in
+        for n in 0..<images {
+          for w in 0..<windows {
+            let row = (n * windows + w) * C
+            for ci in 0..<C {
+              let d = Int(dp[w * C + ci])
+              guard d >= 0 else { continue }
+              op[n * outputElements + d] += ap[row + ci] * xb.signs[ci]
+            }
           }
         }
-      }
+      } } }
     }
     return out
+  }
+}
+
+extension CrossbarExecutor {
+  /// The GEMMs `run` needs for `images` images and nothing else (same shapes: per crossbar, one
+  /// `(images * windows) x rows` by `rows x columns` product per input cycle): the yardstick of the
+  /// functional-inference benchmark.
+  public func runGEMMsOnly(images: Int) {
+    for xb in crossbars {
+      let plane = [Float](repeating: 1, count: images * windows * xb.rows)
+      for _ in 0..<xb.model.cycles { _ = Functional.gemm(plane, xb.cells, m: images * windows, k: xb.rows, n: xb.columns) }
+    }
   }
 }

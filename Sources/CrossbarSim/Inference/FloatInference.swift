@@ -14,6 +14,9 @@ public struct FloatInference: Sendable {
     self.network = network; self.weights = weights
   }
 
+  /// Creates the path without checking the weights (already validated by their loader).
+  public init(unchecked network: Network, weights: NetworkWeights) { self.network = network; self.weights = weights }
+
   /// Outputs of every layer for `images` inputs (`images x C x H x W`), post-activation.
   public func run(_ x: [Float], images: Int) -> [[Float]] {
     var outs: [[Float]] = []
