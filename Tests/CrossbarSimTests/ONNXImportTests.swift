@@ -117,4 +117,19 @@ struct ONNXImportTests {
     let r = try Engine(spec: spec, layout: layout, options: SimulationOptions()).simulate()
     #expect(r.layers.map(\.name) == ["ca", "cb", "cat", "sum"] && r.latencyNs > 0)
   }
+
+  @Test("Gemm without transB reads B as [in, out]; MatMul + Add(constant) folds the bias (by hand)")
+  func gemmLayouts() throws {
+    var m = TinyONNX(input: [1, 2, 1, 1])
+    m.node("Flatten", ["input"], "flat")
+    m.constant("B", [2, 3], [1, 2, 3, 4, 5, 6])          // [in = 2, out = 3]
+    m.node("Gemm", ["flat", "B"], "g")
+    m.constant("W", [3, 1], [1, -1, 2]); m.constant("c", [1], [0.5])
+    m.node("MatMul", ["g", "W"], "mm"); m.node("Add", ["mm", "c"], "out")
+    let (net, w) = try ONNXImporter.load(data: m.data(output: "out"), name: "g", source: "g.onnx")
+    let y = try FloatInference(network: net, weights: w).run([1, 10], images: 1)
+    #expect(y[0] == [41, 52, 63])            // [1, 10] x B
+    let expected: Float = 41 - 52 + 126 + 0.5
+    #expect(y[1] == [expected])   // then x W + 0.5
+  }
 }
