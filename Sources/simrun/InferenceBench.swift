@@ -19,14 +19,13 @@ enum InferenceBench {
     // Whole split through the crossbar path (calibration on the split's first 128 images).
     let n = min(128, set.images)
     let calX = Array(set.x[0..<(n * net.inputShape.elements)])
-    var setup = 0.0, whole = 0.0
-    setup = try best {
+    func prepare() throws -> IntegerInference {
       let calib = FloatInference(unchecked: net, weights: w).run(calX, images: n)
-      _ = try IntegerInference(model: model, spec: arch, calibrationInput: calX, calibration: calib, products: .crossbar(layout, arch))
+      return try IntegerInference(model: model, spec: arch, calibrationInput: calX, calibration: calib, products: .crossbar(layout, arch))
     }
-    let calib = FloatInference(unchecked: net, weights: w).run(calX, images: n)
-    let path = try IntegerInference(model: model, spec: arch, calibrationInput: calX, calibration: calib, products: .crossbar(layout, arch))
-    whole = best {
+    let setup = try best { _ = try prepare() }
+    let path = try prepare()
+    let whole = best {
       var b = 0
       for start in stride(from: 0, to: set.images, by: Evaluation.batchSize) {
         let end = min(set.images, start + Evaluation.batchSize)
