@@ -48,6 +48,30 @@ struct InferenceTests {
     #expect(q.formats[0].exponent == -8 && q.inputFormat.exponent == -8)
   }
 
+  @Test("signed activations: 8-bit two's complement codes by hand, and the crossbars' bit-serial MSB agrees")
+  func signedInputsByHand() throws {
+    // [-1, 0.5] with 8 bits: qmax 127, S = 1/127 rounded up to 2^-6, codes -128...127.
+    let f = TensorFormat.covering(lo: -1, hi: 0.5, bits: 8, powerOfTwo: true)
+    #expect(f.exponent == -6 && f.range == -128...127 && f.isSigned)
+    #expect(TensorFormat.covering(lo: 0, hi: 1, bits: 8, powerOfTwo: true).range == 0...255)
+    var b = NetworkBuilder(name: "fc", input: TensorShape(2, 1, 1))
+    try b.fc("fc", 1)
+    let w = NetworkWeights(layers: [LayerWeights(values: [1.0, 0.5], outputs: 1, inputs: 2)])
+    let model = try CompressedModel(network: b.network, weights: w)
+    let spec = try ArchSpec.preset(named: "isaac-8bit")
+    let x: [Float] = [-1, 0.5]
+    let calib = try FloatInference(network: b.network, weights: w).run(x, images: 1)
+    let layout = try NetworkLayout.map(b.network, with: Im2colMapper(), geometry: ArrayGeometry(spec))
+    // Q_X = [-64, 32] at 2^-6; weights [0, 1] -> S_W = 2^-7 (1/255 rounded up), Z_W = 0, Q_W = [128, 64];
+    // acc = -64 * 128 + 32 * 64 = -6144 at 2^-13; output S = 2^-7 (0.75/127 rounded up): -6144 >> 6 = -96,
+    // -0.75 exactly. On the crossbars -64 is 0b11000000 with the MSB cycle weighted -128.
+    for products in [IntegerInference.Products.exact, .crossbar(layout, spec)] {
+      let q = try IntegerInference(model: model, spec: spec, calibrationInput: x, calibration: calib, products: products)
+      #expect(q.inputFormat.range == -128...127)
+      #expect(q.run(x, images: 1).last! == [-0.75])
+    }
+  }
+
   @Test("with lossless ADCs the crossbars compute the quantized network exactly; im2col, SDK and VW-SDK agree")
   func crossbarEqualsQuantized() throws {
     let d = try Digits(images: 24)

@@ -13,14 +13,23 @@ public struct CrossbarExecutor: Sendable {
     var model: BitSerialModel
     /// Conductances (level units), rows x columns; and their squares for read noise.
     var cells: [Float], squares: [Float]
-    /// 1 where a real weight sits (zero-point correction), rows x columns.
-    var mask: [Double]
+    /// `[cells | ones | masks]`, rows x matrixColumns: the conductances, a column of ones (its sum
+    /// counts the inputs driven, for flip decoding) and, with offset encoding, one column per distinct
+    /// set of rows that hold a real weight (its sum is the input sum the zero point multiplies).
+    /// The extra columns are digital bookkeeping: exact whatever the device.
+    var matrix: [Float]
+    var matrixColumns: Int, patterns: Int
+    /// Mask column of each column (-1 for columns without a correction).
+    var patternOf: [Int32]
     var flipped: [Bool]
     /// Input index of (window, row), -1 for padding; output index of (window, column), -1 if outside.
     var source: [Int32], destination: [Int32]
     var signs: [Int]
-    var sliceShift: [Int]
     var correctionColumns: [Int]
+    /// A column's result is `perCode * sum_k cw_k code_k + perInput * sum_k cw_k inputs_k`: the slice
+    /// significance, negated for flipped columns, and `full` times it for flipped ones (else 0).
+    var perCode: [Double], perInput: [Double]
+    var anyFlipped: Bool
   }
   let crossbars: [Prepared]
   let windows: Int
@@ -100,10 +109,26 @@ public struct CrossbarExecutor: Sendable {
           destination[w * C + ci] = Int32((Int(c.outChannel) * outS.height + py) * outS.width + px)
         }
       }
-      prepared.append(Prepared(rows: R, columns: C, model: m, cells: cells, squares: cells.map { $0 * $0 }, mask: mask,
+      let correctionColumns = m.encoding == .offset ? xb.columns.indices.filter { xb.columns[$0].slice == 0 } : []
+      var patternIndex: [[Double]: Int32] = [:], patternOf = [Int32](repeating: -1, count: C), masks: [[Double]] = []
+      for ci in correctionColumns {
+        let column = (0..<R).map { mask[$0 * C + ci] }
+        if let p = patternIndex[column] { patternOf[ci] = p; continue }
+        patternIndex[column] = Int32(masks.count); patternOf[ci] = Int32(masks.count); masks.append(column)
+      }
+      let N = C + 1 + masks.count
+      var matrix = [Float](repeating: 1, count: R * N)
+      for r in 0..<R {
+        for c in 0..<C { matrix[r * N + c] = cells[r * C + c] }
+        for (p, column) in masks.enumerated() { matrix[r * N + C + 1 + p] = Float(column[r]) }
+      }
+      prepared.append(Prepared(rows: R, columns: C, model: m, cells: cells, squares: cells.map { $0 * $0 },
+                               matrix: matrix, matrixColumns: N, patterns: masks.count, patternOf: patternOf,
                                flipped: flipped, source: source, destination: destination,
-                               signs: xb.columns.map { Int($0.sign) }, sliceShift: xb.columns.map { Int($0.slice) * m.cellBits },
-                               correctionColumns: xb.columns.indices.filter { xb.columns[$0].slice == 0 }))
+                               signs: xb.columns.map { Int($0.sign) }, correctionColumns: correctionColumns,
+                               perCode: xb.columns.indices.map { Double((flipped[$0] ? -1 : 1) << (Int(xb.columns[$0].slice) * m.cellBits)) },
+                               perInput: xb.columns.indices.map { Double((flipped[$0] ? full : 0) << (Int(xb.columns[$0].slice) * m.cellBits)) },
+                               anyFlipped: flipped.contains(true)))
     }
     crossbars = prepared
   }
@@ -113,6 +138,10 @@ public struct CrossbarExecutor: Sendable {
     return g.next()
   }
 
+  /// Rows of the window matrix processed together: the block's planes, sums and accumulators stay
+  /// in the core's cache across all input cycles.
+  static let blockRows = 256
+
   /// Column sums of `images` inputs (`images x C x H x W` integer codes, unsigned or two's
   /// complement as the model says) as `images x outChannels x outH x outW` integers.
   /// `batch` numbers the call so read noise is reproducible whatever the batching.
@@ -120,89 +149,14 @@ public struct CrossbarExecutor: Sendable {
     var out = [Int](repeating: 0, count: images * outputElements)
     let rowsAll = images * windows
     for (xi, xb) in crossbars.enumerated() {
-      let R = xb.rows, C = xb.columns, m = xb.model
-      // Cells with one more column of ones: its sum is the number of inputs driven (flip encoding).
-      var cells = [Float](repeating: 1, count: R * (C + 1))
-      for r in 0..<R { for c in 0..<C { cells[r * (C + 1) + c] = xb.cells[r * C + c] } }
-      var x = [Int32](repeating: 0, count: rowsAll * R)
-      input.withUnsafeBufferPointer { ip in
-        xb.source.withUnsafeBufferPointer { sp in
-          x.withUnsafeMutableBufferPointer { xp in
-            for n in 0..<images {
-              let base = n * inputElements
-              for w in 0..<windows {
-                let xrow = (n * windows + w) * R
-                for ri in 0..<R { let s = Int(sp[w * R + ri]); if s >= 0 { xp[xrow + ri] = Int32(truncatingIfNeeded: ip[base + s]) } }
-              }
-            }
-          }
-        }
-      }
-      var acc = [Int](repeating: 0, count: rowsAll * C)
-      var plane = [Float](repeating: 0, count: rowsAll * R)
-      var sums = [Float](repeating: 0, count: rowsAll * (C + 1))
-      let noisy = device.readNoiseSigma > 0
       var rng = SeededGenerator(seed: Self.seed(device.seed, layerIndex, xi, 1 + batch))
-      let full = (1 << m.cellBits) - 1, adcMax = m.adcMax, ideal = device.isIdeal
-      let dacMask = Int32((1 << m.dacBits) - 1)
-      // value = flipAdd * inputs + flipSign * code: `code` unflipped, `full * inputs - code` flipped.
-      let flipAdd = xb.flipped.map { $0 ? full : 0 }, flipSign = xb.flipped.map { $0 ? -1 : 1 }
-      for k in 0..<m.cycles {
-        let shift = Int32(k * m.dacBits)
-        x.withUnsafeBufferPointer { xp in plane.withUnsafeMutableBufferPointer { pp in
-          for i in 0..<(rowsAll * R) { pp[i] = Float((xp[i] >> shift) & dacMask) }
-        } }
-        Functional.gemm(plane, cells, into: &sums, m: rowsAll, k: R, n: C + 1)
-        let variance = noisy ? Functional.gemm(plane.map { $0 * $0 }, xb.squares, m: rowsAll, k: R, n: C) : []
-        let cycleWeight = m.cycleWeight(k)
-        let scale = xb.sliceShift.map { cycleWeight << $0 }
-        sums.withUnsafeBufferPointer { sp in acc.withUnsafeMutableBufferPointer { ap in
-          scale.withUnsafeBufferPointer { scp in flipAdd.withUnsafeBufferPointer { fap in flipSign.withUnsafeBufferPointer { fsp in
-            if ideal {
-              for w in 0..<rowsAll {
-                let row = w * (C + 1), inputs = Int(sp[row + C]), a = w * C
-                for ci in 0..<C {
-                  let code = min(Int(sp[row + ci]), adcMax)
-                  ap[a + ci] &+= (fap[ci] &* inputs &+ fsp[ci] &* code) &* scp[ci]
-                }
-              }
-              return
-            }
-            for w in 0..<rowsAll {
-              let row = w * (C + 1), inputs = Int(sp[row + C])
-              for ci in 0..<C {
-                var code: Int
-                do {
-                  var s = Double(sp[row + ci])
-                  if noisy { s += device.readNoiseSigma * Double(variance[w * C + ci]).squareRoot() * rng.gaussian() }
-                  code = min(max(Int(s.rounded()), 0), adcMax)
-                }
-                ap[w * C + ci] &+= (fap[ci] &* inputs &+ fsp[ci] &* code) &* scp[ci]
-              }
-            }
-          } } }
-        } }
+      var block = Block(xb, rows: min(Self.blockRows, rowsAll))
+      for start in stride(from: 0, to: rowsAll, by: Self.blockRows) {
+        let count = min(Self.blockRows, rowsAll - start)
+        block.gather(input, first: start, count: count, windows: windows, inputElements: inputElements)
+        block.accumulate(count: count, device: device, rng: &rng)
+        block.scatter(into: &out, first: start, count: count, windows: windows, outputElements: outputElements)
       }
-      // Zero point: subtract Z * (sum of the inputs that meet a real weight) once per weight (slice 0);
-      // single precision while the sums stay below 2^24, else double.
-      if m.encoding == .offset, !xb.correctionColumns.isEmpty {
-        let exact = (1 << m.inputBits) * R < 1 << 24
-        let sums = exact ? Functional.gemm(x.map { Float($0) }, xb.mask.map { Float($0) }, m: rowsAll, k: R, n: C).map { Double($0) }
-                         : Functional.dgemm(x.map { Double($0) }, xb.mask, m: rowsAll, k: R, n: C)
-        for w in 0..<rowsAll { for ci in xb.correctionColumns { acc[w * C + ci] -= m.zeroPoint * Int(sums[w * C + ci]) } }
-      }
-      acc.withUnsafeBufferPointer { ap in out.withUnsafeMutableBufferPointer { op in xb.destination.withUnsafeBufferPointer { dp in
-        for n in 0..<images {
-          for w in 0..<windows {
-            let row = (n * windows + w) * C
-            for ci in 0..<C {
-              let d = Int(dp[w * C + ci])
-              guard d >= 0 else { continue }
-              op[n * outputElements + d] += ap[row + ci] * xb.signs[ci]
-            }
-          }
-        }
-      } } }
     }
     return out
   }
