@@ -17,6 +17,9 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Arch preset or spec file.")
   var arch = "isaac-8bit"
 
+  @Option(name: .customLong("set"), help: "Override an arch field, e.g. --set ima.adc.bits=6 (repeatable).")
+  var overrides: [String] = []
+
   @Option(help: "Mapper kind.")
   var mapper = "im2col"
 
@@ -58,7 +61,7 @@ struct BenchCommand: ParsableCommand {
 
   func run() throws {
     Functional.useSingleThreadedBLAS()
-    let spec = try ArchSpec.load(arch)
+    let spec = try ArchSpec.load(arch, overrides: overrides)
     let m = try MapperRegistry.mapper(kind: mapper)
     if let functional {
       guard let functionalData else { throw InputError("--functional needs --functional-data FILE.npz") }

@@ -55,6 +55,33 @@ struct FunctionalLayerTests {
             != FunctionalLayer.reference(layer: net.layers[0], weights: w, input: x))
   }
 
+  @Test("a saturating ADC: every output equals the scalar bit-serial column reference (offset, differential, flip, 2-bit DACs)",
+        arguments: [(WeightEncoding.offset, false, 1), (.offset, true, 1), (.differential, false, 2), (.differential, true, 1), (.offset, true, 2)])
+  func clippedEqualsScalarReference(encoding: WeightEncoding, flip: Bool, dacBits: Int) throws {
+    // 40 inputs on one 64-row array, 4 outputs, 6-bit weights on 2-bit cells; 300 images span two
+    // blocks of window rows. 4-bit ADCs saturate many (cycle, slice) column sums.
+    var b = NetworkBuilder(name: "fc", input: TensorShape(40, 1, 1))
+    try b.fc("fc", 4)
+    let geometry = ArrayGeometry(rows: 64, columns: 64, slicesPerWeight: 3, isDifferential: encoding == .differential)
+    let layout = try Im2colMapper().map(layer: 0, of: b.network, geometry: geometry)
+    let model = BitSerialModel(inputBits: 6, dacBits: dacBits, weightBits: 6, cellBits: 2, adcBits: 4, encoding: encoding, flipEncoding: flip)
+    var rng = SeededRNG(seed: 17)
+    let w = (0..<160).map { _ in Int.random(in: model.weightRange, using: &rng) }
+    let images = 300
+    let x = (0..<(images * 40)).map { _ in Int.random(in: 0...63, using: &rng) }
+    let got = CrossbarExecutor(layout: layout, network: b.network, weights: IntegerWeights(w), model: model).run(x, images: images)
+    var clipped = 0
+    for n in 0..<images {
+      let xs = Array(x[(n * 40)..<((n + 1) * 40)])
+      for o in 0..<4 {
+        let ws = Array(w[(o * 40)..<((o + 1) * 40)])
+        #expect(got[n * 4 + o] == model.activate(inputs: xs, weights: ws))
+        if model.activate(inputs: xs, weights: ws) != zip(xs, ws).reduce(0) { $0 + $1.0 * $1.1 } { clipped += 1 }
+      }
+    }
+    #expect(clipped > images)   // the ADC acted on most outputs
+  }
+
   @Test("weights outside the weight range and mis-sized inputs are errors naming the layer")
   func badInput() throws {
     let net = try convNetwork(input: TensorShape(1, 3, 3), Convolution(outChannels: 1, kernel: 3))

@@ -18,15 +18,16 @@ public enum Functional {
     return c
   }
 
-  /// `C = A (m x k) * B (k x n)` into an existing buffer of `m * n` values.
-  static func gemm(_ a: [Float], _ b: [Float], into c: inout [Float], m: Int, k: Int, n: Int) {
+  /// `C = A (m x k) * B (k x n)` into an existing buffer of `m * n` values, or `C += A B` when
+  /// `accumulate`.
+  static func gemm(_ a: [Float], _ b: [Float], into c: inout [Float], m: Int, k: Int, n: Int, accumulate: Bool = false) {
     _ = singleThreaded
     guard m > 0, n > 0, k > 0 else { return }
     a.withUnsafeBufferPointer { pa in
       b.withUnsafeBufferPointer { pb in
         c.withUnsafeMutableBufferPointer { pc in
           cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
-                      pa.baseAddress, Int32(k), pb.baseAddress, Int32(n), 0, pc.baseAddress, Int32(n))
+                      pa.baseAddress, Int32(k), pb.baseAddress, Int32(n), accumulate ? 1 : 0, pc.baseAddress, Int32(n))
         }
       }
     }

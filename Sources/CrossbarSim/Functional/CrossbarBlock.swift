@@ -35,8 +35,9 @@ extension CrossbarExecutor {
       let R = xb.rows
       input.withUnsafeBufferPointer { ip in xb.source.withUnsafeBufferPointer { sp in x.withUnsafeMutableBufferPointer { xp in
         for i in 0..<count {
-          let g = first + i, n = g / windows, w = g - n * windows, base = n * inputElements
-          for ri in 0..<R { let s = Int(sp[w * R + ri]); xp[i * R + ri] = s >= 0 ? Int32(truncatingIfNeeded: ip[base + s]) : 0 }
+          let g = first &+ i, n = g / windows, w = g &- n &* windows
+          let src = ip.baseAddress! + n &* inputElements, rows = sp.baseAddress! + w &* R, dst = xp.baseAddress! + i &* R
+          for ri in 0..<R { let s = Int(rows[ri]); dst[ri] = s >= 0 ? Int32(truncatingIfNeeded: src[s]) : 0 }
         }
       } } }
     }
@@ -47,6 +48,10 @@ extension CrossbarExecutor {
       let R = xb.rows, C = xb.columns, N = xb.matrixColumns, P = xb.patterns, m = xb.model
       let ideal = device.isIdeal, noisy = device.readNoiseSigma > 0, sigma = Float(device.readNoiseSigma)
       let adcMax = Float(m.adcMax), dacMask = Int32((1 << m.dacBits) - 1)
+      if ideal && xb.unclipped && accumulatesInGEMM {
+        accumulateUnclipped(count: count)
+        return
+      }
       for i in 0..<(count * C) { codes[i] = 0 }
       for i in 0..<wideCodes.count { wideCodes[i] = 0 }
       for i in 0..<count { inputs[i] = 0 }
@@ -54,22 +59,23 @@ extension CrossbarExecutor {
       for k in 0..<m.cycles {
         let shift = Int32(k * m.dacBits)
         x.withUnsafeBufferPointer { xp in plane.withUnsafeMutableBufferPointer { pp in
-          for i in 0..<(count * R) { pp[i] = Float((xp[i] &>> shift) & dacMask) }
+          let xs = xp.baseAddress!, ps = pp.baseAddress!
+          for i in 0..<(count &* R) { ps[i] = Float((xs[i] &>> shift) & dacMask) }
         } }
         Functional.gemm(plane, xb.matrix, into: &sums, m: count, k: R, n: N)
         let variance = noisy ? Functional.gemm(plane.map { $0 * $0 }, xb.squares, m: plane.count / R, k: R, n: C) : []
         let cw = Float(m.cycleWeight(k))
         sums.withUnsafeBufferPointer { sp in codes.withUnsafeMutableBufferPointer { cp in
           for i in 0..<count {
-            let row = i * N, a = i * C
+            let src = sp.baseAddress! + i &* N, dst = cp.baseAddress! + i &* C
             if ideal {
-              for ci in 0..<C { cp[a + ci] += cw * min(sp[row + ci], adcMax) }
+              for ci in 0..<C { dst[ci] += cw * min(src[ci], adcMax) }
               continue
             }
             for ci in 0..<C {
-              var s = Double(sp[row + ci])
-              if noisy { s += Double(sigma * variance[a + ci].squareRoot()) * rng.gaussian() }
-              cp[a + ci] += cw * Float(min(max(s.rounded(), 0), Double(adcMax)))
+              var s = Double(src[ci])
+              if noisy { s += Double(sigma * variance[i * C + ci].squareRoot()) * rng.gaussian() }
+              dst[ci] += cw * Float(min(max(s.rounded(), 0), Double(adcMax)))
             }
           }
         } }
@@ -77,29 +83,71 @@ extension CrossbarExecutor {
           for i in 0..<(count * C) { wideCodes[i] += Double(codes[i]); codes[i] = 0 }
         }
         let cwD = Double(cw)
-        if xb.anyFlipped { for i in 0..<count { inputs[i] += cwD * Double(sums[i * N + C]) } }
-        if P > 0 { for i in 0..<count { for p in 0..<P { corrections[i * P + p] += cwD * Double(sums[i * N + C + 1 + p]) } } }
+        sums.withUnsafeBufferPointer { sp in inputs.withUnsafeMutableBufferPointer { ip in corrections.withUnsafeMutableBufferPointer { rp in
+          for i in 0..<count {
+            let src = sp.baseAddress! + (i &* N &+ C)
+            if xb.anyFlipped { ip[i] += cwD * Double(src[0]) }
+            for p in 0..<P { rp[i &* P &+ p] += cwD * Double(src[1 &+ p]) }
+          }
+        } } }
       }
     }
 
-    /// Adds the block's column results (slice significance, flip decoding, zero-point correction
-    /// and sign applied) to their output positions.
-    func scatter(into out: inout [Int], first: Int, count: Int, windows: Int, outputElements: Int) {
-      let C = xb.columns, P = xb.patterns, z = Double(xb.model.zeroPoint), wide = !exactInSingle
-      codes.withUnsafeBufferPointer { cp in out.withUnsafeMutableBufferPointer { op in xb.destination.withUnsafeBufferPointer { dp in
+    /// Whether the whole cycle sum of every `matrix` column stays below 2^24 (single precision
+    /// exact): `sum_k |cw_k|` times the largest sum of one cycle.
+    var accumulatesInGEMM: Bool {
+      let m = xb.model, span = m.cycles * m.dacBits
+      return span < 24 && Double(xb.largestCycleSum) * Double((1 << span) - 1) < Double(1 << 24)
+    }
+
+    /// The cycles of a crossbar whose ADC cannot saturate: with the conversion the identity, the
+    /// shift-and-add over cycles is linear, so each cycle's GEMM adds `cw_k * plane_k` times the
+    /// cells straight into the sums (beta = 1), exact in single precision (`accumulatesInGEMM`).
+    /// Codes, input counts and mask sums then come out of the one result.
+    mutating func accumulateUnclipped(count: Int) {
+      let R = xb.rows, C = xb.columns, N = xb.matrixColumns, P = xb.patterns, m = xb.model
+      let dacMask = Int32((1 << m.dacBits) - 1)
+      for k in 0..<m.cycles {
+        let shift = Int32(k * m.dacBits), cw = Float(m.cycleWeight(k))
+        x.withUnsafeBufferPointer { xp in plane.withUnsafeMutableBufferPointer { pp in
+          let xs = xp.baseAddress!, ps = pp.baseAddress!
+          for i in 0..<(count &* R) { ps[i] = cw * Float((xs[i] &>> shift) & dacMask) }
+        } }
+        Functional.gemm(plane, xb.matrix, into: &sums, m: count, k: R, n: N, accumulate: k > 0)
+      }
+      sums.withUnsafeBufferPointer { sp in codes.withUnsafeMutableBufferPointer { cp in
         for i in 0..<count {
-          let g = first + i, n = g / windows, w = g - n * windows
-          for ci in 0..<C {
-            let d = Int(dp[w * C + ci])
-            guard d >= 0 else { continue }
-            var code = Double(cp[i * C + ci])
-            if wide { code += wideCodes[i * C + ci] }
-            var value = xb.perCode[ci] * code + xb.perInput[ci] * inputs[i]
-            let p = Int(xb.patternOf[ci])
-            if p >= 0 { value -= z * corrections[i * P + p] }
-            op[n * outputElements + d] += Int(value) * xb.signs[ci]
-          }
+          let src = sp.baseAddress! + i &* N, dst = cp.baseAddress! + i &* C
+          for ci in 0..<C { dst[ci] = src[ci] }
+          inputs[i] = Double(src[C])
+          for p in 0..<P { corrections[i &* P &+ p] = Double(src[C &+ 1 &+ p]) }
         }
+      } }
+      for i in 0..<wideCodes.count { wideCodes[i] = 0 }
+    }
+
+    /// Adds the block's column results (slice significance, flip decoding, zero-point correction
+    /// and sign applied) to their output positions, in doubles (exact below 2^53).
+    func scatter(into out: inout [Double], first: Int, count: Int, windows: Int, outputElements: Int) {
+      let C = xb.columns, P = xb.patterns, wide = !exactInSingle
+      codes.withUnsafeBufferPointer { cp in out.withUnsafeMutableBufferPointer { op in xb.destination.withUnsafeBufferPointer { dp in
+        xb.perCode.withUnsafeBufferPointer { pc in xb.perInput.withUnsafeBufferPointer { pi in xb.perCorrection.withUnsafeBufferPointer { pz in
+          xb.patternOf.withUnsafeBufferPointer { pp in
+            for i in 0..<count {
+              let g = first &+ i, n = g / windows, w = g &- n &* windows
+              let dst = op.baseAddress! + n &* outputElements, cols = dp.baseAddress! + w &* C, code = cp.baseAddress! + i &* C
+              let flipInputs = inputs[i]
+              for ci in 0..<C {
+                let d = Int(cols[ci])
+                guard d >= 0 else { continue }
+                var value = pc[ci] * (wide ? Double(code[ci]) + wideCodes[i &* C &+ ci] : Double(code[ci])) + pi[ci] * flipInputs
+                let p = Int(pp[ci])
+                if p >= 0 { value -= pz[ci] * corrections[i &* P &+ p] }
+                dst[d] += value
+              }
+            }
+          }
+        } } }
       } } }
     }
   }

@@ -24,12 +24,15 @@ public struct CrossbarExecutor: Sendable {
     var flipped: [Bool]
     /// Input index of (window, row), -1 for padding; output index of (window, column), -1 if outside.
     var source: [Int32], destination: [Int32]
-    var signs: [Int]
-    var correctionColumns: [Int]
-    /// A column's result is `perCode * sum_k cw_k code_k + perInput * sum_k cw_k inputs_k`: the slice
-    /// significance, negated for flipped columns, and `full` times it for flipped ones (else 0).
-    var perCode: [Double], perInput: [Double]
+    /// A column's signed result is `perCode * sum_k cw_k code_k + perInput * sum_k cw_k inputs_k -
+    /// perCorrection * (masked input sum)`: the slice significance times the column's sign, negated for
+    /// flipped columns; `full` times it for flipped ones (else 0); `Z` times the sign.
+    var perCode: [Double], perInput: [Double], perCorrection: [Double]
     var anyFlipped: Bool
+    /// Whether no column sum can exceed the ADC's range (ideal cells: the largest column of levels
+    /// times the largest DAC level), so that saturation cannot act and the cycles may accumulate
+    /// in the GEMM itself; and the largest sum any column of `matrix` can reach in one cycle.
+    var unclipped: Bool, largestCycleSum: Int
   }
   let crossbars: [Prepared]
   let windows: Int
@@ -75,6 +78,8 @@ public struct CrossbarExecutor: Sendable {
           for ri in 0..<R { levels[ri * C + ci] = full - levels[ri * C + ci] }
         }
       }
+      let dacMax = (1 << m.dacBits) - 1
+      let largestColumn = (0..<C).map { ci in (0..<R).reduce(0) { $0 + levels[$1 * C + ci] } }.max() ?? 0
       var cells = levels.map { Float($0) }
       if !device.isIdeal {
         var rng = SeededGenerator(seed: Self.seed(device.seed, layout.layer, xi, 0))
@@ -125,10 +130,11 @@ public struct CrossbarExecutor: Sendable {
       prepared.append(Prepared(rows: R, columns: C, model: m, cells: cells, squares: cells.map { $0 * $0 },
                                matrix: matrix, matrixColumns: N, patterns: masks.count, patternOf: patternOf,
                                flipped: flipped, source: source, destination: destination,
-                               signs: xb.columns.map { Int($0.sign) }, correctionColumns: correctionColumns,
-                               perCode: xb.columns.indices.map { Double((flipped[$0] ? -1 : 1) << (Int(xb.columns[$0].slice) * m.cellBits)) },
-                               perInput: xb.columns.indices.map { Double((flipped[$0] ? full : 0) << (Int(xb.columns[$0].slice) * m.cellBits)) },
-                               anyFlipped: flipped.contains(true)))
+                               perCode: xb.columns.indices.map { Double(Int(xb.columns[$0].sign) * (flipped[$0] ? -1 : 1) << (Int(xb.columns[$0].slice) * m.cellBits)) },
+                               perInput: xb.columns.indices.map { Double(Int(xb.columns[$0].sign) * (flipped[$0] ? full : 0) << (Int(xb.columns[$0].slice) * m.cellBits)) },
+                               perCorrection: xb.columns.map { Double(Int($0.sign) * m.zeroPoint) },
+                               anyFlipped: flipped.contains(true), unclipped: largestColumn * dacMax <= m.adcMax,
+                               largestCycleSum: max(largestColumn, R) * dacMax))
     }
     crossbars = prepared
   }
@@ -146,7 +152,7 @@ public struct CrossbarExecutor: Sendable {
   /// complement as the model says) as `images x outChannels x outH x outW` integers.
   /// `batch` numbers the call so read noise is reproducible whatever the batching.
   public func run(_ input: [Int], images: Int, batch: Int = 0) -> [Int] {
-    var out = [Int](repeating: 0, count: images * outputElements)
+    var out = [Double](repeating: 0, count: images * outputElements)
     let rowsAll = images * windows
     for (xi, xb) in crossbars.enumerated() {
       var rng = SeededGenerator(seed: Self.seed(device.seed, layerIndex, xi, 1 + batch))
@@ -158,7 +164,7 @@ public struct CrossbarExecutor: Sendable {
         block.scatter(into: &out, first: start, count: count, windows: windows, outputElements: outputElements)
       }
     }
-    return out
+    return out.map { Int($0) }
   }
 }
 
