@@ -15,6 +15,8 @@ extension CrossbarExecutor {
     var x: [Int32], plane: [Float], sums: [Float]
     var codes: [Float], wideCodes: [Double], inputs: [Double], corrections: [Double]
     let exactInSingle: Bool
+    /// Whether the code sums are the first columns of `sums` (saturation-free crossbars).
+    var codesInSums = false
 
     init(_ xb: Prepared, rows: Int) {
       self.xb = xb
@@ -52,6 +54,7 @@ extension CrossbarExecutor {
         accumulateUnclipped(count: count)
         return
       }
+      codesInSums = false
       for i in 0..<(count * C) { codes[i] = 0 }
       for i in 0..<wideCodes.count { wideCodes[i] = 0 }
       for i in 0..<count { inputs[i] = 0 }
@@ -115,36 +118,39 @@ extension CrossbarExecutor {
         } }
         Functional.gemm(plane, xb.matrix, into: &sums, m: count, k: R, n: N, accumulate: k > 0)
       }
-      sums.withUnsafeBufferPointer { sp in codes.withUnsafeMutableBufferPointer { cp in
-        for i in 0..<count {
-          let src = sp.baseAddress! + i &* N, dst = cp.baseAddress! + i &* C
-          for ci in 0..<C { dst[ci] = src[ci] }
-          inputs[i] = Double(src[C])
-          for p in 0..<P { corrections[i &* P &+ p] = Double(src[C &+ 1 &+ p]) }
-        }
-      } }
+      for i in 0..<count {
+        inputs[i] = Double(sums[i &* N &+ C])
+        for p in 0..<P { corrections[i &* P &+ p] = Double(sums[i &* N &+ C &+ 1 &+ p]) }
+      }
       for i in 0..<wideCodes.count { wideCodes[i] = 0 }
+      codesInSums = true
     }
 
     /// Adds the block's column results (slice significance, flip decoding, zero-point correction
     /// and sign applied) to their output positions, in doubles (exact below 2^53).
     func scatter(into out: inout [Double], first: Int, count: Int, windows: Int, outputElements: Int) {
       let C = xb.columns, P = xb.patterns, wide = !exactInSingle
-      codes.withUnsafeBufferPointer { cp in out.withUnsafeMutableBufferPointer { op in xb.destination.withUnsafeBufferPointer { dp in
+      let stride = codesInSums ? xb.matrixColumns : C
+      (codesInSums ? sums : codes).withUnsafeBufferPointer { cp in out.withUnsafeMutableBufferPointer { op in xb.destination.withUnsafeBufferPointer { dp in
         xb.perCode.withUnsafeBufferPointer { pc in xb.perInput.withUnsafeBufferPointer { pi in xb.perCorrection.withUnsafeBufferPointer { pz in
           xb.patternOf.withUnsafeBufferPointer { pp in
             for i in 0..<count {
               let g = first &+ i, n = g / windows, w = g &- n &* windows
-              let dst = op.baseAddress! + n &* outputElements, cols = dp.baseAddress! + w &* C, code = cp.baseAddress! + i &* C
+              let dst = op.baseAddress! + n &* outputElements, cols = dp.baseAddress! + w &* C, code = cp.baseAddress! + i &* stride
               let flipInputs = inputs[i]
+              // Neighbouring columns (the slices of one weight) share an output: sum them in a
+              // register and store once.
+              var last = -1, pending = 0.0
               for ci in 0..<C {
                 let d = Int(cols[ci])
                 guard d >= 0 else { continue }
                 var value = pc[ci] * (wide ? Double(code[ci]) + wideCodes[i &* C &+ ci] : Double(code[ci])) + pi[ci] * flipInputs
-                let p = Int(pp[ci])
-                if p >= 0 { value -= pz[ci] * corrections[i &* P &+ p] }
-                dst[d] += value
+                if P > 0 { value -= pz[ci] * corrections[i &* P &+ Int(pp[ci])] }
+                if d == last { pending += value; continue }
+                if last >= 0 { dst[last] += pending }
+                last = d; pending = value
               }
+              if last >= 0 { dst[last] += pending }
             }
           }
         } } }

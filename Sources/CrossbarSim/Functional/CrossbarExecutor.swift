@@ -19,14 +19,15 @@ public struct CrossbarExecutor: Sendable {
     /// The extra columns are digital bookkeeping: exact whatever the device.
     var matrix: [Float]
     var matrixColumns: Int, patterns: Int
-    /// Mask column of each column (-1 for columns without a correction).
+    /// Mask column of each column (0 for columns without a correction: their `perCorrection` is 0).
     var patternOf: [Int32]
     var flipped: [Bool]
     /// Input index of (window, row), -1 for padding; output index of (window, column), -1 if outside.
     var source: [Int32], destination: [Int32]
     /// A column's signed result is `perCode * sum_k cw_k code_k + perInput * sum_k cw_k inputs_k -
     /// perCorrection * (masked input sum)`: the slice significance times the column's sign, negated for
-    /// flipped columns; `full` times it for flipped ones (else 0); `Z` times the sign.
+    /// flipped columns; `full` times it for flipped ones (else 0); `Z` times the sign on slice-0 columns
+    /// of offset-encoded weights (else 0).
     var perCode: [Double], perInput: [Double], perCorrection: [Double]
     var anyFlipped: Bool
     /// Whether no column sum can exceed the ADC's range (ideal cells: the largest column of levels
@@ -128,11 +129,11 @@ public struct CrossbarExecutor: Sendable {
         for (p, column) in masks.enumerated() { matrix[r * N + C + 1 + p] = Float(column[r]) }
       }
       prepared.append(Prepared(rows: R, columns: C, model: m, cells: cells, squares: cells.map { $0 * $0 },
-                               matrix: matrix, matrixColumns: N, patterns: masks.count, patternOf: patternOf,
+                               matrix: matrix, matrixColumns: N, patterns: masks.count, patternOf: patternOf.map { max($0, 0) },
                                flipped: flipped, source: source, destination: destination,
                                perCode: xb.columns.indices.map { Double(Int(xb.columns[$0].sign) * (flipped[$0] ? -1 : 1) << (Int(xb.columns[$0].slice) * m.cellBits)) },
                                perInput: xb.columns.indices.map { Double(Int(xb.columns[$0].sign) * (flipped[$0] ? full : 0) << (Int(xb.columns[$0].slice) * m.cellBits)) },
-                               perCorrection: xb.columns.map { Double(Int($0.sign) * m.zeroPoint) },
+                               perCorrection: xb.columns.indices.map { patternOf[$0] >= 0 ? Double(Int(xb.columns[$0].sign) * m.zeroPoint) : 0 },
                                anyFlipped: flipped.contains(true), unclipped: largestColumn * dacMax <= m.adcMax,
                                largestCycleSum: max(largestColumn, R) * dacMax))
     }
