@@ -78,19 +78,15 @@ struct RunCommand: ParsableCommand {
     let file = try config.map(RunConfigFile.load)
     if model != nil, workload != nil { throw InputError("give --model or --workload, not both") }
     let workload = model ?? self.workload ?? file?.workload ?? "resnet20"
-    let archName = arch ?? file?.arch ?? "isaac-8bit"
-    let sets = (file?.set ?? []) + overrides
-    let mapperSpec = try mapper.map { try PluginSpec($0, what: "--mapper") } ?? file?.mapper ?? PluginSpec(kind: "im2col", options: [:])
-    let steps = try compress.isEmpty ? (file?.compress ?? []) : compress.map { try PluginSpec($0, what: "--compress") }
-    let schedule = self.schedule ?? file?.schedule ?? .pipeline
-    let rounds = self.rounds || (file?.rounds ?? false)
-    let singleArray = self.singleArray || (file?.singleArray ?? false)
-    let factorize = self.factorize ?? file?.factorize
-    let seed = self.seed ?? file?.seed ?? 1
-    let images = self.images ?? file?.images ?? 1
-    let replicate = self.replicate ?? file?.replicate ?? "none"
-
-    let spec = try ArchSpec.load(archName, overrides: sets)
+    let setup = RunSetup(
+      workload: workload, arch: arch ?? file?.arch ?? "isaac-8bit", sets: (file?.set ?? []) + overrides,
+      weights: weights ?? file?.weights, seed: seed ?? file?.seed ?? 1,
+      mapper: try mapper.map { try PluginSpec($0, what: "--mapper") } ?? file?.mapper ?? PluginSpec(kind: "im2col", options: [:]),
+      compress: try compress.isEmpty ? (file?.compress ?? []) : compress.map { try PluginSpec($0, what: "--compress") },
+      factorize: factorize ?? file?.factorize, schedule: schedule ?? file?.schedule ?? .pipeline,
+      images: images ?? file?.images ?? 1, replicate: replicate ?? file?.replicate ?? "none",
+      rounds: rounds || (file?.rounds ?? false), singleArray: singleArray || (file?.singleArray ?? false))
+    let steps = setup.compress
     let base = try baseline.map { dir -> [AreaRow] in
       let path = "\(dir)/area.csv"
       guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -98,33 +94,22 @@ struct RunCommand: ParsableCommand {
       }
       return try RunReport.parseAreaCSV(text, source: path)
     }
-    let m = try MapperRegistry.mapper(kind: mapperSpec.kind, options: mapperSpec.options)
-    let bench = try Workbench(workload: workload, factorize: factorize, weights: weights ?? file?.weights, seed: seed,
-                              compress: steps, mapper: m, geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits)
-    let options = SimulationOptions(schedule: schedule, allowRounds: rounds, singleArrayPerLayer: singleArray, images: images,
-                                    replication: try ReplicationPlan.parse(replicate, spec: spec))
-    let engine = try Engine(spec: spec, layout: bench.layout, options: options)
-    let dir = out ?? "runs/\(bench.network.name)-\(spec.name)-\(mapperSpec.kind)-\(schedule.rawValue)"
     var sink: ChromeTrace?
-    if trace {
+    let run = try setup.execute { bench, spec in
+      guard trace else { return nil }
+      let dir = out ?? Self.folder(bench, spec, setup)
       try OutputFolder.write([], to: dir)
       sink = try ChromeTrace(path: "\(dir)/trace.json")   // streamed while the run goes
+      return sink
     }
-    engine.trace = sink
-    let result = try engine.simulate()
-    sink?.finish()
+    let bench = run.bench, spec = run.spec
     if let sink, sink.dropped > 0 {
       FileHandle.standardError.write(Data("trace.json: kept the first \(sink.count) events, dropped \(sink.dropped)\n".utf8))
     }
-    let report = RunReport(result, keptParameters: bench.keptParameters)
-    let resolved = ResolvedRunConfig(workload: workload, weights: bench.weightsSource, mapper: mapperSpec, compress: steps,
-                                     factorize: factorize, schedule: schedule, images: images, replicate: replicate,
-                                     replicas: result.layers.filter { $0.crossbars > 0 }.map {
-                                       ReplicationPlan.LayerReplicas(layer: $0.name, replicas: $0.replicas) },
-                                     rounds: rounds, singleArray: singleArray,
-                                     set: sets, arch: spec)
+    let report = run.report
+    let dir = out ?? Self.folder(bench, spec, setup)
     var files: [(String, String)] = [
-      ("config.yaml", try YAMLEncoder().encode(resolved)),
+      ("config.yaml", try YAMLEncoder().encode(run.resolvedConfig)),
       ("stats.json", report.statsJSON), ("stats.csv", report.statsCSV),
       ("layers.csv", report.layersCSV), ("energy.csv", report.energyCSV), ("area.csv", report.areaCSV(baseline: base)),
     ]
@@ -145,6 +130,13 @@ struct RunCommand: ParsableCommand {
     }
     if !accuracyTable.isEmpty { print(accuracyTable, terminator: "") }
     print("wrote \(dir)/{\(files.map(\.0).joined(separator: ","))}")
+  }
+}
+
+extension RunCommand {
+  /// The default run folder.
+  static func folder(_ bench: Workbench, _ spec: ArchSpec, _ setup: RunSetup) -> String {
+    "runs/\(bench.network.name)-\(spec.name)-\(setup.mapper.kind)-\(setup.schedule.rawValue)"
   }
 }
 

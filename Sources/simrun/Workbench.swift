@@ -5,7 +5,7 @@ import Mappers
 import Yams
 
 /// A plug-in section `{kind, options}`; option values may be written as YAML numbers or booleans.
-struct PluginSpec: Codable, Equatable {
+struct PluginSpec: Codable, Equatable, Sendable {
   var kind: String
   var options: [String: String]
 
