@@ -43,6 +43,15 @@ enum Budget: Equatable {
     return p.map(Budget.parameters) ?? c.map(Budget.crossbars)
   }
 
+  /// Whether `fit=nearest` asks for the nearest setting when none meets the budget.
+  static func nearest(_ o: PluginOptions) throws -> Bool {
+    switch o.values["fit"] {
+    case nil, "within": return false
+    case "nearest": return true
+    case let v?: throw InputError("\(o.kind): fit=\(v): expected within or nearest")
+    }
+  }
+
   /// The budgeted quantity of `model`.
   func measure(_ model: CompressedModel, _ context: CompressionContext) throws -> Int {
     switch self {
@@ -60,14 +69,20 @@ enum Budget: Equatable {
   /// The budgeted quantity need not fall monotonically with the knob (under VW-SDK a lower rank can
   /// take more crossbars), so every one of `candidates` evenly spaced settings is tried, weakest
   /// first; between the first that fits and the setting before it, bisection finds the edge.
-  func search(kind: String, low: Double, high: Double, context: CompressionContext, candidates: Int = 64,
+  /// With `nearest`, a budget no setting meets gives the setting that comes closest (the first of
+  /// the fewest) instead of an error.
+  func search(kind: String, nearest: Bool = false, low: Double, high: Double, context: CompressionContext, candidates: Int = 64,
               apply: (Double) throws -> (CompressedModel, [CompressionRecord])) throws -> (CompressedModel, [CompressionRecord], Double) {
-    var closest = Int.max, previous = low
+    var closest = Int.max, closestKnob = low, previous = low
     for k in 0...candidates {
       let knob = low + (high - low) * Double(k) / Double(candidates)
       let r = try apply(knob)
       let v = try measure(r.0, context)
-      guard v <= limit else { closest = min(closest, v); previous = knob; continue }
+      guard v <= limit else {
+        if v < closest { closest = v; closestKnob = knob }
+        previous = knob
+        continue
+      }
       if k == 0 { return (r.0, r.1, knob) }
       var lo = previous, hi = knob, best = r
       for _ in 0..<24 where hi - lo > 1e-6 {
@@ -76,6 +91,10 @@ enum Budget: Equatable {
         if try measure(m.0, context) <= limit { hi = mid; best = m } else { lo = mid }
       }
       return (best.0, best.1, hi)
+    }
+    if nearest {
+      let r = try apply(closestKnob)
+      return (r.0, r.1, closestKnob)
     }
     throw InputError("\(kind): no setting meets the budget of \(limit) \(name); the fewest any of \(candidates + 1) settings leaves is \(closest)")
   }

@@ -1,0 +1,93 @@
+import Foundation
+
+// MARK: - Small, dependency-free SVG charts (open in any browser)
+
+/// Stacked bars, grouped bars and scatter plots with axes, units, ticks and a legend.
+enum SVGChart {
+  /// Colours of the series, in order (Tableau 10 and its light variants: distinguishable in print).
+  static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+                        "#9c755f", "#bab0ac", "#1f77b4", "#aec7e8", "#98df8a", "#c5b0d5"]
+
+  /// Frame of one chart: plot area and the value-to-pixel maps.
+  struct Frame {
+    let width = 960.0, height = 540.0, left = 90.0, right = 200.0, top = 50.0, bottom = 150.0
+    var plotWidth: Double { width - left - right }
+    var plotHeight: Double { height - top - bottom }
+  }
+
+  /// "Nice" tick values covering `0...maximum` (1, 2 or 5 times a power of ten apart).
+  static func ticks(upTo maximum: Double, from minimum: Double = 0, count: Int = 6) -> [Double] {
+    let span = max(maximum - minimum, 1e-12)
+    let raw = span / Double(count), mag = pow(10, floor(log10(raw)))
+    let step = [1.0, 2, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
+    var t: [Double] = [], v = floor(minimum / step) * step
+    while v <= maximum + step * 0.999 { t.append(v); v += step }
+    return t
+  }
+
+  static func label(_ v: Double) -> String {
+    if v == 0 { return "0" }
+    let a = abs(v)
+    if a >= 1e5 || a < 1e-3 { return String(format: "%.2g", v) }
+    return a >= 100 ? String(format: "%.0f", v) : a >= 1 ? String(format: "%.4g", v) : String(format: "%.3g", v)
+  }
+
+  static func escape(_ s: String) -> String {
+    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+  }
+
+  static func header(_ f: Frame, title: String) -> [String] {
+    [##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(Int(f.width))" height="\##(Int(f.height))" viewBox="0 0 \##(Int(f.width)) \##(Int(f.height))" font-family="Helvetica, Arial, sans-serif" font-size="13">"##,
+     ##"<rect width="100%" height="100%" fill="white"/>"##,
+     ##"<text x="\##(f.left + f.plotWidth / 2)" y="28" text-anchor="middle" font-size="16" font-weight="bold">\##(escape(title))</text>"##]
+  }
+
+  /// The y axis (ticks, grid, label) for values `ticks`.
+  static func yAxis(_ f: Frame, ticks: [Double], label: String) -> [String] {
+    let lo = ticks.first ?? 0, hi = ticks.last ?? 1
+    var s: [String] = []
+    for t in ticks {
+      let y = f.top + f.plotHeight * (1 - (t - lo) / max(hi - lo, 1e-12))
+      s.append(##"<line x1="\##(f.left)" y1="\##(y)" x2="\##(f.left + f.plotWidth)" y2="\##(y)" stroke="#e0e0e0"/>"##)
+      s.append(##"<text x="\##(f.left - 8)" y="\##(y + 4)" text-anchor="end">\##(Self.label(t))</text>"##)
+    }
+    s.append(##"<line x1="\##(f.left)" y1="\##(f.top)" x2="\##(f.left)" y2="\##(f.top + f.plotHeight)" stroke="black"/>"##)
+    s.append(##"<line x1="\##(f.left)" y1="\##(f.top + f.plotHeight)" x2="\##(f.left + f.plotWidth)" y2="\##(f.top + f.plotHeight)" stroke="black"/>"##)
+    let cy = f.top + f.plotHeight / 2
+    s.append(##"<text x="22" y="\##(cy)" text-anchor="middle" transform="rotate(-90 22 \##(cy))">\##(escape(label))</text>"##)
+    return s
+  }
+
+  static func legend(_ f: Frame, series: [String]) -> [String] {
+    var s: [String] = []
+    for (i, name) in series.enumerated() {
+      let y = f.top + 10 + Double(i) * 20, x = f.left + f.plotWidth + 20
+      s.append(##"<rect x="\##(x)" y="\##(y - 10)" width="12" height="12" fill="\##(palette[i % palette.count])"/>"##)
+      s.append(##"<text x="\##(x + 18)" y="\##(y)">\##(escape(name))</text>"##)
+    }
+    return s
+  }
+
+  /// One bar per entry, its values stacked bottom-up in `series` order.
+  static func stackedBars(title: String, yLabel: String, bars: [(String, [Double])], series: [String]) -> String {
+    let f = Frame()
+    let top = bars.map { $0.1.reduce(0, +) }.max() ?? 1
+    let t = ticks(upTo: top > 0 ? top : 1)
+    let hi = t.last ?? 1
+    var s = header(f, title: title) + yAxis(f, ticks: t, label: yLabel)
+    let slot = f.plotWidth / Double(max(1, bars.count)), w = slot * 0.7
+    for (b, (name, values)) in bars.enumerated() {
+      let x = f.left + slot * Double(b) + (slot - w) / 2
+      var base = 0.0
+      for (i, v) in values.enumerated() where v > 0 {
+        let y0 = f.top + f.plotHeight * (1 - base / hi), y1 = f.top + f.plotHeight * (1 - (base + v) / hi)
+        s.append(##"<rect x="\##(x)" y="\##(y1)" width="\##(w)" height="\##(max(0, y0 - y1))" fill="\##(palette[i % palette.count])"><title>\##(escape(name)): \##(escape(series[i])) \##(Self.label(v))</title></rect>"##)
+        base += v
+      }
+      let lx = x + w / 2, ly = f.top + f.plotHeight + 12
+      s.append(##"<text x="\##(lx)" y="\##(ly)" text-anchor="end" transform="rotate(-40 \##(lx) \##(ly))">\##(escape(name))</text>"##)
+    }
+    s += legend(f, series: series)
+    return (s + ["</svg>"]).joined(separator: "\n") + "\n"
+  }
+}

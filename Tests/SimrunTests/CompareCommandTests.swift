@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+@testable import CrossbarSim
+
+@Suite("simrun compare")
+struct CompareCommandTests {
+  @Test("the default set on resnet20 at half the weights: one row per configuration, every column, each budget met or explained")
+  func defaultSet() throws {
+    let out = temporaryDirectory()
+    let r = try runBinary(["compare", "--workload", "resnet20", "--match", "params=0.5", "--jobs", "2", "--out", out])
+    #expect(r.status == 0, "\(r.stderr)")
+    let lines = try String(contentsOfFile: "\(out)/compare.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+    let header = lines[0].split(separator: ",").map(String.init)
+    for column in ["label", "mapper", "compressors", "params", "crossbars", "computingCycles", "firstImageLatencyNs", "imagesPerSecond",
+                   "energyPerImagePJ", "energy.ADCPJ", "energy.leakagePJ", "usedAreaMm2", "edpPJNs", "relativeError", "top1",
+                   "budget", "budgetNote", "energyPerImagePJVsBaseline", "edpVsBaseline"] {
+      #expect(header.contains(column), "\(column)")
+    }
+    let rows = lines.dropFirst().map { splitCSVLine($0) }
+    func value(_ row: [String], _ column: String) -> String { row[header.firstIndex(of: column)!] }
+    #expect(rows.map { $0[0] } == ["dense-im2col", "dense-sdk", "dense-vw-sdk", "prune-crossbar", "prune-kernel-group", "prune-rows",
+                                   "prune-columns", "prune-pattern", "lowrank-sdk", "group-lowrank-sdk", "quant-pow2", "quant-fp"])
+    // ResNet-20's 0.27 M weights (He et al. 2016, Table 6): 270,896 in its convs and FC; the budget is half.
+    #expect(value(rows[0], "params") == "270896")
+    #expect(value(rows[0], "edpVsBaseline") == "1")
+    for row in rows where !row[0].hasPrefix("dense") && !row[0].hasPrefix("quant") {
+      #expect(value(row, "budget") == "135448", "\(row[0])")
+      let kept = Double(value(row, "params"))!
+      let note = value(row, "budgetNote")
+      #expect(abs(kept - 135_448) / 135_448 <= 0.02 || note.contains(": "), "\(row[0]): \(note)")
+      #expect(Double(value(row, "relativeError"))! > 0)
+    }
+    #expect(rows.filter { $0[0].hasPrefix("quant") }.allSatisfy { value($0, "params") == "270896" })
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/compare.json"))) as! [[String: Any]]
+    #expect(json.count == rows.count && json[3]["label"] as? String == "prune-crossbar")
+    let svg = try String(contentsOfFile: "\(out)/compare-energy.svg", encoding: .utf8)
+    #expect(svg.hasPrefix("<svg") && svg.contains("energy per image [µJ]") && svg.contains(">ADC</text>"))
+    #expect(r.stdout.contains("| prune-rows | `sdk` |"))
+  }
+
+  @Test("variants replace or add rows; bad budgets, variants and baselines are errors naming the flag")
+  func variantsAndErrors() throws {
+    let out = temporaryDirectory()
+    let r = try runBinary(["compare", "--workload", "vgg8", "--no-defaults", "--jobs", "2", "--out", out, "--match", "none",
+                           "--variant", "dense=--mapper im2col", "--variant", "rows-30=--compress prune-rows:ratio=0.3 --mapper sdk",
+                           "--baseline", "dense"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let lines = try String(contentsOfFile: "\(out)/compare.csv", encoding: .utf8).split(separator: "\n")
+    #expect(lines.count == 3 && lines[2].hasPrefix("rows-30,sdk,prune-rows:ratio=0.3,"))
+    for (args, message) in [(["--match", "params=-1"], "--match params=-1"), (["--variant", "nolabel"], "expected LABEL=OPTIONS"),
+                            (["--variant", "x=--bogus 1"], "--variant x:"), (["--baseline", "nope"], "--baseline nope: no such configuration"),
+                            (["--jobs", "0"], "--jobs 0")] {
+      let e = try runBinary(["compare", "--workload", "vgg8", "--out", temporaryDirectory()] + args)
+      #expect(e.status != 0 && e.stderr.contains(message), "\(args): \(e.stderr)")
+    }
+  }
+}
+
+/// Fields of one CSV line (RFC 4180 quoting).
+func splitCSVLine(_ line: String) -> [String] {
+  var fields: [String] = [], field = "", quoted = false, chars = Array(line), i = 0
+  while i < chars.count {
+    let c = chars[i]
+    if quoted {
+      if c == "\"" { if i + 1 < chars.count && chars[i + 1] == "\"" { field.append("\""); i += 1 } else { quoted = false } }
+      else { field.append(c) }
+    } else if c == "\"" { quoted = true }
+    else if c == "," { fields.append(field); field = "" }
+    else { field.append(c) }
+    i += 1
+  }
+  fields.append(field)
+  return fields
+}
