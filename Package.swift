@@ -29,8 +29,8 @@ let package = Package(
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
-      // onnx.pb.swift is generated from onnx.proto by generate.sh and committed (never on a build).
-      exclude: ["Workload/ONNX/onnx.proto", "Workload/ONNX/generate.sh"]),
+      // Workload/ONNX/Generated is generated from onnx.proto by generate.sh and committed (never on a build).
+      exclude: ["Workload/ONNX/onnx.proto", "Workload/ONNX/generate.sh", "Workload/ONNX/split.py"]),
     .target(name: "Mappers", dependencies: ["CrossbarSim"]),
     .target(name: "Compressors", dependencies: ["CrossbarSim", "CBLASShim"]),
     .executableTarget(

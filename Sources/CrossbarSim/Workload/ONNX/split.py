@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Splits protoc-gen-swift's onnx.pb.swift into one file per top-level message or enum
+(Generated/Onnx_NAME.pb.swift): each message's declaration and its runtime extension, which share
+fileprivate storage, stay together; every file gets the header, imports and `_protobuf_package`."""
+import os, re, sys
+
+src = sys.argv[1] if len(sys.argv) > 1 else "onnx.pb.swift"
+lines = open(src, encoding="utf-8").read().split("\n")
+start = re.compile(r"^(fileprivate )?nonisolated (struct|enum|extension|let) ([A-Za-z_][A-Za-z0-9_]*)")
+first = next(i for i, l in enumerate(lines) if start.match(l))
+head = lines[:first]
+while head and head[-1].strip() == "":
+    head.pop()
+items, i = [], first
+while i < len(lines):
+    # an item: its leading comments, then the declaration up to the next top-level item
+    j = i
+    while j < len(lines) and not start.match(lines[j]):
+        j += 1
+    if j == len(lines):
+        break
+    k = j + 1
+    while k < len(lines) and not start.match(lines[k]):
+        k += 1
+    # give trailing comment/blank lines before the next item to that item
+    end = k
+    while end > j + 1 and (lines[end - 1].startswith("//") or lines[end - 1].strip() == ""):
+        end -= 1
+    if k == len(lines):
+        end = k
+    items.append((start.match(lines[j]).group(3), lines[i:end]))
+    i = end
+groups, order = {}, []
+for name, body in items:
+    if name in ("_GeneratedWithProtocGenSwiftVersion", "_protobuf_package"):
+        name = "Onnx_Version"
+    root = name.split(".")[0]
+    if root not in groups:
+        groups[root] = []
+        order.append(root)
+    groups[root].append(body)
+out = "Generated"
+os.makedirs(out, exist_ok=True)
+for f in os.listdir(out):
+    if f.endswith(".pb.swift"):
+        os.remove(os.path.join(out, f))
+for root in order:
+    text = [l for body in groups[root] for l in body]
+    needs = any("_protobuf_package" in l and "let _protobuf_package" not in l for l in text)
+    has = any("let _protobuf_package" in l for l in text)
+    pkg = ['fileprivate nonisolated let _protobuf_package = "onnx"', ""] if needs and not has else []
+    body = "\n".join(head + ["", "// Split from onnx.pb.swift by split.py: one top-level type per file.", ""] + pkg + text).rstrip() + "\n"
+    open(os.path.join(out, root + ".pb.swift"), "w", encoding="utf-8").write(body)
+print(f"{len(order)} files in {out}/")
