@@ -121,14 +121,11 @@ struct CompareCommand: ParsableCommand {
   /// Runs `body` on every variant, `jobs` at a time, keeping the variants' order; progress on stderr.
   static func runAll<T: Sendable>(_ variants: [CompareVariant], jobs: Int,
                                   _ body: @escaping @Sendable (CompareVariant) throws -> T) -> [Result<T, Error>] {
-    let state = CompareProgress(count: variants.count)
+    let state = CompareProgress<T>(count: variants.count)
     DispatchQueue.concurrentPerform(iterations: min(jobs, variants.count)) { _ in
-      while let i = state.next() {
-        let r = Result { try body(variants[i]) }
-        state.finish(i, Result { try r.get() as Any }, label: variants[i].label)
-      }
+      while let i = state.next() { state.finish(i, Result { try body(variants[i]) }, label: variants[i].label) }
     }
-    return state.results.map { r in r.map { $0 as! T } }
+    return state.results
   }
 
   /// Adds the budget's target and how close the row got.
@@ -156,11 +153,11 @@ struct CompareCommand: ParsableCommand {
 }
 
 /// The shared work list and results of `runAll`.
-final class CompareProgress: @unchecked Sendable {
+final class CompareProgress<T>: @unchecked Sendable {
   private let lock = NSLock()
   private var nextIndex = 0, done = 0
   let count: Int
-  private(set) var results: [Result<Any, Error>]
+  private(set) var results: [Result<T, Error>]
 
   init(count: Int) {
     self.count = count
@@ -174,7 +171,7 @@ final class CompareProgress: @unchecked Sendable {
     return nextIndex - 1
   }
 
-  func finish(_ i: Int, _ r: Result<Any, Error>, label: String) {
+  func finish(_ i: Int, _ r: Result<T, Error>, label: String) {
     lock.lock(); defer { lock.unlock() }
     results[i] = r
     done += 1

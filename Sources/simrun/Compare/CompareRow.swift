@@ -88,10 +88,9 @@ struct CompareTable {
     f += r.energyByClassPJ.map { ("energy.\($0.0)PJ", n($0.1)) }
     f += [("usedAreaMm2", n(r.usedAreaMm2)), ("edpPJNs", n(r.edp)), ("relativeError", n(r.relativeError)),
           ("top1", r.accuracy.map(n) ?? ""), ("budget", r.budgetTarget.map(String.init) ?? ""), ("budgetNote", r.budgetNote)]
-    f += Self.ratioColumnsNames.map { name, key in ("\(name)VsBaseline", ratio(r, key).map(n) ?? "") }
+    f += CompareRow.ratioColumns.map { name, key in ("\(name)VsBaseline", ratio(r, key).map(n) ?? "") }
     return f
   }
-  static var ratioColumnsNames: [(String, KeyPath<CompareRow, Double>)] { CompareRow.ratioColumns }
 
   var csv: String {
     guard let first = rows.first else { return "" }

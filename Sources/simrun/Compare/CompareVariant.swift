@@ -62,7 +62,7 @@ struct CompareVariant: Sendable, Equatable {
     @Option(name: .customLong("set")) var overrides: [String] = []
   }
 
-  /// `mapper` and the compressor kinds, as the table shows them.
+  /// The compressor steps as the table shows them (`-` for none).
   var compressorsText: String { compress.isEmpty ? "-" : compress.map(\.text).joined(separator: " + ") }
 }
 
