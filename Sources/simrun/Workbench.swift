@@ -57,15 +57,22 @@ struct RunConfigFile: Decodable {
   var rounds: Bool?
   var singleArray: Bool?
 
+  static let keys = ["version", "workload", "arch", "set", "weights", "seed", "mapper", "compress", "factorize", "schedule",
+                     "images", "replicate", "rounds", "singleArray"]
+
   static func load(_ path: String) throws -> RunConfigFile {
     let text = try ConfigTree.readText(path)
-    let tree = try ConfigTree.parse(text, source: path)
-    guard (tree["version"] as? Int) == 1 else { throw InputError("\(path): 'version' must be 1") }
-    let known = ["version", "workload", "arch", "set", "weights", "seed", "mapper", "compress", "factorize", "schedule", "images", "replicate", "rounds", "singleArray"]
-    for k in tree.keys.sorted() where !known.contains(k) {
-      throw InputError("\(path): unknown key '\(k)' (known: \(known.joined(separator: ", ")))")
+    return try decode(ConfigTree.parse(text, source: path), source: path)
+  }
+
+  /// Decodes a parsed run file; every unknown key is reported at once.
+  static func decode(_ tree: [String: Any], source: String) throws -> RunConfigFile {
+    guard (tree["version"] as? Int) == 1 else { throw InputError("\(source): 'version' must be 1") }
+    let unknown = tree.keys.sorted().filter { !keys.contains($0) }
+    if !unknown.isEmpty {
+      throw InputError(problems: unknown.map { "\(source): unknown key '\($0)' (known: \(keys.joined(separator: ", ")))" })
     }
-    return try ConfigTree.decode(RunConfigFile.self, from: tree, source: path)
+    return try ConfigTree.decode(RunConfigFile.self, from: tree, source: source)
   }
 }
 

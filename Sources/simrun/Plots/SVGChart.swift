@@ -10,7 +10,7 @@ enum SVGChart {
 
   /// Frame of one chart: plot area and the value-to-pixel maps.
   struct Frame {
-    let width = 960.0, height = 540.0, left = 90.0, right = 200.0, top = 50.0, bottom = 150.0
+    var width = 960.0, height = 540.0, left = 90.0, right = 200.0, top = 50.0, bottom = 150.0
     var plotWidth: Double { width - left - right }
     var plotHeight: Double { height - top - bottom }
   }
@@ -88,6 +88,50 @@ enum SVGChart {
       s.append(##"<text x="\##(lx)" y="\##(ly)" text-anchor="end" transform="rotate(-40 \##(lx) \##(ly))">\##(escape(name))</text>"##)
     }
     s += legend(f, series: series)
+    return (s + ["</svg>"]).joined(separator: "\n") + "\n"
+  }
+}
+
+extension SVGChart {
+  /// An x axis (ticks, grid, label) along the bottom of the plot area for values `ticks`.
+  static func xAxis(_ f: Frame, ticks: [Double], label: String) -> [String] {
+    let lo = ticks.first ?? 0, hi = ticks.last ?? 1
+    var s: [String] = []
+    for t in ticks {
+      let x = f.left + f.plotWidth * (t - lo) / max(hi - lo, 1e-12)
+      s.append(##"<line x1="\##(x)" y1="\##(f.top)" x2="\##(x)" y2="\##(f.top + f.plotHeight)" stroke="#e0e0e0"/>"##)
+      s.append(##"<text x="\##(x)" y="\##(f.top + f.plotHeight + 18)" text-anchor="middle">\##(Self.label(t))</text>"##)
+    }
+    s.append(##"<text x="\##(f.left + f.plotWidth / 2)" y="\##(f.top + f.plotHeight + 44)" text-anchor="middle">\##(escape(label))</text>"##)
+    return s
+  }
+
+  /// Points of several series on linear axes; a series with `line` also joins its points in x order.
+  static func scatter(title: String, xLabel: String, yLabel: String, series: [(name: String, points: [(Double, Double)], line: Bool)]) -> String {
+    let f = Frame(bottom: 90)
+    let all = series.flatMap(\.points)
+    let xs = all.map(\.0), ys = all.map(\.1)
+    let (x0, x1) = (xs.min() ?? 0, xs.max() ?? 1), (y0, y1) = (ys.min() ?? 0, ys.max() ?? 1)
+    let pad = { (a: Double, b: Double) -> (Double, Double) in a == b ? (a - max(abs(a) * 0.1, 1), b + max(abs(b) * 0.1, 1)) : (a, b) }
+    let (ax, bx) = pad(x0, x1), (ay, by) = pad(y0, y1)
+    let tx = ticks(upTo: bx, from: ax), ty = ticks(upTo: by, from: ay)
+    let lx = tx.first ?? ax, hx = tx.last ?? bx, ly = ty.first ?? ay, hy = ty.last ?? by
+    func px(_ v: Double) -> Double { f.left + f.plotWidth * (v - lx) / max(hx - lx, 1e-12) }
+    func py(_ v: Double) -> Double { f.top + f.plotHeight * (1 - (v - ly) / max(hy - ly, 1e-12)) }
+    var s = header(f, title: title) + yAxis(f, ticks: ty, label: yLabel) + xAxis(f, ticks: tx, label: xLabel)
+    for (i, serie) in series.enumerated() {
+      let colour = i == 0 ? "#9e9e9e" : palette[(i - 1) % palette.count]
+      if serie.line, serie.points.count > 1 {
+        let path = serie.points.sorted { $0.0 < $1.0 }.map { "\(px($0.0)),\(py($0.1))" }.joined(separator: " ")
+        s.append(##"<polyline points="\##(path)" fill="none" stroke="\##(colour)" stroke-width="1.5"/>"##)
+      }
+      for (x, y) in serie.points {
+        s.append(##"<circle cx="\##(px(x))" cy="\##(py(y))" r="\##(i == 0 ? 3 : 4.5)" fill="\##(colour)" fill-opacity="\##(i == 0 ? 0.6 : 1)"><title>\##(Self.label(x)), \##(Self.label(y))</title></circle>"##)
+      }
+      let y = f.top + 10 + Double(i) * 20, x = f.left + f.plotWidth + 20
+      s.append(##"<circle cx="\##(x + 6)" cy="\##(y - 4)" r="5" fill="\##(colour)"/>"##)
+      s.append(##"<text x="\##(x + 18)" y="\##(y)">\##(escape(serie.name))</text>"##)
+    }
     return (s + ["</svg>"]).joined(separator: "\n") + "\n"
   }
 }

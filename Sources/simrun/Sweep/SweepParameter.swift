@@ -1,0 +1,192 @@
+import CrossbarSim
+import Foundation
+import Yams
+
+// MARK: - One varied parameter of a sweep
+
+/// A value of a parameter at one design point.
+enum SweepValue: Equatable, Sendable {
+  case scalar(String)
+  case mapper(PluginSpec)
+  case compress([PluginSpec])
+
+  /// As the CSV shows it.
+  var text: String {
+    switch self {
+    case .scalar(let s): return s
+    case .mapper(let p): return p.text
+    case .compress(let steps): return steps.isEmpty ? "none" : steps.map(\.text).joined(separator: " + ")
+    }
+  }
+}
+
+/// A grid key: what it sets on the run, and its values (a list, or a range for random sampling).
+struct SweepParameter: Sendable {
+  enum Target: Equatable, Sendable {
+    /// An arch field, as `--set PATH=VALUE` takes it.
+    case arch(String)
+    /// A run-file field (workload, arch, seed, images, replicate, ...).
+    case field(String)
+    case mapper
+    case mapperOption(String)
+    case compress
+    /// An option of every compressor step of a kind: `compress.prune-rows.ratio`.
+    case compressOption(kind: String, option: String)
+  }
+
+  enum Domain: Sendable {
+    case list([SweepValue])
+    /// Uniform in [min, max] (log-uniform with `scale: log`), whole numbers with `integer: true`.
+    case range(min: Double, max: Double, log: Bool, integer: Bool)
+  }
+
+  let name: String
+  let target: Target
+  let domain: Domain
+
+  static let fields = ["workload", "arch", "weights", "seed", "factorize", "schedule", "images", "replicate", "rounds", "singleArray"]
+
+  init(name: String, values: Node, source: String) throws {
+    self.name = name
+    let at = "\(source): grid '\(name)'"
+    let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+    switch (parts.first ?? "", parts.count) {
+    case ("arch", 2): target = .arch(parts[1])
+    case ("mapper", 1): target = .mapper
+    case ("mapper", 2): target = .mapperOption(parts[1])
+    case ("compress", 1): target = .compress
+    case ("compress", 2):
+      let ko = parts[1].split(separator: ".", maxSplits: 1).map(String.init)
+      guard ko.count == 2, !ko[0].isEmpty, !ko[1].isEmpty else {
+        throw InputError("\(at): expected compress.KIND.OPTION, e.g. compress.prune-rows.ratio")
+      }
+      target = .compressOption(kind: ko[0], option: ko[1])
+    case (let f, 1) where Self.fields.contains(f): target = .field(f)
+    default:
+      throw InputError("\(at): unknown parameter (give arch.PATH as --set takes it, mapper, mapper.OPTION, compress, compress.KIND.OPTION, or one of \(Self.fields.joined(separator: ", ")))")
+    }
+    if let m = values.mapping {
+      guard target != .mapper, target != .compress, !["workload", "arch", "weights", "factorize", "schedule", "replicate", "rounds", "singleArray"].contains(name) else {
+        throw InputError("\(at): a range {min, max} needs a numeric parameter; give a list of values")
+      }
+      for (k, _) in m where !["min", "max", "scale", "integer"].contains(k.string ?? "") {
+        throw InputError("\(at): unknown range key '\(k.string ?? "?")' (known: min, max, scale, integer)")
+      }
+      guard let lo = m["min"]?.float, let hi = m["max"]?.float, lo.isFinite, hi.isFinite, lo <= hi else {
+        throw InputError("\(at): a range needs finite numbers min <= max")
+      }
+      let scale = m["scale"]?.string ?? "linear"
+      guard ["linear", "log"].contains(scale) else { throw InputError("\(at): scale \(scale): expected linear or log") }
+      if scale == "log", lo <= 0 { throw InputError("\(at): scale log needs min > 0") }
+      let integer = m["integer"]?.bool ?? false
+      if integer, lo.rounded(.up) > hi { throw InputError("\(at): no whole number lies in [\(lo), \(hi)]") }
+      domain = .range(min: lo, max: hi, log: scale == "log", integer: integer)
+      return
+    }
+    guard let list = values.sequence else { throw InputError("\(at): expected a list of values (or a range {min, max} with random:)") }
+    guard !list.isEmpty else { throw InputError("\(at): the list of values is empty (the grid would have no points)") }
+    let t = target
+    domain = .list(try list.enumerated().map { i, n in try Self.value(n, target: t, at: "\(at)[\(i)]") })
+  }
+
+  static func value(_ n: Node, target: Target, at: String) throws -> SweepValue {
+    switch target {
+    case .mapper: return .mapper(try plugin(n, at: at))
+    case .compress:
+      if let seq = n.sequence { return .compress(try seq.enumerated().map { try plugin($1, at: "\(at)[\($0)]") }) }
+      if let s = n.string, s == "none" || s.isEmpty { return .compress([]) }
+      return .compress([try plugin(n, at: at)])
+    default:
+      guard let s = n.scalar?.string else { throw InputError("\(at): expected a single value") }
+      return .scalar(s)
+    }
+  }
+
+  /// `kind:key=value,...` or `{kind, options}`.
+  static func plugin(_ n: Node, at: String) throws -> PluginSpec {
+    if let s = n.scalar?.string { return try PluginSpec(s, what: at) }
+    guard let m = n.mapping, let kind = m["kind"]?.string else { throw InputError("\(at): expected KIND:OPTIONS or {kind, options}") }
+    for (k, _) in m where !["kind", "options"].contains(k.string ?? "") {
+      throw InputError("\(at): unknown key '\(k.string ?? "?")' (known: kind, options)")
+    }
+    var options: [String: String] = [:]
+    if let o = m["options"] {
+      guard let om = o.mapping else { throw InputError("\(at): 'options' must map names to values") }
+      for (k, v) in om {
+        guard let key = k.string, let value = v.scalar?.string else { throw InputError("\(at).options: each option is NAME: VALUE") }
+        options[key] = value
+      }
+    }
+    return PluginSpec(kind: kind, options: options)
+  }
+
+  var isRange: Bool { if case .range = domain { return true } else { return false } }
+  var isOption: Bool {
+    switch target { case .mapperOption, .compressOption: return true; default: return false }
+  }
+  var valueCount: Int { if case .list(let v) = domain { return v.count } else { return 1 } }
+
+  func value(at i: Int) -> SweepValue {
+    if case .list(let v) = domain { return v[i] }
+    preconditionFailure("a range has no grid values")
+  }
+
+  func draw(_ rng: inout SplitMix64) -> SweepValue {
+    switch domain {
+    case .list(let v): return v[min(v.count - 1, Int(rng.unit() * Double(v.count)))]
+    case let .range(lo, hi, log, integer):
+      let u = rng.unit()
+      if integer {
+        let a = lo.rounded(.up), b = hi.rounded(.down)
+        let x = log ? (Foundation.log(a) + u * (Foundation.log(b + 1) - Foundation.log(a))).exponential : a + u * (b - a + 1)
+        return .scalar(String(Int(Swift.min(b, Swift.max(a, x.rounded(.down))))))
+      }
+      let x = log ? (Foundation.log(lo) + u * (Foundation.log(hi) - Foundation.log(lo))).exponential : lo + u * (hi - lo)
+      return .scalar(String(format: "%.6g", Swift.min(hi, Swift.max(lo, x))))
+    }
+  }
+
+  /// Sets this parameter to `v` on `s`.
+  func apply(_ v: SweepValue, to s: inout RunSetup) throws {
+    let text = v.text, at = "grid '\(name)' = \(text)"
+    switch (target, v) {
+    case (.arch(let path), _): s.sets.append("\(path)=\(text)")
+    case (.mapper, .mapper(let p)): s.mapper = p
+    case (.mapperOption(let o), _): s.mapper.options[o] = text
+    case (.compress, .compress(let steps)): s.compress = steps
+    case let (.compressOption(kind, option), _):
+      let steps = s.compress.indices.filter { s.compress[$0].kind == kind }
+      guard !steps.isEmpty else {
+        throw InputError("\(at): this point has no \(kind) step (its steps: \(s.compress.isEmpty ? "none" : s.compress.map(\.kind).joined(separator: ", ")))")
+      }
+      for i in steps { s.compress[i].options[option] = text }
+    case (.field(let f), _):
+      switch f {
+      case "workload": s.workload = text
+      case "arch": s.arch = text
+      case "weights": s.weights = text
+      case "factorize": s.factorize = text
+      case "replicate": s.replicate = text
+      case "seed":
+        guard let n = UInt64(text) else { throw InputError("\(at): expected a whole number >= 0") }
+        s.seed = n
+      case "images":
+        guard let n = Int(text), n >= 1 else { throw InputError("\(at): expected a whole number >= 1") }
+        s.images = n
+      case "schedule":
+        guard let v = Schedule(rawValue: text) else {
+          throw InputError("\(at): expected one of \(Schedule.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        s.schedule = v
+      default:
+        guard let b = Bool(text) else { throw InputError("\(at): expected true or false") }
+        if f == "rounds" { s.rounds = b } else { s.singleArray = b }
+      }
+    default: preconditionFailure("value kind does not match its parameter")
+    }
+  }
+}
+
+private extension Double {
+  var exponential: Double { Foundation.exp(self) }
+}

@@ -1,0 +1,162 @@
+import CrossbarSim
+import Foundation
+import Yams
+
+// MARK: - `simrun sweep SPEC.yaml`: the design space
+
+/// A sweep: a base run, the parameters that vary (a full grid or a seeded random sample), and the
+/// objectives of its Pareto front.
+struct SweepSpec: Sendable {
+  /// Where the spec came from, for messages.
+  let source: String
+  /// The spec's text, verbatim: a sweep's identity (resume and merge check it).
+  let text: String
+  let base: RunSetup
+  /// The varied parameters, in the spec's order (the CSV's column order; the last varies fastest).
+  let parameters: [SweepParameter]
+  /// `random: {points, seed}`: draw each parameter of each point independently.
+  let random: (points: Int, seed: UInt64)?
+  let objectives: [SweepObjective]
+
+  /// Design points: the grid's product, or the sample size.
+  let pointCount: Int
+
+  /// Largest number of points a spec may describe.
+  static let maximumPoints = 10_000_000
+
+  static func load(_ path: String) throws -> SweepSpec {
+    try SweepSpec(text: ConfigTree.readText(path), source: path)
+  }
+
+  init(text: String, source: String) throws {
+    self.source = source
+    self.text = text
+    let node: Node?
+    do { node = try Yams.compose(yaml: text) } catch { throw InputError("\(source): malformed YAML: \(error)") }
+    guard let top = node?.mapping else { throw InputError("\(source): expected a mapping with version, base, grid and objectives") }
+    let known = ["version", "base", "grid", "random", "objectives"]
+    var problems: [String] = []
+    for (k, _) in top where !known.contains(k.string ?? "") {
+      problems.append("\(source): unknown key '\(k.string ?? "?")' (known: \(known.joined(separator: ", ")))")
+    }
+    if !problems.isEmpty { throw InputError(problems: problems) }
+    guard top["version"]?.int == 1 else { throw InputError("\(source): 'version' must be 1 (the only spec version)") }
+
+    base = try Self.baseSetup(top["base"], source: source)
+    guard let grid = top["grid"]?.mapping, !grid.isEmpty else {
+      throw InputError("\(source): 'grid' must map at least one parameter to its values (e.g. mapper: [im2col, vw-sdk])")
+    }
+    parameters = try grid.map { key, value in
+      try SweepParameter(name: key.string ?? "", values: value, source: source)
+    }
+    if let r = top["random"] {
+      guard let m = r.mapping, let n = m["points"]?.int, (1...Self.maximumPoints).contains(n) else {
+        throw InputError("\(source): 'random' must be {points: N, seed: S} with 1 <= N <= \(Self.maximumPoints)")
+      }
+      for (k, _) in m where !["points", "seed"].contains(k.string ?? "") {
+        throw InputError("\(source): unknown key 'random.\(k.string ?? "?")' (known: points, seed)")
+      }
+      let seed = m["seed"].map { $0.int.flatMap { $0 >= 0 ? UInt64($0) : nil } } ?? 1
+      guard let seed else { throw InputError("\(source): 'random.seed' must be a whole number >= 0") }
+      random = (n, seed)
+      pointCount = n
+    } else {
+      if let p = parameters.first(where: \.isRange) {
+        throw InputError("\(source): grid '\(p.name)' is a range {min, max}; ranges need 'random: {points: N, seed: S}' (a grid needs a list)")
+      }
+      var count = 1
+      for p in parameters {
+        let (c, overflow) = count.multipliedReportingOverflow(by: p.valueCount)
+        guard !overflow, c <= Self.maximumPoints else {
+          throw InputError("\(source): the grid has more than \(Self.maximumPoints) points; sample it with 'random: {points: N, seed: S}'")
+        }
+        count = c
+      }
+      random = nil
+      pointCount = count
+    }
+    let names = top["objectives"]?.sequence.map { $0.map { $0.string ?? "" } } ?? []
+    guard names.count >= 2 else {
+      throw InputError("\(source): 'objectives' must list at least two results for the Pareto front (e.g. [energyPerImage, imagesPerSecond]; results: \(SweepMetrics.names.joined(separator: ", ")))")
+    }
+    objectives = try names.map { try SweepObjective(parsing: $0, source: source) }
+  }
+
+  /// The base run: any run-file field (`simrun run --config`).
+  static func baseSetup(_ node: Node?, source: String) throws -> RunSetup {
+    guard let node else { return RunSetup() }
+    guard node.mapping != nil else { throw InputError("\(source): 'base' must be a mapping of run-file fields") }
+    let text = try Yams.serialize(node: node)
+    var tree = try ConfigTree.parse(text, source: "\(source) base")
+    tree["version"] = 1
+    let file = try RunConfigFile.decode(tree, source: "\(source) base")
+    return RunSetup(file: file)
+  }
+
+  /// The parameter values of point `i` (0 ..< pointCount), as the CSV shows them.
+  func values(of i: Int) -> [SweepValue] {
+    if let random {
+      var rng = SplitMix64(seed: random.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1))
+      return parameters.map { $0.draw(&rng) }
+    }
+    var rest = i, out = [SweepValue]()
+    for p in parameters.reversed() {
+      out.append(p.value(at: rest % p.valueCount))
+      rest /= p.valueCount
+    }
+    return out.reversed()
+  }
+
+  /// The run of point `i`.
+  func setup(of i: Int) throws -> RunSetup {
+    var s = base
+    let values = values(of: i)
+    // Whole values first, then options of the mapper or a compressor step they chose.
+    for (p, v) in zip(parameters, values) where !p.isOption { try p.apply(v, to: &s) }
+    for (p, v) in zip(parameters, values) where p.isOption { try p.apply(v, to: &s) }
+    return s
+  }
+
+  /// The spec's identity: FNV-1a of its text.
+  var fingerprint: String {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    return String(h, radix: 16)
+  }
+}
+
+extension RunSetup {
+  /// The run a run file describes, with every default filled in.
+  init(file f: RunConfigFile) {
+    self.init()
+    workload = f.workload ?? workload
+    arch = f.arch ?? arch
+    sets = f.set ?? []
+    weights = f.weights
+    seed = f.seed ?? seed
+    mapper = f.mapper ?? mapper
+    compress = f.compress ?? []
+    factorize = f.factorize
+    schedule = f.schedule ?? schedule
+    images = f.images ?? images
+    replicate = f.replicate ?? replicate
+    rounds = f.rounds ?? false
+    singleArray = f.singleArray ?? false
+  }
+}
+
+/// A small, fast, seedable generator (Steele et al. 2014): the same seed gives the same points on
+/// every machine.
+struct SplitMix64: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+  /// Uniform in [0, 1).
+  mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+}
