@@ -111,7 +111,7 @@ struct RunCommand: ParsableCommand {
     var files: [(String, String)] = [
       ("config.yaml", try YAMLEncoder().encode(run.resolvedConfig)),
       ("stats.json", report.statsJSON), ("stats.csv", report.statsCSV),
-      ("layers.csv", report.layersCSV), ("energy.csv", report.energyCSV), ("area.csv", report.areaCSV(baseline: base)),
+      ("layers.csv", report.layersCSV), ("layers.svg", RunPlots.layers(run.result)), ("energy.csv", report.energyCSV), ("area.csv", report.areaCSV(baseline: base)),
     ]
     if !steps.isEmpty { files.append(("compression.csv", bench.compressionCSV)) }
     var accuracyTable = ""

@@ -67,9 +67,14 @@ struct RunCommandTests {
     let dir = temporaryDirectory()
     let cmd = try RunCommand.parse(["--workload", "resnet20", "--out", dir, "--quiet"])
     try cmd.run()
-    for f in ["config.yaml", "stats.json", "stats.csv", "layers.csv", "energy.csv"] {
+    for f in ["config.yaml", "stats.json", "stats.csv", "layers.csv", "layers.svg", "energy.csv"] {
       #expect(FileManager.default.fileExists(atPath: "\(dir)/\(f)"), "\(f)")
     }
+    // layers.svg: conv1 reads 1,024 input vectors on 1 crossbar, layer1.0.conv1 2,048 on 2, each 8
+    // bit-serial reads of 100 ns (ISAAC): 819.2 µs of busy time per crossbar.
+    let svg = try String(contentsOfFile: "\(dir)/layers.svg", encoding: .utf8)
+    #expect(svg.contains("<title>conv1: crossbar busy (mean) 819</title>") && svg.contains("<title>layer1.0.conv1: crossbar busy (mean) 819</title>"))
+    #expect(svg.contains(">time [µs]</text>") && svg.contains(">input stalls</text>"))
     let layers = try String(contentsOfFile: "\(dir)/layers.csv", encoding: .utf8).split(separator: "\n")
     let header = layers[0].split(separator: ",").map(String.init)
     for c in ["layer", "crossbars", "activations", "cycles", "latencyNs", "energyPJ", "utilization"] { #expect(header.contains(c)) }

@@ -126,6 +126,9 @@ struct SweepCommandTests {
     let a = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/whole/results.csv"))
     let b = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/merged/results.csv"))
     #expect(a == b && String(decoding: a, as: UTF8.self).split(separator: "\n").count == 25)
+    let svg = try String(contentsOfFile: "\(dir)/merged/pareto.svg", encoding: .utf8)
+    #expect(svg == (try String(contentsOfFile: "\(dir)/whole/pareto.svg", encoding: .utf8)))
+    #expect(svg.contains("energy per image [µJ], lower is better") && svg.contains("throughput [images/s], higher is better"))
     let partial = try runBinary(["merge", "\(dir)/s0", "\(dir)/s2", "--out", "\(dir)/partial"])
     #expect(partial.status != 0 && partial.stderr.contains("8 of 24 points are in no shard"), "\(partial.stderr)")
   }

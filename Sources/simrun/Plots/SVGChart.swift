@@ -135,3 +135,26 @@ extension SVGChart {
     return (s + ["</svg>"]).joined(separator: "\n") + "\n"
   }
 }
+
+extension SVGChart {
+  /// One group per entry, one bar per series side by side.
+  static func groupedBars(title: String, yLabel: String, groups: [(String, [Double])], series: [String]) -> String {
+    let f = Frame()
+    let top = groups.flatMap(\.1).max() ?? 1
+    let t = ticks(upTo: top > 0 ? top : 1)
+    let hi = t.last ?? 1
+    var s = header(f, title: title) + yAxis(f, ticks: t, label: yLabel)
+    let slot = f.plotWidth / Double(max(1, groups.count)), w = slot * 0.8 / Double(max(1, series.count))
+    for (g, (name, values)) in groups.enumerated() {
+      let x0 = f.left + slot * Double(g) + slot * 0.1
+      for (i, v) in values.enumerated() where v > 0 {
+        let y = f.top + f.plotHeight * (1 - v / hi)
+        s.append(##"<rect x="\##(x0 + w * Double(i))" y="\##(y)" width="\##(w)" height="\##(f.top + f.plotHeight - y)" fill="\##(palette[i % palette.count])"><title>\##(escape(name)): \##(escape(series[i])) \##(Self.label(v))</title></rect>"##)
+      }
+      let lx = x0 + slot * 0.4, ly = f.top + f.plotHeight + 12
+      s.append(##"<text x="\##(lx)" y="\##(ly)" text-anchor="end" transform="rotate(-40 \##(lx) \##(ly))">\##(escape(name))</text>"##)
+    }
+    s += legend(f, series: series)
+    return (s + ["</svg>"]).joined(separator: "\n") + "\n"
+  }
+}

@@ -1,0 +1,22 @@
+import CrossbarSim
+import Foundation
+
+/// SVG figures of one run.
+enum RunPlots {
+  /// Per layer [µs]: latency (first activity to last output), the time each of its crossbars reads
+  /// on average (activations x the bit-serial read of one input vector / crossbars), and the time it
+  /// waited for inputs.
+  static func layers(_ r: SimulationResult) -> String {
+    let clock = r.spec.clock
+    let groups = r.layers.map { l -> (String, [Double]) in
+      // analyticCycles is computingCycles x (input cycles x read cycles): one activation's duration.
+      let perActivation = l.computingCycles > 0 ? clock.ns(l.analyticCycles) / Double(l.computingCycles) : 0
+      let busy = l.crossbars > 0 ? Double(l.activations) * perActivation / Double(l.crossbars) : 0
+      return (l.name, [clock.ns(l.end) - clock.ns(l.start), busy, clock.ns(l.stallInputCycles)].map { $0 / 1e3 })
+    }
+    return SVGChart.groupedBars(
+      title: "\(r.network) on \(r.spec.name): time per layer (\(r.options.schedule.rawValue) schedule, \(r.images) image\(r.images == 1 ? "" : "s"))",
+      yLabel: "time [µs]", groups: groups,
+      series: ["latency", "crossbar busy (mean)", "input stalls"])
+  }
+}
