@@ -31,16 +31,21 @@ struct LayerTargets {
   }
 }
 
-/// A target for fair comparisons: end at no more than this many weights or crossbars.
+/// A target for fair comparisons: end at no more than this many weights or crossbars, or at the
+/// strongest setting whose reconstruction error stays within a bound.
 enum Budget: Equatable {
   case parameters(Int)
   case crossbars(Int)
+  /// Weight-weighted RMS of the step's per-layer relative Frobenius errors, at most this.
+  case error(Double)
 
-  /// `params=N` or `crossbars=N` (at most one).
+  /// `params=N`, `crossbars=N` or `error=E` (at most one).
   static func parse(_ o: PluginOptions) throws -> Budget? {
     let p = try o.int("params", in: 1...Int.max), c = try o.int("crossbars", in: 1...Int.max)
-    if p != nil && c != nil { throw InputError("\(o.kind): give params= or crossbars=, not both") }
-    return p.map(Budget.parameters) ?? c.map(Budget.crossbars)
+    let e = try o.double("error", from: 0, below: 1, closed: true)
+    let given = [p != nil, c != nil, e != nil].filter { $0 }.count
+    if given > 1 { throw InputError("\(o.kind): give one of params=, crossbars= or error=") }
+    return p.map(Budget.parameters) ?? c.map(Budget.crossbars) ?? e.map(Budget.error)
   }
 
   /// Whether `fit=nearest` asks for the nearest setting when none meets the budget.
@@ -52,16 +57,28 @@ enum Budget: Equatable {
     }
   }
 
-  /// The budgeted quantity of `model`.
+  /// The budgeted quantity of `model` (sizes only).
   func measure(_ model: CompressedModel, _ context: CompressionContext) throws -> Int {
     switch self {
-    case .parameters: return model.keptParameters
+    case .parameters, .error: return model.keptParameters
     case .crossbars: return try model.layout(mapper: context.mapper, geometry: context.geometry).crossbars
     }
   }
 
-  var limit: Int { switch self { case .parameters(let n), .crossbars(let n): n } }
-  var name: String { switch self { case .parameters: "parameters"; case .crossbars: "crossbars" } }
+  /// Weight-weighted RMS of a step's per-layer relative errors, each layer weighted by the weights
+  /// it had in `input` (what `simrun compare` reports as relativeError).
+  static func error(of records: [CompressionRecord], input: CompressedModel) -> Double {
+    var weighted = 0.0, weights = 0.0
+    for r in records {
+      let n = Double(input.keptParameters(named: r.layer))
+      weighted += n * r.relativeError * r.relativeError
+      weights += n
+    }
+    return weights > 0 ? (weighted / weights).squareRoot() : 0
+  }
+
+  var limit: Int { switch self { case .parameters(let n), .crossbars(let n): n; case .error: 0 } }
+  var name: String { switch self { case .parameters: "parameters"; case .crossbars: "crossbars"; case .error: "relative error" } }
 
   /// The weakest knob in [low, high] (larger means more compression) whose model meets the
   /// budget, and that model; an error when no setting meets it.
@@ -70,9 +87,13 @@ enum Budget: Equatable {
   /// take more crossbars), so every one of `candidates` evenly spaced settings is tried, weakest
   /// first; between the first that fits and the setting before it, bisection finds the edge.
   /// With `nearest`, a budget no setting meets gives the setting that comes closest (the first of
-  /// the fewest) instead of an error.
-  func search(kind: String, nearest: Bool = false, low: Double, high: Double, context: CompressionContext, candidates: Int = 64,
-              apply: (Double) throws -> (CompressedModel, [CompressionRecord])) throws -> (CompressedModel, [CompressionRecord], Double) {
+  /// the fewest) instead of an error. An error budget takes the strongest knob before the first
+  /// setting that exceeds it (bisected to that edge).
+  func search(kind: String, from input: CompressedModel, nearest: Bool = false, low: Double, high: Double, context: CompressionContext,
+              candidates: Int = 64, apply: (Double) throws -> (CompressedModel, [CompressionRecord])) throws -> (CompressedModel, [CompressionRecord], Double) {
+    if case .error(let bound) = self {
+      return try searchError(kind: kind, input: input, bound: bound, nearest: nearest, low: low, high: high, candidates: candidates, apply: apply)
+    }
     var closest = Int.max, closestKnob = low, previous = low
     for k in 0...candidates {
       let knob = low + (high - low) * Double(k) / Double(candidates)
@@ -97,6 +118,29 @@ enum Budget: Equatable {
       return (r.0, r.1, closestKnob)
     }
     throw InputError("\(kind): no setting meets the budget of \(limit) \(name); the fewest any of \(candidates + 1) settings leaves is \(closest)")
+  }
+
+  private func searchError(kind: String, input: CompressedModel, bound: Double, nearest: Bool, low: Double, high: Double, candidates: Int,
+                           apply: (Double) throws -> (CompressedModel, [CompressionRecord])) throws -> (CompressedModel, [CompressionRecord], Double) {
+    var best: (CompressedModel, [CompressionRecord], Double)?
+    for k in 0...candidates {
+      let knob = low + (high - low) * Double(k) / Double(candidates)
+      let r = try apply(knob)
+      let e = Self.error(of: r.1, input: input)
+      if e <= bound { best = (r.0, r.1, knob); continue }
+      guard var fit = best else {
+        if nearest { return (r.0, r.1, knob) }   // the weakest setting errs least
+        throw InputError("\(kind): no setting keeps the relative error within \(bound); the weakest gives \(e)")
+      }
+      var hi = knob
+      for _ in 0..<24 where hi - fit.2 > 1e-6 {
+        let mid = (fit.2 + hi) / 2
+        let m = try apply(mid)
+        if Self.error(of: m.1, input: input) <= bound { fit = (m.0, m.1, mid) } else { hi = mid }
+      }
+      return fit
+    }
+    return best!
   }
 }
 

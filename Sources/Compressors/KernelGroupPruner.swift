@@ -15,7 +15,7 @@ public struct KernelGroupPruner: Compressor {
   public static let kind = "prune-kernel-group"
   public static let optionHelp = [
     "ratio=R: fraction of filter groups removed, in [0, 1)", "threshold=T: remove groups whose RMS is below T",
-    "params=N | crossbars=N: ratio chosen for a budget", "fit=within|nearest: meet the budget or fail (default), or take the nearest setting", "scope=layer|global (default layer)", "layers=a|b|all (default every eligible layer)",
+    "params=N | crossbars=N: ratio chosen for a budget", "error=E: the strongest setting whose weight-weighted RMS relative error is at most E", "fit=within|nearest: meet the budget or fail (default), or take the nearest setting", "scope=layer|global (default layer)", "layers=a|b|all (default every eligible layer)",
   ]
   enum Scope: String, CaseIterable { case layer, global }
   public let description: String
@@ -23,9 +23,9 @@ public struct KernelGroupPruner: Compressor {
 
   /// Creates the pruner from options.
   public init(options: [String: String]) throws {
-    self.options = try PluginOptions(kind: Self.kind, options, allowed: ["ratio", "threshold", "params", "crossbars", "scope", "layers", "fit"])
+    self.options = try PluginOptions(kind: Self.kind, options, allowed: ["ratio", "threshold", "params", "crossbars", "error", "scope", "layers", "fit"])
     description = self.options.description
-    try self.options.requireExactlyOne(of: ["ratio", "threshold", "params", "crossbars"])
+    try self.options.requireExactlyOne(of: ["ratio", "threshold", "params", "crossbars", "error"])
     _ = try self.options.double("ratio", from: 0, below: 1)
     _ = try self.options.double("threshold", from: 0, below: .infinity)
     _ = try self.options.choice("scope", default: Scope.layer)
@@ -86,7 +86,7 @@ public struct KernelGroupPruner: Compressor {
       }
     }
     if let budget = try Budget.parse(options) {
-      let (m, r, _) = try budget.search(kind: Self.kind, nearest: try Budget.nearest(options), low: 0, high: 1 - 1e-9, context: context) { ratio in
+      let (m, r, _) = try budget.search(kind: Self.kind, from: model, nearest: try Budget.nearest(options), low: 0, high: 1 - 1e-9, context: context) { ratio in
         try apply(model, targets, groupsOf, removal: removal(ratio))
       }
       return (m, r)

@@ -13,7 +13,7 @@ public struct LowRankCompressor: Compressor {
   public static let kind = "lowrank"
   public static let optionHelp = [
     "rank=R: rank per group", "energy=F: keep a fraction F of the squared singular values",
-    "params=N | crossbars=N: largest energy fraction that fits the budget", "fit=within|nearest: meet the budget or fail (default), or take the nearest setting", "groups=G: group low-rank (default 1)",
+    "params=N | crossbars=N: largest energy fraction that fits the budget", "error=E: the strongest setting whose weight-weighted RMS relative error is at most E", "fit=within|nearest: meet the budget or fail (default), or take the nearest setting", "groups=G: group low-rank (default 1)",
     "layers=a|b|all (default every K x K conv but the first)", "pointwise=true: also factor 1x1 convs (default false)",
   ]
   public let description: String
@@ -21,9 +21,9 @@ public struct LowRankCompressor: Compressor {
 
   /// Creates the compressor from options.
   public init(options: [String: String]) throws {
-    self.options = try PluginOptions(kind: Self.kind, options, allowed: ["rank", "energy", "params", "crossbars", "groups", "layers", "pointwise", "fit"])
+    self.options = try PluginOptions(kind: Self.kind, options, allowed: ["rank", "energy", "params", "crossbars", "error", "groups", "layers", "pointwise", "fit"])
     description = self.options.description
-    try self.options.requireExactlyOne(of: ["rank", "energy", "params", "crossbars"])
+    try self.options.requireExactlyOne(of: ["rank", "energy", "params", "crossbars", "error"])
     if let r = options["rank"], (Int(r) ?? 0) < 1 { throw InputError("\(Self.kind): rank=\(r) must be an integer >= 1") }
     _ = try self.options.double("energy", from: 0, below: 1, closed: true).map { f -> Double in
       guard f > 0 else { throw InputError("\(Self.kind): energy=\(f) must be in (0, 1]") }
@@ -104,7 +104,7 @@ public struct LowRankCompressor: Compressor {
       return try build(model, decompositions, ranks: decompositions.map { $0.rank(energy: f) })
     }
     let budget = try Budget.parse(options)!
-    let (m, records, _) = try budget.search(kind: Self.kind, nearest: try Budget.nearest(options), low: 0, high: 1, context: context) { knob in
+    let (m, records, _) = try budget.search(kind: Self.kind, from: model, nearest: try Budget.nearest(options), low: 0, high: 1, context: context) { knob in
       // Knob 0 keeps all the energy, 1 keeps the least (rank 1).
       try build(model, decompositions, ranks: decompositions.map { knob >= 1 ? 1 : $0.rank(energy: 1 - knob) })
     }

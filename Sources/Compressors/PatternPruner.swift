@@ -12,15 +12,15 @@ import CrossbarSim
 public struct PatternPruner: Compressor {
   public static let kind = "prune-pattern"
   public static let optionHelp = ["taps=K: taps kept per kernel", "ratio=R: fraction of taps removed, in [0, 1)",
-                                  "params=N | crossbars=N: the smallest ratio that fits the budget", "fit=within|nearest: meet the budget or fail (default), or take the nearest setting", "layers=a|b|all (default: every conv with K > 1)"]
+                                  "params=N | crossbars=N: the smallest ratio that fits the budget", "error=E: the strongest setting whose weight-weighted RMS relative error is at most E", "fit=within|nearest: meet the budget or fail (default), or take the nearest setting", "layers=a|b|all (default: every conv with K > 1)"]
   public let description: String
   let options: PluginOptions
 
   /// Creates the pruner from options.
   public init(options: [String: String]) throws {
-    self.options = try PluginOptions(kind: Self.kind, options, allowed: ["taps", "ratio", "params", "crossbars", "layers", "fit"])
+    self.options = try PluginOptions(kind: Self.kind, options, allowed: ["taps", "ratio", "params", "crossbars", "error", "layers", "fit"])
     description = self.options.description
-    try self.options.requireExactlyOne(of: ["taps", "ratio", "params", "crossbars"])
+    try self.options.requireExactlyOne(of: ["taps", "ratio", "params", "crossbars", "error"])
     _ = try self.options.int("taps", in: 1...4096)
     _ = try self.options.double("ratio", from: 0, below: 1)
     _ = try Budget.parse(self.options); _ = try Budget.nearest(self.options)
@@ -33,7 +33,7 @@ public struct PatternPruner: Compressor {
       return c.kernelHeight * c.kernelWidth > 1 ? nil : "a 1x1 kernel has no pattern"
     }, byDefault: { _, _ in true })
     if let budget = try Budget.parse(options) {
-      let (m, r, _) = try budget.search(kind: Self.kind, nearest: try Budget.nearest(options), low: 0, high: 1 - 1e-9, context: context) { ratio in
+      let (m, r, _) = try budget.search(kind: Self.kind, from: model, nearest: try Budget.nearest(options), low: 0, high: 1 - 1e-9, context: context) { ratio in
         try apply(model, targets, taps: nil, ratio: ratio)
       }
       return (m, r)

@@ -22,7 +22,7 @@ public struct SegmentPruner: Compressor {
   enum Norm: String, CaseIterable { case l2, l1 }
   public static let optionHelp = [
     "ratio=R: fraction of segments removed, in [0, 1)", "threshold=T: remove segments whose RMS is below T",
-    "params=N | crossbars=N: ratio chosen for a budget", "fit=within|nearest: meet the budget or fail (default), or take the nearest setting", "scope=layer|global (default layer)", "norm=l2|l1 (default l2)",
+    "params=N | crossbars=N: ratio chosen for a budget", "error=E: the strongest setting whose weight-weighted RMS relative error is at most E", "fit=within|nearest: meet the budget or fail (default), or take the nearest setting", "scope=layer|global (default layer)", "norm=l2|l1 (default l2)",
     "layers=a|b|all (default every matrix layer)",
   ]
   public let description: String
@@ -32,9 +32,9 @@ public struct SegmentPruner: Compressor {
   /// Creates the pruner for `segment` from options.
   public init(_ segment: Segment, options: [String: String]) throws {
     self.segment = segment
-    self.options = try PluginOptions(kind: segment.rawValue, options, allowed: ["ratio", "threshold", "params", "crossbars", "scope", "norm", "layers", "fit"])
+    self.options = try PluginOptions(kind: segment.rawValue, options, allowed: ["ratio", "threshold", "params", "crossbars", "error", "scope", "norm", "layers", "fit"])
     description = self.options.description
-    try self.options.requireExactlyOne(of: ["ratio", "threshold", "params", "crossbars"])
+    try self.options.requireExactlyOne(of: ["ratio", "threshold", "params", "crossbars", "error"])
     _ = try self.options.double("ratio", from: 0, below: 1)
     _ = try self.options.double("threshold", from: 0, below: .infinity)
     _ = try self.options.choice("scope", default: Scope.layer)
@@ -86,7 +86,7 @@ public struct SegmentPruner: Compressor {
       segs.append(s); scores.append(sc); relative.append(rel)
     }
     if let budget = try Budget.parse(options) {
-      let (m, r, _) = try budget.search(kind: segment.rawValue, nearest: try Budget.nearest(options), low: 0, high: 1 - 1e-9, context: context) { ratio in
+      let (m, r, _) = try budget.search(kind: segment.rawValue, from: model, nearest: try Budget.nearest(options), low: 0, high: 1 - 1e-9, context: context) { ratio in
         try apply(model, targets, segs, removal: removal(ratio: ratio, scores: scores, relative: relative))
       }
       return (m, r)

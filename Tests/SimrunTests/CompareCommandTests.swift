@@ -47,6 +47,19 @@ struct CompareCommandTests {
     #expect(r.status == 0, "\(r.stderr)")
     let lines = try String(contentsOfFile: "\(out)/compare.csv", encoding: .utf8).split(separator: "\n")
     #expect(lines.count == 3 && lines[2].hasPrefix("rows-30,sdk,prune-rows:ratio=0.3,"))
+    // --match error=E: each budgeted step takes its strongest setting within E (ratio and rank are
+    // continuous here, so the error lands within 2 % below E).
+    let e = temporaryDirectory()
+    let er = try runBinary(["compare", "--workload", "resnet20", "--no-defaults", "--jobs", "2", "--out", e, "--match", "error=0.2",
+                            "--variant", "rows=--compress prune-rows --mapper sdk", "--variant", "lr=--compress lowrank --mapper lowrank:base=sdk"])
+    #expect(er.status == 0, "\(er.stderr)")
+    let elines = try String(contentsOfFile: "\(e)/compare.csv", encoding: .utf8).split(separator: "\n").map { splitCSVLine(String($0)) }
+    let eh = elines[0]
+    for row in elines.dropFirst() {
+      let err = Double(row[eh.firstIndex(of: "relativeError")!])!
+      #expect(err <= 0.2 && err >= 0.196, "\(row[0]): \(err)")
+      #expect(row[eh.firstIndex(of: "budget")!] == "0.2" && Int(row[eh.firstIndex(of: "params")!])! < 270_896, "\(row)")
+    }
     for (args, message) in [(["--match", "params=-1"], "--match params=-1"), (["--variant", "nolabel"], "expected LABEL=OPTIONS"),
                             (["--variant", "x=--bogus 1"], "--variant x:"), (["--baseline", "nope"], "--baseline nope: no such configuration"),
                             (["--jobs", "0"], "--jobs 0")] {

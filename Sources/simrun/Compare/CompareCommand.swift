@@ -130,12 +130,19 @@ struct CompareCommand: ParsableCommand {
 
   /// Adds the budget's target and how close the row got.
   static func describeBudget(_ row: inout CompareRow, budget: CompareBudget, denseParams: Int, steps: [PluginSpec]) {
-    guard let (key, value) = budget.option(denseParams: denseParams), let target = Int(value) else { return }
+    guard let (key, value) = budget.option(denseParams: denseParams) else { return }
     guard let step = steps.first(where: { CompareBudget.budgeted.contains($0.kind) && $0.options[key] == value }) else {
       if !steps.isEmpty { row.budgetNote = steps.allSatisfy({ $0.kind.hasPrefix("quant") }) ? "no size budget (quantization)" : "own size options" }
       return
     }
-    row.budgetTarget = target
+    row.budgetTarget = value
+    if key == "error", let bound = Double(value) {
+      let e = row.relativeError
+      row.budgetNote = String(format: "error %.4f of %.4f", e, bound)
+        + (e > bound * 1.02 ? ": no setting stays within it, this is the weakest" : e < bound * 0.98 ? ": the next setting exceeds it (steps are discrete)" : "")
+      return
+    }
+    guard let target = Int(value) else { return }
     let got = key == "params" ? row.params : row.crossbars
     let off = Double(got - target) / Double(target)
     var note = String(format: "%@ %d of %d (%+.1f %%)", key, got, target, 100 * off)

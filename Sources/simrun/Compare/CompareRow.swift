@@ -26,7 +26,7 @@ struct CompareRow: Sendable {
   /// Crossbar-path top-1 on `--data` (nil without it).
   var accuracy: Double?
   /// The budget asked for and how close the row got.
-  var budgetTarget: Int?
+  var budgetTarget: String?
   var budgetNote = ""
 
   init(label: String, variant: CompareVariant, run: RunOutcome) {
@@ -87,7 +87,7 @@ struct CompareTable {
     ]
     f += r.energyByClassPJ.map { ("energy.\($0.0)PJ", n($0.1)) }
     f += [("usedAreaMm2", n(r.usedAreaMm2)), ("edpPJNs", n(r.edp)), ("relativeError", n(r.relativeError)),
-          ("top1", r.accuracy.map(n) ?? ""), ("budget", r.budgetTarget.map(String.init) ?? ""), ("budgetNote", r.budgetNote)]
+          ("top1", r.accuracy.map(n) ?? ""), ("budget", r.budgetTarget ?? ""), ("budgetNote", r.budgetNote)]
     f += CompareRow.ratioColumns.map { name, key in ("\(name)VsBaseline", ratio(r, key).map(n) ?? "") }
     return f
   }

@@ -82,6 +82,8 @@ enum CompareBudget: Equatable, Sendable {
   case params(Double)
   /// Crossbars in use.
   case crossbars(Int)
+  /// Reconstruction error: the strongest setting whose relative error stays within it.
+  case error(Double)
 
   init(parsing text: String) throws {
     let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
@@ -89,14 +91,15 @@ enum CompareBudget: Equatable, Sendable {
     case ("none", _) where parts.count == 1: self = .none
     case ("params", let v?) where v > 0: self = .params(v)
     case ("crossbars", let v?) where v >= 1 && v == v.rounded(): self = .crossbars(Int(v))
+    case ("error", let v?) where v > 0 && v <= 1: self = .error(v)
     default:
-      throw InputError("--match \(text): expected params=F (a fraction of the dense weights, or a count above 1), crossbars=N or none")
+      throw InputError("--match \(text): expected params=F (a fraction of the dense weights, or a count above 1), crossbars=N, error=E (0 < E <= 1) or none")
     }
   }
 
   /// Compressor kinds whose size a budget sets, and the options that already fix it.
   static let budgeted: Set<String> = ["lowrank", "prune-crossbar", "prune-kernel-group", "prune-rows", "prune-columns", "prune-pattern"]
-  static let sizeOptions: Set<String> = ["ratio", "threshold", "params", "crossbars", "rank", "energy", "taps"]
+  static let sizeOptions: Set<String> = ["ratio", "threshold", "params", "crossbars", "error", "rank", "energy", "taps"]
 
   /// The budget option for a network of `denseParams` weights (nil: no budget).
   func option(denseParams: Int) -> (String, String)? {
@@ -104,6 +107,7 @@ enum CompareBudget: Equatable, Sendable {
     case .none: return nil
     case .params(let f): return ("params", String(f <= 1 ? Int((f * Double(denseParams)).rounded()) : Int(f)))
     case .crossbars(let n): return ("crossbars", String(n))
+    case .error(let e): return ("error", String(e))
     }
   }
 
