@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CrossbarSim
+@testable import simrun
 
 @Suite("simrun compare")
 struct CompareCommandTests {
@@ -16,7 +17,7 @@ struct CompareCommandTests {
                    "budget", "budgetNote", "energyPerImagePJVsBaseline", "edpVsBaseline"] {
       #expect(header.contains(column), "\(column)")
     }
-    let rows = lines.dropFirst().map { splitCSVLine($0) }
+    let rows = lines.dropFirst().map { CSVLine.split($0) }
     func value(_ row: [String], _ column: String) -> String { row[header.firstIndex(of: column)!] }
     #expect(rows.map { $0[0] } == ["dense-im2col", "dense-sdk", "dense-vw-sdk", "prune-crossbar", "prune-kernel-group", "prune-rows",
                                    "prune-columns", "prune-pattern", "lowrank-sdk", "group-lowrank-sdk", "quant-pow2", "quant-fp"])
@@ -53,7 +54,7 @@ struct CompareCommandTests {
     let er = try runBinary(["compare", "--workload", "resnet20", "--no-defaults", "--jobs", "2", "--out", e, "--match", "error=0.2",
                             "--variant", "rows=--compress prune-rows --mapper sdk", "--variant", "lr=--compress lowrank --mapper lowrank:base=sdk"])
     #expect(er.status == 0, "\(er.stderr)")
-    let elines = try String(contentsOfFile: "\(e)/compare.csv", encoding: .utf8).split(separator: "\n").map { splitCSVLine(String($0)) }
+    let elines = try String(contentsOfFile: "\(e)/compare.csv", encoding: .utf8).split(separator: "\n").map { CSVLine.split(String($0)) }
     let eh = elines[0]
     for row in elines.dropFirst() {
       let err = Double(row[eh.firstIndex(of: "relativeError")!])!
@@ -67,21 +68,4 @@ struct CompareCommandTests {
       #expect(e.status != 0 && e.stderr.contains(message), "\(args): \(e.stderr)")
     }
   }
-}
-
-/// Fields of one CSV line (RFC 4180 quoting).
-func splitCSVLine(_ line: String) -> [String] {
-  var fields: [String] = [], field = "", quoted = false, chars = Array(line), i = 0
-  while i < chars.count {
-    let c = chars[i]
-    if quoted {
-      if c == "\"" { if i + 1 < chars.count && chars[i + 1] == "\"" { field.append("\""); i += 1 } else { quoted = false } }
-      else { field.append(c) }
-    } else if c == "\"" { quoted = true }
-    else if c == "," { fields.append(field); field = "" }
-    else { field.append(c) }
-    i += 1
-  }
-  fields.append(field)
-  return fields
 }
