@@ -121,6 +121,16 @@ struct SweepCommandTests {
       let r = try runBinary(["sweep", spec, "--shard", "\(i)/3", "--out", "\(dir)/s\(i)", "--jobs", "1", "--progress", "none"])
       #expect(r.status == 0, "\(r.stderr)")
     }
+    // A line of another shard's point in shard 0's journal (a hand edit) is not taken as its own.
+    let wholeRows = try String(contentsOfFile: "\(dir)/whole/journal.csv", encoding: .utf8).split(separator: "\n")
+    let foreign = try #require(wholeRows.first { $0.hasPrefix("1,") })
+    let h = try #require(FileHandle(forWritingAtPath: "\(dir)/s0/journal.csv"))
+    try h.seekToEnd(); try h.write(contentsOf: Data((foreign + "\n").utf8)); try h.close()
+    try FileManager.default.removeItem(atPath: "\(dir)/s0/results.csv")
+    let again = try runBinary(["sweep", spec, "--shard", "0/3", "--out", "\(dir)/s0", "--resume", "--progress", "none"])
+    #expect(again.status == 0, "\(again.stderr)")
+    let s0 = try String(contentsOfFile: "\(dir)/s0/results.csv", encoding: .utf8).split(separator: "\n")
+    #expect(s0.count == 9 && s0.dropFirst().allSatisfy { Int($0.prefix { $0 != "," })! % 3 == 0 }, "\(s0.map { $0.prefix(4) })")
     let m = try runBinary(["merge", "\(dir)/s0", "\(dir)/s1", "\(dir)/s2", "--out", "\(dir)/merged"])
     #expect(m.status == 0, "\(m.stderr)")
     let a = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/whole/results.csv"))
