@@ -61,21 +61,34 @@ extension ArchSpec {
   /// Every problem with this spec, each naming its key path and the valid range.
   public func validate() -> [String] {
     var p: [String] = []
-    func positive(_ v: Double, _ key: String) { if !(v > 0) || !v.isFinite { p.append("'\(key)' is \(v); must be > 0") } }
-    func positive(_ v: Int, _ key: String) { if v <= 0 { p.append("'\(key)' is \(v); must be >= 1") } }
-    func nonNegative(_ v: Double, _ key: String) { if !(v >= 0) || !v.isFinite { p.append("'\(key)' is \(v); must be >= 0") } }
+    // Upper limits keep every product the engine forms (cycles, bytes, crossbar counts) far from
+    // overflow; each is orders of magnitude beyond any real design (README, "Arch files").
+    func positive(_ v: Double, _ key: String, max: Double? = nil) {
+      let hi = max ?? (key.hasSuffix("Ns") ? Limits.latencyNs : Limits.quantity)
+      if !(v > 0 && v <= hi) { p.append("'\(key)' is \(v); must be > 0 and <= \(StatNode.number(hi))") }
+    }
+    func positive(_ v: Int, _ key: String, max: Int = Limits.count) {
+      if v <= 0 || v > max { p.append("'\(key)' is \(v); must be in 1...\(max)") }
+    }
+    func nonNegative(_ v: Double, _ key: String) {
+      let hi = key.hasSuffix("Ns") ? Limits.latencyNs : Limits.quantity
+      if !(v >= 0 && v <= hi) { p.append("'\(key)' is \(v); must be >= 0 and <= \(StatNode.number(hi))") }
+    }
     func inRange(_ v: Int, _ r: ClosedRange<Int>, _ key: String) {
       if !r.contains(v) { p.append("'\(key)' is \(v); must be in \(r.lowerBound)...\(r.upperBound)") }
     }
     if version != 1 { p.append("'version' is \(version); only version 1 exists") }
-    positive(clockGHz, "clockGHz")
+    positive(clockGHz, "clockGHz", max: Limits.clockGHz)
     inRange(data.weightBits, 1...32, "data.weightBits")
     inRange(data.inputBits, 1...32, "data.inputBits")
     inRange(data.outputBits, 1...32, "data.outputBits")
     inRange(chip.tiles, 1...65535, "chip.tiles")
+    if Double(chip.tiles) * Double(tile.imas) * Double(ima.crossbars) > Double(Limits.crossbarsPerChip) {
+      p.append("chip.tiles x tile.imas x ima.crossbars is \(chip.tiles) x \(tile.imas) x \(ima.crossbars); must be at most \(Limits.crossbarsPerChip) crossbars")
+    }
     positive(chip.tilesPerRouter, "chip.tilesPerRouter")
     let h = chip.hyperTransport
-    nonNegative(Double(h.count), "chip.hyperTransport.count"); positive(h.bandwidthGBps, "chip.hyperTransport.bandwidthGBps")
+    inRange(h.count, 0...Limits.count, "chip.hyperTransport.count"); positive(h.bandwidthGBps, "chip.hyperTransport.bandwidthGBps")
     nonNegative(h.accessLatencyNs, "chip.hyperTransport.accessLatencyNs")
     nonNegative(h.energyPerBitPJ, "chip.hyperTransport.energyPerBitPJ"); nonNegative(h.powerMW, "chip.hyperTransport.powerMW")
     nonNegative(h.leakageMW, "chip.hyperTransport.leakageMW"); nonNegative(h.areaMm2, "chip.hyperTransport.areaMm2")
@@ -109,7 +122,7 @@ extension ArchSpec {
     nonNegative(tile.rescale.multiplyEnergyPJ, "tile.rescale.multiplyEnergyPJ")
     positive(ima.crossbars, "ima.crossbars")
     let x = ima.crossbar
-    positive(x.rows, "ima.crossbar.rows"); positive(x.columns, "ima.crossbar.columns")
+    positive(x.rows, "ima.crossbar.rows", max: Limits.crossbarSide); positive(x.columns, "ima.crossbar.columns", max: Limits.crossbarSide)
     inRange(x.bitsPerCell, 1...8, "ima.crossbar.bitsPerCell")
     positive(x.readLatencyNs, "ima.crossbar.readLatencyNs"); nonNegative(x.readEnergyPJ, "ima.crossbar.readEnergyPJ")
     nonNegative(x.writeLatencyPerRowNs, "ima.crossbar.writeLatencyPerRowNs")
@@ -139,7 +152,7 @@ extension ArchSpec {
     nonNegative(t.lookupLatencyNs, "sparsityTable.lookupLatencyNs"); nonNegative(t.readEnergyPerBitPJ, "sparsityTable.readEnergyPerBitPJ")
     nonNegative(t.routeEnergyPerValuePJ, "sparsityTable.routeEnergyPerValuePJ")
     nonNegative(t.leakagePerBitMW, "sparsityTable.leakagePerBitMW"); nonNegative(t.areaPerBitUm2, "sparsityTable.areaPerBitUm2")
-    nonNegative(Double(tile.rescale.multipliersPerTile), "tile.rescale.multipliersPerTile")
+    inRange(tile.rescale.multipliersPerTile, 0...Limits.count, "tile.rescale.multipliersPerTile")
     nonNegative(tile.rescale.multiplierPowerMW, "tile.rescale.multiplierPowerMW")
     nonNegative(tile.rescale.multiplierAreaMm2, "tile.rescale.multiplierAreaMm2")
     p += device.validate()
@@ -148,4 +161,20 @@ extension ArchSpec {
     }
     return p
   }
+}
+
+/// Upper limits of arch fields (far beyond real designs; they keep the engine's arithmetic exact).
+public enum Limits {
+  /// Counts of units, lanes, banks, wires, bits and bytes of registers.
+  public static let count = 1 << 20
+  /// Rows or columns of a crossbar.
+  public static let crossbarSide = 1 << 16
+  /// Crossbars on a chip (tiles x IMAs x crossbars).
+  public static let crossbarsPerChip = 1 << 26
+  /// Any latency [ns] (one operation).
+  public static let latencyNs = 1e6
+  /// Clock [GHz].
+  public static let clockGHz = 1e3
+  /// Energies [pJ], powers [mW], areas [mm²], sizes [KB], bandwidths.
+  public static let quantity = 1e12
 }

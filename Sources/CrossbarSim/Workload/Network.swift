@@ -51,6 +51,10 @@ public struct NetworkBuilder {
   @discardableResult
   public mutating func conv(_ name: String, _ c: Convolution, reading src: Int?) throws -> Int {
     let inS = shape(of: src)
+    for (key, v) in [("outChannels", c.outChannels), ("kernel height", c.kernelHeight), ("kernel width", c.kernelWidth),
+                     ("stride", c.stride), ("padding", c.padding), ("groups", c.groups)] where v > WorkloadLimits.dimension {
+      throw InputError("layer \(name): \(key) is \(v); must be at most \(WorkloadLimits.dimension)")
+    }
     let oh = (inS.height + 2 * c.padding - c.kernelHeight) / c.stride + 1
     let ow = (inS.width + 2 * c.padding - c.kernelWidth) / c.stride + 1
     guard c.outChannels > 0, c.kernelHeight > 0, c.kernelWidth > 0, c.stride > 0, c.padding >= 0, c.groups > 0 else {
@@ -62,7 +66,7 @@ public struct NetworkBuilder {
     guard oh >= 1, ow >= 1, inS.height + 2 * c.padding >= c.kernelHeight, inS.width + 2 * c.padding >= c.kernelWidth else {
       throw InputError("layer \(name): kernel \(c.kernelHeight)x\(c.kernelWidth) does not fit input \(inS) with padding \(c.padding)")
     }
-    return append(Layer(name: name, operation: .conv(c), inputs: src.map { [$0] } ?? [], inputShape: inS,
+    return try append(Layer(name: name, operation: .conv(c), inputs: src.map { [$0] } ?? [], inputShape: inS,
                         outputShape: TensorShape(c.outChannels, oh, ow)))
   }
 
@@ -76,7 +80,7 @@ public struct NetworkBuilder {
   @discardableResult
   public mutating func fc(_ name: String, _ outFeatures: Int, reading src: Int?) throws -> Int {
     guard outFeatures > 0 else { throw InputError("layer \(name): outFeatures \(outFeatures) must be >= 1") }
-    return append(Layer(name: name, operation: .fullyConnected(outFeatures: outFeatures), inputs: src.map { [$0] } ?? [],
+    return try append(Layer(name: name, operation: .fullyConnected(outFeatures: outFeatures), inputs: src.map { [$0] } ?? [],
                         inputShape: shape(of: src), outputShape: TensorShape(outFeatures, 1, 1)))
   }
 
@@ -90,12 +94,13 @@ public struct NetworkBuilder {
   @discardableResult
   public mutating func pool(_ name: String, _ p: Pooling, reading src: Int?) throws -> Int {
     let inS = shape(of: src)
-    guard p.kernel > 0, p.stride > 0, p.padding >= 0, inS.height + 2 * p.padding >= p.kernel else {
+    guard p.kernel > 0, p.stride > 0, p.padding >= 0, max(p.kernel, p.stride, p.padding) <= WorkloadLimits.dimension,
+          inS.height + 2 * p.padding >= p.kernel else {
       throw InputError("layer \(name): pool window \(p.kernel) stride \(p.stride) does not fit input \(inS)")
     }
     let oh = (inS.height + 2 * p.padding - p.kernel) / p.stride + 1
     let ow = (inS.width + 2 * p.padding - p.kernel) / p.stride + 1
-    return append(Layer(name: name, operation: .pool(p), inputs: src.map { [$0] } ?? [], inputShape: inS,
+    return try append(Layer(name: name, operation: .pool(p), inputs: src.map { [$0] } ?? [], inputShape: inS,
                         outputShape: TensorShape(inS.channels, oh, ow)))
   }
 
@@ -104,7 +109,7 @@ public struct NetworkBuilder {
   public mutating func add(_ name: String, _ a: Int, _ b: Int) throws -> Int {
     let sa = network.layers[a].outputShape, sb = network.layers[b].outputShape
     guard sa == sb else { throw InputError("layer \(name): cannot add shapes \(sa) and \(sb)") }
-    return append(Layer(name: name, operation: .add, inputs: [a, b], inputShape: sa, outputShape: sa))
+    return try append(Layer(name: name, operation: .add, inputs: [a, b], inputShape: sa, outputShape: sa))
   }
 
   /// Appends a channel concatenation of layers with equal spatial sizes.
@@ -115,7 +120,7 @@ public struct NetworkBuilder {
       throw InputError("layer \(name): cannot concatenate shapes \(shapes.map(\.description).joined(separator: ", ")) (spatial sizes differ)")
     }
     let out = TensorShape(shapes.reduce(0) { $0 + $1.channels }, first.height, first.width)
-    return append(Layer(name: name, operation: .concat, inputs: parts, inputShape: out, outputShape: out))
+    return try append(Layer(name: name, operation: .concat, inputs: parts, inputShape: out, outputShape: out))
   }
 
   /// Sets the activation after layer `index` (the last layer by default).
@@ -124,10 +129,36 @@ public struct NetworkBuilder {
     network.layers[i].activation = activation
   }
 
-  /// Appends a layer whose shapes were set by the caller (importers).
+  /// Appends a layer whose shapes were set by the caller (importers), within `WorkloadLimits`.
   @discardableResult
-  public mutating func append(_ layer: Layer) -> Int {
+  public mutating func append(_ layer: Layer) throws -> Int {
+    try WorkloadLimits.check(layer)
     network.layers.append(layer)
     return network.layers.count - 1
+  }
+}
+
+/// Largest layer the simulator takes: beyond any network it models (VGG-16's largest layer has
+/// 103 M weights), small enough that a layer's layout and activations fit in memory.
+public enum WorkloadLimits {
+  /// Any one size: channels, height, width, kernel, stride, padding, features.
+  public static let dimension = 1 << 20
+  /// Weights of one layer, and values of one activation tensor.
+  public static let elements = 1 << 28
+
+  static func check(_ l: Layer) throws {
+    for (what, s) in [("input", l.inputShape), ("output", l.outputShape)] {
+      let dims = [s.channels, s.height, s.width]
+      guard dims.allSatisfy({ (1...dimension).contains($0) }),
+            Double(s.channels) * Double(s.height) * Double(s.width) <= Double(elements) else {
+        throw InputError("layer \(l.name): \(what) \(s.channels)x\(s.height)x\(s.width); each size must be in 1...\(dimension) and the tensor at most \(elements) values")
+      }
+    }
+    if l.operation.isMatrix {
+      let n = Double(l.weightRows) * Double(l.weightColumns)
+      guard n <= Double(elements) else {
+        throw InputError("layer \(l.name): \(l.weightRows) x \(l.weightColumns) = \(StatNode.number(n)) weights; at most \(elements) per layer")
+      }
+    }
   }
 }

@@ -41,11 +41,13 @@ public enum NeuroSimImporter {
       }
       if v.count == 7 { v.append(1) }
       let names = ["IFM height", "IFM width", "IFM channels", "kernel height", "kernel width", "output channels"]
-      for j in 0..<6 where v[j] <= 0 {
-        throw InputError("\(source):\(i + 1): \(names[j]) is \(v[j]); must be >= 1")
+      for j in 0..<6 where v[j] <= 0 || v[j] > WorkloadLimits.dimension {
+        throw InputError("\(source):\(i + 1): \(names[j]) is \(v[j]); must be in 1...\(WorkloadLimits.dimension)")
       }
       guard v[6] == 0 || v[6] == 1 else { throw InputError("\(source):\(i + 1): pooled flag is \(v[6]); must be 0 or 1") }
-      guard v[7] >= 1 else { throw InputError("\(source):\(i + 1): stride is \(v[7]); must be >= 1") }
+      guard (1...WorkloadLimits.dimension).contains(v[7]) else {
+        throw InputError("\(source):\(i + 1): stride is \(v[7]); must be in 1...\(WorkloadLimits.dimension)")
+      }
       guard v[3] <= v[0], v[4] <= v[1] else {
         throw InputError("\(source):\(i + 1): kernel \(v[3])x\(v[4]) larger than the (already padded) IFM \(v[0])x\(v[1])")
       }
@@ -55,6 +57,7 @@ public enum NeuroSimImporter {
     let first = rows[0].v
     var b = NetworkBuilder(name: name, input: TensorShape(first[2], first[0], first[1]))
     var convIndex = 0, fcIndex = 0
+    var previousRow: [Int]?
     for (line, v) in rows {
       let ifm = TensorShape(v[2], v[0], v[1])
       let isFC = v[0] == 1 && v[1] == 1 && v[3] == 1 && v[4] == 1
@@ -69,9 +72,21 @@ public enum NeuroSimImporter {
           throw InputError("\(source):\(line): IFM channels \(ifm.channels) match no earlier tensor (previous layer: \(layers[prev].outputShape.channels) channels; network input: \(b.network.inputShape.channels))")
         }
       }
+      // An FC row reads the previous layer flattened: its own output, or (NeuroSim's files size FC
+      // inputs as if every conv kept its map, "same" padding) the previous row's map / stride / pool.
+      if isFC, let prev = b.last, !independent, let p = previousRow {
+        let o = b.network.layers[prev].outputShape
+        let shrink = p[7] * (p[6] == 1 ? 2 : 1)
+        let same = p[0] == 1 && p[1] == 1 ? p[5] : p[5] * (p[0] / shrink) * (p[1] / shrink)
+        guard v[2] == o.elements || v[2] == same else {
+          throw InputError("\(source):\(line): FC row reads \(v[2]) inputs but the previous layer gives \(o.elements) (\(o.channels)x\(o.height)x\(o.width)), or \(same) as NeuroSim sizes it; IFM_C of an FC row is the flattened input size")
+        }
+      }
+      previousRow = v
+      do {
       if isFC {
         fcIndex += 1
-        b.append(Layer(name: "fc\(fcIndex)", operation: .fullyConnected(outFeatures: v[5]), inputs: inputs,
+        try b.append(Layer(name: "fc\(fcIndex)", operation: .fullyConnected(outFeatures: v[5]), inputs: inputs,
                        inputShape: ifm, outputShape: TensorShape(v[5], 1, 1)))
       } else {
         convIndex += 1
@@ -79,8 +94,9 @@ public enum NeuroSimImporter {
         var layer = Layer(name: "conv\(convIndex)", operation: .conv(c), inputs: inputs, inputShape: ifm,
                           outputShape: TensorShape(v[5], (v[0] - v[3]) / v[7] + 1, (v[1] - v[4]) / v[7] + 1))
         if v[3] != v[4] { layer.operation = .conv(Convolution(outChannels: v[5], kernel: v[3], stride: v[7])) ; layer.setKernel(v[3], v[4]) }
-        b.append(layer)
+        try b.append(layer)
       }
+      } catch let e as InputError { throw InputError("\(source):\(line): \(e.description)") }
       if v[6] == 1 {
         do { try b.pool("pool\(convIndex + fcIndex)", Pooling(.max, kernel: 2, stride: 2)) } catch {
           throw InputError("\(source):\(line): cannot pool 2x2 after this layer: \(error)")
