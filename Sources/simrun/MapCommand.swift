@@ -48,8 +48,9 @@ struct MapCommand: ParsableCommand {
 
   func run() throws {
     let parts = array.split(separator: "x").map { Int($0) }
-    guard parts.count == 2, let rows = parts[0], let cols = parts[1], rows >= 1, cols >= 1 else {
-      throw InputError("--array '\(array)': expected ROWSxCOLS with positive integers, e.g. 128x128")
+    let side = 1...Limits.crossbarSide
+    guard parts.count == 2, let rows = parts[0], let cols = parts[1], side.contains(rows), side.contains(cols) else {
+      throw InputError("--array '\(array)': expected ROWSxCOLS with integers in 1...\(Limits.crossbarSide), e.g. 128x128")
     }
     guard (1...32).contains(weightBits) else { throw InputError("--weight-bits \(weightBits): must be in 1...32") }
     guard (1...8).contains(cellBits) else { throw InputError("--cell-bits \(cellBits): must be in 1...8") }

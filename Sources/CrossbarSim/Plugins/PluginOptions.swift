@@ -57,9 +57,10 @@ public struct PluginOptions: Sendable {
   public func pair(_ key: String) throws -> (Int, Int)? {
     guard let v = values[key] else { return nil }
     let parts = v.split(separator: "x").map { Int($0) }
-    if parts.count == 1, let n = parts[0], n >= 1 { return (n, n) }
-    if parts.count == 2, let a = parts[0], let b = parts[1], a >= 1, b >= 1 { return (a, b) }
-    throw InputError("\(kind): option \(key)='\(v)' must be N or HxW with positive integers")
+    let ok = 1...WorkloadLimits.dimension
+    if parts.count == 1, let n = parts[0], ok.contains(n) { return (n, n) }
+    if parts.count == 2, let a = parts[0], let b = parts[1], ok.contains(a), ok.contains(b) { return (a, b) }
+    throw InputError("\(kind): option \(key)='\(v)' must be N or HxW with integers in 1...\(WorkloadLimits.dimension)")
   }
 
   /// An integer in `range`.

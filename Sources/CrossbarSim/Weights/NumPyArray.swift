@@ -13,6 +13,9 @@ public struct NumPyArray: Sendable, Equatable {
   /// Creates an array.
   public init(shape: [Int], values: [Float]) { self.shape = shape; self.values = values }
 
+  /// Largest array read from a file: 1 GiB of data (a quarter of a billion float32 values), plus a header.
+  public static let maximumBytes = (1 << 30) + (1 << 16)
+
   /// Parses `.npy` bytes; `source` names the file (and archive member) in errors.
   public init(npy data: Data, source: String) throws {
     let bytes = [UInt8](data)
@@ -53,10 +56,19 @@ public struct NumPyArray: Sendable, Equatable {
       guard let n = Int(d), n >= 0 else { throw InputError("\(source): bad dimension '\(d)' in the .npy shape") }
       shape.append(n)
     }
-    let count = shape.reduce(1, *)
+    var count = 1
+    for n in shape {
+      let (c, overflow) = count.multipliedReportingOverflow(by: n)
+      guard !overflow, c <= WorkloadLimits.elements else {
+        throw InputError("\(source): .npy shape \(shape) holds more than \(WorkloadLimits.elements) values (the most one layer has)")
+      }
+      count = c
+    }
     let order = descr.first ?? "<"
     let kind = descr.dropFirst().first ?? "?"
-    guard let size = Int(descr.dropFirst(2)) else { throw InputError("\(source): unsupported dtype '\(descr)'") }
+    guard let size = Int(descr.dropFirst(2)), [1, 2, 4, 8].contains(size) else {
+      throw InputError("\(source): unsupported dtype '\(descr)' (item sizes 1, 2, 4 or 8 bytes)")
+    }
     let bigEndian = order == ">"
     let body = headerStart + headerLength
     guard bytes.count >= body + count * size else {

@@ -23,6 +23,10 @@ public enum WeightFile {
         return (String(f.dropLast(4)), try NumPyArray(npy: data, source: "\(path)/\(f)"))
       }
     }
+    if path.hasSuffix(".npy"), let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
+       size > NumPyArray.maximumBytes {
+      throw InputError("\(path): \(size) bytes; at most \(NumPyArray.maximumBytes) per array file")
+    }
     let data: Data
     do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw InputError("\(path): cannot read: \(error.localizedDescription)") }
     if path.hasSuffix(".npy") {
@@ -35,9 +39,20 @@ public enum WeightFile {
     }
     var out: [(String, NumPyArray)] = []
     for entry in archive where entry.type == .file && entry.path.hasSuffix(".npy") {
+      // Refuse a member larger than any layer's weights before unpacking it (the size in its
+      // header, then the bytes actually inflated: a header may lie).
+      let limit = NumPyArray.maximumBytes
+      guard entry.uncompressedSize <= UInt64(limit) else {
+        throw InputError("\(path): member \(entry.path) unpacks to \(entry.uncompressedSize) bytes; at most \(limit) per array")
+      }
       var member = Data()
-      do { _ = try archive.extract(entry, consumer: { member.append($0) }) } catch {
-        throw InputError("\(path): cannot extract \(entry.path): \(error)")
+      do {
+        _ = try archive.extract(entry, consumer: { chunk in
+          guard member.count + chunk.count <= limit else { throw InputError("member larger than \(limit) bytes") }
+          member.append(chunk)
+        })
+      } catch {
+        throw InputError("\(path): cannot extract \(entry.path): \((error as? InputError)?.description ?? String(describing: error))")
       }
       out.append((String(entry.path.dropLast(4)), try NumPyArray(npy: member, source: "\(path):\(entry.path)")))
     }
