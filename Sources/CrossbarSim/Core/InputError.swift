@@ -7,8 +7,15 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
 
   /// Creates an error with one problem.
   public init(_ problem: String) { problems = [problem] }
-  /// Creates an error with several problems.
-  public init(problems: [String]) { self.problems = problems }
+  /// Creates an error with several problems; beyond `maximumProblems` the rest are counted.
+  public init(problems: [String]) {
+    self.problems = problems.count > Self.maximumProblems
+      ? Array(problems.prefix(Self.maximumProblems)) + ["... and \(problems.count - Self.maximumProblems) more"]
+      : problems
+  }
+
+  /// Problems listed in one error.
+  public static let maximumProblems = 50
 
   public var description: String { problems.joined(separator: "\n") }
 }

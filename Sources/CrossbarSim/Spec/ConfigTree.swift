@@ -6,13 +6,28 @@ import Yams
 /// `--set a.b.c=value` overrides work the same way as a file.
 public enum ConfigTree {
   /// Parses YAML (JSON is a subset) into a plain tree of dictionaries, arrays and scalars.
+  ///
+  /// The document is composed first (aliases stay shared, not copied) and refused when it would
+  /// expand to more than `maximumNodes` nodes, so an alias bomb ("billion laughs") is an error,
+  /// not a hang.
   public static func parse(_ text: String, source: String) throws -> [String: Any] {
-    let loaded: Any?
+    let node: Node?
     do {
-      loaded = try Yams.load(yaml: text)
+      node = try Yams.compose(yaml: text)
     } catch {
       throw InputError("\(source): malformed YAML/JSON: \(error)")
     }
+    var budget = maximumNodes
+    func visit(_ n: Node) throws {
+      budget -= 1
+      guard budget >= 0 else {
+        throw InputError("\(source): the document expands to more than \(maximumNodes) values (aliases repeated too often?)")
+      }
+      if let m = n.mapping { for (k, v) in m { try visit(k); try visit(v) } }
+      else if let s = n.sequence { for x in s { try visit(x) } }
+    }
+    if let node { try visit(node) }
+    let loaded = node.map { Constructor.default.any(from: $0) }
     guard let dict = loaded as? [String: Any] else {
       throw InputError("\(source): expected a mapping of keys at the top level")
     }
@@ -100,9 +115,19 @@ public enum ConfigTree {
     }
   }
 
+  /// Values (scalars, keys, lists, mappings) a config document may expand to.
+  public static let maximumNodes = 1_000_000
+  /// Bytes a config file (arch, run, sweep spec) may have.
+  public static let maximumFileBytes = 16 << 20
+
   /// Reads a file as UTF-8 text, with an error naming it.
   public static func readText(_ path: String) throws -> String {
-    guard FileManager.default.fileExists(atPath: path) else { throw InputError("\(path): no such file") }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw InputError("\(path): no such file") }
+    guard !isDirectory.boolValue else { throw InputError("\(path): a folder, not a file") }
+    if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maximumFileBytes {
+      throw InputError("\(path): \(size) bytes; a config file may have at most \(maximumFileBytes)")
+    }
     guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
       throw InputError("\(path): cannot read as UTF-8 text")
     }
