@@ -29,7 +29,7 @@ struct BenchCommand: ParsableCommand {
   @Flag(help: "Allow rounds of reprogramming.")
   var rounds = false
 
-  @Option(help: "Images streamed through the network.")
+  @Option(parsing: .unconditional, help: "Images streamed through the network.")
   var images = 1
 
   @Option(help: "Weight replication: none, auto, auto:crossbars=N, auto:tiles=N or LAYER=k,...")
@@ -38,10 +38,10 @@ struct BenchCommand: ParsableCommand {
   @Flag(help: "Also stream a trace (to a temporary file, deleted after each run).")
   var trace = false
 
-  @Option(help: "Repetitions per workload; the best is reported.")
+  @Option(parsing: .unconditional, help: "Repetitions per workload; the best is reported.")
   var repeats = 3
 
-  @Option(help: "Events for the raw event-queue benchmark (0 skips it).")
+  @Option(parsing: .unconditional, help: "Events for the raw event-queue benchmark (0 skips it).")
   var queueEvents = 10_000_000
 
   @Option(help: "Mappers whose whole-network mapping time to measure (repeatable; none skips it).")
@@ -61,6 +61,9 @@ struct BenchCommand: ParsableCommand {
 
   func run() throws {
     Functional.useSingleThreadedBLAS()
+    guard (1...1000).contains(repeats) else { throw InputError("--repeats \(repeats): must be in 1...1000") }
+    guard (0...1_000_000_000).contains(queueEvents) else { throw InputError("--queue-events \(queueEvents): must be in 0...1000000000") }
+    guard (1...1_000_000).contains(images) else { throw InputError("--images \(images): must be in 1...1000000") }
     let spec = try ArchSpec.load(arch, overrides: overrides)
     let m = try MapperRegistry.mapper(kind: mapper)
     if let functional {

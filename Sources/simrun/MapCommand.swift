@@ -22,10 +22,10 @@ struct MapCommand: ParsableCommand {
   @Option(help: "Array size ROWSxCOLS.")
   var array = "128x128"
 
-  @Option(help: "Weight precision [bits].")
+  @Option(parsing: .unconditional, help: "Weight precision [bits].")
   var weightBits = 8
 
-  @Option(help: "Bits per cell.")
+  @Option(parsing: .unconditional, help: "Bits per cell.")
   var cellBits = 2
 
   @Flag(help: "Differential weight encoding (two columns per slice).")
@@ -40,7 +40,7 @@ struct MapCommand: ParsableCommand {
   @Option(help: "Weights for compression: .npz, .npy or a folder of .npy.")
   var weights: String?
 
-  @Option(help: "Seed of the synthetic weights.")
+  @Option(parsing: .unconditional, help: "Seed of the synthetic weights.")
   var seed: UInt64 = 1
 
   @Option(help: "table, csv or json.")

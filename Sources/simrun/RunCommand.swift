@@ -37,7 +37,7 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Weights for compression: .npz, .npy or a folder of .npy (default: seeded synthetic weights).")
   var weights: String?
 
-  @Option(help: "Seed of the synthetic weights. [default: 1]")
+  @Option(parsing: .unconditional, help: "Seed of the synthetic weights. [default: 1]")
   var seed: UInt64?
 
   @Option(help: "Replace K x K convs by low-rank pairs (shapes only): rank=R[,groups=G][,pointwise=true].")
@@ -46,7 +46,7 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Schedule: layer or pipeline. [default: pipeline]")
   var schedule: Schedule?
 
-  @Option(help: "Images fed back to back through the network (throughput: imagesPerSecond in stats). [default: 1]")
+  @Option(parsing: .unconditional, help: "Images fed back to back through the network (throughput: imagesPerSecond in stats). [default: 1]")
   var images: Int?
 
   @Option(help: "Weight replication: none, auto (balance the pipeline on the chip), auto:crossbars=N, auto:tiles=N, or LAYER=k,... [default: none]")
@@ -94,20 +94,25 @@ struct RunCommand: ParsableCommand {
       }
       return try RunReport.parseAreaCSV(text, source: path)
     }
-    var sink: ChromeTrace?
-    let run = try setup.execute { bench, spec in
-      guard trace else { return nil }
-      let dir = out ?? Self.folder(bench, spec, setup)
-      try OutputFolder.write([], to: dir)
-      sink = try ChromeTrace(path: "\(dir)/trace.json")   // streamed while the run goes
-      return sink
+    var sink: ChromeTrace?, folder: RunFolder?
+    let run: RunOutcome
+    do {
+      run = try setup.execute { bench, spec in
+        folder = try RunFolder(out ?? Self.folder(bench, spec, setup))
+        guard trace else { return nil }
+        sink = try ChromeTrace(path: "\(folder!.staging)/trace.json")   // streamed while the run goes
+        return sink
+      }
+    } catch {
+      folder?.discard()
+      throw error
     }
     let bench = run.bench, spec = run.spec
     if let sink, sink.dropped > 0 {
       FileHandle.standardError.write(Data("trace.json: kept the first \(sink.count) events, dropped \(sink.dropped)\n".utf8))
     }
     let report = run.report
-    let dir = out ?? Self.folder(bench, spec, setup)
+    let dir = folder!.path
     var files: [(String, String)] = [
       ("config.yaml", try YAMLEncoder().encode(run.resolvedConfig)),
       ("stats.json", report.statsJSON), ("stats.csv", report.statsCSV),
@@ -116,11 +121,17 @@ struct RunCommand: ParsableCommand {
     if !steps.isEmpty { files.append(("compression.csv", bench.compressionCSV)) }
     var accuracyTable = ""
     if let eval {
-      let (csv, layersCSV, table) = try Accuracy.evaluate(bench: bench, spec: spec, data: eval, calibration: calibration)
-      files += [("accuracy.csv", csv), ("accuracy-layers.csv", layersCSV)]
-      accuracyTable = table
+      do {
+        let (csv, layersCSV, table) = try Accuracy.evaluate(bench: bench, spec: spec, data: eval, calibration: calibration)
+        files += [("accuracy.csv", csv), ("accuracy-layers.csv", layersCSV)]
+        accuracyTable = table
+      } catch {
+        folder!.discard()
+        throw error
+      }
     }
-    try OutputFolder.write(files, to: dir)
+    try folder!.write(files)
+    try folder!.commit()
     if sink != nil { files.append(("trace.json", "")) }
     if quiet {
       print(report.summary)

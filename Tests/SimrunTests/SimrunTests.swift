@@ -236,7 +236,7 @@ struct StreamingCommandTests {
   }
 
   @Test("bad streaming and replication flags are errors naming the value", arguments: [
-    (["--images", "0"], "--images 0: at least one image"),
+    (["--images", "0"], "--images 0: must be in 1...1000000"),
     (["--replicate", "conv1=0"], "replication factor '0'"),
     (["--replicate", "convX=2"], "no layer named 'convX'"),
     (["--replicate", "auto:crossbars=10"], "but the budget is 10"),

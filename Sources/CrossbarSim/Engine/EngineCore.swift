@@ -199,7 +199,7 @@ struct EngineCore {
   /// Builds an engine for `layout` on `spec`; throws if it does not fit (see `Placement`).
   init(spec: ArchSpec, layout: NetworkLayout, options: SimulationOptions = .init()) throws {
     self.spec = spec; self.layout = layout; self.options = options
-    guard options.images >= 1 else { throw InputError("--images \(options.images): at least one image must run") }
+    guard (1...1_000_000).contains(options.images) else { throw InputError("--images \(options.images): must be in 1...1000000") }
     imageDone = Array(repeating: 0, count: options.images)
     replicas = try options.replication.factors(for: layout, spec: spec)
     placement = try Placement.place(layout, spec: spec, allowRounds: options.allowRounds,

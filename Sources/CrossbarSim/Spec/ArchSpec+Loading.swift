@@ -156,8 +156,24 @@ extension ArchSpec {
     nonNegative(tile.rescale.multiplierPowerMW, "tile.rescale.multiplierPowerMW")
     nonNegative(tile.rescale.multiplierAreaMm2, "tile.rescale.multiplierAreaMm2")
     p += device.validate()
+    if name.isEmpty || name.count > 64 || name.hasPrefix(".") || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._+-".contains($0)) }) {
+      p.append("'name' is '\(name)'; it names run folders: 1-64 letters, digits, '.', '_', '+' or '-', not starting with '.'")
+    }
     if p.isEmpty, ima.crossbar.columns < cellsPerWeight {
       p.append("'ima.crossbar.columns' is \(ima.crossbar.columns); one \(data.weightBits)-bit weight needs \(cellsPerWeight) columns of \(ima.crossbar.bitsPerCell)-bit cells")
+    }
+    if p.isEmpty {
+      // Each register and buffer must hold what one crossbar read consumes or produces.
+      let inputVector = (ima.crossbar.rows * data.inputBits + 7) / 8
+      let outputs = (ima.crossbar.columns / cellsPerWeight * data.outputBits + 7) / 8
+      for (key, bytes, need, what) in [
+        ("ima.inputRegister.sizeBytes", ima.inputRegister.sizeBytes, inputVector, "one input vector (\(ima.crossbar.rows) rows of \(data.inputBits) bits)"),
+        ("ima.outputRegister.sizeBytes", ima.outputRegister.sizeBytes, outputs, "one crossbar's outputs (\(ima.crossbar.columns / cellsPerWeight) of \(data.outputBits) bits)"),
+        ("tile.outputRegister.sizeBytes", tile.outputRegister.sizeBytes, outputs, "one crossbar's outputs (\(ima.crossbar.columns / cellsPerWeight) of \(data.outputBits) bits)"),
+        ("tile.buffer.sizeKB", Int(tile.buffer.sizeKB * 1024), inputVector, "one input vector (\(ima.crossbar.rows) rows of \(data.inputBits) bits)"),
+      ] where bytes < need {
+        p.append("'\(key)' holds \(bytes) bytes; it must hold \(what): \(need) bytes")
+      }
     }
     return p
   }

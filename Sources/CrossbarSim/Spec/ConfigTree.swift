@@ -96,8 +96,36 @@ public enum ConfigTree {
     do {
       return try JSONDecoder().decode(T.self, from: data)
     } catch let error as DecodingError {
+      if case .dataCorrupted(let ctx) = error, ctx.codingPath.isEmpty, let key = fractionalKey(T.self, in: tree) {
+        throw InputError("\(source): '\(key.path)' is \(StatNode.number(key.value)); expected a whole number\(key.value < 0 ? " >= 0" : "")")
+      }
       throw InputError("\(source): \(describe(error))")
     }
+  }
+
+  /// The key of a fractional number where `T` wants an integer (Foundation's decoder reports that
+  /// without a key path): the first whose rounding makes the decode get past it.
+  static func fractionalKey<T: Decodable>(_ type: T.Type, in tree: [String: Any]) -> (path: String, value: Double)? {
+    var leaves: [([String], Double)] = []
+    func walk(_ node: Any, _ path: [String]) {
+      if let d = node as? [String: Any] { for (k, v) in d { walk(v, path + [k]) } }
+      else if let i = node as? Int, i < 0 { leaves.append((path, Double(i))) }
+      else if let x = node as? Double, x.isFinite, x != x.rounded() { leaves.append((path, x)) }
+    }
+    walk(tree, [])
+    func replacing(_ node: Any, _ path: ArraySlice<String>, _ value: Any) -> Any {
+      guard let k = path.first, var d = node as? [String: Any] else { return value }
+      d[k] = replacing(d[k] as Any, path.dropFirst(), value)
+      return d
+    }
+    for (path, x) in leaves.sorted(by: { $0.0.joined(separator: ".") < $1.0.joined(separator: ".") }) {
+      guard let data = try? JSONSerialization.data(withJSONObject: replacing(tree, path[...], x < 0 ? 0 : Int(x.rounded())), options: [.sortedKeys]) else { continue }
+      do { _ = try JSONDecoder().decode(T.self, from: data); return (path.joined(separator: "."), x) } catch let e as DecodingError {
+        if case .dataCorrupted(let c) = e, c.codingPath.isEmpty { continue }
+        return (path.joined(separator: "."), x)
+      } catch { continue }
+    }
+    return nil
   }
 
   static func describe(_ error: DecodingError) -> String {

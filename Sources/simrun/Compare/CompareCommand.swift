@@ -40,10 +40,10 @@ struct CompareCommand: ParsableCommand {
   @Option(help: "Weights (.npz, .npy or folder) instead of seeded synthetic ones.")
   var weights: String?
 
-  @Option(help: "Seed of the synthetic weights.")
+  @Option(parsing: .unconditional, help: "Seed of the synthetic weights.")
   var seed: UInt64 = 1
 
-  @Option(help: "Images streamed through each configuration (images/s).")
+  @Option(parsing: .unconditional, help: "Images streamed through each configuration (images/s).")
   var images = 1
 
   @Option(help: "Weight replication for every configuration: none, auto, auto:crossbars=N, auto:tiles=N.")
@@ -55,7 +55,7 @@ struct CompareCommand: ParsableCommand {
   @Option(help: "Calibration images for --data. [default: the first 128 --data images]")
   var calibration: String?
 
-  @Option(help: "Configurations run at once. [default: all cores]")
+  @Option(parsing: .unconditional, help: "Configurations run at once. [default: all cores]")
   var jobs: Int?
 
   @Option(help: "Output folder. [default: runs/compare-WORKLOAD-ARCH]")

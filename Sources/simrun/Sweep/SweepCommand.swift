@@ -23,7 +23,7 @@ struct SweepCommand: ParsableCommand {
   @Option(help: "Output folder. [default: runs/sweep-SPECNAME]")
   var out: String?
 
-  @Option(help: "Design points run at once (threads; OpenBLAS runs single-threaded in each). [default: all cores]")
+  @Option(parsing: .unconditional, help: "Design points run at once (threads; OpenBLAS runs single-threaded in each). [default: all cores]")
   var jobs: Int?
 
   @Option(help: "Run only points I, I+N, I+2N, ... (0 <= I < N), e.g. one Slurm array task.")

@@ -1,0 +1,70 @@
+import CrossbarSim
+import Foundation
+
+/// A run's output folder, written whole or not at all: files go to a staging folder next to it
+/// (`DIR.partial-PID`), which replaces `DIR` when the run has finished. Files of an earlier run
+/// there go with it, so no stale `trace.json` survives a rerun without `--trace`; other files in
+/// the folder stay.
+struct RunFolder {
+  /// Every file a run may write.
+  static let runFiles: Set<String> = ["config.yaml", "stats.json", "stats.csv", "layers.csv", "layers.svg", "energy.csv", "area.csv",
+                                      "compression.csv", "accuracy.csv", "accuracy-layers.csv", "trace.json"]
+  let path: String
+  let staging: String
+
+  /// Files in `path` that are not a run's: they stay where they are.
+  let others: [String]
+
+  /// Checks `path` and creates the staging folder.
+  init(_ path: String) throws {
+    self.path = path
+    staging = "\(path).partial-\(getpid())"
+    let fm = FileManager.default
+    var isDirectory: ObjCBool = false
+    if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+      guard isDirectory.boolValue else { throw InputError("--out \(path): a file, not a folder") }
+      others = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { !Self.runFiles.contains($0) }.sorted()
+    } else {
+      others = []
+    }
+    do {
+      try? fm.removeItem(atPath: staging)
+      try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
+    } catch {
+      throw InputError("--out \(path): cannot create \(staging): \((error as NSError).localizedDescription)")
+    }
+  }
+
+  /// Writes files into the staging folder.
+  func write(_ files: [(String, String)]) throws {
+    for (name, text) in files {
+      do { try text.write(toFile: "\(staging)/\(name)", atomically: false, encoding: .utf8) } catch {
+        discard()
+        throw InputError("--out \(path): cannot write \(name): \((error as NSError).localizedDescription)")
+      }
+    }
+  }
+
+  /// Replaces `path` by the staging folder; into a folder that also holds other files, the earlier
+  /// run's files are removed and the new ones moved in one by one.
+  func commit() throws {
+    let fm = FileManager.default, old = "\(path).old-\(getpid())"
+    do {
+      if others.isEmpty {
+        if fm.fileExists(atPath: path) { try fm.moveItem(atPath: path, toPath: old) }
+        try fm.moveItem(atPath: staging, toPath: path)
+        try? fm.removeItem(atPath: old)
+      } else {
+        for name in Self.runFiles where fm.fileExists(atPath: "\(path)/\(name)") { try fm.removeItem(atPath: "\(path)/\(name)") }
+        for name in try fm.contentsOfDirectory(atPath: staging) { try fm.moveItem(atPath: "\(staging)/\(name)", toPath: "\(path)/\(name)") }
+        discard()
+      }
+    } catch {
+      if !fm.fileExists(atPath: path), fm.fileExists(atPath: old) { try? fm.moveItem(atPath: old, toPath: path) }
+      discard()
+      throw InputError("--out \(path): cannot move the finished run into place: \((error as NSError).localizedDescription)")
+    }
+  }
+
+  func discard() { try? FileManager.default.removeItem(atPath: staging) }
+}
