@@ -11,6 +11,26 @@ public enum ConfigTree {
   /// expand to more than `maximumNodes` nodes, so an alias bomb ("billion laughs") is an error,
   /// not a hang.
   public static func parse(_ text: String, source: String) throws -> [String: Any] {
+    let node = try compose(text, source: source)
+    let loaded = node.map { Constructor.default.any(from: $0) }
+    guard let dict = loaded as? [String: Any] else {
+      throw InputError("\(source): expected a mapping of keys at the top level")
+    }
+    return dict
+  }
+
+  /// The tree of an encodable value (a preset), as the merge base.
+  public static func tree<T: Encodable>(of value: T) throws -> [String: Any] {
+    let data = try JSONEncoder().encode(value)
+    guard let dict = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      preconditionFailure("encodable value did not produce an object")
+    }
+    return dict
+  }
+
+  /// Composes a YAML document into nodes (aliases shared, not copied), refusing one that would
+  /// expand to more than `maximumNodes` values.
+  public static func compose(_ text: String, source: String) throws -> Node? {
     let node: Node?
     do {
       node = try Yams.compose(yaml: text)
@@ -27,20 +47,7 @@ public enum ConfigTree {
       else if let s = n.sequence { for x in s { try visit(x) } }
     }
     if let node { try visit(node) }
-    let loaded = node.map { Constructor.default.any(from: $0) }
-    guard let dict = loaded as? [String: Any] else {
-      throw InputError("\(source): expected a mapping of keys at the top level")
-    }
-    return dict
-  }
-
-  /// The tree of an encodable value (a preset), as the merge base.
-  public static func tree<T: Encodable>(of value: T) throws -> [String: Any] {
-    let data = try JSONEncoder().encode(value)
-    guard let dict = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-      preconditionFailure("encodable value did not produce an object")
-    }
-    return dict
+    return node
   }
 
   /// Merges `override` onto `base`, reporting every key that `base` does not have.
@@ -87,11 +94,19 @@ public enum ConfigTree {
 
   /// Decodes a merged tree, turning type mismatches into errors that name the key path.
   public static func decode<T: Decodable>(_ type: T.Type, from tree: [String: Any], source: String) throws -> T {
+    func finite(_ node: Any, _ path: [String]) throws {
+      if let d = node as? [String: Any] { for (k, v) in d { try finite(v, path + [k]) } }
+      else if let a = node as? [Any] { for (i, v) in a.enumerated() { try finite(v, path + [String(i)]) } }
+      else if let x = node as? Double, !x.isFinite {
+        throw InputError("\(source): '\(path.joined(separator: "."))' is \(x); expected a finite number")
+      }
+    }
+    try finite(tree, [])
     let data: Data
     do {
       data = try JSONSerialization.data(withJSONObject: tree, options: [.sortedKeys])
     } catch {
-      throw InputError("\(source): value that is not a number, string or boolean: \(error)")
+      throw InputError("\(source): a value that is not a number, text, true/false, list or mapping")
     }
     do {
       return try JSONDecoder().decode(T.self, from: data)
@@ -128,13 +143,27 @@ public enum ConfigTree {
     return nil
   }
 
+  /// A Swift type as a config value's kind, in words.
+  static func kind(_ t: Any.Type) -> String {
+    switch t {
+    case is Int.Type, is Int32.Type: return "a whole number"
+    case is UInt64.Type, is UInt.Type, is UInt32.Type: return "a whole number >= 0"
+    case is Double.Type, is Float.Type: return "a number"
+    case is String.Type: return "text"
+    case is Bool.Type: return "true or false"
+    default:
+      let name = String(describing: t)
+      return name.hasPrefix("Array") ? "a list" : name.hasPrefix("Dictionary") ? "a mapping" : "a value of another kind"
+    }
+  }
+
   static func describe(_ error: DecodingError) -> String {
     func path(_ ctx: DecodingError.Context) -> String {
       ctx.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
     }
     switch error {
-    case .typeMismatch(let t, let ctx): return "'\(path(ctx))' has the wrong type (expected \(t))"
-    case .valueNotFound(let t, let ctx): return "'\(path(ctx))' is missing a value (expected \(t))"
+    case .typeMismatch(let t, let ctx): return "'\(path(ctx))' has the wrong type (expected \(kind(t)))"
+    case .valueNotFound(let t, let ctx): return "'\(path(ctx))' is missing a value (expected \(kind(t)))"
     case .keyNotFound(let k, let ctx):
       let p = path(ctx)
       return "missing key '\(p.isEmpty ? k.stringValue : p + "." + k.stringValue)'"

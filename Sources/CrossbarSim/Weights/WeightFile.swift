@@ -97,7 +97,8 @@ public enum WeightFile {
     var remaining = arrays.indices.filter { !used.contains($0) && arrays[$0].array.shape.count >= 2 }
     for i in unmatched {
       guard !remaining.isEmpty else {
-        throw InputError("\(source): no weights for layer \(network.layers[i].name) (\(arrays.count) arrays, \(unmatched.count) layers not matched by name)")
+        let unused = arrays.indices.filter { !used.contains($0) }.map { arrays[$0].name }
+        throw InputError("\(source): no weights for layer \(network.layers[i].name) (\(arrays.count) arrays, \(unmatched.count) layers not matched by name\(unused.isEmpty ? "" : "; arrays matching no layer: " + unused.prefix(10).joined(separator: ", ")))")
       }
       result.layers[i] = try convert(arrays[remaining.removeFirst()], for: network.layers[i], source: source)
     }

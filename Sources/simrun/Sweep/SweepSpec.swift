@@ -31,8 +31,7 @@ struct SweepSpec: Sendable {
   init(text: String, source: String) throws {
     self.source = source
     self.text = text
-    let node: Node?
-    do { node = try Yams.compose(yaml: text) } catch { throw InputError("\(source): malformed YAML: \(error)") }
+    let node = try ConfigTree.compose(text, source: source)
     guard let top = node?.mapping else { throw InputError("\(source): expected a mapping with version, base, grid and objectives") }
     let known = ["version", "base", "grid", "random", "objectives"]
     var problems: [String] = []
