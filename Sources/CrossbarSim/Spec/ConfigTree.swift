@@ -43,8 +43,16 @@ public enum ConfigTree {
       guard budget >= 0 else {
         throw InputError("\(source): the document expands to more than \(maximumNodes) values (aliases repeated too often?)")
       }
-      if let m = n.mapping { for (k, v) in m { try visit(k); try visit(v) } }
-      else if let s = n.sequence { for x in s { try visit(x) } }
+      if let m = n.mapping {
+        for (k, v) in m {
+          // Yams traps on a key that is not a scalar, and on a merge key (<<) of anything but mappings.
+          guard let key = k.scalar?.string else { throw InputError("\(source): a mapping key must be a plain name, not a list or mapping") }
+          if key == "<<", !(v.mapping != nil || (v.sequence?.allSatisfy { $0.mapping != nil } ?? false)) {
+            throw InputError("\(source): a merge key (<<) must merge mappings")
+          }
+          try visit(k); try visit(v)
+        }
+      } else if let s = n.sequence { for x in s { try visit(x) } }
     }
     if let node { try visit(node) }
     return node

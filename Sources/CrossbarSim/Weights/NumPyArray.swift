@@ -46,7 +46,7 @@ public struct NumPyArray: Sendable, Equatable {
     let descr = String(descrField[descrField.index(after: descrField.startIndex)..<end])
     let fortran = try field("fortran_order").hasPrefix("True")
     let shapeField = try field("shape")
-    guard let open = shapeField.firstIndex(of: "("), let close = shapeField.firstIndex(of: ")") else {
+    guard let open = shapeField.firstIndex(of: "("), let close = shapeField[open...].firstIndex(of: ")") else {
       throw InputError("\(source): cannot read the shape in the .npy header")
     }
     let dims = shapeField[shapeField.index(after: open)..<close].split(separator: ",")

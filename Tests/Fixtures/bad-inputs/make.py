@@ -43,6 +43,8 @@ arch = [
   ("a-output-register.yaml", A("tile: {outputRegister: {sizeBytes: 1}}\n"), "tile.outputRegister.sizeBytes"),
   ("a-device-sigma.yaml", A("device: {programmingSigma: -1}\n"), "device.programmingSigma"),
   ("a-adc-both-shared.yaml", A("ima: {adc: {countPerCrossbar: 2, crossbarsPerADC: 2}}\n"), "not both"),
+  ("a-alias-key.yaml", "version: 1\na: &a [1]\n*a : 3\n", "a mapping key must be a plain name"),
+  ("a-merge-scalar.yaml", "version: 1\n<<: 3\n", "a merge key (<<) must merge mappings"),
   ("a-mapping-for-scalar.yaml", A("clockGHz: {fast: true}\n"), "'clockGHz' must be a single value"),
   ("a-scalar-for-mapping.yaml", A("ima: 3\n"), "'ima' must be a mapping"),
 ]
@@ -126,6 +128,7 @@ for name, data, exp in [
   ("w-nan.npz", npz({"conv1.npy": npy([16, 3, 3, 3], data=nan * 432)}), "conv1"),
   ("w-shape-mismatch.npz", npz({"conv1.npy": npy([16, 3, 3, 2], data=b"\0" * 288 * 4)}), "conv1"),
   ("w-unknown-layer.npz", npz({"convX.npy": npy([1], data=b"\0" * 4)}), "convX"),
+  ("w-shape-parens.npy", (lambda h: b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h)(b"{'descr': '<f4', 'fortran_order': False, 'shape': )1(, }   "), "cannot read the shape"),
   ("w-no-shape.npy", b"\x93NUMPY\x01\x00" + struct.pack("<H", 40) + b"{'descr': '<f4', 'fortran_order': False}", "'shape'"),
 ]:
     case(exp, "run", *W, f(name, data))
