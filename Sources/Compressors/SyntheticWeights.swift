@@ -19,6 +19,8 @@ public struct SyntheticWeights: Sendable {
   public var noise: Double = 0.02
   /// Spread (standard deviation of the log) of per-output-channel gains.
   public var channelSpread: Double = 0.3
+  /// Largest rank whose singular vectors are drawn exactly (see `layer`).
+  public var structuredRankLimit = 1024
   /// Base seed; layer i uses a seed derived from it and i.
   public var seed: UInt64
   /// Creates the generator.
@@ -35,7 +37,12 @@ public struct SyntheticWeights: Sendable {
 
   /// Weights of one layer.
   public func layer(_ l: Layer, index: Int) throws -> LayerWeights {
-    let m = l.weightColumns, n = l.weightRows, k = min(m, n)
+    let m = l.weightColumns, n = l.weightRows, full = min(m, n)
+    // Above `structuredRankLimit` the spectrum's head is kept exactly and its tail (the singular
+    // values past the limit) becomes unstructured Gaussian noise of the same energy: the QR of a
+    // 25088 x 4096 factor would take a minute and gigabytes for VGG's FC layers.
+    let k = full > structuredRankLimit ? structuredRankLimit : full
+    let tailEnergy = (k..<full).reduce(0.0) { $0 + pow(1.0 + Double($1), -2 * decay) }
     var rng = SeededGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index + 1))
     let gu = (0..<(m * k)).map { _ in Float(rng.gaussian()) }, gv = (0..<(n * k)).map { _ in Float(rng.gaussian()) }
     let u = try LAPACK.orthonormalColumns(gu, m: m, k: k, what: "synthetic weights of layer \(l.name)")
@@ -46,8 +53,17 @@ public struct SyntheticWeights: Sendable {
     var vt = [Float](repeating: 0, count: k * n)
     for r in 0..<n { for c in 0..<k { vt[c * n + r] = v[r * k + c] } }
     var w = LAPACK.gemm(us, vt, m: m, k: k, n: n)
-    let rms = (w.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(m * n)).squareRoot()
-    for i in w.indices { w[i] += Float(noise * rms * rng.gaussian()) }
+    if tailEnergy > 0 {
+      // A Gaussian m x n matrix of entry variance e / (m n) has Frobenius energy e; the tail and
+      // the noise floor (relative to the whole spectrum's RMS) are one draw per weight.
+      let headEnergy = (0..<k).reduce(0.0) { $0 + pow(1.0 + Double($1), -2 * decay) }
+      let cells = Double(m * n)
+      let sigma = (tailEnergy / cells + noise * noise * (headEnergy + tailEnergy) / cells).squareRoot()
+      for i in w.indices { w[i] += Float(sigma * rng.gaussian()) }
+    } else {
+      let rms = (w.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(m * n)).squareRoot()
+      for i in w.indices { w[i] += Float(noise * rms * rng.gaussian()) }
+    }
     for r in 0..<m {
       let gain = Float(exp(channelSpread * rng.gaussian()))
       for c in 0..<n { w[r * n + c] *= gain }
