@@ -3,7 +3,7 @@
 # NeuroSim CSV rows, arch files, run files and sweep-spec YAML, .npy arrays, option strings and
 # --set assignments. Seeds come from the bad-input corpus and the committed good inputs.
 #
-#   bash Tests/Fuzz/run.sh [RUNS]        # default 1,000,000 executions per parser
+#   bash Tests/Fuzz/run.sh [RUNS] [PARSER ...]   # default 1,000,000 executions of every parser
 #
 # Prints executions and crashes per parser; exits 1 if any parser crashed (the crashing input is
 # kept as Tests/Fuzz/crashes/PARSER/crash-*).
@@ -11,6 +11,8 @@ set -euo pipefail
 export SWIFT_BACKTRACE=enable=no   # let libFuzzer catch the trap and keep the input
 cd "$(dirname "$0")"
 runs=${1:-1000000}
+parsers=("${@:2}")
+[ ${#parsers[@]} -gt 0 ] || parsers=(NeuroSim ArchFile RunFile NumPy Options)
 # Debug build: SwiftPM instruments every module for coverage only there.
 swift build --sanitize=fuzzer >/dev/null
 bin=$(swift build --sanitize=fuzzer --show-bin-path)
@@ -24,7 +26,7 @@ declare -A seeds=(
   [Options]=""
 )
 status=0
-for p in NeuroSim ArchFile RunFile NumPy Options; do
+for p in "${parsers[@]}"; do
   mkdir -p "$work/$p" "crashes/$p"
   for s in ${seeds[$p]}; do [ -f "$s" ] && cp "$s" "$work/$p/" || true; done
   if [ "$p" = Options ]; then

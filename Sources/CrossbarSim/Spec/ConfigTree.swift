@@ -92,7 +92,9 @@ public enum ConfigTree {
     let path = String(assignment[..<eq]).split(separator: ".").map(String.init)
     let raw = String(assignment[assignment.index(after: eq)...])
     guard !path.isEmpty else { throw InputError("--set '\(assignment)': empty key path") }
-    let value = (try? Yams.load(yaml: raw)).flatMap { $0 } ?? raw
+    // Composed under the same checks as files (Yams.load traps on some documents); text that does
+    // not compose is taken as a string.
+    let value: Any = ((try? compose(raw, source: "--set")) ?? nil).map { Constructor.default.any(from: $0) } ?? raw
     var override: Any = value
     for key in path.reversed() { override = [key: override] }
     var problems: [String] = []

@@ -59,7 +59,8 @@ for kv, exp in [("ima.adc.bitz=6", "unknown key 'ima.adc.bitz'"), ("chip.tiles",
                 ("=3", "empty key path"), ("chip.tiles=1e18", "chip.tiles"), ("ima.adc.bits=8.5", "ima.adc.bits"),
                 ("clockGHz=1e300", "clockGHz"), ("ima.crossbar.rows=4611686018427387904", "ima.crossbar.rows"),
                 ("tile.buffer.sizeKB=0.01", "'tile.buffer.sizeKB' is 0.01"), ("name=a/b", "'name' is 'a/b'"),
-                ("ima.adc.countPerCrossbar=-2", "ima.adc.countPerCrossbar")]:
+                ("ima.adc.countPerCrossbar=-2", "ima.adc.countPerCrossbar"),
+                ("ima.adc.bits=[[x]:]", "ima.adc.bits")]:
     case(exp, "run", "--set", kv)
 
 # Run files (--config FILE)
