@@ -19,8 +19,10 @@ public struct SyntheticWeights: Sendable {
   public var noise: Double = 0.02
   /// Spread (standard deviation of the log) of per-output-channel gains.
   public var channelSpread: Double = 0.3
-  /// Largest rank whose singular vectors are drawn exactly (see `layer`).
+  /// Layers with more singular values than this (VGG's FC layers) keep only the first
+  /// `structuredHeadRank` exactly; the rest of the spectrum becomes noise of the same energy.
   public var structuredRankLimit = 1024
+  public var structuredHeadRank = 256
   /// Base seed; layer i uses a seed derived from it and i.
   public var seed: UInt64
   /// Creates the generator.
@@ -38,10 +40,10 @@ public struct SyntheticWeights: Sendable {
   /// Weights of one layer.
   public func layer(_ l: Layer, index: Int) throws -> LayerWeights {
     let m = l.weightColumns, n = l.weightRows, full = min(m, n)
-    // Above `structuredRankLimit` the spectrum's head is kept exactly and its tail (the singular
-    // values past the limit) becomes unstructured Gaussian noise of the same energy: the QR of a
-    // 25088 x 4096 factor would take a minute and gigabytes for VGG's FC layers.
-    let k = full > structuredRankLimit ? structuredRankLimit : full
+    // Above `structuredRankLimit` the spectrum's head (`structuredHeadRank` values) is kept exactly
+    // and its tail becomes unstructured Gaussian noise of the same energy: the QR of a 25088 x 4096
+    // factor would take a minute and gigabytes for VGG's FC layers.
+    let k = full > structuredRankLimit ? structuredHeadRank : full
     let tailEnergy = (k..<full).reduce(0.0) { $0 + pow(1.0 + Double($1), -2 * decay) }
     var rng = SeededGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index + 1))
     let gu = (0..<(m * k)).map { _ in Float(rng.gaussian()) }, gv = (0..<(n * k)).map { _ in Float(rng.gaussian()) }
@@ -59,7 +61,16 @@ public struct SyntheticWeights: Sendable {
       let headEnergy = (0..<k).reduce(0.0) { $0 + pow(1.0 + Double($1), -2 * decay) }
       let cells = Double(m * n)
       let sigma = (tailEnergy / cells + noise * noise * (headEnergy + tailEnergy) / cells).squareRoot()
-      for i in w.indices { w[i] += Float(sigma * rng.gaussian()) }
+      // Irwin-Hall: the sum of 12 uniforms minus 6 has mean 0 and variance 1; a hundred million
+      // draws without a logarithm or cosine each.
+      for i in w.indices {
+        var sum = 0.0
+        for _ in 0..<3 {
+          let r = rng.next()
+          sum += Double(r & 0xFFFF) + Double((r >> 16) & 0xFFFF) + Double((r >> 32) & 0xFFFF) + Double(r >> 48)
+        }
+        w[i] += Float(sigma * (sum / 65536 - 6))
+      }
     } else {
       let rms = (w.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(m * n)).squareRoot()
       for i in w.indices { w[i] += Float(noise * rms * rng.gaussian()) }
@@ -71,6 +82,7 @@ public struct SyntheticWeights: Sendable {
     let rms2 = (w.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(m * n)).squareRoot()
     let target = (2.0 / Double(n)).squareRoot()
     let scale = Float(target / max(rms2, 1e-30))
-    return LayerWeights(values: w.map { $0 * scale }, outputs: m, inputs: n)
+    for i in w.indices { w[i] *= scale }
+    return LayerWeights(values: w, outputs: m, inputs: n)
   }
 }
