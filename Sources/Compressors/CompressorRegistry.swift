@@ -45,6 +45,13 @@ public enum CompressionPipeline {
   /// The compressed model and every step's per-layer records.
   public static func run(_ model: CompressedModel, steps: [any Compressor], context: CompressionContext) throws
     -> (CompressedModel, [CompressionRecord]) {
+    let (m, records, _) = try runWithLayout(model, steps: steps, context: context)
+    return (m, records)
+  }
+
+  /// The same, also returning the compressed model's layout under `context` (computed anyway).
+  public static func runWithLayout(_ model: CompressedModel, steps: [any Compressor], context: CompressionContext) throws
+    -> (CompressedModel, [CompressionRecord], NetworkLayout) {
     var current = model
     var all: [CompressionRecord] = []
     var before = try current.layout(mapper: context.mapper, geometry: context.geometry)
@@ -63,7 +70,7 @@ public enum CompressionPipeline {
       current = next
       before = after
     }
-    return (current, all)
+    return (current, all, before)
   }
 
   /// Crossbars of layer `name`, or of its low-rank pair.

@@ -135,11 +135,11 @@ struct Workbench {
     original = model
     let steps = try compress.map { try CompressorRegistry.compressor(kind: $0.kind, options: $0.options) }
     let context = CompressionContext(geometry: geometry, weightBits: weightBits, mapper: mapper)
-    let (compressed, records) = try CompressionPipeline.run(model, steps: steps, context: context)
+    let (compressed, records, finalLayout) = try CompressionPipeline.runWithLayout(model, steps: steps, context: context)
     self.records = records
     self.model = compressed
     network = compressed.network
-    layout = try compressed.layout(mapper: mapper, geometry: geometry)
+    layout = finalLayout   // the pipeline's last layout: same mapper and geometry
     for (i, l) in compressed.network.layers.enumerated() where l.operation.isMatrix {
       keptParameters[l.name] = compressed.keptParameters(layer: i)
     }
