@@ -38,7 +38,10 @@ extension ArchSpec {
   static func fileTree(text: String, source: String) throws -> [String: Any] {
     var user = try ConfigTree.parse(text, source: source)
     guard let version = user["version"] else { throw InputError("\(source): missing key 'version' (expected version: 1)") }
-    guard (version as? Int) == 1 else { throw InputError("\(source): 'version' is \(version); only version 1 exists") }
+    guard (version as? Int) == 1 else {
+      if version is String { throw InputError("\(source): 'version' is the text '\(version)'; write version: 1 (a number, no quotes)") }
+      throw InputError("\(source): 'version' is \(version); only version 1 exists")
+    }
     var baseName = "isaac"
     if let b = user.removeValue(forKey: "base") {
       guard let s = b as? String else { throw InputError("\(source): 'base' must be a preset name") }

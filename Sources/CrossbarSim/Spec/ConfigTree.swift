@@ -153,6 +153,14 @@ public enum ConfigTree {
     return nil
   }
 
+  /// The values of the config's enumerations, by type name, for messages.
+  static let enumValues: [String: [String]] = [
+    "WeightEncoding": WeightEncoding.allCases.map(\.rawValue),
+    "ProgrammingDistribution": ProgrammingDistribution.allCases.map(\.rawValue),
+    "ADCTimeScaling": ADCTimeScaling.allCases.map(\.rawValue),
+    "Schedule": Schedule.allCases.map(\.rawValue),
+  ]
+
   /// A Swift type as a config value's kind, in words.
   static func kind(_ t: Any.Type) -> String {
     switch t {
@@ -177,7 +185,16 @@ public enum ConfigTree {
     case .keyNotFound(let k, let ctx):
       let p = path(ctx)
       return "missing key '\(p.isEmpty ? k.stringValue : p + "." + k.stringValue)'"
-    case .dataCorrupted(let ctx): return "'\(path(ctx))': \(ctx.debugDescription)"
+    case .dataCorrupted(let ctx):
+      // "Cannot initialize WeightEncoding from invalid String value foo": name the valid values instead.
+      let d = ctx.debugDescription
+      if d.hasPrefix("Cannot initialize "), let from = d.range(of: " from invalid "), let value = d.range(of: " value ") {
+        let type = String(d[d.index(d.startIndex, offsetBy: 18)..<from.lowerBound])
+        let given = String(d[value.upperBound...])
+        let valid = enumValues[type].map { " (valid: \($0.joined(separator: ", ")))" } ?? ""
+        return "'\(path(ctx))' is '\(given)'; not a valid choice\(valid)"
+      }
+      return "'\(path(ctx))': \(d)"
     @unknown default: return "\(error)"
     }
   }
