@@ -152,6 +152,22 @@ extension CompressedModel {
   }
 }
 
+/// How much a pruner removes, parsed once from `ratio=`, `threshold=` or a budget (`params=`,
+/// `crossbars=`, `error=` with `fit=`); exactly one is given (checked by the caller).
+enum PruneSetting: Equatable {
+  case ratio(Double)
+  case threshold(Double)
+  case budget(Budget, nearest: Bool)
+
+  init(_ o: PluginOptions, ratioBelow: Double = 1) throws {
+    let nearest = try Budget.nearest(o)
+    if let b = try Budget.parse(o) { self = .budget(b, nearest: nearest) }
+    else if let t = try o.double("threshold", from: 0, below: .infinity) { self = .threshold(t) }
+    else if let r = try o.double("ratio", from: 0, below: ratioBelow) { self = .ratio(r) }
+    else { throw InputError("\(o.kind): give ratio=, threshold= or a budget (params=, crossbars=, error=)") }
+  }
+}
+
 /// Relative Frobenius error between two weight arrays.
 func relativeError(_ a: [Float], _ b: [Float]) -> Double {
   var num = 0.0, den = 0.0

@@ -20,16 +20,17 @@ public struct KernelGroupPruner: Compressor {
   enum Scope: String, CaseIterable { case layer, global }
   public let description: String
   let options: PluginOptions
+  /// How much goes, parsed once.
+  let setting: PruneSetting
+  let scope: Scope
 
   /// Creates the pruner from options.
   public init(options: [String: String]) throws {
     self.options = try PluginOptions(kind: Self.kind, options, allowed: ["ratio", "threshold", "params", "crossbars", "error", "scope", "layers", "fit"])
     description = self.options.description
     try self.options.requireExactlyOne(of: ["ratio", "threshold", "params", "crossbars", "error"])
-    _ = try self.options.double("ratio", from: 0, below: 1)
-    _ = try self.options.double("threshold", from: 0, below: .infinity)
-    _ = try self.options.choice("scope", default: Scope.layer)
-    _ = try Budget.parse(self.options); _ = try Budget.nearest(self.options)
+    setting = try PruneSetting(self.options)
+    scope = try self.options.choice("scope", default: Scope.layer)
   }
 
   /// Matrix layers fed by layer `i`, following pooling layers; nil if a channel reaches anything else.
@@ -72,7 +73,7 @@ public struct KernelGroupPruner: Compressor {
       scores.append(sc); relative.append(rel); groupsOf.append(groups)
     }
     func removal(_ ratio: Double) throws -> [Set<Int>] {
-      switch try options.choice("scope", default: Scope.layer) {
+      switch scope {
       case .layer:
         return scores.map { sc in
           Set(sc.indices.sorted { (sc[$0], $0) < (sc[$1], $1) }.prefix(max(0, min(sc.count - 1, Int((ratio * Double(sc.count)).rounded(.down))))))
@@ -85,13 +86,13 @@ public struct KernelGroupPruner: Compressor {
         return out
       }
     }
-    if let budget = try Budget.parse(options) {
-      let (m, r, _) = try budget.search(kind: Self.kind, from: model, nearest: try Budget.nearest(options), low: 0, high: 1 - 1e-9, context: context) { ratio in
+    switch setting {
+    case let .budget(budget, nearest):
+      let (m, r, _) = try budget.search(kind: Self.kind, from: model, nearest: nearest, low: 0, high: 1 - 1e-9, context: context) { ratio in
         try apply(model, targets, groupsOf, removal: removal(ratio))
       }
       return (m, r)
-    }
-    if let t = try options.double("threshold", from: 0, below: .infinity) {
+    case .threshold(let t):
       let rem = relative.enumerated().map { k, rel -> Set<Int> in
         let w = model.weights.layers[targets[k]]!
         let rms = w.norm / Double(w.values.count).squareRoot()
@@ -100,8 +101,9 @@ public struct KernelGroupPruner: Compressor {
         return r
       }
       return try apply(model, targets, groupsOf, removal: rem)
+    case .ratio(let ratio):
+      return try apply(model, targets, groupsOf, removal: removal(ratio))
     }
-    return try apply(model, targets, groupsOf, removal: removal(try options.double("ratio", from: 0, below: 1)!))
   }
 
   func apply(_ model: CompressedModel, _ targets: [Int], _ groupsOf: [[[Int]]], removal: [Set<Int>]) throws -> (CompressedModel, [CompressionRecord]) {

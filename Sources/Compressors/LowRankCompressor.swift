@@ -18,19 +18,28 @@ public struct LowRankCompressor: Compressor {
   ]
   public let description: String
   let options: PluginOptions
+  /// The rank per layer: fixed, by energy fraction, or searched for a budget (parsed once).
+  enum Setting: Equatable { case rank(Int), energy(Double), budget(Budget, nearest: Bool) }
+  let setting: Setting
+  let groups: Int
+  let pointwise: Bool
 
   /// Creates the compressor from options.
   public init(options: [String: String]) throws {
     self.options = try PluginOptions(kind: Self.kind, options, allowed: ["rank", "energy", "params", "crossbars", "error", "groups", "layers", "pointwise", "fit"])
     description = self.options.description
     try self.options.requireExactlyOne(of: ["rank", "energy", "params", "crossbars", "error"])
-    if let r = options["rank"], (Int(r) ?? 0) < 1 { throw InputError("\(Self.kind): rank=\(r) must be an integer >= 1") }
-    _ = try self.options.double("energy", from: 0, below: 1, closed: true).map { f -> Double in
+    if let r = options["rank"] {
+      guard let n = Int(r), n >= 1 else { throw InputError("\(Self.kind): rank=\(r) must be an integer >= 1") }
+      setting = .rank(n)
+    } else if let f = try self.options.double("energy", from: 0, below: 1, closed: true) {
       guard f > 0 else { throw InputError("\(Self.kind): energy=\(f) must be in (0, 1]") }
-      return f
+      setting = .energy(f)
+    } else {
+      setting = .budget(try Budget.parse(self.options)!, nearest: try Budget.nearest(self.options))
     }
-    _ = try Budget.parse(self.options); _ = try Budget.nearest(self.options)
-    _ = try self.options.int("groups", in: 1...4096)
+    groups = try self.options.int("groups", in: 1...4096) ?? 1
+    pointwise = try self.options.bool("pointwise", default: false)
   }
 
   /// The SVD of every group of one layer.
@@ -60,8 +69,6 @@ public struct LowRankCompressor: Compressor {
   }
 
   public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel, [CompressionRecord]) {
-    let groups = try options.int("groups", in: 1...4096) ?? 1
-    let pointwise = try options.bool("pointwise", default: false)
     let net = model.network
     let firstMatrix = net.layers.firstIndex { $0.operation.isMatrix }
     let targets = try LayerTargets(options).select(in: net, kind: Self.kind, eligible: { _, l in
@@ -94,21 +101,21 @@ public struct LowRankCompressor: Compressor {
       }
       decompositions.append(Decomposition(index: i, groups: groups, svds: svds, norm: w.norm))
     }
-    if let r = options.values["rank"].flatMap(Int.init) {
+    switch setting {
+    case .rank(let r):
       for d in decompositions where r > d.maxRank {
         throw InputError("\(Self.kind): rank=\(r) exceeds min(m, n) = \(d.maxRank) of layer \(net.layers[d.index].name)")
       }
       return try build(model, decompositions, ranks: decompositions.map { _ in r })
-    }
-    if let f = try options.double("energy", from: 0, below: 1, closed: true) {
+    case .energy(let f):
       return try build(model, decompositions, ranks: decompositions.map { $0.rank(energy: f) })
+    case let .budget(budget, nearest):
+      let (m, records, _) = try budget.search(kind: Self.kind, from: model, nearest: nearest, low: 0, high: 1, context: context) { knob in
+        // Knob 0 keeps all the energy, 1 keeps the least (rank 1).
+        try build(model, decompositions, ranks: decompositions.map { knob >= 1 ? 1 : $0.rank(energy: 1 - knob) })
+      }
+      return (m, records)
     }
-    let budget = try Budget.parse(options)!
-    let (m, records, _) = try budget.search(kind: Self.kind, from: model, nearest: try Budget.nearest(options), low: 0, high: 1, context: context) { knob in
-      // Knob 0 keeps all the energy, 1 keeps the least (rank 1).
-      try build(model, decompositions, ranks: decompositions.map { knob >= 1 ? 1 : $0.rank(energy: 1 - knob) })
-    }
-    return (m, records)
   }
 
   /// The model with each decomposed layer replaced by its rank-`ranks[k]` pair.

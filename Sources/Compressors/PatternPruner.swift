@@ -15,15 +15,17 @@ public struct PatternPruner: Compressor {
                                   "params=N | crossbars=N: the smallest ratio that fits the budget", "error=E: the strongest setting whose weight-weighted RMS relative error is at most E", "fit=within|nearest: meet the budget or fail (default), or take the nearest setting", "layers=a|b|all (default: every conv with K > 1)"]
   public let description: String
   let options: PluginOptions
+  /// Taps kept per kernel, or how much goes (ratio or budget), parsed once.
+  let taps: Int?
+  let setting: PruneSetting?
 
   /// Creates the pruner from options.
   public init(options: [String: String]) throws {
     self.options = try PluginOptions(kind: Self.kind, options, allowed: ["taps", "ratio", "params", "crossbars", "error", "layers", "fit"])
     description = self.options.description
     try self.options.requireExactlyOne(of: ["taps", "ratio", "params", "crossbars", "error"])
-    _ = try self.options.int("taps", in: 1...4096)
-    _ = try self.options.double("ratio", from: 0, below: 1)
-    _ = try Budget.parse(self.options); _ = try Budget.nearest(self.options)
+    taps = try self.options.int("taps", in: 1...4096)
+    setting = taps == nil ? try PruneSetting(self.options) : nil
   }
 
   public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel, [CompressionRecord]) {
@@ -32,13 +34,15 @@ public struct PatternPruner: Compressor {
       guard case .conv(let c) = l.operation else { return "not a convolution" }
       return c.kernelHeight * c.kernelWidth > 1 ? nil : "a 1x1 kernel has no pattern"
     }, byDefault: { _, _ in true })
-    if let budget = try Budget.parse(options) {
-      let (m, r, _) = try budget.search(kind: Self.kind, from: model, nearest: try Budget.nearest(options), low: 0, high: 1 - 1e-9, context: context) { ratio in
+    switch setting {
+    case let .budget(budget, nearest)?:
+      let (m, r, _) = try budget.search(kind: Self.kind, from: model, nearest: nearest, low: 0, high: 1 - 1e-9, context: context) { ratio in
         try apply(model, targets, taps: nil, ratio: ratio)
       }
       return (m, r)
+    case .ratio(let ratio)?: return try apply(model, targets, taps: nil, ratio: ratio)
+    case .threshold?, nil: return try apply(model, targets, taps: taps, ratio: nil)
     }
-    return try apply(model, targets, taps: try options.int("taps", in: 1...4096), ratio: try options.double("ratio", from: 0, below: 1))
   }
 
   /// Prunes each target to `taps` taps per kernel, or to `K^2 - floor(ratio K^2)`.

@@ -25,11 +25,14 @@ public struct Quantizer: Compressor {
     self.scales = scales
     self.options = try PluginOptions(kind: scales.rawValue, options, allowed: ["bits", "layers"])
     description = self.options.description
-    _ = try self.options.int("bits", in: 1...16)
+    bits = try self.options.int("bits", in: 1...16)
   }
 
+  /// Bits per weight (nil: the chip's `data.weightBits`), parsed once.
+  let bits: Int?
+
   public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel, [CompressionRecord]) {
-    let bits = try options.int("bits", in: 1...16) ?? context.weightBits
+    let bits = self.bits ?? context.weightBits
     guard bits <= context.weightBits else {
       throw InputError("\(scales.rawValue): bits=\(bits) exceeds the chip's data.weightBits \(context.weightBits)")
     }

@@ -28,6 +28,10 @@ public struct SegmentPruner: Compressor {
   public let description: String
   let segment: Segment
   let options: PluginOptions
+  /// How much goes, parsed once: a ratio, a threshold or a budget.
+  let setting: PruneSetting
+  let scope: Scope
+  let norm: Norm
 
   /// Creates the pruner for `segment` from options.
   public init(_ segment: Segment, options: [String: String]) throws {
@@ -35,11 +39,9 @@ public struct SegmentPruner: Compressor {
     self.options = try PluginOptions(kind: segment.rawValue, options, allowed: ["ratio", "threshold", "params", "crossbars", "error", "scope", "norm", "layers", "fit"])
     description = self.options.description
     try self.options.requireExactlyOne(of: ["ratio", "threshold", "params", "crossbars", "error"])
-    _ = try self.options.double("ratio", from: 0, below: 1)
-    _ = try self.options.double("threshold", from: 0, below: .infinity)
-    _ = try self.options.choice("scope", default: Scope.layer)
-    _ = try self.options.choice("norm", default: Norm.l2)
-    _ = try Budget.parse(self.options); _ = try Budget.nearest(self.options)
+    setting = try PruneSetting(self.options)
+    scope = try self.options.choice("scope", default: Scope.layer)
+    norm = try self.options.choice("norm", default: Norm.l2)
   }
 
   /// The segments of one layer as lists of weight indices.
@@ -69,7 +71,6 @@ public struct SegmentPruner: Compressor {
     let targets = try LayerTargets(options).select(in: net, kind: segment.rawValue, eligible: { _, l in
       l.operation.isMatrix ? nil : "no weights"
     }, byDefault: { _, _ in true })
-    let norm = try options.choice("norm", default: Norm.l2)
     // Scores per layer: segment magnitude, and RMS relative to the layer's RMS for global ranking.
     var segs: [[[Int]]] = [], scores: [[Double]] = [], relative: [[Double]] = []
     for i in targets {
@@ -85,13 +86,13 @@ public struct SegmentPruner: Compressor {
       }
       segs.append(s); scores.append(sc); relative.append(rel)
     }
-    if let budget = try Budget.parse(options) {
-      let (m, r, _) = try budget.search(kind: segment.rawValue, from: model, nearest: try Budget.nearest(options), low: 0, high: 1 - 1e-9, context: context) { ratio in
+    switch setting {
+    case let .budget(budget, nearest):
+      let (m, r, _) = try budget.search(kind: segment.rawValue, from: model, nearest: nearest, low: 0, high: 1 - 1e-9, context: context) { ratio in
         try apply(model, targets, segs, removal: removal(ratio: ratio, scores: scores, relative: relative))
       }
       return (m, r)
-    }
-    if let t = try options.double("threshold", from: 0, below: .infinity) {
+    case .threshold(let t):
       let removal = zip(segs, relative).enumerated().map { k, p -> Set<Int> in
         let w = model.weights.layers[targets[k]]!
         let layerRMS = w.norm / Double(w.values.count).squareRoot()
@@ -100,14 +101,14 @@ public struct SegmentPruner: Compressor {
         return remove
       }
       return try apply(model, targets, segs, removal: removal)
+    case .ratio(let ratio):
+      return try apply(model, targets, segs, removal: removal(ratio: ratio, scores: scores, relative: relative))
     }
-    let ratio = try options.double("ratio", from: 0, below: 1)!
-    return try apply(model, targets, segs, removal: removal(ratio: ratio, scores: scores, relative: relative))
   }
 
   /// Segments to remove per layer for a ratio: exact counts, lowest scores first, ties by index.
   func removal(ratio: Double, scores: [[Double]], relative: [[Double]]) throws -> [Set<Int>] {
-    switch try options.choice("scope", default: Scope.layer) {
+    switch scope {
     case .layer:
       return scores.map { sc in
         let n = min(sc.count - 1, Int((ratio * Double(sc.count)).rounded(.down)))
