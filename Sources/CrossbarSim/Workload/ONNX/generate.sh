@@ -7,6 +7,6 @@ set -e
 cd "$(dirname "$0")"
 tmp=$(mktemp -d)
 protoc --plugin="${PROTOC_GEN_SWIFT:-protoc-gen-swift}" --swift_out="$tmp" onnx.proto
-# one file per top-level message (the generated file is ~4,000 lines)
+# one file per top-level message, long ones in parts of at most ~400 lines (the generated file is ~4,000)
 python3 split.py "$tmp/onnx.pb.swift"
 rm -r "$tmp"

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Splits protoc-gen-swift's onnx.pb.swift into one file per top-level message or enum
-(Generated/Onnx_NAME.pb.swift): each message's declaration and its runtime extension, which share
-fileprivate storage, stay together; every file gets the header, imports and `_protobuf_package`."""
+(Generated/Onnx_NAME.pb.swift); every file gets the header, imports and `_protobuf_package`. A
+message longer than LIMIT lines is packed into several files at declaration boundaries (the
+declaration, its runtime extension, its nested types' extensions: Onnx_NAME+Nested.pb.swift), and
+its storage, fileprivate in the generated code, becomes internal so the files can share it."""
 import os, re, sys
 
 src = sys.argv[1] if len(sys.argv) > 1 else "onnx.pb.swift"
 lines = open(src, encoding="utf-8").read().split("\n")
-start = re.compile(r"^(fileprivate )?nonisolated (struct|enum|extension|let) ([A-Za-z_][A-Za-z0-9_]*)")
+start = re.compile(r"^(fileprivate )?nonisolated (struct|enum|extension|let) ([A-Za-z_][A-Za-z0-9_.]*)")
+LIMIT = 400
 first = next(i for i, l in enumerate(lines) if start.match(l))
 head = lines[:first]
 while head and head[-1].strip() == "":
@@ -44,11 +47,30 @@ os.makedirs(out, exist_ok=True)
 for f in os.listdir(out):
     if f.endswith(".pb.swift"):
         os.remove(os.path.join(out, f))
+def chunks(root, bodies):
+    """(file name, lines) of one top-level type: one file, or several of at most LIMIT lines."""
+    if sum(len(b) for b in bodies) <= LIMIT:
+        return [(root, [l for b in bodies for l in b])]
+    shared = re.compile(r"^(\s+)fileprivate ")   # members (storage, unknown-field names), not the file's package constant
+    out, name, cur = [], root, []
+    for b in bodies:
+        b = [shared.sub(r"\1", l) for l in b]
+        if cur and len(cur) + len(b) > LIMIT:
+            out.append((name, cur))
+            cur = []
+            decl = next(start.match(l) for l in b if start.match(l)).group(3)
+            name = root + "+" + (decl.split(".", 1)[1] if "." in decl else "Message")
+        cur += b
+    out.append((name, cur))
+    return out
+
 for root in order:
-    text = [l for body in groups[root] for l in body]
-    needs = any("_protobuf_package" in l and "let _protobuf_package" not in l for l in text)
-    has = any("let _protobuf_package" in l for l in text)
-    pkg = ['fileprivate nonisolated let _protobuf_package = "onnx"', ""] if needs and not has else []
-    body = "\n".join(head + ["", "// Split from onnx.pb.swift by split.py: one top-level type per file.", ""] + pkg + text).rstrip() + "\n"
-    open(os.path.join(out, root + ".pb.swift"), "w", encoding="utf-8").write(body)
-print(f"{len(order)} files in {out}/")
+    parts = chunks(root, groups[root])
+    note = "one top-level type per file." if len(parts) == 1 else "one top-level type per file, this one in %d parts." % len(parts)
+    for name, text in parts:
+        needs = any("_protobuf_package" in l and "let _protobuf_package" not in l for l in text)
+        has = any("let _protobuf_package" in l for l in text)
+        pkg = ['fileprivate nonisolated let _protobuf_package = "onnx"', ""] if needs and not has else []
+        body = "\n".join(head + ["", "// Split from onnx.pb.swift by split.py: " + note, ""] + pkg + text).rstrip() + "\n"
+        open(os.path.join(out, name + ".pb.swift"), "w", encoding="utf-8").write(body)
+print(f"{len([f for f in os.listdir(out) if f.endswith('.pb.swift')])} files in {out}/ ({len(order)} top-level types)")

@@ -26,9 +26,7 @@ import SwiftProtobuf
 // Please ensure that you are building against the same version of the API
 // that was used to generate this file.
 
-// Split from onnx.pb.swift by split.py: one top-level type per file.
-
-fileprivate nonisolated let _protobuf_package = "onnx"
+// Split from onnx.pb.swift by split.py: one top-level type per file, this one in 2 parts.
 
 
 /// Tensors
@@ -337,167 +335,16 @@ nonisolated struct Onnx_TensorProto: Sendable {
 
     init() {}
 
-    fileprivate var _begin: Int64? = nil
-    fileprivate var _end: Int64? = nil
+    var _begin: Int64? = nil
+    var _end: Int64? = nil
   }
 
   init() {}
 
-  fileprivate var _dataType: Int32? = nil
-  fileprivate var _segment: Onnx_TensorProto.Segment? = nil
-  fileprivate var _name: String? = nil
-  fileprivate var _docString: String? = nil
-  fileprivate var _rawData: Data? = nil
-  fileprivate var _dataLocation: Onnx_TensorProto.DataLocation? = nil
-}
-
-nonisolated extension Onnx_TensorProto: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".TensorProto"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dims\0\u{3}data_type\0\u{1}segment\0\u{3}float_data\0\u{3}int32_data\0\u{3}string_data\0\u{3}int64_data\0\u{1}name\0\u{3}raw_data\0\u{3}double_data\0\u{3}uint64_data\0\u{3}doc_string\0\u{3}external_data\0\u{3}data_location\0\u{4}\u{2}metadata_props\0")
-
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeRepeatedInt64Field(value: &self.dims) }()
-      case 2: try { try decoder.decodeSingularInt32Field(value: &self._dataType) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._segment) }()
-      case 4: try { try decoder.decodeRepeatedFloatField(value: &self.floatData) }()
-      case 5: try { try decoder.decodeRepeatedInt32Field(value: &self.int32Data) }()
-      case 6: try { try decoder.decodeRepeatedBytesField(value: &self.stringData) }()
-      case 7: try { try decoder.decodeRepeatedInt64Field(value: &self.int64Data) }()
-      case 8: try { try decoder.decodeSingularStringField(value: &self._name) }()
-      case 9: try { try decoder.decodeSingularBytesField(value: &self._rawData) }()
-      case 10: try { try decoder.decodeRepeatedDoubleField(value: &self.doubleData) }()
-      case 11: try { try decoder.decodeRepeatedUInt64Field(value: &self.uint64Data) }()
-      case 12: try { try decoder.decodeSingularStringField(value: &self._docString) }()
-      case 13: try { try decoder.decodeRepeatedMessageField(value: &self.externalData) }()
-      case 14: try { try decoder.decodeSingularEnumField(value: &self._dataLocation) }()
-      case 16: try { try decoder.decodeRepeatedMessageField(value: &self.metadataProps) }()
-      default: break
-      }
-    }
-  }
-
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.dims.isEmpty {
-      try visitor.visitRepeatedInt64Field(value: self.dims, fieldNumber: 1)
-    }
-    try { if let v = self._dataType {
-      try visitor.visitSingularInt32Field(value: v, fieldNumber: 2)
-    } }()
-    try { if let v = self._segment {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
-    if !self.floatData.isEmpty {
-      try visitor.visitPackedFloatField(value: self.floatData, fieldNumber: 4)
-    }
-    if !self.int32Data.isEmpty {
-      try visitor.visitPackedInt32Field(value: self.int32Data, fieldNumber: 5)
-    }
-    if !self.stringData.isEmpty {
-      try visitor.visitRepeatedBytesField(value: self.stringData, fieldNumber: 6)
-    }
-    if !self.int64Data.isEmpty {
-      try visitor.visitPackedInt64Field(value: self.int64Data, fieldNumber: 7)
-    }
-    try { if let v = self._name {
-      try visitor.visitSingularStringField(value: v, fieldNumber: 8)
-    } }()
-    try { if let v = self._rawData {
-      try visitor.visitSingularBytesField(value: v, fieldNumber: 9)
-    } }()
-    if !self.doubleData.isEmpty {
-      try visitor.visitPackedDoubleField(value: self.doubleData, fieldNumber: 10)
-    }
-    if !self.uint64Data.isEmpty {
-      try visitor.visitPackedUInt64Field(value: self.uint64Data, fieldNumber: 11)
-    }
-    try { if let v = self._docString {
-      try visitor.visitSingularStringField(value: v, fieldNumber: 12)
-    } }()
-    if !self.externalData.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.externalData, fieldNumber: 13)
-    }
-    try { if let v = self._dataLocation {
-      try visitor.visitSingularEnumField(value: v, fieldNumber: 14)
-    } }()
-    if !self.metadataProps.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.metadataProps, fieldNumber: 16)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  static func ==(lhs: Onnx_TensorProto, rhs: Onnx_TensorProto) -> Bool {
-    if lhs.dims != rhs.dims {return false}
-    if lhs._dataType != rhs._dataType {return false}
-    if lhs._segment != rhs._segment {return false}
-    if lhs.floatData != rhs.floatData {return false}
-    if lhs.int32Data != rhs.int32Data {return false}
-    if lhs.stringData != rhs.stringData {return false}
-    if lhs.int64Data != rhs.int64Data {return false}
-    if lhs._name != rhs._name {return false}
-    if lhs._docString != rhs._docString {return false}
-    if lhs._rawData != rhs._rawData {return false}
-    if lhs.externalData != rhs.externalData {return false}
-    if lhs._dataLocation != rhs._dataLocation {return false}
-    if lhs.doubleData != rhs.doubleData {return false}
-    if lhs.uint64Data != rhs.uint64Data {return false}
-    if lhs.metadataProps != rhs.metadataProps {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Onnx_TensorProto.DataType: SwiftProtobuf._ProtoNameProviding {
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0UNDEFINED\0\u{1}FLOAT\0\u{1}UINT8\0\u{1}INT8\0\u{1}UINT16\0\u{1}INT16\0\u{1}INT32\0\u{1}INT64\0\u{1}STRING\0\u{1}BOOL\0\u{1}FLOAT16\0\u{1}DOUBLE\0\u{1}UINT32\0\u{1}UINT64\0\u{1}COMPLEX64\0\u{1}COMPLEX128\0\u{1}BFLOAT16\0\u{1}FLOAT8E4M3FN\0\u{1}FLOAT8E4M3FNUZ\0\u{1}FLOAT8E5M2\0\u{1}FLOAT8E5M2FNUZ\0\u{1}UINT4\0\u{1}INT4\0\u{1}FLOAT4E2M1\0\u{1}FLOAT8E8M0\0\u{1}UINT2\0\u{1}INT2\0\u{1}FLOAT6E2M3\0\u{1}FLOAT6E3M2\0")
-}
-
-nonisolated extension Onnx_TensorProto.DataLocation: SwiftProtobuf._ProtoNameProviding {
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DEFAULT\0\u{1}EXTERNAL\0")
-}
-
-nonisolated extension Onnx_TensorProto.Segment: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = Onnx_TensorProto.protoMessageName + ".Segment"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}begin\0\u{1}end\0")
-
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularInt64Field(value: &self._begin) }()
-      case 2: try { try decoder.decodeSingularInt64Field(value: &self._end) }()
-      default: break
-      }
-    }
-  }
-
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._begin {
-      try visitor.visitSingularInt64Field(value: v, fieldNumber: 1)
-    } }()
-    try { if let v = self._end {
-      try visitor.visitSingularInt64Field(value: v, fieldNumber: 2)
-    } }()
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  static func ==(lhs: Onnx_TensorProto.Segment, rhs: Onnx_TensorProto.Segment) -> Bool {
-    if lhs._begin != rhs._begin {return false}
-    if lhs._end != rhs._end {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
+  var _dataType: Int32? = nil
+  var _segment: Onnx_TensorProto.Segment? = nil
+  var _name: String? = nil
+  var _docString: String? = nil
+  var _rawData: Data? = nil
+  var _dataLocation: Onnx_TensorProto.DataLocation? = nil
 }
