@@ -68,13 +68,7 @@ enum Budget: Equatable {
   /// Weight-weighted RMS of a step's per-layer relative errors, each layer weighted by the weights
   /// it had in `input` (what `simrun compare` reports as relativeError).
   static func error(of records: [CompressionRecord], input: CompressedModel) -> Double {
-    var weighted = 0.0, weights = 0.0
-    for r in records {
-      let n = Double(input.keptParameters(named: r.layer))
-      weighted += n * r.relativeError * r.relativeError
-      weights += n
-    }
-    return weights > 0 ? (weighted / weights).squareRoot() : 0
+    records.weightedRelativeError { input.keptParameters(named: $0.layer) }
   }
 
   var limit: Int { switch self { case .parameters(let n), .crossbars(let n): n; case .error: 0 } }

@@ -20,7 +20,7 @@ struct CompressorsCommand: ParsableCommand {
       return (["kind,option"] + allCompressors.flatMap { e in e.optionHelp.map { "\(e.kind),\(CSV.field($0))" } })
         .joined(separator: "\n") + "\n"
     case .json:
-      func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+      let quoted = StatNode.quote
       return "[\n" + allCompressors.map { e in
         "  {\"kind\": \(quoted(e.kind)), \"options\": [\(e.optionHelp.map(quoted).joined(separator: ", "))]}"
       }.joined(separator: ",\n") + "\n]\n"

@@ -77,15 +77,21 @@ struct RunCommand: ParsableCommand {
     Functional.useSingleThreadedBLAS()
     let file = try config.map(RunConfigFile.load)
     if model != nil, workload != nil { throw InputError("give --model or --workload, not both") }
-    let workload = model ?? self.workload ?? file?.workload ?? "resnet20"
-    let setup = RunSetup(
-      workload: workload, arch: arch ?? file?.arch ?? "isaac-8bit", sets: (file?.set ?? []) + overrides,
-      weights: weights ?? file?.weights, seed: seed ?? file?.seed ?? 1,
-      mapper: try mapper.map { try PluginSpec($0, what: "--mapper") } ?? file?.mapper ?? PluginSpec(kind: "im2col", options: [:]),
-      compress: try compress.isEmpty ? (file?.compress ?? []) : compress.map { try PluginSpec($0, what: "--compress") },
-      factorize: factorize ?? file?.factorize, schedule: schedule ?? file?.schedule ?? .pipeline,
-      images: images ?? file?.images ?? 1, replicate: replicate ?? file?.replicate ?? "none",
-      rounds: rounds || (file?.rounds ?? false), singleArray: singleArray || (file?.singleArray ?? false))
+    // Defaults live in RunSetup; a run file overrides them and flags override the file.
+    var setup = file.map(RunSetup.init(file:)) ?? RunSetup()
+    if let w = model ?? workload { setup.workload = w }
+    if let arch { setup.arch = arch }
+    setup.sets += overrides
+    if let weights { setup.weights = weights }
+    if let seed { setup.seed = seed }
+    if let mapper { setup.mapper = try PluginSpec(mapper, what: "--mapper") }
+    if !compress.isEmpty { setup.compress = try compress.map { try PluginSpec($0, what: "--compress") } }
+    if let factorize { setup.factorize = factorize }
+    if let schedule { setup.schedule = schedule }
+    if let images { setup.images = images }
+    if let replicate { setup.replicate = replicate }
+    setup.rounds = setup.rounds || rounds
+    setup.singleArray = setup.singleArray || singleArray
     let steps = setup.compress
     let base = try baseline.map { dir -> [AreaRow] in
       let path = "\(dir)/area.csv"

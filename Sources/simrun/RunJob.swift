@@ -22,6 +22,26 @@ struct RunSetup: Sendable, Equatable {
   var singleArray = false
 }
 
+extension RunSetup {
+  /// The run a run file describes, with every default filled in.
+  init(file f: RunConfigFile) {
+    self.init()
+    workload = f.workload ?? workload
+    arch = f.arch ?? arch
+    sets = f.set ?? []
+    weights = f.weights
+    seed = f.seed ?? seed
+    mapper = f.mapper ?? mapper
+    compress = f.compress ?? []
+    factorize = f.factorize
+    schedule = f.schedule ?? schedule
+    images = f.images ?? images
+    replicate = f.replicate ?? replicate
+    rounds = f.rounds ?? false
+    singleArray = f.singleArray ?? false
+  }
+}
+
 /// A finished run: the layouts it ran and the engine's result.
 struct RunOutcome {
   let setup: RunSetup

@@ -17,7 +17,7 @@ struct CompareCommandTests {
                    "budget", "budgetNote", "energyPerImagePJVsBaseline", "edpVsBaseline"] {
       #expect(header.contains(column), "\(column)")
     }
-    let rows = lines.dropFirst().map { CSVLine.split($0) }
+    let rows = lines.dropFirst().map { CSV.fields($0) }
     func value(_ row: [String], _ column: String) -> String { row[header.firstIndex(of: column)!] }
     #expect(rows.map { $0[0] } == ["dense-im2col", "dense-sdk", "dense-vw-sdk", "prune-crossbar", "prune-kernel-group", "prune-rows",
                                    "prune-columns", "prune-pattern", "lowrank-sdk", "group-lowrank-sdk", "quant-pow2", "quant-fp"])
@@ -54,7 +54,7 @@ struct CompareCommandTests {
     let er = try runBinary(["compare", "--workload", "resnet20", "--no-defaults", "--jobs", "2", "--out", e, "--match", "error=0.2",
                             "--variant", "rows=--compress prune-rows --mapper sdk", "--variant", "lr=--compress lowrank --mapper lowrank:base=sdk"])
     #expect(er.status == 0, "\(er.stderr)")
-    let elines = try String(contentsOfFile: "\(e)/compare.csv", encoding: .utf8).split(separator: "\n").map { CSVLine.split(String($0)) }
+    let elines = try String(contentsOfFile: "\(e)/compare.csv", encoding: .utf8).split(separator: "\n").map { CSV.fields(String($0)) }
     let eh = elines[0]
     for row in elines.dropFirst() {
       let err = Double(row[eh.firstIndex(of: "relativeError")!])!

@@ -154,3 +154,17 @@ public protocol Compressor: Sendable {
   /// Compresses `model`.
   func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel, [CompressionRecord])
 }
+
+extension Array where Element == CompressionRecord {
+  /// RMS of the records' relative errors, each layer weighted by `weight` (its weights): one
+  /// figure for a whole step or run (0 without records).
+  public func weightedRelativeError(weight: (CompressionRecord) -> Int) -> Double {
+    var weighted = 0.0, weights = 0.0
+    for r in self {
+      let n = Double(weight(r))
+      weighted += n * r.relativeError * r.relativeError
+      weights += n
+    }
+    return weights > 0 ? (weighted / weights).squareRoot() : 0
+  }
+}

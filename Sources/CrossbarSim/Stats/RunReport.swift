@@ -153,7 +153,7 @@ public struct RunReport: Sendable {
       throw InputError("\(source): not an area.csv (expected the header scope,class,areaMm2,peakPowerMW)")
     }
     return try lines.dropFirst().enumerated().map { i, line in
-      let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      let f = CSV.fields(line)
       guard f.count >= 4, let a = Double(f[2]), let p = Double(f[3]), a.isFinite, p.isFinite else {
         throw InputError("\(source): line \(i + 2) '\(line)' is not scope,class,areaMm2,peakPowerMW")
       }

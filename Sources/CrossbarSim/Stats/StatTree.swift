@@ -45,7 +45,8 @@ public indirect enum StatNode: Sendable {
     return "\(v)"
   }
 
-  static func quote(_ s: String) -> String {
+  /// A JSON string literal of `s`.
+  public static func quote(_ s: String) -> String {
     var out = "\""
     for c in s.unicodeScalars {
       switch c {
@@ -59,10 +60,28 @@ public indirect enum StatNode: Sendable {
   }
 }
 
-/// CSV quoting helpers.
+/// CSV quoting, both ways (RFC 4180).
 public enum CSV {
   /// A field, quoted when it holds a comma, quote or newline.
   public static func field(_ s: String) -> String {
     s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+  }
+
+  /// The fields of one line, as `field` writes them.
+  public static func fields(_ line: String) -> [String] {
+    var fields: [String] = [], field = "", quoted = false, chars = Array(line), i = 0
+    while i < chars.count {
+      let c = chars[i]
+      if quoted {
+        if c == "\"" {
+          if i + 1 < chars.count, chars[i + 1] == "\"" { field.append("\""); i += 1 } else { quoted = false }
+        } else { field.append(c) }
+      } else if c == "\"" { quoted = true }
+      else if c == "," { fields.append(field); field = "" }
+      else { field.append(c) }
+      i += 1
+    }
+    fields.append(field)
+    return fields
   }
 }

@@ -43,12 +43,7 @@ struct CompareRow: Sendable {
     energyByClassPJ = r.energyByClass.map { ($0.0.rawValue, $0.1 / images) }
     usedAreaMm2 = r.areaRows.first { $0.scope == "used" && $0.componentClass == "total" }?.areaMm2 ?? 0
     edp = energyPerImagePJ * firstImageLatencyNs
-    var weighted = 0.0, weights = 0.0
-    for rec in run.bench.records where rec.parametersBefore > 0 {
-      weighted += Double(rec.parametersBefore) * rec.relativeError * rec.relativeError
-      weights += Double(rec.parametersBefore)
-    }
-    relativeError = weights > 0 ? (weighted / weights).squareRoot() : 0
+    relativeError = run.bench.records.weightedRelativeError { $0.parametersBefore }
   }
 
   /// Numeric columns that get a ratio to the baseline row, with their names.
@@ -103,7 +98,7 @@ struct CompareTable {
   var json: String {
     let objects = rows.map { r -> String in
       let items = fields(r).map { k, v -> String in
-        let value = Double(v) != nil && !v.isEmpty ? v : "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        let value = Double(v) != nil && !v.isEmpty ? v : StatNode.quote(v)
         return "    \"\(k)\": \(v.isEmpty ? "null" : value)"
       }
       return "  {\n" + items.joined(separator: ",\n") + "\n  }"

@@ -65,13 +65,13 @@ struct SweepCommand: ParsableCommand {
     DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, todo.count))) { _ in
       while let (point, setup) = state.next() {
         let row = Self.run(point: point, setup: setup, spec: spec)
-        do { try journal.append(row) } catch { state.fail("\(dir)/\(SweepJournal.name): \(error)") }
+        do { try journal.append(row); state.finished(row) } catch { state.fail("\(dir)/\(SweepJournal.name): \(error)") }
         meter.finished(ok: row.ok)
       }
     }
     meter.end()
     if let failure = state.failure { throw InputError(failure) }
-    let rows = try SweepJournal(dir: dir, spec: spec, shard: shard, resume: false).done
+    let rows = journal.done + state.rows
     let table = SweepTable(spec: spec, rows: rows)
     try Self.write(table, to: dir)
     let failed = rows.filter { !$0.ok }.count
@@ -130,6 +130,8 @@ final class SweepQueue: @unchecked Sendable {
   private let lock = NSLock()
   private var items: [(Int, RunSetup)], cursor = 0
   private(set) var failure: String?
+  /// Points finished by this process (journaled).
+  private(set) var rows: [SweepRow] = []
 
   init(_ items: [(Int, RunSetup)]) { self.items = items }
 
@@ -138,6 +140,11 @@ final class SweepQueue: @unchecked Sendable {
     guard failure == nil, cursor < items.count else { return nil }
     cursor += 1
     return items[cursor - 1]
+  }
+
+  func finished(_ row: SweepRow) {
+    lock.lock(); defer { lock.unlock() }
+    rows.append(row)
   }
 
   func fail(_ message: String) {

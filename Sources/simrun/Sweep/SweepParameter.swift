@@ -32,6 +32,15 @@ struct SweepParameter: Sendable {
     case compress
     /// An option of every compressor step of a kind: `compress.prune-rows.ratio`.
     case compressOption(kind: String, option: String)
+
+    /// Whether a range of numbers can stand for its values.
+    var takesNumbers: Bool {
+      switch self {
+      case .arch, .mapperOption, .compressOption: return true
+      case .field(let f): return f == "seed" || f == "images"
+      case .mapper, .compress: return false
+      }
+    }
   }
 
   enum Domain: Sendable {
@@ -66,7 +75,7 @@ struct SweepParameter: Sendable {
       throw InputError("\(at): unknown parameter (give arch.PATH as --set takes it, mapper, mapper.OPTION, compress, compress.KIND.OPTION, or one of \(Self.fields.joined(separator: ", ")))")
     }
     if let m = values.mapping {
-      guard target != .mapper, target != .compress, !["workload", "arch", "weights", "factorize", "schedule", "replicate", "rounds", "singleArray"].contains(name) else {
+      guard target.takesNumbers else {
         throw InputError("\(at): a range {min, max} needs a numeric parameter; give a list of values")
       }
       for (k, _) in m where !["min", "max", "scale", "integer"].contains(k.string ?? "") {

@@ -124,26 +124,6 @@ struct SweepSpec: Sendable {
   }
 }
 
-extension RunSetup {
-  /// The run a run file describes, with every default filled in.
-  init(file f: RunConfigFile) {
-    self.init()
-    workload = f.workload ?? workload
-    arch = f.arch ?? arch
-    sets = f.set ?? []
-    weights = f.weights
-    seed = f.seed ?? seed
-    mapper = f.mapper ?? mapper
-    compress = f.compress ?? []
-    factorize = f.factorize
-    schedule = f.schedule ?? schedule
-    images = f.images ?? images
-    replicate = f.replicate ?? replicate
-    rounds = f.rounds ?? false
-    singleArray = f.singleArray ?? false
-  }
-}
-
 /// A small, fast, seedable generator (Steele et al. 2014): the same seed gives the same points on
 /// every machine.
 struct SplitMix64: RandomNumberGenerator {

@@ -61,7 +61,7 @@ struct SweepRow: Equatable, Sendable {
 
   /// Parses a journal line of a sweep with `parameters` parameters; nil when it is not one (a torn write).
   init?(line: String, parameters: Int) {
-    let f = CSVLine.split(line)
+    let f = CSV.fields(line)
     guard f.count == 1 + parameters + 1 + SweepMetrics.names.count + 1, let p = Int(f[0]), p >= 0,
           f[parameters + 1] == "ok" || f[parameters + 1] == "error" else { return nil }
     point = p
@@ -132,7 +132,7 @@ struct SweepTable {
     let header = SweepTable(spec: spec, rows: []).header
     guard lines.first == header else { throw InputError("\(source): not the results.csv of this sweep (its header differs)") }
     return try lines.dropFirst().enumerated().map { i, line in
-      var f = CSVLine.split(line)
+      var f = CSV.fields(line)
       let pareto = spec.parameters.count + 2 + SweepMetrics.names.count
       guard f.count == pareto + 2 else { throw InputError("\(source): line \(i + 2) has \(f.count) fields, expected \(pareto + 2)") }
       f.remove(at: pareto)
@@ -141,25 +141,5 @@ struct SweepTable {
       }
       return row
     }
-  }
-}
-
-/// RFC 4180 fields of one line.
-enum CSVLine {
-  static func split(_ line: String) -> [String] {
-    var fields: [String] = [], field = "", quoted = false, chars = Array(line), i = 0
-    while i < chars.count {
-      let c = chars[i]
-      if quoted {
-        if c == "\"" {
-          if i + 1 < chars.count, chars[i + 1] == "\"" { field.append("\""); i += 1 } else { quoted = false }
-        } else { field.append(c) }
-      } else if c == "\"" { quoted = true }
-      else if c == "," { fields.append(field); field = "" }
-      else { field.append(c) }
-      i += 1
-    }
-    fields.append(field)
-    return fields
   }
 }
