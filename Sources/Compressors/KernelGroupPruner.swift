@@ -131,7 +131,8 @@ public struct KernelGroupPruner: Compressor {
       m.network.layers[i] = l
       m.set(i, weights: w, state: state)
       var removedEnergy = 0.0
-      for o in removed { for c in 0..<before.inputs { let v = Double(before.values[o * before.inputs + c]); removedEnergy += v * v } }
+      // In channel order: a Set's order changes from process to process, and so would the sum's last digit.
+      for o in removed.sorted() { for c in 0..<before.inputs { let v = Double(before.values[o * before.inputs + c]); removedEnergy += v * v } }
       let total = before.norm * before.norm
       records.append(CompressionRecord(step: description, layer: layer.name,
                                        keptRatio: Double(keepChannels.count) / Double(layer.weightColumns),

@@ -12,13 +12,16 @@ import Foundation
 /// The range always includes 0, so pruned weights stay exactly zero (`Q_W = Z_W`). `bits=b`
 /// defaults to the chip's weight precision and may not exceed it. Inputs are symmetric and need no
 /// zero point; they are not simulated numerically here. Targets: every matrix layer, or `layers=`.
-public struct Quantizer: Compressor {
+/// Each layer is quantized on its own, in place, so a pipeline can stream weights through it.
+public struct Quantizer: LayerCompressor {
   /// Scale family.
   public enum Scales: String, Sendable { case powerOfTwo = "quant-pow2", floatingPoint = "quant-fp" }
   public static let optionHelp = ["bits=B: weight precision (default: the chip's)", "layers=a|b|all (default every matrix layer)"]
   public let description: String
   let scales: Scales
   let options: PluginOptions
+  /// Bits per weight (nil: the chip's `data.weightBits`), parsed once.
+  let bits: Int?
 
   /// Creates the quantizer from options.
   public init(_ scales: Scales, options: [String: String]) throws {
@@ -28,33 +31,24 @@ public struct Quantizer: Compressor {
     bits = try self.options.int("bits", in: 1...16)
   }
 
-  /// Bits per weight (nil: the chip's `data.weightBits`), parsed once.
-  let bits: Int?
-
-  public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel, [CompressionRecord]) {
+  public func targets(in network: Network, context: CompressionContext) throws -> [Int] {
     let bits = self.bits ?? context.weightBits
     guard bits <= context.weightBits else {
       throw InputError("\(scales.rawValue): bits=\(bits) exceeds the chip's data.weightBits \(context.weightBits)")
     }
-    let targets = try LayerTargets(options).select(in: model.network, kind: scales.rawValue, eligible: { _, l in
+    return try LayerTargets(options).select(in: network, kind: scales.rawValue, eligible: { _, l in
       l.operation.isMatrix ? nil : "no weights"
     }, byDefault: { _, _ in true })
-    var m = model
-    var records: [CompressionRecord] = []
-    for i in targets {
-      var w = model.weights.layers[i]!
-      let before = w.values
-      let q = QuantizedWeights.quantize(w.values, bits: bits, powerOfTwo: scales == .powerOfTwo)
-      w.values = q.dequantized
-      let (zero, exponent, scale) = (q.zeroPoint, q.scaleExponent, q.scale)
-      var state = model.layers[i]
-      state.quantized = q
-      state.rescale = scales == .powerOfTwo ? .shift : .multiply
-      m.set(i, weights: w, state: state)
-      let scaleText = exponent.map { "S=2^\($0)" } ?? String(format: "S=%.4g", scale)
-      records.append(CompressionRecord(step: description, layer: model.network.layers[i].name, keptRatio: 1,
-                                       relativeError: relativeError(before, w.values), note: "\(bits) bits, \(scaleText), Z=\(zero)"))
-    }
-    return (m, records)
+  }
+
+  public func compress(layer i: Int, of network: Network, weights w: inout LayerWeights, state: inout LayerCompression,
+                       context: CompressionContext) throws -> CompressionRecord {
+    let bits = self.bits ?? context.weightBits
+    let (q, error) = QuantizedWeights.quantize(&w.values, bits: bits, powerOfTwo: scales == .powerOfTwo)
+    state.quantized = q
+    state.rescale = scales == .powerOfTwo ? .shift : .multiply
+    let scaleText = q.scaleExponent.map { "S=2^\($0)" } ?? String(format: "S=%.4g", q.scale)
+    return CompressionRecord(step: description, layer: network.layers[i].name, keptRatio: 1, relativeError: error,
+                             note: "\(bits) bits, \(scaleText), Z=\(q.zeroPoint)")
   }
 }

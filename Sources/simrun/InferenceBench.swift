@@ -39,10 +39,10 @@ enum InferenceBench {
     let batch = min(Evaluation.batchSize, set.images)
     print("layer      crossbars  bit-sliced [ms]  GEMMs only [ms]  ratio")
     for (i, l) in net.layers.enumerated() where l.operation.isMatrix {
-      let q = QuantizedWeights.quantize(w.layers[i]!.values, bits: arch.data.weightBits, powerOfTwo: true)
+      let (q, values) = QuantizedWeights.quantized(w.layers[i]!.values, bits: arch.data.weightBits, powerOfTwo: true)
       var m = BitSerialModel(arch)
       m.customZeroPoint = q.zeroPoint
-      let x = CrossbarExecutor(layout: layout.layouts[i]!, network: net, weights: IntegerWeights(q.signed), model: m)
+      let x = CrossbarExecutor(layout: layout.layouts[i]!, network: net, weights: IntegerWeights(q.signed(values)), model: m)
       var input = [Int](repeating: 0, count: batch * l.inputShape.elements)
       for k in input.indices { input[k] = (k * 2_654_435_761) % (1 << arch.data.inputBits) }
       let full = best { _ = x.run(input, images: batch) }

@@ -103,7 +103,7 @@ struct RunCommand: ParsableCommand {
     var sink: ChromeTrace?, folder: RunFolder?
     let run: RunOutcome
     do {
-      run = try setup.execute { bench, spec in
+      run = try setup.execute(keepWeights: eval != nil) { bench, spec in
         folder = try RunFolder(out ?? Self.folder(bench, spec, setup))
         guard trace else { return nil }
         sink = try ChromeTrace(path: "\(folder!.staging)/trace.json")   // streamed while the run goes

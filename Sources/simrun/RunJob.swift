@@ -62,12 +62,14 @@ struct RunOutcome {
 
 extension RunSetup {
   /// Loads the arch, compresses and maps the workload, and simulates it, streaming into the trace
-  /// `trace` opens once the layouts exist (nil: no trace).
-  func execute(trace makeTrace: (Workbench, ArchSpec) throws -> ChromeTrace? = { _, _ in nil }) throws -> RunOutcome {
+  /// `trace` opens once the layouts exist (nil: no trace); `keepWeights` keeps the weights in the
+  /// workbench for accuracy (see `Workbench`).
+  func execute(keepWeights: Bool = false, trace makeTrace: (Workbench, ArchSpec) throws -> ChromeTrace? = { _, _ in nil }) throws -> RunOutcome {
     let spec = try ArchSpec.load(arch, overrides: sets)
     let m = try MapperRegistry.mapper(kind: mapper.kind, options: mapper.options)
     let bench = try Workbench(workload: workload, factorize: factorize, weights: weights, seed: seed,
-                              compress: compress, mapper: m, geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits)
+                              compress: compress, mapper: m, geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits,
+                              keepWeights: keepWeights)
     let options = SimulationOptions(schedule: schedule, allowRounds: rounds, singleArrayPerLayer: singleArray, images: images,
                                     replication: try ReplicationPlan.parse(replicate, spec: spec))
     let engine = try Engine(spec: spec, layout: bench.layout, options: options)

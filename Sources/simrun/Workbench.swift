@@ -103,12 +103,16 @@ struct Workbench {
   var weightsSource = "none (no compression)"
   /// Weights each matrix layer keeps (all of them without compression), by layer name.
   var keptParameters: [String: Int] = [:]
-  /// The weights as given (before compression) and as compressed, when the run has weights.
+  /// The weights as given (before compression) and as compressed, when the run has weights and
+  /// keeps them (`keepWeights`, or weights that come from a file).
   var original: CompressedModel?
   var model: CompressedModel?
 
+  /// Without `keepWeights`, synthetic weights through layer-local steps (the quantizers) are made,
+  /// compressed and laid out one layer at a time and then dropped: `original` and `model` stay nil.
   init(workload: String, factorize: String?, weights: String?, seed: UInt64, compress: [PluginSpec],
-       mapper: any WeightMapper, geometry: ArrayGeometry, weightBits: Int, independentRows: Bool = false) throws {
+       mapper: any WeightMapper, geometry: ArrayGeometry, weightBits: Int, independentRows: Bool = false,
+       keepWeights: Bool = false) throws {
     var (net, modelWeights) = try BuiltinWorkloads.loadWithWeights(workload, independentRows: independentRows)
     if let f = factorize {
       guard compress.isEmpty, modelWeights == nil else { throw InputError("--factorize reshapes the network without weights; use --compress lowrank:... to combine it with other compressors") }
@@ -118,6 +122,19 @@ struct Workbench {
     guard !compress.isEmpty || weights != nil || modelWeights != nil else {
       layout = try NetworkLayout.map(net, with: mapper, geometry: geometry)
       for l in net.layers where l.operation.isMatrix { keptParameters[l.name] = l.parameters }
+      return
+    }
+    let steps = try compress.map { try CompressorRegistry.compressor(kind: $0.kind, options: $0.options) }
+    let context = CompressionContext(geometry: geometry, weightBits: weightBits, mapper: mapper)
+    let layerSteps = steps.compactMap { $0 as? any LayerCompressor }
+    if !keepWeights, weights == nil, modelWeights == nil, layerSteps.count == steps.count {
+      let generator = SyntheticWeights(seed: seed)
+      let s = try CompressionPipeline.stream(net, weights: { try generator.layer(net.layers[$0], index: $0) },
+                                             steps: layerSteps, context: context)
+      weightsSource = "synthetic (seed \(seed))"
+      records = s.records
+      layout = s.layout
+      for (i, l) in net.layers.enumerated() where l.operation.isMatrix { keptParameters[l.name] = s.keptParameters[i] }
       return
     }
     let w: NetworkWeights
@@ -133,8 +150,6 @@ struct Workbench {
     }
     let model = try CompressedModel(network: net, weights: w, source: weights ?? (modelWeights != nil ? workload : "synthetic weights"))
     original = model
-    let steps = try compress.map { try CompressorRegistry.compressor(kind: $0.kind, options: $0.options) }
-    let context = CompressionContext(geometry: geometry, weightBits: weightBits, mapper: mapper)
     let (compressed, records, finalLayout) = try CompressionPipeline.runWithLayout(model, steps: steps, context: context)
     self.records = records
     self.model = compressed

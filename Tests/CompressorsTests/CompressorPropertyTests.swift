@@ -216,9 +216,10 @@ struct CompressorPropertyTests {
         #expect(abs(q.scale - needed) <= 1e-12 * needed)
       }
       #expect(q.zeroPoint == Int((-lo / q.scale).rounded()))
-      #expect(q.stored.allSatisfy { (0...Int(levels)).contains($0) })
+      let stored = q.stored(m.weights.layers[0]!.values)
+      #expect(stored.allSatisfy { (0...Int(levels)).contains($0) })
       for (k, v) in w.enumerated() {
-        let back = q.scale * Double(q.stored[k] - q.zeroPoint)
+        let back = q.scale * Double(stored[k] - q.zeroPoint)
         #expect(abs(Double(v) - back) <= q.scale / 2 * (1 + 1e-9), "weight \(v) -> \(back), S \(q.scale)")
       }
     }

@@ -63,6 +63,15 @@ struct PruningTests {
     #expect(try layout(m).crossbars < (try layout(model).crossbars))
     let r = try Simulation.run(network: m.network, spec: .isaac8bit, mapper: Im2colMapper())
     #expect(r.layers.count == m.network.layers.count)
+    // The error is the removed filters' energy summed in channel order, to the last bit: the same
+    // in every process (a Set's iteration order is not).
+    let orig = model.weights.layers[i]!, kept = m.weights.layers[i]!
+    func row(_ w: LayerWeights, _ o: Int) -> [Float] { Array(w.values[(o * w.inputs)..<((o + 1) * w.inputs)]) }
+    let keptRows = Set((0..<kept.outputs).map { row(kept, $0) })
+    var removed = 0.0
+    for o in 0..<orig.outputs where !keptRows.contains(row(orig, o)) { for v in row(orig, o) { removed += Double(v) * Double(v) } }
+    let record = try #require(records.first { $0.layer == "layer3.0.conv1" })
+    #expect(record.relativeError == (removed / (orig.norm * orig.norm)).squareRoot())
   }
 
   @Test("kernel-group pruning of VGG follows channels through pooling into the FC layer")
@@ -103,11 +112,12 @@ struct PruningTests {
     var rng = SeededRNG(seed: 9)
     let x = (0..<(20 * 36)).map { _ in Int.random(in: 0...15, using: &rng) }
     #expect(layout.zeroPoint == q.zeroPoint)
-    let got = try FunctionalLayer.execute(layout: layout, network: m.network, input: x, model: modelBits)
-    #expect(got == FunctionalLayer.reference(layer: m.network.layers[0], weights: IntegerWeights(q.signed), input: x))
+    let got = try FunctionalLayer.execute(compressed: m, layout: layout, input: x, model: modelBits)
+    let signed = q.signed(m.weights.layers[0]!.values), stored = q.stored(m.weights.layers[0]!.values)
+    #expect(got == FunctionalLayer.reference(layer: m.network.layers[0], weights: IntegerWeights(signed), input: x))
     // Pruned weights are stored exactly at the zero point.
     let keep = m.layers[0].keep!
-    #expect(q.stored.indices.allSatisfy { keep[$0] || q.stored[$0] == q.zeroPoint })
+    #expect(stored.indices.allSatisfy { keep[$0] || stored[$0] == q.zeroPoint })
   }
 
   @Test("bad ratios and options are errors naming the value", arguments: [

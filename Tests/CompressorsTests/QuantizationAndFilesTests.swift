@@ -14,10 +14,11 @@ struct QuantizationTests {
     for (i, s) in m.layers.enumerated() {
       guard let q = s.quantized else { continue }
       #expect(q.scale == pow(2.0, Double(q.scaleExponent!)))
-      #expect(q.stored.allSatisfy { (0...((1 << bits) - 1)).contains($0) })
-      #expect(s.rescale == .shift)
       let w = m.weights.layers[i]!
-      #expect(zip(q.stored, w.values).allSatisfy { Float(q.scale * Double($0.0 - q.zeroPoint)) == $0.1 })
+      let stored = q.stored(w.values)
+      #expect(stored.allSatisfy { (0...((1 << bits) - 1)).contains($0) })
+      #expect(s.rescale == .shift)
+      #expect(zip(stored, w.values).allSatisfy { Float(q.scale * Double($0.0 - q.zeroPoint)) == $0.1 })
     }
   }
 
@@ -34,6 +35,24 @@ struct QuantizationTests {
     #expect(shift.counts[.rescaleShift] > 0 && shift.counts[.rescaleMultiply] == 0)
     #expect(mult.counts[.rescaleMultiply] == shift.counts[.rescaleShift])
     #expect(mult.energyPJ > shift.energyPJ)
+  }
+
+  @Test("streamed a layer at a time, quantizers give the whole-model pipeline's records, layouts and kept weights")
+  func streamed() throws {
+    let model = try resnet20Model()
+    let steps = [try compressor("quant-fp:bits=6,layers=conv1|layer2.0.conv1"), try compressor("quant-pow2:bits=4")]
+    let (m, records, layout) = try CompressionPipeline.runWithLayout(model, steps: steps, context: isaacContext)
+    var made: [Int] = []
+    let s = try CompressionPipeline.stream(model.network, weights: { made.append($0); return model.weights.layers[$0]! },
+                                           steps: steps.map { $0 as! any LayerCompressor }, context: isaacContext)
+    #expect(made == model.network.layers.indices.filter { model.network.layers[$0].operation.isMatrix })   // each once, in order
+    #expect(s.records == records && records.count == 2 + 22)
+    #expect(s.keptParameters == m.network.layers.indices.map { m.keptParameters(layer: $0) })
+    for (a, b) in zip(s.layout.layouts, layout.layouts) {
+      #expect(a?.crossbars.map(\.usefulCells) == b?.crossbars.map(\.usefulCells))
+      #expect(a?.zeroPoint == b?.zeroPoint && a?.rescale == b?.rescale && a?.windows == b?.windows)
+    }
+    #expect(layout.layouts.compactMap { $0?.zeroPoint }.count == 22)
   }
 
   @Test("more bits than the chip stores is an error")

@@ -3,24 +3,36 @@
 extension CompressedModel {
   /// Maps every matrix layer with `mapper`, then applies each layer's compression: pruned
   /// crossbars dropped, rows or columns compacted behind index tables, all-zero columns marked
-  /// so they skip their conversions, integer weights and the rescale attached.
+  /// so they skip their conversions, the weights' zero point and the rescale attached.
   public func layout(mapper: any WeightMapper, geometry: ArrayGeometry) throws -> NetworkLayout {
     var layouts: [LayerLayout?] = []
     for (i, layer) in network.layers.enumerated() {
       guard layer.operation.isMatrix else { layouts.append(nil); continue }
-      var l = try mapper.map(layer: i, of: network, geometry: geometry)
-      l = refine(l, layer: layer, state: layers[i], geometry: geometry)
-      if let q = layers[i].quantized {
-        l.integerWeights = IntegerWeights(q.signed)
-        l.zeroPoint = q.zeroPoint
-      }
-      l.rescale = layers[i].rescale
+      let l = try Self.layout(layer: i, of: network, state: layers[i], mapper: mapper, geometry: geometry)
       layouts.append(l)
     }
     return NetworkLayout(network: network, layouts: layouts)
   }
 
-  func refine(_ layout: LayerLayout, layer: Layer, state: LayerCompression, geometry g: ArrayGeometry) -> LayerLayout {
+  /// Layout of matrix layer `i` of `network` in compression state `state`: the mapper's layout,
+  /// then pruned crossbars dropped, rows or columns compacted, the zero point and rescale attached.
+  /// Needs nothing but the layer's state, so a pipeline can lay layers out one at a time.
+  public static func layout(layer i: Int, of network: Network, state: LayerCompression,
+                            mapper: any WeightMapper, geometry: ArrayGeometry) throws -> LayerLayout {
+    var l = try mapper.map(layer: i, of: network, geometry: geometry)
+    l = refine(l, layer: network.layers[i], state: state, geometry: geometry)
+    l.zeroPoint = state.quantized?.zeroPoint
+    l.rescale = state.rescale
+    return l
+  }
+
+  /// Signed integer weights `Q_W - Z_W` of quantized layer `i` (nil when it is not quantized).
+  public func integerWeights(layer i: Int) -> IntegerWeights? {
+    guard let q = layers[i].quantized, let w = weights.layers[i] else { return nil }
+    return IntegerWeights(q.signed(w.values))
+  }
+
+  static func refine(_ layout: LayerLayout, layer: Layer, state: LayerCompression, geometry g: ArrayGeometry) -> LayerLayout {
     guard let keep = state.keep else { return layout }
     let resolver = CellResolver(layer: layer, stride: layout.stride)
     func live(_ r: RowSource, _ c: ColumnSink) -> Bool { resolver.index(r, c).map { keep[$0] } ?? false }

@@ -7,10 +7,14 @@ extension QuantizedWeights {
   /// The range always includes 0 (pruned weights stay exactly `Q_W = Z_W`); `S_W` is
   /// `(max - min) / (2^bits - 1)`, or with `powerOfTwo` the smallest power of two at least that
   /// ([XA]: every rescale is then a shift).
-  public static func quantize(_ values: [Float], bits: Int, powerOfTwo: Bool) -> QuantizedWeights {
+  ///
+  /// `values` are replaced in place by the real values the integers stand for (no copy of a
+  /// 100 M-weight layer); the result also gives `||W - W'||_F / ||W||_F` (0 for an all-zero layer).
+  public static func quantize(_ values: inout [Float], bits: Int, powerOfTwo: Bool) -> (QuantizedWeights, relativeError: Double) {
     let levels = (1 << bits) - 1
-    let lo = Double(min(0, values.min() ?? 0)), hi = Double(max(0, values.max() ?? 0))
-    var scale = (hi - lo) / Double(levels)
+    var lo: Float = 0, hi: Float = 0
+    for v in values { lo = min(lo, v); hi = max(hi, v) }
+    var scale = (Double(hi) - Double(lo)) / Double(levels)
     var exponent: Int?
     if scale <= 0 { scale = 1 }
     if powerOfTwo {
@@ -18,11 +22,38 @@ extension QuantizedWeights {
       exponent = a
       scale = pow(2.0, Double(a))
     }
-    let zero = min(levels, max(0, Int((-lo / scale).rounded())))
-    let stored = values.map { min(levels, max(0, Int((Double($0) / scale).rounded()) + zero)) }
-    return QuantizedWeights(stored: stored, zeroPoint: zero, bits: bits, scale: scale, scaleExponent: exponent)
+    let zero = min(levels, max(0, Int((-Double(lo) / scale).rounded())))
+    let inverse = 1 / scale
+    var error = 0.0, norm = 0.0
+    values.withUnsafeMutableBufferPointer { v in
+      for k in v.indices {
+        let x = Double(v[k])
+        // Clamp in Double before converting: a value outside the range maps to the nearest level.
+        let q = min(Double(levels), max(0, roundHalfAway(powerOfTwo ? x * inverse : x / scale) + Double(zero)))
+        let back = Float(scale * (q - Double(zero)))
+        let d = x - Double(back)
+        error += d * d; norm += x * x
+        v[k] = back
+      }
+    }
+    let q = QuantizedWeights(zeroPoint: zero, bits: bits, scale: scale, scaleExponent: exponent)
+    return (q, norm > 0 ? (error / norm).squareRoot() : 0)
   }
 
-  /// The real values the stored integers stand for.
-  public var dequantized: [Float] { stored.map { Float(scale * Double($0 - zeroPoint)) } }
+  /// `y.rounded()` (half away from zero) for `|y| < 2^62` without a libm call: truncation is one
+  /// instruction, and `y - trunc(y)` is exact. Every quantized `y` is within `2^16` of zero.
+  @inline(__always)
+  static func roundHalfAway(_ y: Double) -> Double {
+    let t = Double(Int(y))
+    let f = y - t
+    let up: Double = f >= 0.5 ? 1 : 0, down: Double = f <= -0.5 ? 1 : 0   // selects, not branches
+    return t + up - down
+  }
+
+  /// Quantizes a copy of `values`: the quantization and the real values the integers stand for.
+  public static func quantized(_ values: [Float], bits: Int, powerOfTwo: Bool) -> (QuantizedWeights, values: [Float]) {
+    var v = values
+    let (q, _) = quantize(&v, bits: bits, powerOfTwo: powerOfTwo)
+    return (q, v)
+  }
 }

@@ -72,7 +72,7 @@ extension EngineCore {
         }
       }
     }
-    let bits = Int(tableBits.values.reduce(0, +))
+    let bits = Int(tableBits.keys.sorted().reduce(0.0) { $0 + tableBits[$1]! })   // key order: same sum in every process
     let adcs = sharedADCs.isEmpty ? phys.count * spec.ima.adc.countPerCrossbar : Set(phys.map { sharedADC(of: Int($0)) }).count
     let occupancy = Occupancy(crossbars: phys.count, adcs: adcs, imas: Set(phys.map { Int($0) / spec.ima.crossbars }).count,
                               tiles: tiles.count, tableBits: bits, multiplierTiles: multiplierTiles.count,

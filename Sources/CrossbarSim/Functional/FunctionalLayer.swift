@@ -13,15 +13,15 @@ public struct IntegerWeights: Sendable, Equatable {
 /// `CrossbarExecutor`'s): per crossbar, per input bit-plane and weight slice, column sums through a
 /// clipping ADC, shift-and-add, partial sums across crossbars, zero-point correction.
 public enum FunctionalLayer {
-  /// Output of a quantized layout with the integer weights and zero point it carries, so the
-  /// result is exactly what its crossbars hold; `model` gives the number formats.
-  public static func execute(layout: LayerLayout, network: Network, input: [Int], model: BitSerialModel) throws -> [Int] {
-    guard let w = layout.integerWeights else {
-      throw InputError("layer \(network.layers[layout.layer].name): the layout carries no integer weights (quantize it first)")
+  /// Output of a quantized layer's layout with the integer weights and zero point `compressed`
+  /// holds for it, so the result is exactly what its crossbars hold; `model` gives the number formats.
+  public static func execute(compressed: CompressedModel, layout: LayerLayout, input: [Int], model: BitSerialModel) throws -> [Int] {
+    guard let w = compressed.integerWeights(layer: layout.layer), let q = compressed.layers[layout.layer].quantized else {
+      throw InputError("layer \(compressed.network.layers[layout.layer].name): no integer weights (quantize it first)")
     }
     var m = model
-    m.customZeroPoint = layout.zeroPoint ?? m.customZeroPoint
-    return try execute(layout: layout, network: network, weights: w, input: input, model: m)
+    m.customZeroPoint = q.zeroPoint
+    return try execute(layout: layout, network: compressed.network, weights: w, input: input, model: m)
   }
 
   /// Output `[outChannels][outH][outW]` of `layer` (index `layout.layer` of `network`) for integer

@@ -76,8 +76,9 @@ public struct IntegerInference: Sendable {
       guard l.operation.isMatrix, let w = model.weights.layers[i] else {
         weights.append(nil); scales.append(0); biases.append(nil); executors.append(nil); continue
       }
-      let q = model.layers[i].quantized ?? QuantizedWeights.quantize(w.values, bits: spec.data.weightBits, powerOfTwo: powerOfTwo)
-      let iw = IntegerWeights(q.signed)
+      let (q, values) = model.layers[i].quantized.map { ($0, w.values) }
+        ?? QuantizedWeights.quantized(w.values, bits: spec.data.weightBits, powerOfTwo: powerOfTwo)
+      let iw = IntegerWeights(q.signed(values))
       weights.append(iw); scales.append(q.scale)
       let accScale = inFormat.scale * q.scale
       biases.append(w.bias.map { $0.map { Int((Double($0) / accScale).rounded()) } })

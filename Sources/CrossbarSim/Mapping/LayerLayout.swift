@@ -104,8 +104,6 @@ public struct LayerLayout: Sendable {
   public var window = ""
   /// What else a reader of the per-layer output should know (group layout, auto's pick).
   public var note = ""
-  /// Integer weights the crossbars hold (signed `Q_W - Z_W`), when the layer is quantized.
-  public var integerWeights: IntegerWeights?
   /// Zero point of the stored weights, when quantized.
   public var zeroPoint: Int?
   /// Output rescale after the crossbars.

@@ -91,7 +91,7 @@ struct CompareCommand: ParsableCommand {
       setup.compress = budget.apply(to: v.compress, denseParams: denseParams)
       setup.factorize = v.factorize
       setup.sets += v.sets
-      let run = try setup.execute()
+      let run = try setup.execute(keepWeights: evaluation != nil)
       var row = CompareRow(label: v.label, variant: CompareVariant(label: v.label, mapper: v.mapper, compress: setup.compress), run: run)
       Self.describeBudget(&row, budget: budget, denseParams: denseParams, steps: setup.compress)
       row.accuracy = try evaluation?.top1(run)
