@@ -73,12 +73,13 @@ public struct SyntheticWeights: Sendable {
         for r in 0..<m {
           let gain = gains[r]
           for i in (r * n)..<(r * n + n) {
-            var sum = 0.0
+            // Twelve 16-bit uniforms summed as integers: exact, as the double sum of them is.
+            var sum: UInt64 = 0
             for _ in 0..<3 {
               let x = rng.next()
-              sum += Double(x & 0xFFFF) + Double((x >> 16) & 0xFFFF) + Double((x >> 32) & 0xFFFF) + Double(x >> 48)
+              sum += (x & 0xFFFF) + ((x >> 16) & 0xFFFF) + ((x >> 32) & 0xFFFF) + (x >> 48)
             }
-            let v = (w[i] + Float(sigma * (sum / 65536 - 6))) * gain
+            let v = (w[i] + Float(sigma * (Double(sum) / 65536 - 6))) * gain
             w[i] = v
             energy += Double(v) * Double(v)
           }

@@ -15,7 +15,7 @@ struct BenchCommand: ParsableCommand {
   var workload: [String] = ["vgg8", "resnet18"]
 
   @Option(help: "Arch preset or spec file.")
-  var arch = "isaac-8bit"
+  var arch = RunSetup.defaults.arch
 
   @Option(name: .customLong("set"), help: "Override an arch field, e.g. --set ima.adc.bits=6 (repeatable).")
   var overrides: [String] = []

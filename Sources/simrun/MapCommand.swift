@@ -14,7 +14,7 @@ struct MapCommand: ParsableCommand {
       """)
 
   @Option(help: "Built-in workload name or a NeuroSim NetWork_*.csv file.")
-  var workload = "resnet20"
+  var workload = RunSetup.defaults.workload
 
   @Option(help: "Mapper: kind or kind:key=value,... (see below).")
   var mapper = "vw-sdk"
@@ -41,7 +41,7 @@ struct MapCommand: ParsableCommand {
   var weights: String?
 
   @Option(parsing: .unconditional, help: "Seed of the synthetic weights.")
-  var seed: UInt64 = 1
+  var seed: UInt64 = RunSetup.defaults.seed
 
   @Option(help: "table, csv or json.")
   var format: OutputFormat = .table

@@ -13,7 +13,7 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Run config file (YAML/JSON, version: 1) with any of the fields below; flags override it.")
   var config: String?
 
-  @Option(help: "Built-in workload name (see `simrun workloads`) or a NeuroSim NetWork_*.csv file. [default: resnet20]")
+  @Option(help: "Built-in workload name (see `simrun workloads`) or a NeuroSim NetWork_*.csv file. [default: \(RunSetup.defaults.workload)]")
   var workload: String?
 
   @Option(help: "An ONNX model (.onnx): its graph is the workload and its weights come with it (same as --workload FILE.onnx).")
@@ -25,10 +25,10 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Images (.npz with x) whose float activations set the quantized formats. [default: the first 128 --eval images]")
   var calibration: String?
 
-  @Option(help: "Arch preset (isaac, isaac-8bit) or a YAML/JSON spec file. [default: isaac-8bit]")
+  @Option(help: "Arch preset (isaac, isaac-8bit) or a YAML/JSON spec file. [default: \(RunSetup.defaults.arch)]")
   var arch: String?
 
-  @Option(help: "Mapper: kind or kind:key=value,... (\(allMappers.map(\.kind).joined(separator: ", ")); see `simrun map --help`). [default: im2col]")
+  @Option(help: "Mapper: kind or kind:key=value,... (\(allMappers.map(\.kind).joined(separator: ", ")); see `simrun map --help`). [default: \(RunSetup.defaults.mapper.kind)]")
   var mapper: String?
 
   @Option(help: "Compressor step kind:key=value,... (repeatable, applied in order; kinds: \(allCompressors.map(\.kind).joined(separator: ", ")); options: `simrun compressors`).")
@@ -37,19 +37,19 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Weights for compression: .npz, .npy or a folder of .npy (default: seeded synthetic weights).")
   var weights: String?
 
-  @Option(parsing: .unconditional, help: "Seed of the synthetic weights. [default: 1]")
+  @Option(parsing: .unconditional, help: "Seed of the synthetic weights. [default: \(RunSetup.defaults.seed)]")
   var seed: UInt64?
 
   @Option(help: "Replace K x K convs by low-rank pairs (shapes only): rank=R[,groups=G][,pointwise=true].")
   var factorize: String?
 
-  @Option(help: "Schedule: layer or pipeline. [default: pipeline]")
+  @Option(help: "Schedule: layer or pipeline. [default: \(RunSetup.defaults.schedule.rawValue)]")
   var schedule: Schedule?
 
-  @Option(parsing: .unconditional, help: "Images fed back to back through the network (throughput: imagesPerSecond in stats). [default: 1]")
+  @Option(parsing: .unconditional, help: "Images fed back to back through the network (throughput: imagesPerSecond in stats). [default: \(RunSetup.defaults.images)]")
   var images: Int?
 
-  @Option(help: "Weight replication: none, auto (balance the pipeline on the chip), auto:crossbars=N, auto:tiles=N, or LAYER=k,... [default: none]")
+  @Option(help: "Weight replication: none, auto (balance the pipeline on the chip), auto:crossbars=N, auto:tiles=N, or LAYER=k,... [default: \(RunSetup.defaults.replicate)]")
   var replicate: String?
 
   @Flag(help: "Run a model larger than the chip in rounds that reprogram the crossbars.")

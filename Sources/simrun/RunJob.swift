@@ -23,6 +23,9 @@ struct RunSetup: Sendable, Equatable {
 }
 
 extension RunSetup {
+  /// Every default of a run, in one place: flags and help texts of `run` and `compare` read them.
+  static let defaults = RunSetup()
+
   /// The run a run file describes, with every default filled in.
   init(file f: RunConfigFile) {
     self.init()

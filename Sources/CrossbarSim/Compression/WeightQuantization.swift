@@ -12,8 +12,7 @@ extension QuantizedWeights {
   /// 100 M-weight layer); the result also gives `||W - W'||_F / ||W||_F` (0 for an all-zero layer).
   public static func quantize(_ values: inout [Float], bits: Int, powerOfTwo: Bool) -> (QuantizedWeights, relativeError: Double) {
     let levels = (1 << bits) - 1
-    var lo: Float = 0, hi: Float = 0
-    for v in values { lo = min(lo, v); hi = max(hi, v) }
+    let (lo, hi) = range(values)
     var scale = (Double(hi) - Double(lo)) / Double(levels)
     var exponent: Int?
     if scale <= 0 { scale = 1 }
@@ -28,9 +27,13 @@ extension QuantizedWeights {
     values.withUnsafeMutableBufferPointer { v in
       for k in v.indices {
         let x = Double(v[k])
-        // Clamp in Double before converting: a value outside the range maps to the nearest level.
-        let q = min(Double(levels), max(0, roundHalfAway(powerOfTwo ? x * inverse : x / scale) + Double(zero)))
-        let back = Float(scale * (q - Double(zero)))
+        // |x / scale| <= levels < 2^16: round half away from zero through an integer truncation
+        // (`y - trunc(y)` is exact), then clamp as integers.
+        let y = powerOfTwo ? x * inverse : x / scale
+        let t = Int(y), f = y - Double(t)
+        var q = t + (f >= 0.5 ? 1 : 0) - (f <= -0.5 ? 1 : 0) + zero
+        q = q < 0 ? 0 : (q > levels ? levels : q)
+        let back = Float(scale * Double(q - zero))
         let d = x - Double(back)
         error += d * d; norm += x * x
         v[k] = back
@@ -40,14 +43,19 @@ extension QuantizedWeights {
     return (q, norm > 0 ? (error / norm).squareRoot() : 0)
   }
 
-  /// `y.rounded()` (half away from zero) for `|y| < 2^62` without a libm call: truncation is one
-  /// instruction, and `y - trunc(y)` is exact. Every quantized `y` is within `2^16` of zero.
-  @inline(__always)
-  static func roundHalfAway(_ y: Double) -> Double {
-    let t = Double(Int(y))
-    let f = y - t
-    let up: Double = f >= 0.5 ? 1 : 0, down: Double = f <= -0.5 ? 1 : 0   // selects, not branches
-    return t + up - down
+  /// The smallest and largest value and 0 (the range always includes 0). Four running extremes
+  /// instead of one: the same result (min and max do not depend on order), a quarter of the chain.
+  static func range(_ values: [Float]) -> (lo: Float, hi: Float) {
+    var lo = SIMD4<Float>(repeating: 0), hi = SIMD4<Float>(repeating: 0)
+    values.withUnsafeBufferPointer { v in
+      let whole = v.count / 4 * 4
+      for k in stride(from: 0, to: whole, by: 4) {
+        let x = SIMD4(v[k], v[k + 1], v[k + 2], v[k + 3])
+        lo = pointwiseMin(lo, x); hi = pointwiseMax(hi, x)
+      }
+      for k in whole..<v.count { lo[0] = min(lo[0], v[k]); hi[0] = max(hi[0], v[k]) }
+    }
+    return (lo.min(), hi.max())
   }
 
   /// Quantizes a copy of `values`: the quantization and the real values the integers stand for.

@@ -13,14 +13,14 @@ struct CompareCommand: ParsableCommand {
       configuration, or replaces the default of that label. Configurations run in parallel.
       """)
 
-  @Option(help: "Built-in workload, NeuroSim CSV or ONNX model. [default: resnet20]")
+  @Option(help: "Built-in workload, NeuroSim CSV or ONNX model. [default: \(RunSetup.defaults.workload)]")
   var workload: String?
 
   @Option(help: "An ONNX model (same as --workload FILE.onnx): its weights are compressed.")
   var model: String?
 
   @Option(help: "Arch preset or spec file.")
-  var arch = "isaac-8bit"
+  var arch = RunSetup.defaults.arch
 
   @Option(name: .customLong("set"), help: "Override an arch field for every configuration (repeatable).")
   var overrides: [String] = []
@@ -41,13 +41,13 @@ struct CompareCommand: ParsableCommand {
   var weights: String?
 
   @Option(parsing: .unconditional, help: "Seed of the synthetic weights.")
-  var seed: UInt64 = 1
+  var seed: UInt64 = RunSetup.defaults.seed
 
   @Option(parsing: .unconditional, help: "Images streamed through each configuration (images/s).")
-  var images = 1
+  var images = RunSetup.defaults.images
 
   @Option(help: "Weight replication for every configuration: none, auto, auto:crossbars=N, auto:tiles=N.")
-  var replicate = "none"
+  var replicate = RunSetup.defaults.replicate
 
   @Option(help: "Labelled images (.npz): add crossbar-path top-1 (needs --model or --weights).")
   var data: String?
@@ -64,7 +64,7 @@ struct CompareCommand: ParsableCommand {
   func run() throws {
     Functional.useSingleThreadedBLAS()
     if model != nil, workload != nil { throw InputError("give --model or --workload, not both") }
-    let workload = model ?? self.workload ?? "resnet20"
+    let workload = model ?? self.workload ?? RunSetup.defaults.workload
     let budget = try CompareBudget(parsing: match)
     var variants = noDefaults ? [] : CompareVariant.defaults
     for text in variant {
