@@ -55,6 +55,15 @@ struct QuantizationTests {
     #expect(layout.layouts.compactMap { $0?.zeroPoint }.count == 22)
   }
 
+  @Test("hand-worked: [-2.5, 4.5, 0] at 3 bits has S = 1, Z = round(2.5) = 3, and 4.5 + 3 rounds past 7 to the top level")
+  func handWorked() {
+    var v: [Float] = [-2.5, 4.5, 0]
+    let (q, error) = QuantizedWeights.quantize(&v, bits: 3, powerOfTwo: true)
+    #expect(q.scale == 1 && q.scaleExponent == 0 && q.zeroPoint == 3)
+    #expect(q.stored(v) == [0, 7, 3] && v == [-3, 4, 0])
+    #expect(abs(error - (0.5 / (2.5 * 2.5 + 4.5 * 4.5)).squareRoot()) < 1e-15)   // sqrt(0.25 + 0.25) / ||w||
+  }
+
   @Test("more bits than the chip stores is an error")
   func tooManyBits() throws {
     do { _ = try compressor("quant-pow2:bits=12").compress(try resnet20Model(), context: isaacContext); Issue.record("accepted") } catch {
