@@ -40,7 +40,7 @@ struct MapCommand: ParsableCommand {
   @Option(help: "Weights for compression: .npz, .npy or a folder of .npy.")
   var weights: String?
 
-  @Option(parsing: .unconditional, help: "Seed of the synthetic weights.")
+  @Option(parsing: .unconditional, help: "Seed of the synthetic weights.", transform: parseSeed)
   var seed: UInt64 = RunSetup.defaults.seed
 
   @Option(help: "table, csv or json.")

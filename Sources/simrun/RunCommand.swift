@@ -37,7 +37,7 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Weights for compression: .npz, .npy or a folder of .npy (default: seeded synthetic weights).")
   var weights: String?
 
-  @Option(parsing: .unconditional, help: "Seed of the synthetic weights. [default: \(RunSetup.defaults.seed)]")
+  @Option(parsing: .unconditional, help: "Seed of the synthetic weights. [default: \(RunSetup.defaults.seed)]", transform: parseSeed)
   var seed: UInt64?
 
   @Option(help: "Replace K x K convs by low-rank pairs (shapes only): rank=R[,groups=G][,pointwise=true].")

@@ -29,3 +29,11 @@ extension ParsableCommand {
     return n
   }
 }
+
+/// Parses `--seed`, saying what a seed may be when it is not one.
+func parseSeed(_ text: String) throws -> UInt64 {
+  guard let seed = UInt64(text) else {
+    throw ValidationError("a seed is a whole number in 0...\(UInt64.max)")
+  }
+  return seed
+}

@@ -40,7 +40,7 @@ struct CompareCommand: ParsableCommand {
   @Option(help: "Weights (.npz, .npy or folder) instead of seeded synthetic ones.")
   var weights: String?
 
-  @Option(parsing: .unconditional, help: "Seed of the synthetic weights.")
+  @Option(parsing: .unconditional, help: "Seed of the synthetic weights.", transform: parseSeed)
   var seed: UInt64 = RunSetup.defaults.seed
 
   @Option(parsing: .unconditional, help: "Images streamed through each configuration (images/s).")
