@@ -117,4 +117,19 @@ struct ArchSpecTests {
     s.ima.crossbar.columns = 4
     #expect(s.validate().contains { $0.contains("ima.crossbar.columns") })
   }
+
+  @Test("a config document's size counts what its aliases expand to, measured before composing")
+  func aliasExpansion() {
+    // Hand count: the top mapping 1, key a 1, [1, 2] 3, key b 1, [*a, *a] 1 + 3 + 3: 13 values.
+    let text = "a: &a [1, 2]\nb: [*a, *a]\n"
+    #expect(YAMLExpansion.problem(in: text, maximumValues: 13, maximumDepth: 10) == nil)
+    #expect(YAMLExpansion.problem(in: text, maximumValues: 12, maximumDepth: 10)?.contains("more than 12 values") == true)
+    // Three levels of lists: refused at a depth bound of 2, taken at 3.
+    #expect(YAMLExpansion.problem(in: "x: [[1]]\n", maximumValues: 100, maximumDepth: 2)?.contains("deeper than 2") == true)
+    #expect(YAMLExpansion.problem(in: "x: [[1]]\n", maximumValues: 100, maximumDepth: 3) == nil)
+    // An alias or a list as a key is refused without expanding it.
+    #expect(YAMLExpansion.problem(in: "a: &a [1]\n*a : 3\n", maximumValues: 100, maximumDepth: 10)?.contains("plain name") == true)
+    #expect(YAMLExpansion.problem(in: "? [1]\n: 3\n", maximumValues: 100, maximumDepth: 10)?.contains("plain name") == true)
+    #expect(YAMLExpansion.problem(in: "a: [1\n", maximumValues: 100, maximumDepth: 10)?.hasPrefix("malformed YAML/JSON at line") == true)
+  }
 }

@@ -7,9 +7,8 @@ import Yams
 public enum ConfigTree {
   /// Parses YAML (JSON is a subset) into a plain tree of dictionaries, arrays and scalars.
   ///
-  /// The document is composed first (aliases stay shared, not copied) and refused when it would
-  /// expand to more than `maximumNodes` nodes, so an alias bomb ("billion laughs") is an error,
-  /// not a hang.
+  /// The document is measured from its events first and refused when it would expand to more than
+  /// `maximumNodes` values, so an alias bomb ("billion laughs") is an error, not a hang.
   public static func parse(_ text: String, source: String) throws -> [String: Any] {
     let node = try compose(text, source: source)
     let loaded = node.map { Constructor.default.any(from: $0) }
@@ -28,29 +27,29 @@ public enum ConfigTree {
     return dict
   }
 
-  /// Composes a YAML document into nodes (aliases shared, not copied), refusing one that would
-  /// expand to more than `maximumNodes` values.
+  /// Composes a YAML document into nodes (aliases shared, not copied). A document that would
+  /// expand to more than `maximumNodes` values, nests deeper than `maximumDepth` or has a key that
+  /// is not a plain name is refused from the event stream, before Yams composes (and hashes) it.
   public static func compose(_ text: String, source: String) throws -> Node? {
+    if let problem = YAMLExpansion.problem(in: text, maximumValues: maximumNodes, maximumDepth: maximumDepth) {
+      throw InputError("\(source): \(problem)")
+    }
     let node: Node?
     do {
       node = try Yams.compose(yaml: text)
     } catch {
-      throw InputError("\(source): malformed YAML/JSON: \(error)")
+      // Yams quotes the offending line; keep a long one from flooding the terminal.
+      let lines = "\(error)".split(separator: "\n", omittingEmptySubsequences: false).map { $0.count > 160 ? String($0.prefix(160)) + "..." : String($0) }
+      throw InputError("\(source): malformed YAML/JSON: \(lines.joined(separator: "\n"))")
     }
-    var budget = maximumNodes
+    // Yams traps on a merge key (<<) of anything but mappings.
     func visit(_ n: Node) throws {
-      budget -= 1
-      guard budget >= 0 else {
-        throw InputError("\(source): the document expands to more than \(maximumNodes) values (aliases repeated too often?)")
-      }
       if let m = n.mapping {
         for (k, v) in m {
-          // Yams traps on a key that is not a scalar, and on a merge key (<<) of anything but mappings.
-          guard let key = k.scalar?.string else { throw InputError("\(source): a mapping key must be a plain name, not a list or mapping") }
-          if key == "<<", !(v.mapping != nil || (v.sequence?.allSatisfy { $0.mapping != nil } ?? false)) {
+          if k.scalar?.string == "<<", !(v.mapping != nil || (v.sequence?.allSatisfy { $0.mapping != nil } ?? false)) {
             throw InputError("\(source): a merge key (<<) must merge mappings")
           }
-          try visit(k); try visit(v)
+          try visit(v)
         }
       } else if let s = n.sequence { for x in s { try visit(x) } }
     }
@@ -201,6 +200,8 @@ public enum ConfigTree {
 
   /// Values (scalars, keys, lists, mappings) a config document may expand to.
   public static let maximumNodes = 1_000_000
+  /// Levels of lists and mappings a config document may nest (Yams composes recursively).
+  public static let maximumDepth = 100
   /// Bytes a config file (arch, run, sweep spec) may have.
   public static let maximumFileBytes = 16 << 20
 

@@ -51,6 +51,10 @@ arch = [
 bomb = "version: 1\na: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
     "%s: &%s [%s]\n" % (c, c, ",".join(["*" + p] * 10)) for p, c in zip("abcdefgh", "bcdefghi"))
 arch.append(("a-alias-bomb.yaml", bomb, "expands to more than"))
+# Found by the RunFile fuzzer: a key that is an alias of the bomb hung Yams' duplicate-key hashing.
+arch.append(("a-alias-key-bomb.yaml", bomb + "j: [*i: 1]\n", "expands to more than"))
+arch.append(("a-deep.yaml", "version: 1\nx: " + "[" * 200 + "]" * 200 + "\n", "nest deeper than 100 levels"))
+arch.append(("a-deeper.yaml", "version: 1\nx: " + "[" * 2000 + "]" * 2000 + "\n", "Maximum nesting level"))
 for name, body, exp in arch:
     case(exp, "run", "--arch", f(name, body))
 
