@@ -14,7 +14,7 @@ runs=${1:-1000000}
 parsers=("${@:2}")
 [ ${#parsers[@]} -gt 0 ] || parsers=(NeuroSim ArchFile RunFile NumPy Options)
 # Debug build: SwiftPM instruments every module for coverage only there.
-swift build --sanitize=fuzzer >/dev/null
+if ! out=$(swift build --sanitize=fuzzer 2>&1); then echo "$out" | tail -n 30; echo "fuzz targets did not build"; exit 1; fi
 bin=$(swift build --sanitize=fuzzer --show-bin-path)
 work=$(mktemp -d /tmp/simrun-fuzz.XXXXXX)
 B=../Fixtures/bad-inputs
