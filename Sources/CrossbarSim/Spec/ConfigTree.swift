@@ -199,7 +199,7 @@ public enum ConfigTree {
   }
 
   /// Values (scalars, keys, lists, mappings) a config document may expand to.
-  public static let maximumNodes = 1_000_000
+  public static let maximumNodes = 100_000
   /// Levels of lists and mappings a config document may nest (Yams composes recursively).
   public static let maximumDepth = 100
   /// Bytes a config file (arch, run, sweep spec) may have.
