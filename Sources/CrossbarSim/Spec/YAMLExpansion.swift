@@ -93,7 +93,7 @@ enum YAMLExpansion {
     private mutating func count(_ added: Int) -> String? {
       values += added
       return values > maximumValues
-        ? "the document expands to more than \(maximumValues) values (aliases repeated too often?)" : nil
+        ? "the document holds more than \(maximumValues) values, counting what its aliases expand to" : nil
     }
 
     private func name(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
