@@ -79,8 +79,3 @@ extension CompressionPipeline {
                                keptParameters: kept)
   }
 }
-
-extension LayerCompression {
-  /// Weights of `w` this state keeps.
-  func kept(of w: LayerWeights) -> Int { keep.map { $0.reduce(0) { $0 + ($1 ? 1 : 0) } } ?? w.values.count }
-}

@@ -132,4 +132,20 @@ struct ArchSpecTests {
     #expect(YAMLExpansion.problem(in: "? [1]\n: 3\n", maximumValues: 100, maximumDepth: 10)?.contains("plain name") == true)
     #expect(YAMLExpansion.problem(in: "a: [1\n", maximumValues: 100, maximumDepth: 10)?.hasPrefix("malformed YAML/JSON at line") == true)
   }
+
+  @Test("an arch file with 80 unknown keys lists 50 of them and counts the other 30")
+  func problemCap() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("cap-\(getpid()).yaml").path
+    let keys = (0..<80).map { "k\($0): 1\n" }.joined()
+    try ("version: 1\nbase: isaac-8bit\n" + keys).write(toFile: path, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    do {
+      _ = try ArchSpec.load(path)
+      Issue.record("80 unknown keys accepted")
+    } catch let e as InputError {
+      #expect(e.problems.count == 51)
+      #expect(e.problems.last == "... and 30 more")
+      #expect(e.problems.dropLast().allSatisfy { $0.contains("unknown key 'k") })
+    }
+  }
 }

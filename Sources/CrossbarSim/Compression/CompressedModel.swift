@@ -48,7 +48,7 @@ public struct QuantizedWeights: Sendable, Equatable {
   /// Signed integer weights `Q_W - Z_W` of the layer's (dequantized) `values`.
   public func signed(_ values: [Float]) -> [Int] { values.map { Int((Double($0) / scale).rounded()) } }
   /// Stored values `Q_W` of the layer's (dequantized) `values`, row-major like `LayerWeights`.
-  public func stored(_ values: [Float]) -> [Int] { values.map { Int((Double($0) / scale).rounded()) + zeroPoint } }
+  public func stored(_ values: [Float]) -> [Int] { signed(values).map { $0 + zeroPoint } }
 }
 
 /// What compression left on one layer.
@@ -63,6 +63,8 @@ public struct LayerCompression: Sendable, Equatable {
   public var rescale: Rescale = .none
   /// Creates a dense, unquantized state.
   public init() {}
+  /// Weights of `w` this state keeps.
+  public func kept(of w: LayerWeights) -> Int { keep.map { $0.reduce(0) { $0 + ($1 ? 1 : 0) } } ?? w.values.count }
 }
 
 /// A network with weights and per-layer compression state: what compressors transform.
@@ -91,9 +93,7 @@ public struct CompressedModel: Sendable {
 
   /// Weights layer `i` keeps (0 for a layer without weights).
   public func keptParameters(layer i: Int) -> Int {
-    guard let w = weights.layers[i] else { return 0 }
-    guard let keep = layers[i].keep else { return w.values.count }
-    return keep.reduce(0) { $0 + ($1 ? 1 : 0) }
+    weights.layers[i].map { layers[i].kept(of: $0) } ?? 0
   }
 
   /// Weights kept by layer `name`, or by its low-rank pair.
