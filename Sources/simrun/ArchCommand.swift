@@ -25,31 +25,26 @@ struct ArchCommand: ParsableCommand {
     func num(_ v: Double) -> String { StatNode.number(v) }
     switch format {
     case .json:
-      func total(_ r: AreaPowerModel.Row) -> String {
-        "{\"powerMW\": \(num(r.powerMW)), \"areaMm2\": \(num(r.areaMm2)), \"leakageMW\": \(num(r.leakageMW))}"
+      func total(_ r: AreaPowerModel.Row) -> JSONValue {
+        .object([.init("powerMW", .number(r.powerMW)), .init("areaMm2", .number(r.areaMm2)), .init("leakageMW", .number(r.leakageMW))],
+                inline: true)
       }
-      let comps = rows.map {
-        "    {\"path\": \"\($0.path)\", \"count\": \(num($0.count)), \"powerMW\": \(num($0.powerMW)), \"areaMm2\": \(num($0.areaMm2)), \"leakageMW\": \(num($0.leakageMW))}"
+      let components = rows.map { r -> JSONValue in
+        .object([.init("path", .string(r.path)), .init("count", .number(r.count)), .init("powerMW", .number(r.powerMW)),
+                 .init("areaMm2", .number(r.areaMm2)), .init("leakageMW", .number(r.leakageMW))], inline: true)
       }
-      return """
-        {
-          "preset": "\(m.spec.name)",
-          "components": [
-        \(comps.joined(separator: ",\n"))
-          ],
-          "ima": \(total(m.ima)),
-          "tile": \(total(m.tile)),
-          "chip": \(total(m.chip)),
-          "counts": {"tiles": \(m.spec.chip.tiles), "imasPerTile": \(m.spec.tile.imas), "crossbarsPerIMA": \(m.spec.ima.crossbars), "crossbars": \(m.spec.crossbarsPerChip)}
-        }
-
-        """
+      let s = m.spec
+      return JSONValue.object([
+        .init("preset", .string(s.name)), .init("components", .array(components)),
+        .init("ima", total(m.ima)), .init("tile", total(m.tile)), .init("chip", total(m.chip)),
+        .init("counts", .object([.init("tiles", .integer(s.chip.tiles)), .init("imasPerTile", .integer(s.tile.imas)),
+                                 .init("crossbarsPerIMA", .integer(s.ima.crossbars)), .init("crossbars", .integer(s.crossbarsPerChip))],
+                                inline: true)),
+      ]).document
     case .csv:
-      var out = ["path,count,powerMW,areaMm2,leakageMW"]
-      for r in rows + [m.ima, m.tile, m.chip] {
-        out.append("\(r.path),\(num(r.count)),\(num(r.powerMW)),\(num(r.areaMm2)),\(num(r.leakageMW))")
-      }
-      return out.joined(separator: "\n") + "\n"
+      var t = CSVTable(header: ["path", "count", "powerMW", "areaMm2", "leakageMW"])
+      for r in rows + [m.ima, m.tile, m.chip] { t.append([r.path, num(r.count), num(r.powerMW), num(r.areaMm2), num(r.leakageMW)]) }
+      return t.text
     case .table:
       var t = TextTable(header: ["component", "count", "power [mW]", "area [mm2]"])
       t.rows = rows.map { [$0.path, num($0.count), String(format: "%.4f", $0.powerMW), String(format: "%.6f", $0.areaMm2)] }

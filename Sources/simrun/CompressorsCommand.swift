@@ -17,13 +17,13 @@ struct CompressorsCommand: ParsableCommand {
   static func listing(format: OutputFormat) -> String {
     switch format {
     case .csv:
-      return (["kind,option"] + allCompressors.flatMap { e in e.optionHelp.map { "\(e.kind),\(CSV.field($0))" } })
-        .joined(separator: "\n") + "\n"
+      var t = CSVTable(header: ["kind", "option"])
+      for e in allCompressors { for o in e.optionHelp { t.append([e.kind, o]) } }
+      return t.text
     case .json:
-      let quoted = StatNode.quote
-      return "[\n" + allCompressors.map { e in
-        "  {\"kind\": \(quoted(e.kind)), \"options\": [\(e.optionHelp.map(quoted).joined(separator: ", "))]}"
-      }.joined(separator: ",\n") + "\n]\n"
+      return JSONValue.array(allCompressors.map { e in
+        .object([.init("kind", .string(e.kind)), .init("options", .array(e.optionHelp.map { .string($0) }))], inline: true)
+      }).document
     case .table:
       var t = TextTable(header: ["kind", "option"], leftColumns: 2)
       t.rows = allCompressors.flatMap { e in e.optionHelp.enumerated().map { [$0.offset == 0 ? e.kind : "", $0.element] } }

@@ -44,14 +44,14 @@ enum Accuracy {
       FileHandle.standardError.write(Data((isTerminal ? "\r\(line)" : "\(line)\n").utf8))
     })
     if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
-    var csv = ["scope,images,top1,agreementWithFloat"]
+    var csv = CSVTable(header: ["scope", "images", "top1", "agreementWithFloat"])
     var t = TextTable(header: ["scope", "images", "top-1", "agrees with float"], leftColumns: 1)
     for r in rows {
-      csv.append("\(r.scope),\(r.images),\(StatNode.number(r.top1)),\(StatNode.number(r.agreementWithFloat))")
+      csv.append([r.scope, "\(r.images)", StatNode.number(r.top1), StatNode.number(r.agreementWithFloat)])
       t.rows.append([r.scope, "\(r.images)", String(format: "%.2f %%", 100 * r.top1), String(format: "%.2f %%", 100 * r.agreementWithFloat)])
     }
-    var lcsv = ["layer,scope,relativeError"]
-    for l in layers { lcsv.append("\(CSV.field(l.layer)),\(l.scope),\(StatNode.number(l.relativeError))") }
-    return (csv.joined(separator: "\n") + "\n", lcsv.joined(separator: "\n") + "\n", t.render())
+    var lcsv = CSVTable(header: ["layer", "scope", "relativeError"])
+    for l in layers { lcsv.append([l.layer, l.scope, StatNode.number(l.relativeError)]) }
+    return (csv.text, lcsv.text, t.render())
   }
 }

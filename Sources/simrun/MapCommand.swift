@@ -78,13 +78,14 @@ struct MapCommand: ParsableCommand {
     }
     switch format {
     case .csv:
-      return ([header.joined(separator: ",")] + rows.map { $0.map(CSV.field).joined(separator: ",") }).joined(separator: "\n") + "\n"
+      var t = CSVTable(header: header)
+      for r in rows { t.append(r) }
+      return t.text
     case .json:
-      return "[\n" + rows.map { r in
-        "  {" + zip(header, r).map { k, v in
-          ["computingCycles", "arrays", "windows", "utilization"].contains(k) ? "\"\(k)\": \(v)" : "\"\(k)\": \"\(v)\""
-        }.joined(separator: ", ") + "}"
-      }.joined(separator: ",\n") + "\n]\n"
+      let numeric: Set<String> = ["computingCycles", "arrays", "windows", "utilization"]
+      return JSONValue.array(rows.map { r in
+        .object(zip(header, r).map { k, v in .init(k, numeric.contains(k) ? .number(Double(v) ?? .nan) : .string(v)) }, inline: true)
+      }).document
     case .table:
       var t = TextTable(header: header, leftColumns: 4)
       t.leftAlignedColumns = [header.count - 1]

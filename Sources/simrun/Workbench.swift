@@ -25,6 +25,22 @@ struct PluginSpec: Codable, Equatable, Sendable {
     options = raw.mapValues(\.text)
   }
 
+  /// Options in key order, so `config.yaml` is the same bytes in every process (a dictionary's
+  /// own order is seeded per process).
+  func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(kind, forKey: .kind)
+    var o = c.nestedContainer(keyedBy: OptionKey.self, forKey: .options)
+    for k in options.keys.sorted() { try o.encode(options[k]!, forKey: OptionKey(stringValue: k)) }
+  }
+
+  struct OptionKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
   /// A YAML scalar read as text.
   struct Scalar: Codable {
     var text: String
@@ -162,14 +178,14 @@ struct Workbench {
 
   /// `compression.csv`.
   var compressionCSV: String {
-    var rows = ["step,layer,rank,keptRatio,parametersBefore,parametersAfter,crossbarsBefore,crossbarsAfter,tableEntries,relativeError,note"]
+    var t = CSVTable(header: ["step", "layer", "rank", "keptRatio", "parametersBefore", "parametersAfter", "crossbarsBefore",
+                              "crossbarsAfter", "tableEntries", "relativeError", "note"])
     for r in records {
-      rows.append([CSV.field(r.step), CSV.field(r.layer), r.rank.map(String.init) ?? "", StatNode.number(r.keptRatio),
-                   "\(r.parametersBefore)", "\(r.parametersAfter)",
-                   "\(r.crossbarsBefore)", "\(r.crossbarsAfter)", "\(r.tableEntries)", StatNode.number(r.relativeError),
-                   CSV.field(r.note)].joined(separator: ","))
+      t.append([r.step, r.layer, r.rank.map(String.init) ?? "", StatNode.number(r.keptRatio), "\(r.parametersBefore)",
+                "\(r.parametersAfter)", "\(r.crossbarsBefore)", "\(r.crossbarsAfter)", "\(r.tableEntries)",
+                StatNode.number(r.relativeError), r.note])
     }
-    return rows.joined(separator: "\n") + "\n"
+    return t.text
   }
 
   /// The per-layer compression table.

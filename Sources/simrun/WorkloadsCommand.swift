@@ -25,13 +25,17 @@ struct WorkloadsCommand: ParsableCommand {
   static func summary(_ nets: [Network], format: OutputFormat) -> String {
     switch format {
     case .csv:
-      return (["workload,input,layers,matrixLayers,parameters,macs"] + nets.map {
-        "\($0.name),\($0.inputShape),\($0.layers.count),\($0.matrixLayerCount),\($0.parameters),\($0.macs)"
-      }).joined(separator: "\n") + "\n"
+      var t = CSVTable(header: ["workload", "input", "layers", "matrixLayers", "parameters", "macs"])
+      for n in nets {
+        t.append([n.name, "\(n.inputShape)", "\(n.layers.count)", "\(n.matrixLayerCount)", "\(n.parameters)", "\(n.macs)"])
+      }
+      return t.text
     case .json:
-      return "[\n" + nets.map {
-        "  {\"workload\": \"\($0.name)\", \"input\": \"\($0.inputShape)\", \"layers\": \($0.layers.count), \"matrixLayers\": \($0.matrixLayerCount), \"parameters\": \($0.parameters), \"macs\": \($0.macs)}"
-      }.joined(separator: ",\n") + "\n]\n"
+      return JSONValue.array(nets.map { n in
+        .object([.init("workload", .string(n.name)), .init("input", .string("\(n.inputShape)")), .init("layers", .integer(n.layers.count)),
+                 .init("matrixLayers", .integer(n.matrixLayerCount)), .init("parameters", .integer(n.parameters)),
+                 .init("macs", .integer(n.macs))], inline: true)
+      }).document
     case .table:
       var t = TextTable(header: ["workload", "input", "layers", "matrix", "parameters", "MACs"], leftColumns: 2)
       t.rows = nets.map { ["\($0.name)", "\($0.inputShape)", "\($0.layers.count)", "\($0.matrixLayerCount)", "\($0.parameters)", "\($0.macs)"] }
@@ -40,7 +44,7 @@ struct WorkloadsCommand: ParsableCommand {
   }
 
   static func layers(_ n: Network, format: OutputFormat) -> String {
-    var out = ["layer,kind,inputs,inputShape,outputShape,parameters,macs"]
+    var t = CSVTable(header: ["layer", "kind", "inputs", "inputShape", "outputShape", "parameters", "macs"])
     for l in n.layers {
       let kind: String
       switch l.operation {
@@ -51,8 +55,8 @@ struct WorkloadsCommand: ParsableCommand {
       case .concat: kind = "concat"
       }
       let inputs = l.inputs.map { n.layers[$0].name }.joined(separator: ";")
-      out.append("\(l.name),\(kind),\(inputs.isEmpty ? "input" : inputs),\(l.inputShape),\(l.outputShape),\(l.parameters),\(l.macs)")
+      t.append([l.name, kind, inputs.isEmpty ? "input" : inputs, "\(l.inputShape)", "\(l.outputShape)", "\(l.parameters)", "\(l.macs)"])
     }
-    return out.joined(separator: "\n") + "\n"
+    return t.text
   }
 }

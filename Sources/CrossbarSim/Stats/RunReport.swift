@@ -111,39 +111,42 @@ public struct RunReport: Sendable {
   /// `stats.json`.
   public var statsJSON: String { stats.json() + "\n" }
   /// `stats.csv`, long format.
-  public var statsCSV: String { (["path,stat,value,unit"] + stats.csvRows()).joined(separator: "\n") + "\n" }
+  public var statsCSV: String { stats.csvTable.text }
 
   /// `layers.csv`: one row per layer.
   public var layersCSV: String {
-    var rows = ["layer,kind,mapper,window,crossbars,replicas,adcBits,activations,windows,cycles,latencyNs,arrayCycles,computingCycles,analyticCycles,analyticLatencyNs,energyPJ,utilization,startCycle,endCycle,rounds,stallInputCycles,stallOutputCycles,spilledBytes,note"]
+    var t = CSVTable(header: ["layer", "kind", "mapper", "window", "crossbars", "replicas", "adcBits", "activations", "windows",
+                              "cycles", "latencyNs", "arrayCycles", "computingCycles", "analyticCycles", "analyticLatencyNs",
+                              "energyPJ", "utilization", "startCycle", "endCycle", "rounds", "stallInputCycles",
+                              "stallOutputCycles", "spilledBytes", "note"])
     for l in result.layers {
-      let f: [String] = [
-        CSV.field(l.name), l.kind, CSV.field(l.mapper), l.window, "\(l.crossbars)", "\(l.replicas)", "\(l.adcBits)", "\(l.activations)", "\(l.windows)",
+      t.append([
+        l.name, l.kind, l.mapper, l.window, "\(l.crossbars)", "\(l.replicas)", "\(l.adcBits)", "\(l.activations)", "\(l.windows)",
         "\(l.cycles.count)", StatNode.number(clock.ns(l.cycles)), "\(l.arrayCycles.count)", "\(l.computingCycles)",
         "\(l.analyticCycles.count)", StatNode.number(clock.ns(l.analyticCycles)), StatNode.number(l.counts.energyPJ(result.spec)),
         StatNode.number(l.utilization), "\(l.start.value)", "\(l.end.value)", l.rounds.map(String.init).joined(separator: ";"),
-        "\(l.stallInputCycles.count)", "\(l.stallOutputCycles.count)", "\(l.spilledBytes)", CSV.field(l.note),
-      ]
-      rows.append(f.joined(separator: ","))
+        "\(l.stallInputCycles.count)", "\(l.stallOutputCycles.count)", "\(l.spilledBytes)", l.note,
+      ])
     }
-    return rows.joined(separator: "\n") + "\n"
+    return t.text
   }
 
   /// `area.csv`: area and peak power per component class, of the hardware the run occupies
   /// (`used`) and of the whole chip (`chip`); with `baseline` (another run's `area.csv` rows),
   /// each value divided by the baseline's for the same scope and class.
   public func areaCSV(baseline: [AreaRow]? = nil) -> String {
-    var rows = ["scope,class,areaMm2,peakPowerMW" + (baseline == nil ? "" : ",areaVsBaseline,peakPowerVsBaseline")]
+    var t = CSVTable(header: ["scope", "class", "areaMm2", "peakPowerMW"]
+                       + (baseline == nil ? [] : ["areaVsBaseline", "peakPowerVsBaseline"]))
     for r in result.areaRows {
-      var f = [r.scope, CSV.field(r.componentClass), StatNode.number(r.areaMm2), StatNode.number(r.peakPowerMW)]
+      var f = [r.scope, r.componentClass, StatNode.number(r.areaMm2), StatNode.number(r.peakPowerMW)]
       if let baseline {
         let b = baseline.first { $0.scope == r.scope && $0.componentClass == r.componentClass }
         func ratio(_ v: Double, _ base: Double?) -> String { base.map { $0 > 0 ? StatNode.number(v / $0) : "" } ?? "" }
         f += [ratio(r.areaMm2, b?.areaMm2), ratio(r.peakPowerMW, b?.peakPowerMW)]
       }
-      rows.append(f.joined(separator: ","))
+      t.append(f)
     }
-    return rows.joined(separator: "\n") + "\n"
+    return t.text
   }
 
   /// Rows of an `area.csv` written by a run (its first four columns).
@@ -163,20 +166,20 @@ public struct RunReport: Sendable {
 
   /// `energy.csv`: energy per component class, for the run and for each layer (long format).
   public var energyCSV: String {
-    var rows = ["scope,class,energyPJ,fraction"]
+    var t = CSVTable(header: ["scope", "class", "energyPJ", "fraction"])
     let total = result.energyPJ
     for (c, e) in result.energyByClass {
-      rows.append("total,\(CSV.field(c.rawValue)),\(StatNode.number(e)),\(StatNode.number(total > 0 ? e / total : 0))")
+      t.append(["total", c.rawValue, StatNode.number(e), StatNode.number(total > 0 ? e / total : 0)])
     }
     for l in result.layers {
       let byClass = l.counts.energyByClass(result.spec)
       let lt = l.counts.energyPJ(result.spec)
       for c in EnergyClass.allCases where c != .leakage {
         let e = byClass[c, default: 0]
-        rows.append("\(CSV.field(l.name)),\(CSV.field(c.rawValue)),\(StatNode.number(e)),\(StatNode.number(lt > 0 ? e / lt : 0))")
+        t.append([l.name, c.rawValue, StatNode.number(e), StatNode.number(lt > 0 ? e / lt : 0)])
       }
     }
-    return rows.joined(separator: "\n") + "\n"
+    return t.text
   }
 
   /// The per-layer console table and totals.

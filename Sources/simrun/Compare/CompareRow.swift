@@ -89,21 +89,21 @@ struct CompareTable {
 
   var csv: String {
     guard let first = rows.first else { return "" }
-    var lines = [fields(first).map(\.0).joined(separator: ",")]
-    for r in rows { lines.append(fields(r).map { CSV.field($0.1) }.joined(separator: ",")) }
-    return lines.joined(separator: "\n") + "\n"
+    var t = CSVTable(header: fields(first).map(\.0))
+    for r in rows { t.append(fields(r).map(\.1)) }
+    return t.text
   }
+
+  /// Columns written as text in JSON; every other column is a number (or null when empty).
+  static let textColumns: Set<String> = ["label", "mapper", "compressors", "budgetNote"]
 
   /// An array of objects with the CSV's columns (numbers as numbers).
   var json: String {
-    let objects = rows.map { r -> String in
-      let items = fields(r).map { k, v -> String in
-        let value = Double(v) != nil && !v.isEmpty ? v : StatNode.quote(v)
-        return "    \"\(k)\": \(v.isEmpty ? "null" : value)"
-      }
-      return "  {\n" + items.joined(separator: ",\n") + "\n  }"
-    }
-    return "[\n" + objects.joined(separator: ",\n") + "\n]\n"
+    JSONValue.array(rows.map { r in
+      .object(fields(r).map { k, v in
+        .init(k, v.isEmpty ? .null : Self.textColumns.contains(k) ? .string(v) : .number(Double(v) ?? .nan))
+      })
+    }).document
   }
 
   /// The terminal table (Markdown).
