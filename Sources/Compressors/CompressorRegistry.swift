@@ -1,25 +1,15 @@
 import CrossbarSim
 
-/// A registry entry: a compressor kind, its options, and how to build it from options.
-public struct CompressorEntry: Sendable {
-  /// Kind string.
-  public let kind: String
-  /// Option help lines.
-  public let optionHelp: [String]
-  /// Builds a configured compressor.
-  public let make: @Sendable ([String: String]) throws -> any Compressor
-}
-
 /// Every compressor kind; adding one is one file plus one entry here.
 public let allCompressors: [CompressorEntry] = [
-  CompressorEntry(kind: LowRankCompressor.kind, optionHelp: LowRankCompressor.optionHelp) { try LowRankCompressor(options: $0) },
-  CompressorEntry(kind: SegmentPruner.Segment.block.rawValue, optionHelp: SegmentPruner.optionHelp) { try SegmentPruner(.block, options: $0) },
-  CompressorEntry(kind: KernelGroupPruner.kind, optionHelp: KernelGroupPruner.optionHelp) { try KernelGroupPruner(options: $0) },
-  CompressorEntry(kind: SegmentPruner.Segment.row.rawValue, optionHelp: SegmentPruner.optionHelp) { try SegmentPruner(.row, options: $0) },
-  CompressorEntry(kind: SegmentPruner.Segment.column.rawValue, optionHelp: SegmentPruner.optionHelp) { try SegmentPruner(.column, options: $0) },
-  CompressorEntry(kind: PatternPruner.kind, optionHelp: PatternPruner.optionHelp) { try PatternPruner(options: $0) },
-  CompressorEntry(kind: Quantizer.Scales.powerOfTwo.rawValue, optionHelp: Quantizer.optionHelp) { try Quantizer(.powerOfTwo, options: $0) },
-  CompressorEntry(kind: Quantizer.Scales.floatingPoint.rawValue, optionHelp: Quantizer.optionHelp) { try Quantizer(.floatingPoint, options: $0) },
+  CompressorEntry(LowRankCompressor.self),
+  SegmentPruner.entry(.block),
+  CompressorEntry(KernelGroupPruner.self),
+  SegmentPruner.entry(.row),
+  SegmentPruner.entry(.column),
+  CompressorEntry(PatternPruner.self),
+  Quantizer.entry(.powerOfTwo),
+  Quantizer.entry(.floatingPoint),
 ]
 
 /// Compressor lookup by kind and options.

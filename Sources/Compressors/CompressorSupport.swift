@@ -1,6 +1,43 @@
 import CrossbarSim
 
-// MARK: - Shared pieces: layer targeting, budgets, errors
+// MARK: - Shared pieces: option declarations, layer targeting, budgets, errors
+
+/// Options several compressors take, declared once.
+enum SharedOptions {
+  /// `params=`, `crossbars=`, `error=` (each a budget that searches the step's knob) and `fit=`.
+  static func budget(knob: String) -> [PluginOption] {
+    [
+      .integer("params", "N", in: 1...Int.max, role: .budget, help: "the \(knob) that keeps at most N weights"),
+      .integer("crossbars", "N", in: 1...Int.max, role: .budget, help: "the \(knob) that keeps at most N crossbars"),
+      .number("error", "E", from: 0, below: 1, closed: true, role: .budget,
+              help: "the strongest setting whose weight-weighted RMS relative error is at most E"),
+      .choice("fit", Fit.self, default: .within, help: "meet the budget or fail, or take the nearest setting"),
+    ]
+  }
+
+  /// `ratio=R`: the fraction of `what` removed.
+  static func ratio(_ what: String) -> PluginOption {
+    .number("ratio", "R", from: 0, below: 1, role: .size, help: "fraction of \(what) removed")
+  }
+
+  /// `threshold=T`: remove `what` whose RMS is below T.
+  static func threshold(_ what: String) -> PluginOption {
+    .number("threshold", "T", from: 0, below: .infinity, role: .size, help: "remove \(what) whose RMS is below T")
+  }
+
+  /// `layers=a|b|all`, with what the default targets.
+  static func layers(byDefault: String) -> PluginOption {
+    PluginOption("layers", .layers, help: "the layers to change, by name, or all (default \(byDefault))")
+  }
+
+  /// `scope=layer|global`.
+  static let scope = PluginOption(
+    "scope", .choice(["layer", "global"]), default: "layer",
+    help: "remove the fraction from every layer, or over all layers by norm relative to each layer's RMS")
+}
+
+/// How a budget is met: exactly (within it, or an error) or at the nearest setting.
+enum Fit: String, CaseIterable { case within, nearest }
 
 /// Which layers a compressor touches: `layers=a|b|c` by name, `layers=all`, or a default rule.
 struct LayerTargets {
@@ -41,21 +78,14 @@ enum Budget: Equatable {
 
   /// `params=N`, `crossbars=N` or `error=E` (at most one).
   static func parse(_ o: PluginOptions) throws -> Budget? {
-    let p = try o.int("params", in: 1...Int.max), c = try o.int("crossbars", in: 1...Int.max)
-    let e = try o.double("error", from: 0, below: 1, closed: true)
+    let p = o.int("params"), c = o.int("crossbars"), e = o.double("error")
     let given = [p != nil, c != nil, e != nil].filter { $0 }.count
     if given > 1 { throw InputError("\(o.kind): give one of params=, crossbars= or error=") }
     return p.map(Budget.parameters) ?? c.map(Budget.crossbars) ?? e.map(Budget.error)
   }
 
   /// Whether `fit=nearest` asks for the nearest setting when none meets the budget.
-  static func nearest(_ o: PluginOptions) throws -> Bool {
-    switch o.values["fit"] {
-    case nil, "within": return false
-    case "nearest": return true
-    case let v?: throw InputError("\(o.kind): fit=\(v): expected within or nearest")
-    }
-  }
+  static func nearest(_ o: PluginOptions) -> Bool { o.choice("fit") as Fit == .nearest }
 
   /// The budgeted quantity of `model` (sizes only).
   func measure(_ model: CompressedModel, _ context: CompressionContext) throws -> Int {
@@ -138,14 +168,6 @@ enum Budget: Equatable {
   }
 }
 
-extension CompressedModel {
-  /// Replaces one layer's weights and state.
-  mutating func set(_ i: Int, weights: LayerWeights, state: LayerCompression) {
-    self.weights.layers[i] = weights
-    layers[i] = state
-  }
-}
-
 /// How much a pruner removes, parsed once from `ratio=`, `threshold=` or a budget (`params=`,
 /// `crossbars=`, `error=` with `fit=`); exactly one is given (checked by the caller).
 enum PruneSetting: Equatable {
@@ -153,11 +175,11 @@ enum PruneSetting: Equatable {
   case threshold(Double)
   case budget(Budget, nearest: Bool)
 
-  init(_ o: PluginOptions, ratioBelow: Double = 1) throws {
-    let nearest = try Budget.nearest(o)
+  init(_ o: PluginOptions) throws {
+    let nearest = Budget.nearest(o)
     if let b = try Budget.parse(o) { self = .budget(b, nearest: nearest) }
-    else if let t = try o.double("threshold", from: 0, below: .infinity) { self = .threshold(t) }
-    else if let r = try o.double("ratio", from: 0, below: ratioBelow) { self = .ratio(r) }
+    else if let t = o.double("threshold") { self = .threshold(t) }
+    else if let r = o.double("ratio") { self = .ratio(r) }
     else { throw InputError("\(o.kind): give ratio=, threshold= or a budget (params=, crossbars=, error=)") }
   }
 }

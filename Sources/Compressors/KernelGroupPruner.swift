@@ -11,12 +11,12 @@ import CrossbarSim
 /// `crossbars=N` choose the ratio for a budget; every layer keeps one group. Only layers whose
 /// outputs reach nothing but convolutions or FC layers (through pooling) are eligible: a channel
 /// feeding a residual addition or the network output cannot disappear on one side.
-public struct KernelGroupPruner: Compressor {
+public struct KernelGroupPruner: ConfigurableCompressor {
   public static let kind = "prune-kernel-group"
-  public static let optionHelp = [
-    "ratio=R: fraction of filter groups removed, in [0, 1)", "threshold=T: remove groups whose RMS is below T",
-    "params=N | crossbars=N: ratio chosen for a budget", "error=E: the strongest setting whose weight-weighted RMS relative error is at most E", "fit=within|nearest: meet the budget or fail (default), or take the nearest setting", "scope=layer|global (default layer)", "layers=a|b|all (default every eligible layer)",
-  ]
+  public static let options: [PluginOption] = [SharedOptions.ratio("filter groups"), SharedOptions.threshold("filter groups")]
+    + SharedOptions.budget(knob: "ratio") + [SharedOptions.scope, SharedOptions.layers(byDefault: "every eligible layer")]
+  public static let budgetNotes = BudgetNotes(above: "only filters whose channels no residual add fixes can go",
+                                              below: "whole filter groups go at once")
   enum Scope: String, CaseIterable { case layer, global }
   public let description: String
   let options: PluginOptions
@@ -26,11 +26,11 @@ public struct KernelGroupPruner: Compressor {
 
   /// Creates the pruner from options.
   public init(options: [String: String]) throws {
-    self.options = try PluginOptions(kind: Self.kind, options, allowed: ["ratio", "threshold", "params", "crossbars", "error", "scope", "layers", "fit"])
+    self.options = try PluginOptions(kind: Self.kind, options, declared: Self.options)
     description = self.options.description
-    try self.options.requireExactlyOne(of: ["ratio", "threshold", "params", "crossbars", "error"])
+    try self.options.requireOneSizeOption()
     setting = try PruneSetting(self.options)
-    scope = try self.options.choice("scope", default: Scope.layer)
+    scope = self.options.choice("scope")
   }
 
   /// Matrix layers fed by layer `i`, following pooling layers; nil if a channel reaches anything else.

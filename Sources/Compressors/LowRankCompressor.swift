@@ -9,13 +9,18 @@ import CrossbarSim
 /// `sum s_i^2`; with groups the largest over groups), or a budget `params=N` / `crossbars=N`
 /// (the largest energy fraction whose model fits). Targets: `layers=a|b`, `layers=all` (every
 /// K x K conv), default every K x K conv but the first layer; `pointwise=true` adds 1x1 convs.
-public struct LowRankCompressor: Compressor {
+public struct LowRankCompressor: ConfigurableCompressor {
   public static let kind = "lowrank"
-  public static let optionHelp = [
-    "rank=R: rank per group", "energy=F: keep a fraction F of the squared singular values",
-    "params=N | crossbars=N: largest energy fraction that fits the budget", "error=E: the strongest setting whose weight-weighted RMS relative error is at most E", "fit=within|nearest: meet the budget or fail (default), or take the nearest setting", "groups=G: group low-rank (default 1)",
-    "layers=a|b|all (default every K x K conv but the first)", "pointwise=true: also factor 1x1 convs (default false)",
+  public static let options: [PluginOption] = [
+    .integer("rank", "R", in: 1...Int.max, role: .size, help: "rank per group"),
+    PluginOption("energy", .number(low: 0, high: 1, openBelow: true, closedAbove: true), placeholder: "F", role: .size,
+                 help: "keep a fraction F of the squared singular values"),
+  ] + SharedOptions.budget(knob: "largest energy fraction") + [
+    .integer("groups", "G", in: 1...4096, default: 1, help: "group low-rank: input-channel groups"),
+    SharedOptions.layers(byDefault: "every K x K conv but the first"),
+    .flag("pointwise", default: false, help: "also factor 1x1 convs"),
   ]
+  public static let budgetNotes = BudgetNotes(above: "layers not factored keep all their weights", below: "integer ranks per layer")
   public let description: String
   let options: PluginOptions
   /// The rank per layer: fixed, by energy fraction, or searched for a budget (parsed once).
@@ -26,20 +31,18 @@ public struct LowRankCompressor: Compressor {
 
   /// Creates the compressor from options.
   public init(options: [String: String]) throws {
-    self.options = try PluginOptions(kind: Self.kind, options, allowed: ["rank", "energy", "params", "crossbars", "error", "groups", "layers", "pointwise", "fit"])
+    self.options = try PluginOptions(kind: Self.kind, options, declared: Self.options)
     description = self.options.description
-    try self.options.requireExactlyOne(of: ["rank", "energy", "params", "crossbars", "error"])
-    if let r = options["rank"] {
-      guard let n = Int(r), n >= 1 else { throw InputError("\(Self.kind): rank=\(r) must be an integer >= 1") }
+    try self.options.requireOneSizeOption()
+    if let n = self.options.int("rank") {
       setting = .rank(n)
-    } else if let f = try self.options.double("energy", from: 0, below: 1, closed: true) {
-      guard f > 0 else { throw InputError("\(Self.kind): energy=\(f) must be in (0, 1]") }
+    } else if let f = self.options.double("energy") {
       setting = .energy(f)
     } else {
-      setting = .budget(try Budget.parse(self.options)!, nearest: try Budget.nearest(self.options))
+      setting = .budget(try Budget.parse(self.options)!, nearest: Budget.nearest(self.options))
     }
-    groups = try self.options.int("groups", in: 1...4096) ?? 1
-    pointwise = try self.options.bool("pointwise", default: false)
+    groups = self.options.int("groups")!
+    pointwise = self.options.bool("pointwise")
   }
 
   /// The SVD of every group of one layer.

@@ -9,10 +9,12 @@ import CrossbarSim
 /// the duplicated kernels cover most window pixels, so fewer rows skip than under im2col.
 /// A budget `params=N` / `crossbars=N` takes the smallest ratio that meets it.
 /// Targets: `layers=a|b`, default every conv with K > 1.
-public struct PatternPruner: Compressor {
+public struct PatternPruner: ConfigurableCompressor {
   public static let kind = "prune-pattern"
-  public static let optionHelp = ["taps=K: taps kept per kernel", "ratio=R: fraction of taps removed, in [0, 1)",
-                                  "params=N | crossbars=N: the smallest ratio that fits the budget", "error=E: the strongest setting whose weight-weighted RMS relative error is at most E", "fit=within|nearest: meet the budget or fail (default), or take the nearest setting", "layers=a|b|all (default: every conv with K > 1)"]
+  public static let options: [PluginOption] = [
+    .integer("taps", "K", in: 1...4096, role: .size, help: "taps kept per kernel"), SharedOptions.ratio("taps per kernel"),
+  ] + SharedOptions.budget(knob: "smallest ratio") + [SharedOptions.layers(byDefault: "every conv with K > 1")]
+  public static let budgetNotes = BudgetNotes(below: "whole taps per kernel")
   public let description: String
   let options: PluginOptions
   /// Taps kept per kernel, or how much goes (ratio or budget), parsed once.
@@ -21,10 +23,10 @@ public struct PatternPruner: Compressor {
 
   /// Creates the pruner from options.
   public init(options: [String: String]) throws {
-    self.options = try PluginOptions(kind: Self.kind, options, allowed: ["taps", "ratio", "params", "crossbars", "error", "layers", "fit"])
+    self.options = try PluginOptions(kind: Self.kind, options, declared: Self.options)
     description = self.options.description
-    try self.options.requireExactlyOne(of: ["taps", "ratio", "params", "crossbars", "error"])
-    taps = try self.options.int("taps", in: 1...4096)
+    try self.options.requireOneSizeOption()
+    taps = self.options.int("taps")
     setting = taps == nil ? try PruneSetting(self.options) : nil
   }
 

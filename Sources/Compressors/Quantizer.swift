@@ -16,7 +16,15 @@ import Foundation
 public struct Quantizer: LayerCompressor {
   /// Scale family.
   public enum Scales: String, Sendable { case powerOfTwo = "quant-pow2", floatingPoint = "quant-fp" }
-  public static let optionHelp = ["bits=B: weight precision (default: the chip's)", "layers=a|b|all (default every matrix layer)"]
+  public static let options: [PluginOption] = [
+    .integer("bits", "B", in: 1...16, help: "weight precision (default: the chip's data.weightBits)"),
+    SharedOptions.layers(byDefault: "every matrix layer"),
+  ]
+  /// The registry entry of the `scales` kind.
+  public static func entry(_ scales: Scales) -> CompressorEntry {
+    CompressorEntry(kind: scales.rawValue, options: options) { try Quantizer(scales, options: $0) }
+  }
+
   public let description: String
   let scales: Scales
   let options: PluginOptions
@@ -26,9 +34,9 @@ public struct Quantizer: LayerCompressor {
   /// Creates the quantizer from options.
   public init(_ scales: Scales, options: [String: String]) throws {
     self.scales = scales
-    self.options = try PluginOptions(kind: scales.rawValue, options, allowed: ["bits", "layers"])
+    self.options = try PluginOptions(kind: scales.rawValue, options, declared: Self.options)
     description = self.options.description
-    bits = try self.options.int("bits", in: 1...16)
+    bits = self.options.int("bits")
   }
 
   public func targets(in network: Network, context: CompressionContext) throws -> [Int] {

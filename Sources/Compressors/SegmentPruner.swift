@@ -20,11 +20,21 @@ public struct SegmentPruner: Compressor {
   public enum Segment: String, Sendable { case block = "prune-crossbar", row = "prune-rows", column = "prune-columns" }
   enum Scope: String, CaseIterable { case layer, global }
   enum Norm: String, CaseIterable { case l2, l1 }
-  public static let optionHelp = [
-    "ratio=R: fraction of segments removed, in [0, 1)", "threshold=T: remove segments whose RMS is below T",
-    "params=N | crossbars=N: ratio chosen for a budget", "error=E: the strongest setting whose weight-weighted RMS relative error is at most E", "fit=within|nearest: meet the budget or fail (default), or take the nearest setting", "scope=layer|global (default layer)", "norm=l2|l1 (default l2)",
-    "layers=a|b|all (default every matrix layer)",
-  ]
+  public static let options: [PluginOption] = [SharedOptions.ratio("segments"), SharedOptions.threshold("segments")]
+    + SharedOptions.budget(knob: "ratio") + [
+      SharedOptions.scope, .choice("norm", Norm.self, default: .l2, help: "the norm that ranks segments"),
+      SharedOptions.layers(byDefault: "every matrix layer"),
+    ]
+
+  /// The registry entry of the `segment` kind.
+  public static func entry(_ segment: Segment) -> CompressorEntry {
+    CompressorEntry(kind: segment.rawValue, options: options, budgetNotes: budgetNotes(segment)) { try SegmentPruner(segment, options: $0) }
+  }
+
+  /// Why a budget on `segment` can end off target.
+  public static func budgetNotes(_ segment: Segment) -> BudgetNotes {
+    segment == .block ? BudgetNotes(below: "whole crossbar segments go at once") : BudgetNotes()
+  }
   public let description: String
   let segment: Segment
   let options: PluginOptions
@@ -36,12 +46,12 @@ public struct SegmentPruner: Compressor {
   /// Creates the pruner for `segment` from options.
   public init(_ segment: Segment, options: [String: String]) throws {
     self.segment = segment
-    self.options = try PluginOptions(kind: segment.rawValue, options, allowed: ["ratio", "threshold", "params", "crossbars", "error", "scope", "norm", "layers", "fit"])
+    self.options = try PluginOptions(kind: segment.rawValue, options, declared: Self.options)
     description = self.options.description
-    try self.options.requireExactlyOne(of: ["ratio", "threshold", "params", "crossbars", "error"])
+    try self.options.requireOneSizeOption()
     setting = try PruneSetting(self.options)
-    scope = try self.options.choice("scope", default: Scope.layer)
-    norm = try self.options.choice("norm", default: Norm.l2)
+    scope = self.options.choice("scope")
+    norm = self.options.choice("norm")
   }
 
   /// The segments of one layer as lists of weight indices.

@@ -5,23 +5,23 @@ import CrossbarSim
 /// on its own array) among im2col, SDK and every VW-SDK window, then the fewest arrays. The
 /// layout's mapper reads `auto/KIND`.
 public struct AutoMapper: ConfigurableMapper {
-  public static let kindName = "auto"
-  public static let optionHelp = [
-    "by=cycles|latency: fewest computing cycles, or fewest windows (parallel arrays) then fewest arrays",
-    WindowLayoutBuilder.GroupLayout.help,
+  public static let kind = "auto"
+  public static let options = [
+    PluginOption.choice("by", Criterion.self, default: .cycles,
+                        help: "fewest computing cycles, or fewest windows (parallel arrays) then fewest arrays"),
+    WindowLayoutBuilder.GroupLayout.option,
   ]
   /// Selection criterion.
   public enum Criterion: String, Sendable, CaseIterable { case cycles, latency }
-  public var kind: String { Self.kindName }
   let criterion: Criterion
   let groupLayout: WindowLayoutBuilder.GroupLayout
 
   /// Creates the mapper (fewest computing cycles).
   public init() { criterion = .cycles; groupLayout = .smaller }
   public init(options: [String: String]) throws {
-    let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["by", "groups"])
-    criterion = try o.choice("by", default: .cycles)
-    groupLayout = try o.choice("groups", default: .smaller)
+    let o = try PluginOptions(kind: "mapper \(Self.kind)", options, declared: Self.options)
+    criterion = o.choice("by")
+    groupLayout = o.choice("groups")
   }
 
   /// Candidate windows in preference order (the simpler layout wins ties): im2col, SDK, and the

@@ -6,16 +6,15 @@ import CrossbarSim
 /// Counts follow the VW-SDK calculator (`function.py`, Rhe et al. DATE 2022): per group,
 /// `AR_cycle = ceil(K_h K_w IC / AR)`, `AC_cycle = ceil(OC / usable columns)`.
 public struct Im2colMapper: ConfigurableMapper {
-  public static let kindName = "im2col"
-  public static let optionHelp = [WindowLayoutBuilder.GroupLayout.help]
-  public var kind: String { Self.kindName }
+  public static let kind = "im2col"
+  public static let options = [WindowLayoutBuilder.GroupLayout.option]
   let groupLayout: WindowLayoutBuilder.GroupLayout
 
   /// Creates the mapper (grouped convs per group).
   public init() { groupLayout = .smaller }
   public init(options: [String: String]) throws {
-    let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["groups"])
-    groupLayout = try o.choice("groups", default: .smaller)
+    let o = try PluginOptions(kind: "mapper \(Self.kind)", options, declared: Self.options)
+    groupLayout = o.choice("groups")
   }
 
   public func map(layer index: Int, of network: Network, geometry g: ArrayGeometry) throws -> LayerLayout {

@@ -8,17 +8,18 @@ import CrossbarSim
 /// crossbars; layers that are not
 /// factors use the base mapper. The per-layer note names the factor and the group layout.
 public struct LowRankMapper: ConfigurableMapper {
-  public static let kindName = "lowrank"
-  public static let optionHelp = [
-    "base=auto|vw-sdk|sdk|im2col: the window mapper for both factors (default auto)",
-    "groups=smaller|block-diagonal|per-group: layout of a grouped R (default smaller: whichever takes fewer crossbars)",
-    "l=independent|tied: map L with its own best window (default), or as I_N (x) L on R's window of N outputs (Theorem 2 literally)",
+  public static let kind = "lowrank"
+  public static let options = [
+    PluginOption.choice("base", Base.self, default: .auto, help: "the window mapper for both factors"),
+    PluginOption.choice("groups", WindowLayoutBuilder.GroupLayout.self, default: .smaller,
+                        help: "layout of a grouped R: per group, block-diagonal, or whichever takes fewer crossbars"),
+    PluginOption.choice("l", LLayout.self, default: .independent,
+                        help: "map L with its own best window, or as I_N (x) L on R's window of N outputs (Theorem 2 literally)"),
   ]
   /// How L is laid out.
   public enum LLayout: String, Sendable, CaseIterable { case independent, tied }
   /// Window mappers the pair can use.
   public enum Base: String, Sendable, CaseIterable { case auto, vwsdk = "vw-sdk", sdk, im2col }
-  public var kind: String { Self.kindName }
   let base: any WeightMapper
   let groupLayout: WindowLayoutBuilder.GroupLayout
   let lLayout: LLayout
@@ -26,11 +27,11 @@ public struct LowRankMapper: ConfigurableMapper {
   /// Creates the mapper (auto windows, the smaller layout of a grouped R).
   public init() { try! self.init(options: [:]) }
   public init(options: [String: String]) throws {
-    let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["base", "groups", "l"])
-    groupLayout = try o.choice("groups", default: .smaller)
-    lLayout = try o.choice("l", default: LLayout.independent)
+    let o = try PluginOptions(kind: "mapper \(Self.kind)", options, declared: Self.options)
+    groupLayout = o.choice("groups")
+    lLayout = o.choice("l")
     let sub = ["groups": groupLayout.rawValue]
-    switch try o.choice("base", default: Base.auto) {
+    switch o.choice("base") as Base {
     case .auto: base = try AutoMapper(options: sub)
     case .vwsdk: base = try VWSDKMapper(options: sub)
     case .sdk: base = try SDKMapper(options: sub)

@@ -5,18 +5,19 @@ import CrossbarSim
 /// columns, so one activation yields `n x n` output pixels. The window is the calculator's choice,
 /// or a fixed `n` (option `n=3`).
 public struct SDKMapper: ConfigurableMapper {
-  public static let kindName = "sdk"
-  public static let optionHelp = ["n=N: force N x N outputs per window", WindowLayoutBuilder.GroupLayout.help]
-  public var kind: String { Self.kindName }
+  public static let kind = "sdk"
+  public static let options = [
+    PluginOption("n", .size, placeholder: "N", help: "force N x N outputs per window"), WindowLayoutBuilder.GroupLayout.option,
+  ]
   let groupLayout: WindowLayoutBuilder.GroupLayout
   let forced: Int?
 
   /// Creates the mapper with the calculator's window choice.
   public init() { groupLayout = .smaller; forced = nil }
   public init(options: [String: String]) throws {
-    let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["n", "groups"])
-    groupLayout = try o.choice("groups", default: .smaller)
-    if let (a, b) = try o.pair("n") {
+    let o = try PluginOptions(kind: "mapper \(Self.kind)", options, declared: Self.options)
+    groupLayout = o.choice("groups")
+    if let (a, b) = o.size("n") {
       guard a == b else { throw InputError("mapper sdk: option n=\(a)x\(b) must be square (use vw-sdk for rectangles)") }
       forced = a
     } else { forced = nil }

@@ -8,12 +8,12 @@ import CrossbarSim
 /// including its habit of keeping a non-minimal candidate (see `WindowSearch.Search`);
 /// `search=exhaustive` takes the true minimum. `window=IxJ` forces `I x J` outputs per window.
 public struct VWSDKMapper: ConfigurableMapper {
-  public static let kindName = "vw-sdk"
-  public static let optionHelp = [
-    "search=calculator|exhaustive: reproduce the public calculator's choice, or the true minimum",
-    "window=IxJ: force I x J outputs per window", WindowLayoutBuilder.GroupLayout.help,
+  public static let kind = "vw-sdk"
+  public static let options = [
+    PluginOption.choice("search", WindowSearch.Search.self, default: .calculator,
+                        help: "reproduce the public calculator's choice, or the true minimum"),
+    PluginOption("window", .size, placeholder: "IxJ", help: "force I x J outputs per window"), WindowLayoutBuilder.GroupLayout.option,
   ]
-  public var kind: String { Self.kindName }
   let groupLayout: WindowLayoutBuilder.GroupLayout
   let search: WindowSearch.Search
   let forced: (Int, Int)?
@@ -23,10 +23,10 @@ public struct VWSDKMapper: ConfigurableMapper {
   /// Creates the mapper with a search policy.
   public init(search: WindowSearch.Search) { groupLayout = .smaller; self.search = search; forced = nil }
   public init(options: [String: String]) throws {
-    let o = try PluginOptions(kind: "mapper \(Self.kindName)", options, allowed: ["search", "window", "groups"])
-    groupLayout = try o.choice("groups", default: .smaller)
-    search = try o.choice("search", default: .calculator)
-    forced = try o.pair("window")
+    let o = try PluginOptions(kind: "mapper \(Self.kind)", options, declared: Self.options)
+    groupLayout = o.choice("groups")
+    search = o.choice("search")
+    forced = o.size("window")
   }
 
   /// The window this mapper uses for `d`.

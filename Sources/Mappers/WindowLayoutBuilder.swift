@@ -14,6 +14,11 @@ enum WindowLayoutBuilder {
     case blockDiagonal = "block-diagonal"
     /// Whichever of the two takes fewer crossbars (per group on a tie); the note says which.
     case smaller
+
+    /// The `groups=` option every window mapper takes.
+    static let option = PluginOption.choice(
+      "groups", GroupLayout.self, default: .smaller,
+      help: "lay a grouped conv out per group, as one block-diagonal matrix (no all-zero crossbars), or whichever takes fewer crossbars")
   }
 
   /// Maps a layer with `groupLayout`, resolving `smaller` for a grouped conv by mapping it both

@@ -144,11 +144,11 @@ struct LowRankTests {
   }
 
   @Test("bad ranks, groups and options name the layer and the value", arguments: [
-    ("lowrank:rank=0", "rank=0 must be an integer >= 1"),
+    ("lowrank:rank=0", "option rank='0' must be an integer in 1..."),
     ("lowrank:rank=200,layers=layer1.0.conv1", "rank=200 exceeds min(m, n) = 16 of layer layer1.0.conv1"),
     ("lowrank:rank=2,groups=3", "groups=3 do not divide the 16 input channels of layer layer1.0.conv1"),
     ("lowrank:rank=2,energy=0.5", "exactly one of"),
-    ("lowrank:energy=1.5", "energy='1.5' must be a number in [0.0, 1.0]"),
+    ("lowrank:energy=1.5", "energy='1.5' must be a number in (0.0, 1.0]"),
     ("lowrank:rank=2,groups=2,layers=fc", "layer fc cannot be compressed: a fully connected layer has no channel groups"),
     ("lowrank:rank=2,layers=nope", "no layer named 'nope'"),
     ("lowrank:rank=2,colour=red", "unknown option 'colour'"),

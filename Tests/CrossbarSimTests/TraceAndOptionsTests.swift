@@ -82,19 +82,48 @@ struct PluginOptionsTests {
     #expect(throws: InputError.self) { try PluginOptions.parse("x:novalue", what: "--mapper") }
   }
 
-  @Test("typed access checks ranges, closed and open bounds, pairs and booleans, naming the plug-in and option")
+  /// One option of every kind.
+  static let declared: [PluginOption] = [
+    .integer("n", "N", in: 1...4, default: 2, help: "an integer"),
+    .number("r", "R", from: 0, below: 1, closed: true, help: "a closed number"),
+    .number("s", "S", from: 0, below: 1, help: "a half-open number"),
+    PluginOption("e", .number(low: 0, high: 1, openBelow: true, closedAbove: true), placeholder: "E", help: "open below"),
+    PluginOption("w", .size, placeholder: "HxW", help: "a size"),
+    .flag("b", default: false, help: "a flag"),
+    PluginOption("c", .choice(["x", "y"]), default: "y", help: "a choice"),
+  ]
+
+  @Test("values are checked against their declarations when given: ranges, open and closed bounds, sizes, flags, choices")
   func typed() throws {
-    let o = try PluginOptions(kind: "k", ["n": "4", "r": "1", "s": "0.5", "w": "2x3", "b": "true", "bad": "x"],
-                              allowed: ["n", "r", "s", "w", "b", "bad"])
-    #expect(try o.int("n", in: 1...4) == 4)
-    #expect(throws: InputError.self) { try o.int("n", in: 1...3) }
-    #expect(try o.double("r", from: 0, below: 1, closed: true) == 1)
-    #expect(throws: InputError.self) { try o.double("r", from: 0, below: 1) }
-    #expect(try o.double("s", from: 0, below: 1) == 0.5)
-    #expect(try o.pair("w")! == (2, 3))
-    #expect(try o.bool("b", default: false))
-    #expect(try o.int("missing", in: 1...2) == nil)
-    do { _ = try o.int("bad", in: 1...9); Issue.record("accepted") } catch { #expect("\(error)".contains("k: option bad='x'")) }
-    #expect(throws: InputError.self) { try PluginOptions(kind: "k", ["zz": "1"], allowed: ["n"]) }
+    let o = try PluginOptions(kind: "k", ["n": "4", "r": "1", "s": "0.5", "w": "2x3", "b": "true"], declared: Self.declared)
+    #expect(o.int("n") == 4 && o.double("r") == 1 && o.double("s") == 0.5 && o.bool("b"))
+    #expect(o.size("w")! == (2, 3))
+    #expect(o.double("e") == nil)
+    for (key, bad, message) in [("n", "5", "k: option n='5' must be an integer in 1...4"),
+                                ("s", "1", "k: option s='1' must be a number in [0.0, 1.0)"),
+                                ("e", "0", "k: option e='0' must be a number in (0.0, 1.0]"),
+                                ("w", "3x", "k: option w='3x' must be N or HxW"), ("b", "yes", "must be true or false"),
+                                ("c", "z", "k: option c='z' (valid: x, y)")] {
+      #expect(throws: InputError.self) { try PluginOptions(kind: "k", [key: bad], declared: Self.declared) }
+      do { _ = try PluginOptions(kind: "k", [key: bad], declared: Self.declared) } catch {
+        #expect("\(error)".contains(message), "\(error)")
+      }
+    }
+    do { _ = try PluginOptions(kind: "k", ["zz": "1"], declared: Self.declared); Issue.record("accepted zz") } catch {
+      #expect("\(error)".contains("unknown option 'zz' (known: n, r, s, e, w, b, c)"))
+    }
+  }
+
+  @Test("defaults come from the declarations, and help lines are derived from them")
+  func defaultsAndHelp() throws {
+    let o = try PluginOptions(kind: "k", [:], declared: Self.declared)
+    #expect(o.int("n") == 2 && !o.bool("b") && o.size("w") == nil)
+    enum XY: String { case x, y }
+    #expect(o.choice("c") as XY == .y)
+    #expect(Self.declared.map(\.helpLine) == [
+      "n=N: an integer, in 1...4 (default 2)", "r=R: a closed number, in [0, 1]", "s=S: a half-open number, in [0, 1)",
+      "e=E: open below, in (0, 1]", "w=HxW: a size",
+      "b=true|false: a flag (default false)", "c=x|y: a choice (default y)",
+    ])
   }
 }

@@ -88,6 +88,12 @@ public struct CompressedModel: Sendable {
     self.network = network; self.weights = weights; self.layers = layers
   }
 
+  /// Replaces one layer's weights and state.
+  public mutating func set(_ i: Int, weights: LayerWeights, state: LayerCompression) {
+    self.weights.layers[i] = weights
+    layers[i] = state
+  }
+
   /// Weights that remain (nonzero and kept) over all matrix layers.
   public var keptParameters: Int { layers.indices.reduce(0) { $0 + keptParameters(layer: $1) } }
 
@@ -146,19 +152,6 @@ public struct CompressionRecord: Sendable, Equatable {
     self.crossbarsBefore = crossbarsBefore; self.crossbarsAfter = crossbarsAfter; self.tableEntries = tableEntries
     self.relativeError = relativeError; self.note = note
   }
-}
-
-/// A plug-in that compresses a model.
-///
-/// Contract: a pure transform (same model and context, same result, no I/O). It returns the new
-/// model and one record per layer it touched; bad options or values (rank out of range, ratios
-/// outside [0, 1), groups that do not divide the channels) throw an `InputError` naming the
-/// layer and the value.
-public protocol Compressor: Sendable {
-  /// The kind string with its options, as reported.
-  var description: String { get }
-  /// Compresses `model`.
-  func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel, [CompressionRecord])
 }
 
 extension Array where Element == CompressionRecord {

@@ -35,8 +35,8 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
     if text == "none" { return .none }
     if text == "auto" || text.hasPrefix("auto:") {
       let p = try PluginOptions.parse(text, what: "--replicate")
-      let o = try PluginOptions(kind: "--replicate auto", p.options, allowed: ["crossbars", "tiles"])
-      let crossbars = try o.int("crossbars", in: 1...Int(Int32.max)), tiles = try o.int("tiles", in: 1...Int(Int32.max))
+      let o = try PluginOptions(kind: "--replicate auto", p.options, declared: autoOptions)
+      let crossbars = o.int("crossbars"), tiles = o.int("tiles")
       if crossbars != nil && tiles != nil { throw InputError("--replicate '\(text)': give crossbars= or tiles=, not both") }
       if let t = tiles, t > spec.chip.tiles {
         throw InputError("--replicate '\(text)': the chip has \(spec.chip.tiles) tiles")
@@ -57,6 +57,12 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
     }
     return .explicit(entries)
   }
+
+  /// The options of `auto:`.
+  static let autoOptions: [PluginOption] = [
+    .integer("crossbars", "N", in: 1...Int(Int32.max), help: "a budget of N crossbars"),
+    .integer("tiles", "N", in: 1...Int(Int32.max), help: "a budget of N tiles"),
+  ]
 
   public var description: String {
     switch self {

@@ -1,18 +1,25 @@
 // MARK: - Plug-in options: `kind:key=value,key=value` on the command line, `{kind, options}` in YAML
 
-/// A plug-in kind with its string options, with checked, typed access that names the plug-in,
-/// the option and what is valid in every error.
+/// The options given to one plug-in, checked against its declarations (`PluginOption`) when
+/// made: an unknown name, or a value outside what its declaration allows, is an error naming the
+/// plug-in, the option and what is valid. The getters then return typed values with the declared
+/// defaults.
 public struct PluginOptions: Sendable {
-  /// Plug-in kind.
+  /// Plug-in kind, as errors name it (`prune-rows`, `mapper sdk`).
   public let kind: String
   /// Raw options.
   public let values: [String: String]
+  /// The declarations, in help order.
+  public let declared: [PluginOption]
 
-  /// Checks that every key is in `allowed`.
-  public init(kind: String, _ values: [String: String], allowed: [String]) throws {
-    self.kind = kind; self.values = values
-    for k in values.keys.sorted() where !allowed.contains(k) {
-      throw InputError("\(kind): unknown option '\(k)' (known: \(allowed.joined(separator: ", ")))")
+  /// Checks every key against `declared` and every value against its declaration.
+  public init(kind: String, _ values: [String: String], declared: [PluginOption]) throws {
+    self.kind = kind; self.values = values; self.declared = declared
+    for k in values.keys.sorted() {
+      guard let d = declared.first(where: { $0.name == k }) else {
+        throw InputError("\(kind): unknown option '\(k)' (known: \(declared.map(\.name).joined(separator: ", ")))")
+      }
+      try d.check(values[k]!, plugin: kind)
     }
   }
 
@@ -31,8 +38,10 @@ public struct PluginOptions: Sendable {
     return (kind, options)
   }
 
-  /// Checks that exactly one of `keys` is given.
-  public func requireExactlyOne(of keys: [String]) throws {
+  /// Checks that exactly one of the options that set or search the size (roles `size` and
+  /// `budget`) is given.
+  public func requireOneSizeOption() throws {
+    let keys = declared.filter { $0.role != .plain }.map(\.name)
     let given = keys.filter { values[$0] != nil }
     guard given.count == 1 else {
       throw InputError("\(kind): give exactly one of \(keys.map { "\($0)=" }.joined(separator: ", ")) (got \(given.isEmpty ? "none" : given.joined(separator: ", ")))")
@@ -44,52 +53,38 @@ public struct PluginOptions: Sendable {
     kind + (values.isEmpty ? "" : ":" + values.keys.sorted().map { "\($0)=\(values[$0]!)" }.joined(separator: ","))
   }
 
-  /// One of an enumeration's raw values.
-  public func choice<T: RawRepresentable & CaseIterable>(_ key: String, default d: T) throws -> T where T.RawValue == String {
-    guard let v = values[key] else { return d }
-    guard let t = T(rawValue: v) else {
-      throw InputError("\(kind): option \(key)='\(v)' (valid: \(T.allCases.map(\.rawValue).joined(separator: ", ")))")
+  /// The given text, or the declared default (nil for an option not declared, as shared parsing
+  /// code may ask for one a plug-in lacks).
+  func text(_ name: String) -> String? {
+    values[name] ?? declared.first { $0.name == name }?.defaultValue
+  }
+
+  /// One of an enumeration's raw values (the declared default when not given).
+  public func choice<T: RawRepresentable>(_ name: String) -> T where T.RawValue == String {
+    guard let t = text(name).flatMap(T.init(rawValue:)) else {
+      preconditionFailure("\(kind): option \(name) declares choices or a default that \(T.self) lacks")
     }
     return t
   }
 
-  /// `HxW` or `N` (square), positive.
-  public func pair(_ key: String) throws -> (Int, Int)? {
-    guard let v = values[key] else { return nil }
-    let parts = v.split(separator: "x").map { Int($0) }
-    let ok = 1...WorkloadLimits.dimension
-    if parts.count == 1, let n = parts[0], ok.contains(n) { return (n, n) }
-    if parts.count == 2, let a = parts[0], let b = parts[1], ok.contains(a), ok.contains(b) { return (a, b) }
-    throw InputError("\(kind): option \(key)='\(v)' must be N or HxW with integers in 1...\(WorkloadLimits.dimension)")
+  /// `HxW` or `N` (square).
+  public func size(_ name: String) -> (Int, Int)? {
+    guard let v = text(name) else { return nil }
+    let p = v.split(separator: "x").compactMap { Int($0) }
+    return p.count == 1 ? (p[0], p[0]) : (p[0], p[1])
   }
 
-  /// An integer in `range`.
-  public func int(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
-    guard let v = values[key] else { return nil }
-    guard let n = Int(v), range.contains(n) else {
-      throw InputError("\(kind): option \(key)='\(v)' must be an integer in \(range.lowerBound)...\(range.upperBound)")
-    }
-    return n
-  }
+  /// A whole number (checked against its declared range when made).
+  public func int(_ name: String) -> Int? { text(name).flatMap { Int($0) } }
 
-  /// A number in `[low, high)` (or `[low, high]` when `closed`).
-  public func double(_ key: String, from low: Double, below high: Double, closed: Bool = false) throws -> Double? {
-    guard let v = values[key] else { return nil }
-    guard let x = Double(v), x.isFinite, x >= low, closed ? x <= high : x < high else {
-      throw InputError("\(kind): option \(key)='\(v)' must be a number in [\(low), \(high)\(closed ? "]" : ")")")
-    }
-    return x
-  }
+  /// A number (checked against its declared range when made).
+  public func double(_ name: String) -> Double? { text(name).flatMap { Double($0) } }
 
-  /// A boolean (`true`/`false`).
-  public func bool(_ key: String, default d: Bool) throws -> Bool {
-    guard let v = values[key] else { return d }
-    guard let b = Bool(v) else { throw InputError("\(kind): option \(key)='\(v)' must be true or false") }
-    return b
-  }
+  /// A boolean (the declared default when not given).
+  public func bool(_ name: String) -> Bool { text(name).flatMap { Bool($0) } ?? false }
 
   /// A `|`-separated list.
-  public func list(_ key: String) -> [String]? {
-    values[key].map { $0.split(separator: "|").map(String.init) }
+  public func list(_ name: String) -> [String]? {
+    text(name).map { $0.split(separator: "|").map(String.init) }
   }
 }

@@ -16,11 +16,17 @@ public struct FactorizationPlan: Sendable, Equatable {
   /// Parses `rank=8,groups=2[,pointwise=true]`.
   public static func parse(_ text: String) throws -> FactorizationPlan {
     let o = try PluginOptions(kind: "--factorize", PluginOptions.parse("factorize:" + text, what: "--factorize").options,
-                              allowed: ["rank", "groups", "pointwise"])
-    guard let rank = try o.int("rank", in: 1...Int.max) else { throw InputError("--factorize '\(text)': rank is required") }
-    return FactorizationPlan(rank: rank, groups: try o.int("groups", in: 1...Int.max) ?? 1,
-                             includePointwise: try o.bool("pointwise", default: false))
+                              declared: options)
+    guard let rank = o.int("rank") else { throw InputError("--factorize '\(text)': rank is required") }
+    return FactorizationPlan(rank: rank, groups: o.int("groups")!, includePointwise: o.bool("pointwise"))
   }
+
+  /// The options of `--factorize`.
+  static let options: [PluginOption] = [
+    .integer("rank", "R", in: 1...Int.max, help: "rank per group (required)"),
+    .integer("groups", "G", in: 1...Int.max, default: 1, help: "input-channel groups (group low-rank)"),
+    .flag("pointwise", default: false, help: "also factor 1x1 convs"),
+  ]
 
 }
 

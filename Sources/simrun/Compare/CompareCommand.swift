@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compressors
 import CrossbarSim
 import Foundation
 
@@ -131,7 +132,8 @@ struct CompareCommand: ParsableCommand {
   /// Adds the budget's target and how close the row got.
   static func describeBudget(_ row: inout CompareRow, budget: CompareBudget, denseParams: Int, steps: [PluginSpec]) {
     guard let (key, value) = budget.option(denseParams: denseParams) else { return }
-    guard let step = steps.first(where: { CompareBudget.budgeted.contains($0.kind) && $0.options[key] == value }) else {
+    guard let step = steps.first(where: { $0.options[key] == value }),
+          let entry = allCompressors.first(where: { $0.kind == step.kind }), entry.takesBudget(key) else {
       if !steps.isEmpty { row.budgetNote = steps.allSatisfy({ $0.kind.hasPrefix("quant") }) ? "no size budget (quantization)" : "own size options" }
       return
     }
@@ -147,13 +149,9 @@ struct CompareCommand: ParsableCommand {
     let off = Double(got - target) / Double(target)
     var note = String(format: "%@ %d of %d (%+.1f %%)", key, got, target, 100 * off)
     if off > 0.02 {
-      let why = ["prune-kernel-group": "only filters whose channels no residual add fixes can go",
-                 "lowrank": "layers not factored keep all their weights"]
-      note += ": no setting reaches the budget, this is the fewest any leaves" + (why[step.kind].map { " (\($0))" } ?? "")
+      note += ": no setting reaches the budget, this is the fewest any leaves" + (entry.budgetNotes.above.map { " (\($0))" } ?? "")
     } else if off < -0.02 {
-      let why = ["prune-crossbar": "whole crossbar segments go at once", "prune-kernel-group": "whole filter groups go at once",
-                 "prune-pattern": "whole taps per kernel", "lowrank": "integer ranks per layer"]
-      note += ": the nearest setting within the budget" + (why[step.kind].map { " (\($0))" } ?? "")
+      note += ": the nearest setting within the budget" + (entry.budgetNotes.below.map { " (\($0))" } ?? "")
     }
     row.budgetNote = note
   }

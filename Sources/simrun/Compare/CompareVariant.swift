@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compressors
 import CrossbarSim
 
 // MARK: - The configurations `simrun compare` runs
@@ -97,9 +98,6 @@ enum CompareBudget: Equatable, Sendable {
     }
   }
 
-  /// Compressor kinds whose size a budget sets, and the options that already fix it.
-  static let budgeted: Set<String> = ["lowrank", "prune-crossbar", "prune-kernel-group", "prune-rows", "prune-columns", "prune-pattern"]
-  static let sizeOptions: Set<String> = ["ratio", "threshold", "params", "crossbars", "error", "rank", "energy", "taps"]
 
   /// The budget option for a network of `denseParams` weights (nil: no budget).
   func option(denseParams: Int) -> (String, String)? {
@@ -111,11 +109,13 @@ enum CompareBudget: Equatable, Sendable {
     }
   }
 
-  /// `steps` with the budget added to every size-setting step that does not fix its size itself.
+  /// `steps` with the budget added to every step whose compressor declares the budget option and
+  /// that does not fix its size itself.
   func apply(to steps: [PluginSpec], denseParams: Int) -> [PluginSpec] {
     guard let (key, value) = option(denseParams: denseParams) else { return steps }
     return steps.map { s in
-      guard Self.budgeted.contains(s.kind), Self.sizeOptions.isDisjoint(with: s.options.keys) else { return s }
+      guard let entry = allCompressors.first(where: { $0.kind == s.kind }), entry.takesBudget(key),
+            !entry.fixesSize(s.options.keys) else { return s }
       var s = s
       s.options[key] = value
       if s.options["fit"] == nil { s.options["fit"] = "nearest" }   // a row at the nearest setting, and the table says how near

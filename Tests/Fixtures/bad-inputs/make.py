@@ -146,7 +146,7 @@ O = [
   ("unknown option 'zz'", ["run", "--mapper", "sdk:zz=1"]),
   ("prune-everything", ["run", "--compress", "prune-everything"]),
   ("ratio", ["run", "--compress", "prune-rows:ratio=2"]),
-  ("rank=0", ["run", "--compress", "lowrank:rank=0"]),
+  ("option rank='0'", ["run", "--compress", "lowrank:rank=0"]),
   ("give exactly one of", ["run", "--compress", "prune-rows"]),
   ("--replicate 'bogus'", ["run", "--replicate", "bogus"]),
   ("--images -1", ["run", "--images", "-1"]),
