@@ -9,6 +9,7 @@ let package = Package(
     .library(name: "CrossbarSim", targets: ["CrossbarSim"]),
     .library(name: "Mappers", targets: ["Mappers"]),
     .library(name: "Compressors", targets: ["Compressors"]),
+    .library(name: "SimrunKit", targets: ["SimrunKit"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -33,12 +34,19 @@ let package = Package(
       exclude: ["Workload/ONNX/onnx.proto", "Workload/ONNX/generate.sh", "Workload/ONNX/split.py"]),
     .target(name: "Mappers", dependencies: ["CrossbarSim"]),
     .target(name: "Compressors", dependencies: ["CrossbarSim", "CBLASShim"]),
+    // The run layer: a run's description, its execution, compare and sweep, and every output file. It has
+    // no ArgumentParser, so commands can only parse, call it and print; scripts and the fuzzers link it.
+    .target(
+      name: "SimrunKit",
+      dependencies: ["CrossbarSim", "Mappers", "Compressors", .product(name: "Yams", package: "Yams")],
+      path: "Sources/simrun/SimrunKit"),
     .executableTarget(
       name: "simrun",
       dependencies: [
-        "CrossbarSim", "Mappers", "Compressors",
+        "CrossbarSim", "Mappers", "Compressors", "SimrunKit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]),
+      ],
+      exclude: ["SimrunKit"]),
     // Seeded, shrinking property checks shared by the test targets (swift-property-based underneath).
     .target(name: "TestSupport", dependencies: [.product(name: "PropertyBased", package: "swift-property-based")],
             path: "Tests/TestSupport"),
@@ -47,6 +55,7 @@ let package = Package(
                 exclude: ["Golden"]),
     .testTarget(name: "CompressorsTests", dependencies: ["Compressors", "Mappers", "CrossbarSim", "CBLASShim", "TestSupport"],
                 path: "Tests/CompressorsTests", exclude: ["Fixtures"]),
-    .testTarget(name: "SimrunTests", dependencies: ["simrun", "CrossbarSim", "Compressors", "Mappers"], path: "Tests/SimrunTests"),
+    .testTarget(name: "SimrunTests", dependencies: ["simrun", "SimrunKit", "CrossbarSim", "Compressors", "Mappers"],
+                path: "Tests/SimrunTests"),
   ]
 )

@@ -3,6 +3,7 @@ import Compressors
 import CrossbarSim
 import Foundation
 import Mappers
+import SimrunKit
 
 /// Release-mode performance figures: whole-network runs and the raw event-queue rate.
 struct BenchCommand: ParsableCommand {
@@ -15,7 +16,7 @@ struct BenchCommand: ParsableCommand {
   var workload: [String] = ["vgg8", "resnet18"]
 
   @Option(help: "Arch preset or spec file.")
-  var arch = RunSetup.defaults.arch
+  var arch = RunSetup().arch.name
 
   @Option(name: .customLong("set"), help: "Override an arch field, e.g. --set ima.adc.bits=6 (repeatable).")
   var overrides: [String] = []

@@ -2,6 +2,7 @@ import ArgumentParser
 import CrossbarSim
 import Foundation
 import Mappers
+import SimrunKit
 
 /// Analytic mapping report: per layer, the window, computing cycles, arrays and utilization.
 struct MapCommand: ParsableCommand {
@@ -14,7 +15,7 @@ struct MapCommand: ParsableCommand {
       """)
 
   @Option(help: "Built-in workload name or a NeuroSim NetWork_*.csv file.")
-  var workload = RunSetup.defaults.workload
+  var workload = RunSetup().workload
 
   @Option(help: "Mapper: kind or kind:key=value,... (see below).")
   var mapper = "vw-sdk"
@@ -41,7 +42,7 @@ struct MapCommand: ParsableCommand {
   var weights: String?
 
   @Option(parsing: .unconditional, help: "Seed of the synthetic weights.", transform: parseSeed)
-  var seed: UInt64 = RunSetup.defaults.seed
+  var seed: UInt64 = RunSetup().seed
 
   @Option(help: "table, csv or json.")
   var format: OutputFormat = .table

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import simrun
+@testable import SimrunKit
 import CrossbarSim
 
 @Suite("simrun run --baseline")

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import CrossbarSim
 @testable import simrun
+@testable import SimrunKit
 
 /// The committed bad-input corpus (`Tests/Fixtures/bad-inputs`, written by its `make.py`): configs,
 /// NeuroSim rows, weight files, options and sweep specs that must each end in a clean error.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import CrossbarSim
 @testable import simrun
+@testable import SimrunKit
 
 @Suite("simrun compare")
 struct CompareCommandTests {

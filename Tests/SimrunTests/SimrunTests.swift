@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import CrossbarSim
 @testable import simrun
+@testable import SimrunKit
 import Mappers
 
 /// Runs the built `simrun` binary and returns its exit status and output.
@@ -230,7 +231,8 @@ struct StreamingCommandTests {
     try cmd.run()
     let config = try String(contentsOfFile: "\(dir)/config.yaml", encoding: .utf8)
     #expect(config.contains("replicate: conv1=3,layer1.0.conv1=2") && config.contains("images: 2"))
-    #expect(config.contains("- layer: conv1\n  replicas: 3\n- layer: layer1.0.conv1\n  replicas: 2\n- layer: layer1.0.conv2\n  replicas: 1"))
+    #expect(config.contains("resolved:\n  weights: none (no compression)\n  replicas:\n  - layer: conv1\n    replicas: 3\n"
+                            + "  - layer: layer1.0.conv1\n    replicas: 2\n  - layer: layer1.0.conv2\n    replicas: 1"))
     let layers = try String(contentsOfFile: "\(dir)/layers.csv", encoding: .utf8)
     #expect(layers.contains("\nconv1,conv,im2col,3x3x3x16,3,3,"))
   }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import CrossbarSim
 @testable import simrun
+@testable import SimrunKit
 
 /// A spec file in a fresh folder.
 private func specFile(_ text: String) throws -> String {
@@ -34,7 +35,7 @@ struct SweepCommandTests {
     #expect(spec.values(of: 7).map(\.text) == ["6", "vw-sdk", "0.25"])
     #expect(spec.values(of: 23).map(\.text) == ["8", "vw-sdk", "0.95"])
     let s = try spec.setup(of: 13)   // 8 bits, im2col, ratio 0.25
-    #expect(s.sets == ["chip.tiles=4", "ima.adc.bits=8"] && s.mapper.kind == "im2col")
+    #expect(s.set == ["chip.tiles=4", "ima.adc.bits=8"] && s.mapper.kind == "im2col")
     #expect(s.compress == [PluginSpec(kind: "prune-rows", options: ["ratio": "0.25"])])
     #expect(spec.objectives.map(\.metric) == ["energyPerImagePJ", "imagesPerSecond"] && spec.objectives[1].maximise)
   }
@@ -69,9 +70,9 @@ struct SweepCommandTests {
   func paretoFront() throws {
     let spec = try SweepSpec(text: gridSpec, source: "spec")
     func row(_ p: Int, energy: Double, rate: Double, ok: Bool = true) -> SweepRow {
-      var m = SweepMetrics.names.map { _ in "0" }
-      m[SweepMetrics.names.firstIndex(of: "energyPerImagePJ")!] = StatNode.number(energy)
-      m[SweepMetrics.names.firstIndex(of: "imagesPerSecond")!] = StatNode.number(rate)
+      var m = spec.metrics.map { _ in "0" }
+      m[spec.metrics.firstIndex { $0.column == "energyPerImagePJ" }!] = StatNode.number(energy)
+      m[spec.metrics.firstIndex { $0.column == "imagesPerSecond" }!] = StatNode.number(rate)
       return SweepRow(point: p, values: ["6", "im2col", "0.0"], ok: ok, metrics: ok ? m : m.map { _ in "" }, error: ok ? "" : "x")
     }
     // (energy, rate): 0 (1, 10) front; 1 (2, 20) front; 2 (2, 15) dominated by 1; 3 (3, 20) dominated by 1;

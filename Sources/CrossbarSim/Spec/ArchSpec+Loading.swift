@@ -35,8 +35,25 @@ extension ArchSpec {
     return spec
   }
 
+  /// Loads an arch file's keys given inline (a run file's `arch:` mapping): `base:` preset
+  /// (default `isaac`), overrides, then `--set` assignments, validated.
+  public static func load(inline tree: [String: Any], source: String, overrides: [String] = []) throws -> ArchSpec {
+    var tree = tree
+    if tree["version"] == nil { tree["version"] = 1 }
+    var merged = try fileTree(user: tree, source: source)
+    for o in overrides { try ConfigTree.set(o, in: &merged) }
+    let spec = try ConfigTree.decode(ArchSpec.self, from: merged, source: source)
+    let problems = spec.validate()
+    if !problems.isEmpty { throw InputError(problems: problems.map { "\(source): \($0)" }) }
+    return spec
+  }
+
   static func fileTree(text: String, source: String) throws -> [String: Any] {
-    var user = try ConfigTree.parse(text, source: source)
+    try fileTree(user: ConfigTree.parse(text, source: source), source: source)
+  }
+
+  static func fileTree(user: [String: Any], source: String) throws -> [String: Any] {
+    var user = user
     guard let version = user["version"] else { throw InputError("\(source): missing key 'version' (expected version: 1)") }
     guard (version as? Int) == 1 else {
       if version is String { throw InputError("\(source): 'version' is the text '\(version)'; write version: 1 (a number, no quotes)") }

@@ -1,28 +1,19 @@
 import CrossbarSim
 import Foundation
+import SimrunKit
 
-/// Config documents as run files and sweep specs read them: YAML composed under the alias bound,
-/// then decoded into a typed record.
+/// Config documents as run files read them (SimrunKit's own reader: the document composed under
+/// the alias bound, merged onto the defaults, decoded and checked), and the same text as flags.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
   if let tree = try? ConfigTree.parse(text, source: "fuzz.yaml") {
-    _ = try? ConfigTree.decode(RunRecord.self, from: tree, source: "fuzz.yaml")
+    var t = RunTree()
+    if (try? t.merge(file: tree, source: "fuzz.yaml")) != nil { _ = try? t.setup(source: "fuzz.yaml") }
   }
+  var flags = RunTree()
+  if (try? flags.apply(flags: text.split(whereSeparator: \.isWhitespace).map(String.init))) != nil { _ = try? flags.setup(source: "flags") }
   return 0
-}
-
-/// The shape of a run file (simrun's RunConfigFile lives in the executable).
-struct RunRecord: Decodable {
-  var version: Int
-  var workload: String?
-  var set: [String]?
-  var seed: UInt64?
-  var images: Int?
-  var mapper: Plugin?
-  var compress: [Plugin]?
-  var rounds: Bool?
-  struct Plugin: Decodable { var kind: String; var options: [String: String]? }
 }
 
 /// SwiftPM links an executable's entry as `FuzzRunFile_main`: hand the process to libFuzzer's driver.

@@ -5,17 +5,17 @@ import Yams
 // MARK: - One varied parameter of a sweep
 
 /// A value of a parameter at one design point.
-enum SweepValue: Equatable, Sendable {
+public enum SweepValue: Equatable, Sendable {
   case scalar(String)
-  case mapper(PluginSpec)
-  case compress([PluginSpec])
+  case plugin(PluginSpec)
+  case plugins([PluginSpec])
 
   /// As the CSV shows it.
-  var text: String {
+  public var text: String {
     switch self {
     case .scalar(let s): return s
-    case .mapper(let p): return p.text
-    case .compress(let steps): return steps.isEmpty ? "none" : steps.map(\.text).joined(separator: " + ")
+    case .plugin(let p): return p.text
+    case .plugins(let steps): return steps.isEmpty ? "none" : steps.map(\.text).joined(separator: " + ")
     }
   }
 }
@@ -25,22 +25,12 @@ struct SweepParameter: Sendable {
   enum Target: Equatable, Sendable {
     /// An arch field, as `--set PATH=VALUE` takes it.
     case arch(String)
-    /// A run-file field (workload, arch, seed, images, replicate, ...).
-    case field(String)
-    case mapper
+    /// A run setting (`RunSetup`'s key: workload, mapper, compress, images, ...).
+    case setting(String)
+    /// An option of the point's mapper: `mapper.search`.
     case mapperOption(String)
-    case compress
     /// An option of every compressor step of a kind: `compress.prune-rows.ratio`.
     case compressOption(kind: String, option: String)
-
-    /// Whether a range of numbers can stand for its values.
-    var takesNumbers: Bool {
-      switch self {
-      case .arch, .mapperOption, .compressOption: return true
-      case .field(let f): return f == "seed" || f == "images"
-      case .mapper, .compress: return false
-      }
-    }
   }
 
   enum Domain: Sendable {
@@ -53,31 +43,25 @@ struct SweepParameter: Sendable {
   let target: Target
   let domain: Domain
 
-  static let fields = ["workload", "arch", "weights", "seed", "factorize", "schedule", "images", "replicate", "rounds", "singleArray"]
-
   init(name: String, values: Node, source: String) throws {
     self.name = name
     let at = "\(source): grid '\(name)'"
     let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
     switch (parts.first ?? "", parts.count) {
     case ("arch", 2): target = .arch(parts[1])
-    case ("mapper", 1): target = .mapper
     case ("mapper", 2): target = .mapperOption(parts[1])
-    case ("compress", 1): target = .compress
     case ("compress", 2):
       let ko = parts[1].split(separator: ".", maxSplits: 1).map(String.init)
       guard ko.count == 2, !ko[0].isEmpty, !ko[1].isEmpty else {
         throw InputError("\(at): expected compress.KIND.OPTION, e.g. compress.prune-rows.ratio")
       }
       target = .compressOption(kind: ko[0], option: ko[1])
-    case (let f, 1) where Self.fields.contains(f): target = .field(f)
+    case (let key, 1) where RunSetup.setting(key: key) != nil: target = .setting(key)
     default:
-      throw InputError("\(at): unknown parameter (give arch.PATH as --set takes it, mapper, mapper.OPTION, compress, compress.KIND.OPTION, or one of \(Self.fields.joined(separator: ", ")))")
+      throw InputError("\(at): unknown parameter (give arch.PATH as --set takes it, mapper.OPTION, compress.KIND.OPTION, or a run setting: \(RunSetup.settings.map(\.key).joined(separator: ", ")))")
     }
     if let m = values.mapping {
-      guard target.takesNumbers else {
-        throw InputError("\(at): a range {min, max} needs a numeric parameter; give a list of values")
-      }
+      guard Self.takesNumbers(target) else { throw InputError("\(at): a range {min, max} needs a numeric parameter; give a list of values") }
       for (k, _) in m where !["min", "max", "scale", "integer"].contains(k.string ?? "") {
         throw InputError("\(at): unknown range key '\(k.string ?? "?")' (known: min, max, scale, integer)")
       }
@@ -98,13 +82,28 @@ struct SweepParameter: Sendable {
     domain = .list(try list.enumerated().map { i, n in try Self.value(n, target: t, at: "\(at)[\(i)]") })
   }
 
-  static func value(_ n: Node, target: Target, at: String) throws -> SweepValue {
+  /// Whether a range of numbers can stand for a target's values: arch fields, plug-in options,
+  /// whole-number settings.
+  static func takesNumbers(_ target: Target) -> Bool {
     switch target {
-    case .mapper: return .mapper(try plugin(n, at: at))
-    case .compress:
-      if let seq = n.sequence { return .compress(try seq.enumerated().map { try plugin($1, at: "\(at)[\($0)]") }) }
-      if let s = n.string, s == "none" || s.isEmpty { return .compress([]) }
-      return .compress([try plugin(n, at: at)])
+    case .arch, .mapperOption, .compressOption: return true
+    case .setting(let key):
+      let t = RunSetup.setting(key: key)!.valueType
+      return t == Int.self || t == UInt64.self
+    }
+  }
+
+  static func value(_ n: Node, target: Target, at: String) throws -> SweepValue {
+    guard case .setting(let key) = target else {
+      guard let s = n.scalar?.string else { throw InputError("\(at): expected a single value") }
+      return .scalar(s)
+    }
+    switch RunSetup.setting(key: key)!.valueType {
+    case is PluginSpec.Type: return .plugin(try plugin(n, at: at))
+    case is [PluginSpec].Type:
+      if let seq = n.sequence { return .plugins(try seq.enumerated().map { try plugin($1, at: "\(at)[\($0)]") }) }
+      if let s = n.string, s == "none" || s.isEmpty { return .plugins([]) }
+      return .plugins([try plugin(n, at: at)])
     default:
       guard let s = n.scalar?.string else { throw InputError("\(at): expected a single value") }
       return .scalar(s)
@@ -155,43 +154,35 @@ struct SweepParameter: Sendable {
     }
   }
 
-  /// Sets this parameter to `v` on `s`.
+  /// Sets a whole value (an arch field or a run setting) on the point's tree.
+  func apply(_ v: SweepValue, to tree: inout RunTree) throws {
+    let at = "grid '\(name)' = \(v.text)"
+    switch (target, v) {
+    case (.arch(let path), _): tree.assign("set", ((tree.value("set") as? [Any]) ?? []) + ["\(path)=\(v.text)"])
+    case (.setting, .plugin(let p)): tree.assign(name, p.tree)
+    case (.setting, .plugins(let steps)): tree.assign(name, steps.map(\.tree))
+    case (.setting(let key), .scalar(let text)):
+      let s = RunSetup.setting(key: key)!
+      switch s.arity {
+      case .replacingList, .appendingList: tree.assign(key, [try s.treeValue(text, flag: at)])
+      default: tree.assign(key, try s.treeValue(text, flag: at))
+      }
+    default: break
+    }
+  }
+
+  /// Sets an option of the point's mapper or compressor steps.
   func apply(_ v: SweepValue, to s: inout RunSetup) throws {
     let text = v.text, at = "grid '\(name)' = \(text)"
-    switch (target, v) {
-    case (.arch(let path), _): s.sets.append("\(path)=\(text)")
-    case (.mapper, .mapper(let p)): s.mapper = p
-    case (.mapperOption(let o), _): s.mapper.options[o] = text
-    case (.compress, .compress(let steps)): s.compress = steps
-    case let (.compressOption(kind, option), _):
+    switch target {
+    case .mapperOption(let o): s.mapper.options[o] = text
+    case let .compressOption(kind, option):
       let steps = s.compress.indices.filter { s.compress[$0].kind == kind }
       guard !steps.isEmpty else {
         throw InputError("\(at): this point has no \(kind) step (its steps: \(s.compress.isEmpty ? "none" : s.compress.map(\.kind).joined(separator: ", ")))")
       }
       for i in steps { s.compress[i].options[option] = text }
-    case (.field(let f), _):
-      switch f {
-      case "workload": s.workload = text
-      case "arch": s.arch = text
-      case "weights": s.weights = text
-      case "factorize": s.factorize = text
-      case "replicate": s.replicate = text
-      case "seed":
-        guard let n = UInt64(text) else { throw InputError("\(at): expected a whole number >= 0") }
-        s.seed = n
-      case "images":
-        guard let n = Int(text), n >= 1 else { throw InputError("\(at): expected a whole number >= 1") }
-        s.images = n
-      case "schedule":
-        guard let v = Schedule(rawValue: text) else {
-          throw InputError("\(at): expected one of \(Schedule.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        s.schedule = v
-      default:
-        guard let b = Bool(text) else { throw InputError("\(at): expected true or false") }
-        if f == "rounds" { s.rounds = b } else { s.singleArray = b }
-      }
-    default: preconditionFailure("value kind does not match its parameter")
+    default: break
     }
   }
 }

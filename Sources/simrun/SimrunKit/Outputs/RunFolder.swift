@@ -5,18 +5,19 @@ import Foundation
 /// (`DIR.partial-PID`), which replaces `DIR` when the run has finished. Files of an earlier run
 /// there go with it, so no stale `trace.json` survives a rerun without `--trace`; other files in
 /// the folder stay.
-struct RunFolder {
+public struct RunFolder {
   /// Every file a run may write.
-  static let runFiles: Set<String> = ["config.yaml", "stats.json", "stats.csv", "layers.csv", "layers.svg", "energy.csv", "area.csv",
-                                      "compression.csv", "accuracy.csv", "accuracy-layers.csv", "trace.json"]
-  let path: String
-  let staging: String
+  static let runFiles = Set(RunOutputs.files.map(\.name))
+  /// The finished folder.
+  public let path: String
+  /// Where files are written until the run has finished.
+  public let staging: String
 
   /// Files in `path` that are not a run's: they stay where they are.
   let others: [String]
 
   /// Checks `path` and creates the staging folder.
-  init(_ path: String) throws {
+  public init(_ path: String) throws {
     self.path = path
     staging = "\(path).partial-\(getpid())"
     let fm = FileManager.default
@@ -36,7 +37,7 @@ struct RunFolder {
   }
 
   /// Writes files into the staging folder.
-  func write(_ files: [(String, String)]) throws {
+  public func write(_ files: [(String, String)]) throws {
     for (name, text) in files {
       do { try text.write(toFile: "\(staging)/\(name)", atomically: false, encoding: .utf8) } catch {
         discard()
@@ -47,7 +48,7 @@ struct RunFolder {
 
   /// Replaces `path` by the staging folder; into a folder that also holds other files, the earlier
   /// run's files are removed and the new ones moved in one by one.
-  func commit() throws {
+  public func commit() throws {
     let fm = FileManager.default, old = "\(path).old-\(getpid())"
     do {
       if others.isEmpty {
@@ -66,5 +67,6 @@ struct RunFolder {
     }
   }
 
-  func discard() { try? FileManager.default.removeItem(atPath: staging) }
+  /// Removes the staging folder (a failed run leaves nothing).
+  public func discard() { try? FileManager.default.removeItem(atPath: staging) }
 }

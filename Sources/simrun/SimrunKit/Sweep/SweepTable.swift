@@ -3,32 +3,13 @@ import Foundation
 
 // MARK: - Results of a sweep: rows, objectives, Pareto front, results.csv
 
-/// The results every design point reports, in CSV order.
-enum SweepMetrics {
-  static let names: [String] = ["params", "crossbars", "computingCycles", "firstImageLatencyNs", "imagesPerSecond", "energyPerImagePJ"]
-    + EnergyClass.allCases.map { "energy.\($0.rawValue)PJ" } + ["usedAreaMm2", "edpPJNs", "relativeError"]
-
-  /// Results where more is better (every other one is minimised).
-  static let maximised: Set<String> = ["imagesPerSecond"]
-
-  /// Units the column names end in, for objectives named without them (`energyPerImage`).
-  static let units = ["PJNs", "PJ", "Ns", "Mm2"]
-
-  static func values(_ run: RunOutcome) -> [String] {
-    let r = CompareRow(label: "", variant: CompareVariant(label: "", mapper: run.setup.mapper, compress: run.setup.compress), run: run)
-    func n(_ v: Double) -> String { StatNode.number(v) }
-    let byClass = Dictionary(r.energyByClassPJ, uniquingKeysWith: +)
-    return ["\(r.params)", "\(r.crossbars)", "\(r.computingCycles)", n(r.firstImageLatencyNs), n(r.imagesPerSecond), n(r.energyPerImagePJ)]
-      + EnergyClass.allCases.map { n(byClass[$0.rawValue] ?? 0) } + [n(r.usedAreaMm2), n(r.edp), n(r.relativeError)]
-  }
-}
-
 /// A result to optimise: `energyPerImage`, `max:top1`, ... (direction defaults to the result's own).
 struct SweepObjective: Sendable, Equatable {
+  /// The result's column.
   let metric: String
   let maximise: Bool
 
-  init(parsing text: String, source: String) throws {
+  init(parsing text: String, metrics: [Metric], source: String) throws {
     var name = text, direction: Bool?
     if let c = text.firstIndex(of: ":") {
       let d = String(text[..<c])
@@ -36,33 +17,36 @@ struct SweepObjective: Sendable, Equatable {
       direction = d == "max"
       name = String(text[text.index(after: c)...])
     }
-    guard let m = SweepMetrics.names.first(where: { $0 == name }) ?? SweepMetrics.names.first(where: { m in
-      SweepMetrics.units.contains { name + $0 == m } }) else {
-      throw InputError("\(source): objective '\(text)' is not a result (results: \(SweepMetrics.names.joined(separator: ", ")))")
+    guard let m = metrics.first(where: { $0.column == name }) ?? metrics.first(where: { $0.name == name }) else {
+      throw InputError("\(source): objective '\(text)' is not a result (results: \(metrics.map(\.column).joined(separator: ", ")))")
     }
-    metric = m
-    maximise = direction ?? SweepMetrics.maximised.contains(m)
+    metric = m.column
+    maximise = direction ?? m.isMaximised
   }
 }
 
 /// One finished design point.
-struct SweepRow: Equatable, Sendable {
-  var point: Int
-  var values: [String]
-  var ok: Bool
-  /// `SweepMetrics.names` order; empty strings when the point failed.
+public struct SweepRow: Equatable, Sendable {
+  /// Point index.
+  public var point: Int
+  /// Parameter values, as the CSV shows them.
+  public var values: [String]
+  /// Whether the point ran.
+  public var ok: Bool
+  /// The spec's `metrics` order; empty strings when the point failed.
   var metrics: [String]
   var error: String
 
   /// A journal line (the results.csv row without the Pareto flag).
   var line: String {
-    ([String(point)] + values + [ok ? "ok" : "error"] + metrics + [error]).map(CSV.field).joined(separator: ",")
+    CSV.line([String(point)] + values + [ok ? "ok" : "error"] + metrics + [error])
   }
 
-  /// Parses a journal line of a sweep with `parameters` parameters; nil when it is not one (a torn write).
-  init?(line: String, parameters: Int) {
+  /// Parses a journal line of a sweep with `parameters` parameters and `metrics` results; nil when
+  /// it is not one (a torn write).
+  init?(line: String, parameters: Int, metrics count: Int) {
     let f = CSV.fields(line)
-    guard f.count == 1 + parameters + 1 + SweepMetrics.names.count + 1, let p = Int(f[0]), p >= 0,
+    guard f.count == 1 + parameters + 1 + count + 1, let p = Int(f[0]), p >= 0,
           f[parameters + 1] == "ok" || f[parameters + 1] == "error" else { return nil }
     point = p
     values = Array(f[1...parameters])
@@ -78,9 +62,10 @@ struct SweepRow: Equatable, Sendable {
 }
 
 /// `results.csv`: every point in order, with the Pareto flag.
-struct SweepTable {
+public struct SweepTable {
   let spec: SweepSpec
-  let rows: [SweepRow]
+  /// Every point, in point order.
+  public let rows: [SweepRow]
 
   init(spec: SweepSpec, rows: [SweepRow]) {
     self.spec = spec
@@ -92,14 +77,17 @@ struct SweepTable {
     guard r.ok else { return nil }
     var v: [Double] = []
     for o in spec.objectives {
-      guard let i = SweepMetrics.names.firstIndex(of: o.metric), let x = Double(r.metrics[i]), x.isFinite else { return nil }
+      guard let i = spec.metrics.firstIndex(where: { $0.column == o.metric }), let x = Double(r.metrics[i]), x.isFinite else { return nil }
       v.append(o.maximise ? -x : x)
     }
     return v
   }
 
+  /// The objectives, as `a x b`.
+  public var objectiveNames: String { spec.objectives.map(\.metric).joined(separator: " x ") }
+
   /// Points no other point beats on every objective (ties kept).
-  var front: Set<Int> {
+  public var front: Set<Int> {
     let scored = rows.compactMap { r in objectives(r).map { (r.point, $0) } }
     var out = Set<Int>()
     for (p, a) in scored {
@@ -111,18 +99,17 @@ struct SweepTable {
     return out
   }
 
-  var header: String {
-    (["point"] + spec.parameters.map(\.name) + ["status"] + SweepMetrics.names + ["pareto", "error"]).map(CSV.field).joined(separator: ",")
-  }
+  var columns: [String] { ["point"] + spec.parameters.map(\.name) + ["status"] + spec.metrics.map(\.column) + ["pareto", "error"] }
+  var header: String { CSV.line(columns) }
 
+  /// `results.csv`.
   var csv: String {
     let f = front
-    var lines = [header]
+    var t = CSVTable(header: columns)
     for r in rows {
-      lines.append(([String(r.point)] + r.values + [r.ok ? "ok" : "error"] + r.metrics + [f.contains(r.point) ? "1" : "0", r.error])
-        .map(CSV.field).joined(separator: ","))
+      t.append([String(r.point)] + r.values + [r.ok ? "ok" : "error"] + r.metrics + [f.contains(r.point) ? "1" : "0", r.error])
     }
-    return lines.joined(separator: "\n") + "\n"
+    return t.text
   }
 
   /// Reads the rows of a results.csv this spec wrote (the Pareto flag is recomputed on write).
@@ -133,10 +120,10 @@ struct SweepTable {
     guard lines.first == header else { throw InputError("\(source): not the results.csv of this sweep (its header differs)") }
     return try lines.dropFirst().enumerated().map { i, line in
       var f = CSV.fields(line)
-      let pareto = spec.parameters.count + 2 + SweepMetrics.names.count
+      let pareto = spec.parameters.count + 2 + spec.metrics.count
       guard f.count == pareto + 2 else { throw InputError("\(source): line \(i + 2) has \(f.count) fields, expected \(pareto + 2)") }
       f.remove(at: pareto)
-      guard let row = SweepRow(line: f.map(CSV.field).joined(separator: ","), parameters: spec.parameters.count) else {
+      guard let row = SweepRow(line: CSV.line(f), parameters: spec.parameters.count, metrics: spec.metrics.count) else {
         throw InputError("\(source): line \(i + 2) is not a design point")
       }
       return row

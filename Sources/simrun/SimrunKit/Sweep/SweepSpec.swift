@@ -6,7 +6,7 @@ import Yams
 
 /// A sweep: a base run, the parameters that vary (a full grid or a seeded random sample), and the
 /// objectives of its Pareto front.
-struct SweepSpec: Sendable {
+public struct SweepSpec: Sendable {
   /// Where the spec came from, for messages.
   let source: String
   /// The spec's text, verbatim: a sweep's identity (resume and merge check it).
@@ -17,6 +17,8 @@ struct SweepSpec: Sendable {
   /// `random: {points, seed}`: draw each parameter of each point independently.
   let random: (points: Int, seed: UInt64)?
   let objectives: [SweepObjective]
+  /// The results each point reports, in column order (top-1 only when the points evaluate).
+  let metrics: [Metric]
 
   /// Design points: the grid's product, or the sample size.
   let pointCount: Int
@@ -24,7 +26,8 @@ struct SweepSpec: Sendable {
   /// Largest number of points a spec may describe.
   static let maximumPoints = 10_000_000
 
-  static func load(_ path: String) throws -> SweepSpec {
+  /// Reads a spec file.
+  public static func load(_ path: String) throws -> SweepSpec {
     try SweepSpec(text: ConfigTree.readText(path), source: path)
   }
 
@@ -74,22 +77,24 @@ struct SweepSpec: Sendable {
       random = nil
       pointCount = count
     }
+    let evaluates = base.eval != nil || parameters.contains { $0.target == .setting("eval") }
+    metrics = Metric.all.filter { !$0.needsEval || evaluates }
     let names = top["objectives"]?.sequence.map { $0.map { $0.string ?? "" } } ?? []
+    let m = metrics
     guard names.count >= 2 else {
-      throw InputError("\(source): 'objectives' must list at least two results for the Pareto front (e.g. [energyPerImage, imagesPerSecond]; results: \(SweepMetrics.names.joined(separator: ", ")))")
+      throw InputError("\(source): 'objectives' must list at least two results for the Pareto front (e.g. [energyPerImage, imagesPerSecond]; results: \(m.map(\.column).joined(separator: ", ")))")
     }
-    objectives = try names.map { try SweepObjective(parsing: $0, source: source) }
+    objectives = try names.map { try SweepObjective(parsing: $0, metrics: m, source: source) }
   }
 
-  /// The base run: any run-file field (`simrun run --config`).
+  /// The base run: any run-file key (`simrun run --config`).
   static func baseSetup(_ node: Node?, source: String) throws -> RunSetup {
     guard let node else { return RunSetup() }
-    guard node.mapping != nil else { throw InputError("\(source): 'base' must be a mapping of run-file fields") }
+    guard node.mapping != nil else { throw InputError("\(source): 'base' must be a mapping of run-file keys") }
     let text = try Yams.serialize(node: node)
-    var tree = try ConfigTree.parse(text, source: "\(source) base")
-    tree["version"] = 1
-    let file = try RunConfigFile.decode(tree, source: "\(source) base")
-    return RunSetup(file: file)
+    var tree = RunTree()
+    try tree.merge(file: ConfigTree.parse(text, source: "\(source) base"), source: "\(source) base")
+    return try tree.setup(source: "\(source) base")
   }
 
   /// The parameter values of point `i` (0 ..< pointCount), as the CSV shows them.
@@ -108,10 +113,11 @@ struct SweepSpec: Sendable {
 
   /// The run of point `i`.
   func setup(of i: Int) throws -> RunSetup {
-    var s = base
+    var tree = RunTree(base)
     let values = values(of: i)
-    // Whole values first, then options of the mapper or a compressor step they chose.
-    for (p, v) in zip(parameters, values) where !p.isOption { try p.apply(v, to: &s) }
+    // Whole values first, then options of the mapper or the compressor steps they chose.
+    for (p, v) in zip(parameters, values) where !p.isOption { try p.apply(v, to: &tree) }
+    var s = try tree.setup(source: "point \(i)")
     for (p, v) in zip(parameters, values) where p.isOption { try p.apply(v, to: &s) }
     return s
   }

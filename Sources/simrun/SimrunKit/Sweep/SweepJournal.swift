@@ -36,7 +36,7 @@ final class SweepJournal: @unchecked Sendable {
         }
         var seen = Set<Int>()
         for line in lines.dropFirst() {
-          guard let r = SweepRow(line: line, parameters: spec.parameters.count), r.point < spec.pointCount,
+          guard let r = SweepRow(line: line, parameters: spec.parameters.count, metrics: spec.metrics.count), r.point < spec.pointCount,
                 shard.contains(r.point), seen.insert(r.point).inserted else { continue }
           rows.append(r)
         }
@@ -74,14 +74,16 @@ final class SweepJournal: @unchecked Sendable {
 }
 
 /// `--shard I/N`: points whose index is I modulo N.
-struct SweepShard: Sendable, Equatable {
+public struct SweepShard: Sendable, Equatable {
   let index: Int, count: Int
 
-  static let whole = SweepShard(index: 0, count: 1)
+  /// Every point.
+  public static let whole = SweepShard(index: 0, count: 1)
 
   init(index: Int, count: Int) { self.index = index; self.count = count }
 
-  init(parsing text: String) throws {
+  /// Parses `I/N`.
+  public init(parsing text: String) throws {
     let p = text.split(separator: "/").map { Int($0) }
     guard p.count == 2, let i = p[0], let n = p[1], n >= 1, (0..<n).contains(i) else {
       throw InputError("--shard \(text): expected I/N with 0 <= I < N, e.g. 0/3 (Slurm: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)")

@@ -1,0 +1,93 @@
+import CrossbarSim
+import Foundation
+
+// MARK: - A comparison: several configurations of one run, in parallel, at one budget
+
+/// The configurations `simrun compare` runs: a common run, the variants that change it, and the
+/// budget every compressed one is put at.
+public struct Comparison {
+  /// The common run (flags and run file of the command).
+  public var common: RunTree
+  /// The configurations, in row order.
+  public var variants: [CompareVariant]
+  /// The budget.
+  public var budget: CompareBudget
+  /// Label of the row the ratios divide by (nil: the first).
+  public var baseline: String?
+
+  /// A comparison of `variants` on `common`.
+  public init(common: RunTree, variants: [CompareVariant], budget: CompareBudget, baseline: String?) throws {
+    self.common = common; self.variants = variants; self.budget = budget; self.baseline = baseline
+    guard !variants.isEmpty else { throw InputError("--no-defaults needs at least one --variant") }
+    if let baseline, !variants.contains(where: { $0.label == baseline }) {
+      throw InputError("--baseline \(baseline): no such configuration (labels: \(variants.map(\.label).joined(separator: ", ")))")
+    }
+  }
+
+  /// The default variants with `texts` (`LABEL=--flags ...`) added, or replacing a default of that label.
+  public static func variants(defaults: Bool, adding texts: [String]) throws -> [CompareVariant] {
+    var variants = defaults ? CompareVariant.defaults : []
+    for text in texts {
+      let v = try CompareVariant(parsing: text)
+      if let i = variants.firstIndex(where: { $0.label == v.label }) { variants[i] = v } else { variants.append(v) }
+    }
+    return variants
+  }
+
+  /// The folder a comparison gets when none is named: `runs/compare-NETWORK-ARCH`.
+  public func defaultFolder() throws -> String {
+    let base = try common.setup(source: "compare")
+    return "runs/compare-\(try BuiltinWorkloads.load(base.workload).name)-\(try base.arch.load(overrides: base.set).name)"
+  }
+
+  /// What a comparison leaves: the table of the rows that ran, and the configurations that failed.
+  public struct Outcome {
+    /// The finished rows (nil when every configuration failed).
+    public var table: CompareTable?
+    /// `label: error` of each failed configuration.
+    public var failures: [String]
+  }
+
+  /// Runs every configuration, `jobs` at a time (each single-threaded), keeping their order;
+  /// `finished` hears each as it ends.
+  public func run(jobs: Int, finished: @escaping @Sendable (_ label: String, _ ok: Bool) -> Void = { _, _ in }) throws -> Outcome {
+    let base = try common.setup(source: "compare"), budget = self.budget
+    let denseParams = try BuiltinWorkloads.load(base.workload).layers.filter(\.operation.isMatrix).reduce(0) { $0 + $1.parameters }
+    let setups = try variants.map { try $0.setup(on: common, budget: budget, denseParams: denseParams) }
+    // The labelled images are loaded once for every configuration that evaluates the same ones.
+    let net = try BuiltinWorkloads.load(base.workload)
+    let data = try base.eval.map { try EvaluationData(data: $0, calibration: base.calibration, network: net) }
+    let results = ParallelRuns.map(Array(zip(variants, setups)), jobs: jobs) { item -> CompareRow in
+      let (v, setup) = item
+      let same = setup.eval == base.eval && setup.calibration == base.calibration
+      let run = try setup.execute(data: same ? data : nil)
+      var row = CompareRow(label: v.label, run: run)
+      (row.budgetTarget, row.budgetNote) = budget.describe(steps: setup.compress, denseParams: denseParams,
+                                                           params: Int(row["params"] ?? 0), crossbars: Int(row["crossbars"] ?? 0),
+                                                           error: row["relativeError"] ?? 0)
+      return row
+    } finished: { [variants] i, ok in finished(variants[i].label, ok) }
+    var rows: [CompareRow] = [], failures: [String] = []
+    for (v, r) in zip(variants, results) {
+      switch r {
+      case .success(let row): rows.append(row)
+      case .failure(let e): failures.append("\(v.label): \(e)")
+      }
+    }
+    guard !rows.isEmpty else { return Outcome(table: nil, failures: failures) }
+    let b = rows.firstIndex { $0.label == (baseline ?? rows[0].label) } ?? 0
+    return Outcome(table: CompareTable(rows: rows, baseline: b), failures: failures)
+  }
+}
+
+/// The files of a comparison's folder.
+public enum CompareOutputs {
+  /// Every file `simrun compare` writes.
+  public static let files: [OutputFile<CompareTable>] = [
+    OutputFile("compare.csv", by: ["compare"], about: "one row per configuration: every metric, the budget, ratios to the baseline") { $0.csv },
+    OutputFile("compare.json", by: ["compare"], about: "the same rows as objects (numbers as numbers)") { $0.json },
+    OutputFile("compare-energy.svg", by: ["compare"], about: "energy per image by component class, one bar per configuration") {
+      ComparePlots.energyBreakdown($0)
+    },
+  ]
+}

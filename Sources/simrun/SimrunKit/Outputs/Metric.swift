@@ -1,0 +1,84 @@
+import CrossbarSim
+
+// MARK: - The figures of merit of a run, declared once
+
+/// A figure of merit of one run: its name and unit, how plots label and scale it, whether more is
+/// better, and where it comes from. `metrics.csv`, `compare`'s columns and ratios, a sweep's
+/// results columns and objectives, and the plots' axes all read `Metric.all`.
+public struct Metric: Sendable {
+  /// Name without unit (`energyPerImage`): what a sweep objective may say.
+  public let name: String
+  /// Unit as the stats write it (`pJ`).
+  public let unit: String
+  /// Unit suffix of the column name (`PJ`: `energyPerImagePJ`).
+  public let suffix: String
+  /// In words, for axes and tables (`energy per image`).
+  public let label: String
+  /// Unit on an axis, and what a value is divided by to be in it (`µJ`, 1e6 from pJ).
+  public let axisUnit: String, axisDivisor: Double
+  /// Whether more is better (objectives default to it).
+  public let isMaximised: Bool
+  /// Stem of its ratio column in `compare` (`<stem>VsBaseline`), nil when it has none.
+  public let ratio: String?
+  /// Whether only runs that evaluate accuracy (`eval`) have it; a sweep lists it only then.
+  public let needsEval: Bool
+  /// Its value for a run, nil when the run lacks it (top-1 without `--eval`).
+  public let value: @Sendable (RunOutcome) -> Double?
+
+  /// Column name: name and unit suffix.
+  public var column: String { name + suffix }
+  /// Axis label: `energy per image [µJ]`.
+  public var axisLabel: String { "\(label) [\(axisUnit)]" }
+
+  init(_ name: String, unit: String, suffix: String = "", label: String, axis: (String, Double), maximised: Bool = false,
+       ratio: String? = nil, needsEval: Bool = false, _ value: @escaping @Sendable (RunOutcome) -> Double?) {
+    self.name = name; self.unit = unit; self.suffix = suffix; self.label = label
+    axisUnit = axis.0; axisDivisor = axis.1; isMaximised = maximised; self.ratio = ratio; self.needsEval = needsEval; self.value = value
+  }
+
+  /// Every metric, in column order.
+  public static let all: [Metric] = [
+    Metric("params", unit: "count", label: "weights kept", axis: ("count", 1), ratio: "params") {
+      Double($0.bench.keptParameters.values.reduce(0, +))
+    },
+    Metric("crossbars", unit: "count", label: "crossbars", axis: ("count", 1), ratio: "crossbars") {
+      Double($0.result.layers.reduce(0) { $0 + $1.crossbars })
+    },
+    Metric("computingCycles", unit: "activations", label: "computing cycles", axis: ("count", 1), ratio: "computingCycles") {
+      Double($0.result.layers.reduce(0) { $0 + $1.computingCycles })   // crossbar activations per image (the papers' CC)
+    },
+    Metric("firstImageLatency", unit: "ns", suffix: "Ns", label: "first-image latency", axis: ("µs", 1e3),
+           ratio: "firstImageLatencyNs") { $0.result.firstImageLatencyNs },
+    Metric("imagesPerSecond", unit: "1/s", label: "throughput", axis: ("images/s", 1), maximised: true, ratio: "imagesPerSecond") {
+      $0.result.imagesPerSecond
+    },
+    Metric("energyPerImage", unit: "pJ", suffix: "PJ", label: "energy per image", axis: ("µJ", 1e6), ratio: "energyPerImagePJ") {
+      $0.result.energyPerImagePJ
+    },
+  ] + EnergyClass.allCases.map { c in
+    Metric("energy.\(c.rawValue)", unit: "pJ", suffix: "PJ", label: "\(c.rawValue) energy per image", axis: ("µJ", 1e6)) { r in
+      (r.result.energyByClass.first { $0.0 == c }?.1 ?? 0) / Double(max(1, r.result.images))
+    }
+  } + [
+    Metric("usedArea", unit: "mm2", suffix: "Mm2", label: "used area", axis: ("mm²", 1), ratio: "usedAreaMm2") {
+      $0.result.areaRows.first { $0.scope == "used" && $0.componentClass == "total" }?.areaMm2 ?? 0
+    },
+    Metric("edp", unit: "pJ*ns", suffix: "PJNs", label: "energy-delay product", axis: ("µJ·µs", 1e9), ratio: "edp") {
+      $0.result.energyPerImagePJ * $0.result.firstImageLatencyNs   // energy per image x first-image latency
+    },
+    Metric("relativeError", unit: "fraction", label: "relative reconstruction error", axis: ("1", 1)) {
+      $0.bench.records.weightedRelativeError { $0.parametersBefore }   // weight-weighted RMS of the layers' errors
+    },
+    Metric("top1", unit: "fraction", label: "top-1 through the crossbars", axis: ("%", 0.01), maximised: true, needsEval: true) {
+      $0.accuracy?.crossbarTop1
+    },
+  ]
+
+  /// The metric a column or objective names (`energyPerImagePJ` or `energyPerImage`).
+  public static func named(_ text: String) -> Metric? {
+    all.first { $0.column == text } ?? all.first { $0.name == text }
+  }
+
+  /// The value as a CSV field: the number, or empty when the run lacks it.
+  public func field(_ run: RunOutcome) -> String { value(run).map(StatNode.number) ?? "" }
+}

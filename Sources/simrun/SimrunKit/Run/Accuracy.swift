@@ -1,0 +1,67 @@
+import CrossbarSim
+import Foundation
+
+// MARK: - Accuracy of a run's layouts on labelled images
+
+/// Labelled images and the calibration images of a run, loaded once for its network.
+public struct EvaluationData: Sendable {
+  /// The labelled images.
+  public let set: Dataset
+  /// The images whose float activations set the quantized formats.
+  public let calibration: Dataset
+
+  /// Loads `data` (and `calibration`, by default the first 128 images of `data`) for `network`.
+  public init(data: String, calibration: String?, network net: Network) throws {
+    let sink = net.consumers().enumerated().first { $0.element.isEmpty }.map(\.offset) ?? net.layers.count - 1
+    set = try Dataset.load(data, shape: net.inputShape, classes: net.layers[sink].outputShape.elements)
+    if let calibration {
+      self.calibration = try Dataset.load(calibration, shape: net.inputShape, classes: Int.max)
+    } else {
+      let n = min(128, set.images)
+      self.calibration = Dataset(x: Array(set.x[0..<(n * net.inputShape.elements)]), y: Array(set.y[0..<n]))
+    }
+  }
+}
+
+/// A run's accuracy: per path (float, quantized, crossbar, crossbar+noise) and per layer.
+public struct AccuracyReport: Sendable {
+  /// `accuracy.csv`'s rows.
+  public var rows: [AccuracyRow]
+  /// `accuracy-layers.csv`'s rows.
+  public var layers: [LayerError]
+
+  /// Evaluates the compressed model of `bench` on `data` through its layouts on `spec`.
+  public init(bench: Workbench, spec: ArchSpec, data: EvaluationData, progress: ((String) -> Void)? = nil) throws {
+    guard let original = bench.original, let compressed = bench.model ?? bench.original else {
+      throw InputError("--eval needs weights: give an .onnx model (--model) or --weights")
+    }
+    (rows, layers) = try Evaluation.run(original: original, compressed: compressed, layout: bench.layout, spec: spec,
+                                        data: data.set, calibration: data.calibration, progress: progress)
+  }
+
+  /// Top-1 through the crossbars (the figure compare and sweeps report).
+  public var crossbarTop1: Double? { rows.first { $0.scope == "crossbar" }?.top1 }
+
+  /// `accuracy.csv`.
+  public var csv: String {
+    var t = CSVTable(header: ["scope", "images", "top1", "agreementWithFloat"])
+    for r in rows { t.append([r.scope, "\(r.images)", StatNode.number(r.top1), StatNode.number(r.agreementWithFloat)]) }
+    return t.text
+  }
+
+  /// `accuracy-layers.csv`.
+  public var layersCSV: String {
+    var t = CSVTable(header: ["layer", "scope", "relativeError"])
+    for l in layers { t.append([l.layer, l.scope, StatNode.number(l.relativeError)]) }
+    return t.text
+  }
+
+  /// The terminal table.
+  public var table: String {
+    var t = TextTable(header: ["scope", "images", "top-1", "agrees with float"], leftColumns: 1)
+    for r in rows {
+      t.rows.append([r.scope, "\(r.images)", String(format: "%.2f %%", 100 * r.top1), String(format: "%.2f %%", 100 * r.agreementWithFloat)])
+    }
+    return t.render()
+  }
+}

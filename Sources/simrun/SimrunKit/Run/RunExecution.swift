@@ -1,0 +1,85 @@
+import CrossbarSim
+import Foundation
+import Mappers
+
+// MARK: - Running one setup: load, compress, map, simulate, evaluate
+
+/// A run made ready to simulate: its chip loaded, its weights compressed and laid out, its
+/// engine built. Its network's name is known here, before any cycle runs, so a run folder (and
+/// the trace streamed into it) can be named after it.
+public struct PreparedRun {
+  /// What was asked for.
+  public let setup: RunSetup
+  /// The chip.
+  public let spec: ArchSpec
+  /// The layouts and what compression did.
+  public let bench: Workbench
+  let engine: Engine
+
+  /// Loads the chip, compresses and maps the workload, and builds the engine; `keepWeights`
+  /// keeps the weights for accuracy (by default when the setup evaluates).
+  public init(_ setup: RunSetup, keepWeights: Bool? = nil) throws {
+    self.setup = setup
+    spec = try setup.arch.load(overrides: setup.set)
+    let mapper = try MapperRegistry.mapper(kind: setup.mapper.kind, options: setup.mapper.options)
+    bench = try Workbench(workload: setup.workload, factorize: setup.factorize, weights: setup.weights, seed: setup.seed,
+                          compress: setup.compress, mapper: mapper, geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits,
+                          keepWeights: keepWeights ?? (setup.eval != nil))
+    let options = SimulationOptions(schedule: setup.schedule, allowRounds: setup.rounds, singleArrayPerLayer: setup.singleArray,
+                                    images: setup.images, replication: try ReplicationPlan.parse(setup.replicate, spec: spec))
+    engine = try Engine(spec: spec, layout: bench.layout, options: options)
+  }
+
+  /// The run folder a run gets when none is named: `runs/NETWORK-ARCH-MAPPER-SCHEDULE`.
+  public var defaultFolder: String {
+    "runs/\(bench.network.name)-\(spec.name)-\(setup.mapper.kind)-\(setup.schedule.rawValue)"
+  }
+
+  /// Simulates every cycle, streaming events into `trace` when given.
+  public func simulate(trace: ChromeTrace? = nil) throws -> RunOutcome {
+    engine.trace = trace
+    let result = try engine.simulate()
+    trace?.finish()
+    return RunOutcome(setup: setup, spec: spec, bench: bench, result: result)
+  }
+}
+
+/// A finished run: what was asked, the layouts it ran, the engine's result and, when the setup
+/// evaluates, its accuracy.
+public struct RunOutcome: Sendable {
+  /// What was asked for.
+  public let setup: RunSetup
+  /// The chip.
+  public let spec: ArchSpec
+  /// The layouts and what compression did.
+  public let bench: Workbench
+  /// The engine's result.
+  public let result: SimulationResult
+  /// Accuracy on `setup.eval`'s images (nil until `evaluate`).
+  public var accuracy: AccuracyReport?
+
+  /// The engine's outputs, as stats and tables.
+  public var report: RunReport { RunReport(result, keptParameters: bench.keptParameters) }
+
+  /// Evaluates the layouts on `data` (default: the setup's `eval` and `calibration` images).
+  public mutating func evaluate(_ data: EvaluationData? = nil, progress: ((String) -> Void)? = nil) throws {
+    guard data != nil || setup.eval != nil else { return }
+    guard bench.original != nil else { throw InputError("--eval needs weights: give an .onnx model (--model) or --weights") }
+    guard let data = try data ?? setup.eval.map({ try EvaluationData(data: $0, calibration: setup.calibration, network: networkAsGiven) })
+    else { return }
+    accuracy = try AccuracyReport(bench: bench, spec: spec, data: data, progress: progress)
+  }
+
+  /// The network before compression (whose inputs and classes the images must match).
+  var networkAsGiven: Network { bench.original?.network ?? bench.network }
+}
+
+extension RunSetup {
+  /// Runs the setup without a folder: prepare, simulate, evaluate when it has `eval` (with
+  /// `data` already loaded, when given, instead of its own files).
+  public func execute(data: EvaluationData? = nil) throws -> RunOutcome {
+    var outcome = try PreparedRun(self, keepWeights: eval != nil || data != nil).simulate()
+    if eval != nil || data != nil { try outcome.evaluate(data) }
+    return outcome
+  }
+}

@@ -1,0 +1,104 @@
+import Compressors
+import CrossbarSim
+import Foundation
+import Mappers
+
+// MARK: - Weights, compression and mapping: the layouts a run executes
+
+/// Turns a workload, weights, compressors and a mapper into the layouts the engine runs.
+public struct Workbench: Sendable {
+  /// The network the layouts are of (compressed: factor layers in place of factored ones).
+  public var network: Network
+  /// The layouts.
+  public var layout: NetworkLayout
+  /// Every compression step's per-layer records.
+  public var records: [CompressionRecord] = []
+  /// Where the weights came from, in words.
+  public var weightsSource = "none (no compression)"
+  /// Weights each matrix layer keeps (all of them without compression), by layer name.
+  public var keptParameters: [String: Int] = [:]
+  /// The weights as given (before compression) and as compressed, when the run has weights and
+  /// keeps them (`keepWeights`, or weights that come from a file).
+  public var original: CompressedModel?
+  /// The compressed model.
+  public var model: CompressedModel?
+  /// What the user should know: convs `--factorize` left dense.
+  public var notes: [String] = []
+
+  /// Without `keepWeights`, synthetic weights through layer-local steps (the quantizers) are made,
+  /// compressed and laid out one layer at a time and then dropped: `original` and `model` stay nil.
+  public init(workload: String, factorize: String?, weights: String?, seed: UInt64, compress: [PluginSpec],
+              mapper: any WeightMapper, geometry: ArrayGeometry, weightBits: Int, independentRows: Bool = false,
+              keepWeights: Bool = false) throws {
+    var (net, modelWeights) = try BuiltinWorkloads.loadWithWeights(workload, independentRows: independentRows)
+    if let f = factorize {
+      guard compress.isEmpty, modelWeights == nil else { throw InputError("--factorize reshapes the network without weights; use --compress lowrank:... to combine it with other compressors") }
+      let (factored, skipped) = try net.factorizedReporting(FactorizationPlan.parse(f))
+      net = factored
+      if !skipped.isEmpty { notes.append("left dense: \(skipped.joined(separator: ", "))") }
+    }
+    network = net
+    guard !compress.isEmpty || weights != nil || modelWeights != nil else {
+      layout = try NetworkLayout.map(net, with: mapper, geometry: geometry)
+      for l in net.layers where l.operation.isMatrix { keptParameters[l.name] = l.parameters }
+      return
+    }
+    let steps = try compress.map { try CompressorRegistry.compressor(kind: $0.kind, options: $0.options) }
+    let context = CompressionContext(geometry: geometry, weightBits: weightBits, mapper: mapper)
+    let layerSteps = steps.compactMap { $0 as? any LayerCompressor }
+    if !keepWeights, weights == nil, modelWeights == nil, layerSteps.count == steps.count {
+      let generator = SyntheticWeights(seed: seed)
+      let s = try CompressionPipeline.stream(net, weights: { try generator.layer(net.layers[$0], index: $0) },
+                                             steps: layerSteps, context: context)
+      weightsSource = "synthetic (seed \(seed))"
+      records = s.records
+      layout = s.layout
+      for (i, l) in net.layers.enumerated() where l.operation.isMatrix { keptParameters[l.name] = s.keptParameters[i] }
+      return
+    }
+    let w: NetworkWeights
+    if let weights {
+      w = try WeightFile.load(weights, for: net)
+      weightsSource = weights
+    } else if let modelWeights {
+      w = modelWeights
+      weightsSource = workload
+    } else {
+      w = try SyntheticWeights(seed: seed).generate(for: net)
+      weightsSource = "synthetic (seed \(seed))"
+    }
+    let model = try CompressedModel(network: net, weights: w, source: weights ?? (modelWeights != nil ? workload : "synthetic weights"))
+    original = model
+    let (compressed, records, finalLayout) = try CompressionPipeline.runWithLayout(model, steps: steps, context: context)
+    self.records = records
+    self.model = compressed
+    network = compressed.network
+    layout = finalLayout   // the pipeline's last layout: same mapper and geometry
+    for (i, l) in compressed.network.layers.enumerated() where l.operation.isMatrix {
+      keptParameters[l.name] = compressed.keptParameters(layer: i)
+    }
+  }
+
+  /// `compression.csv`.
+  public var compressionCSV: String {
+    var t = CSVTable(header: ["step", "layer", "rank", "keptRatio", "parametersBefore", "parametersAfter", "crossbarsBefore",
+                              "crossbarsAfter", "tableEntries", "relativeError", "note"])
+    for r in records {
+      t.append([r.step, r.layer, r.rank.map(String.init) ?? "", StatNode.number(r.keptRatio), "\(r.parametersBefore)",
+                "\(r.parametersAfter)", "\(r.crossbarsBefore)", "\(r.crossbarsAfter)", "\(r.tableEntries)",
+                StatNode.number(r.relativeError), r.note])
+    }
+    return t.text
+  }
+
+  /// The per-layer compression table.
+  public var compressionTable: String {
+    var t = TextTable(header: ["step", "layer", "rank", "kept", "crossbars", "tables", "rel. error", "note"], leftColumns: 2)
+    t.leftAlignedColumns = [7]
+    t.rows = records.map { r in
+      [r.step, r.layer, r.rank.map(String.init) ?? "-", String(format: "%.3f", r.keptRatio), "\(r.crossbarsBefore) -> \(r.crossbarsAfter)",
+       "\(r.tableEntries)", String(format: "%.4f", r.relativeError), r.note]
+    }
+    return t.render()
+  }
+}

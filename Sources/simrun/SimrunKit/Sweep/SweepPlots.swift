@@ -1,0 +1,25 @@
+import Foundation
+
+/// SVG figures of a sweep.
+enum SweepPlots {
+  /// Every finished point on the first two objectives, the Pareto front joined in a line; axes
+  /// are labelled and scaled as the objectives' metrics say.
+  static func pareto(_ table: SweepTable) -> String {
+    let o = table.spec.objectives, metrics = table.spec.metrics
+    let xi = metrics.firstIndex { $0.column == o[0].metric }!, yi = metrics.firstIndex { $0.column == o[1].metric }!
+    let (xm, ym) = (metrics[xi], metrics[yi])
+    let front = table.front
+    var others: [(Double, Double)] = [], best: [(Double, Double)] = []
+    for r in table.rows where r.ok {
+      guard let x = Double(r.metrics[xi]), let y = Double(r.metrics[yi]) else { continue }
+      let p = (x / xm.axisDivisor, y / ym.axisDivisor)
+      if front.contains(r.point) { best.append(p) } else { others.append(p) }
+    }
+    func better(_ max: Bool) -> String { max ? "higher is better" : "lower is better" }
+    let more = o.count > 2 ? " (front on all \(o.count) objectives)" : ""
+    return SVGChart.scatter(
+      title: "Pareto front: \(best.count) of \(best.count + others.count) design points\(more)",
+      xLabel: "\(xm.axisLabel), \(better(o[0].maximise))", yLabel: "\(ym.axisLabel), \(better(o[1].maximise))",
+      series: [("design point", others, false), ("Pareto front", best, true)])
+  }
+}

@@ -1,0 +1,148 @@
+import Compressors
+import CrossbarSim
+import Foundation
+import Mappers
+
+// MARK: - Running a sweep: check every point, run the unfinished ones in parallel, journal, write
+
+/// A sweep made ready in its folder: every point of the shard checked, the journal opened (a
+/// resumed sweep keeps its finished points), the points left to run listed.
+public final class SweepRunner {
+  /// The spec.
+  public let spec: SweepSpec
+  /// The folder.
+  public let dir: String
+  /// Points of this shard, finished before this process, and left to run.
+  public let points: [Int], doneBefore: Int, todo: [(Int, RunSetup)]
+  let journal: SweepJournal
+
+  /// Checks the spec's points of `shard` and opens the journal in `out` (default `runs/sweep-NAME`).
+  public init(specPath: String, shard: SweepShard, out: String?, resume: Bool) throws {
+    spec = try SweepSpec.load(specPath)
+    points = Array(shard.points(of: spec.pointCount))
+    let setups = try Self.validate(spec, points: points)
+    dir = out ?? "runs/sweep-\(URL(fileURLWithPath: specPath).deletingPathExtension().lastPathComponent)"
+    journal = try SweepJournal(dir: dir, spec: spec, shard: shard, resume: resume)
+    let done = Set(journal.done.map(\.point))
+    doneBefore = done.count
+    todo = zip(points, setups).filter { !done.contains($0.0) }
+  }
+
+  deinit { journal.close() }
+
+  /// Whether an earlier run finished every point and wrote its results.
+  public var isComplete: Bool {
+    todo.isEmpty && !journal.done.isEmpty && FileManager.default.fileExists(atPath: "\(dir)/results.csv")
+  }
+
+  /// Runs the points left, `jobs` at a time, journaling each as it ends (`finished` hears it),
+  /// then writes `results.csv` and `pareto.svg`; returns the table.
+  public func run(jobs: Int, finished: @escaping @Sendable (_ ok: Bool) -> Void = { _ in }) throws -> SweepTable {
+    let spec = self.spec, journal = self.journal, dir = self.dir
+    let failure = FailureBox()
+    let queue = WorkQueue<SweepRow>(count: todo.count)
+    let todo = self.todo
+    DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, todo.count))) { _ in
+      while let i = queue.next() {
+        let row = Self.run(point: todo[i].0, setup: todo[i].1, spec: spec)
+        do { try journal.append(row) } catch {
+          failure.set("\(dir)/\(SweepJournal.name): \(error)")
+          queue.stop()
+        }
+        queue.finish(i, row) { finished(row.ok) }
+      }
+    }
+    if let message = failure.message { throw InputError(message) }
+    let table = SweepTable(spec: spec, rows: journal.done + queue.results.compactMap { $0 })
+    try SweepOutputs.write(table, to: dir)
+    return table
+  }
+
+  /// Every point's run, checked before any runs: an unknown kind, option or arch path is an error
+  /// naming the grid values of the first points that have it.
+  static func validate(_ spec: SweepSpec, points: [Int]) throws -> [RunSetup] {
+    var archs: [String: ArchSpec] = [:], checked = Set<String>(), problems: [String] = [], setups: [RunSetup] = []
+    for p in points {
+      do {
+        let s = try spec.setup(of: p)
+        setups.append(s)
+        let archKey = ([try Self.key(s.arch)] + s.set).joined(separator: "\u{0}")
+        let arch = try archs[archKey] ?? s.arch.load(overrides: s.set)
+        archs[archKey] = arch
+        let key = [archKey, s.workload, s.mapper.text, s.replicate] + s.compress.map(\.text)
+        guard checked.insert(key.joined(separator: "\u{1}")).inserted else { continue }
+        _ = try MapperRegistry.mapper(kind: s.mapper.kind, options: s.mapper.options)
+        for step in s.compress { _ = try CompressorRegistry.compressor(kind: step.kind, options: step.options) }
+        _ = try ReplicationPlan.parse(s.replicate, spec: arch)
+        _ = try BuiltinWorkloads.load(s.workload)
+      } catch {
+        let values = zip(spec.parameters, spec.values(of: p)).map { "\($0.name)=\($1.text)" }.joined(separator: ", ")
+        problems.append("\(spec.source): point \(p) (\(values)): \(error)")
+        if problems.count == 10 { break }
+      }
+    }
+    if !problems.isEmpty {
+      throw InputError(problems: problems + (problems.count == 10 ? ["(stopped after 10 points with errors)"] : []))
+    }
+    return setups
+  }
+
+  /// A cache key of an arch source.
+  static func key(_ a: ArchSource) throws -> String {
+    if case .named(let s) = a { return s }
+    let e = JSONEncoder()
+    e.outputFormatting = .sortedKeys
+    return String(decoding: try e.encode(a), as: UTF8.self)
+  }
+
+  /// One design point: its results, or its error.
+  static func run(point: Int, setup: RunSetup, spec: SweepSpec) -> SweepRow {
+    let values = spec.values(of: point).map(\.text)
+    do {
+      let outcome = try setup.execute()
+      return SweepRow(point: point, values: values, ok: true, metrics: spec.metrics.map { $0.field(outcome) }, error: "")
+    } catch {
+      return SweepRow(point: point, values: values, ok: false, metrics: spec.metrics.map { _ in "" }, error: "\(error)")
+    }
+  }
+}
+
+/// The first failure of several threads.
+final class FailureBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private(set) var message: String?
+  func set(_ m: String) { lock.lock(); defer { lock.unlock() }; if message == nil { message = m } }
+}
+
+/// The files of a sweep's folder (`journal.csv` and `sweep.yaml` are the journal's own).
+public enum SweepOutputs {
+  /// Every file `simrun sweep` and `simrun merge` write from the table.
+  public static let files: [OutputFile<SweepTable>] = [
+    OutputFile("results.csv", by: ["sweep", "merge"], about: "every point: its parameter values, status, every result, the Pareto flag") {
+      $0.csv
+    },
+    OutputFile("pareto.svg", by: ["sweep", "merge"], about: "every point on the first two objectives, the Pareto front joined") {
+      SweepPlots.pareto($0)
+    },
+  ]
+
+  /// Writes the table's files into `dir`.
+  static func write(_ table: SweepTable, to dir: String) throws {
+    try OutputFolder.write(OutputFile.texts(files, for: table), to: dir)
+  }
+}
+
+/// Writes files into a folder (created when missing), for folders that are not run folders.
+public enum OutputFolder {
+  /// Writes `files` into `dir`.
+  public static func write(_ files: [(String, String)], to dir: String) throws {
+    do {
+      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      for (name, text) in files {
+        try text.write(toFile: "\(dir)/\(name)", atomically: true, encoding: .utf8)
+      }
+    } catch {
+      throw InputError("--out \(dir): cannot write results: \(error.localizedDescription)")
+    }
+  }
+}
