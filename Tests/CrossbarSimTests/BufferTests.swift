@@ -35,7 +35,7 @@ struct BufferTests {
     e.run(until: .zero)
     while let t = e.core.queue.nextTime {
       e.run(until: t)
-      let a = e.core.stages[0].nextWindow, b = e.core.stages[1].nextWindow
+      let a = e.core.progress[0].nextWindow, b = e.core.progress[1].nextWindow
       ahead = max(ahead, a - b)
       if a == 256, lastA == nil { lastA = t.value }
       if b >= 192, b191 == nil { b191 = t.value }

@@ -218,14 +218,14 @@ struct PipelineDependencyTests {
     while let t = engine.core.queue.nextTime {
       engine.run(until: t)
       steps += 1
-      let consumer = engine.core.stages[1], delivered = engine.core.edges[0].prefix
+      let consumer = engine.core.progress[1], delivered = engine.core.edges[0].prefix
       let issued = consumer.nextWindow
       if issued > 0, need(issued - 1) > delivered { early.append(issued - 1) }
-      if issued < 36, issued < consumer.oldest + consumer.capacity, need(issued) <= delivered { late.append(issued) }
+      if issued < 36, issued < consumer.oldest + engine.core.config[1].capacity, need(issued) <= delivered { late.append(issued) }
     }
     #expect(early.isEmpty, "windows issued before their inputs: \(early.prefix(5))")
     #expect(late.isEmpty, "windows held back although their inputs were there: \(late.prefix(5))")
-    #expect(engine.core.stages[1].completed == 36 && steps > 100)
+    #expect(engine.core.progress[1].completed == 36 && steps > 100)
   }
 }
 
@@ -299,9 +299,9 @@ struct NoCRouteTests {
     #expect(engine.core.route(from: 0, to: 3) == [0 * 5 + 0, 1 * 5 + 3, 3 * 5 + 4])
     #expect(engine.core.route(from: 3, to: 0) == [3 * 5 + 1, 2 * 5 + 2, 0 * 5 + 4])
     #expect(engine.core.route(from: 2, to: 2) == [2 * 5 + 4])
-    #expect(engine.core.transfer(bits: 128, from: 0, to: 3, now: 0, stage: 0) == 10)
-    #expect(engine.core.transfer(bits: 128, from: 1, to: 3, now: 0, stage: 0) == 14)
-    #expect(engine.core.stages[0].counts[.nocFlitHop] == Double(4 * 3 + 4 * 2))
+    #expect(engine.core.transfer(bits: 128, from: 0, to: 3, now: .zero, stage: 0) == Cycle(10))
+    #expect(engine.core.transfer(bits: 128, from: 1, to: 3, now: .zero, stage: 0) == Cycle(14))
+    #expect(engine.core.stats[0].counts[.nocFlitHop] == Double(4 * 3 + 4 * 2))
   }
 
   @Test("the router's energy per flit-hop is its power over its peak throughput: 42 mW x 0.78125 ns / 8 ports")

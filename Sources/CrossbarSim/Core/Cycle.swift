@@ -10,6 +10,8 @@ public struct Cycle: Hashable, Comparable, Sendable, CustomStringConvertible {
 
   /// The start of a run.
   public static let zero = Cycle(0)
+  /// A point after every event (the first start of a stage that never started).
+  public static let never = Cycle(UInt64.max)
 
   @inlinable public static func < (a: Cycle, b: Cycle) -> Bool { a.value < b.value }
   @inlinable public static func + (a: Cycle, b: Cycles) -> Cycle { Cycle(a.value + b.count) }
@@ -18,6 +20,11 @@ public struct Cycle: Hashable, Comparable, Sendable, CustomStringConvertible {
   @inlinable public static func - (a: Cycle, b: Cycle) -> Cycles {
     precondition(a.value >= b.value, "negative span \(b) -> \(a)")
     return Cycles(a.value - b.value)
+  }
+  /// The point `b` before `a`; it must not precede the start of the run.
+  @inlinable public static func - (a: Cycle, b: Cycles) -> Cycle {
+    precondition(a.value >= b.count, "point before the start: \(a) - \(b)")
+    return Cycle(a.value - b.count)
   }
   public var description: String { "@\(value)" }
 }
@@ -36,6 +43,10 @@ public struct Cycles: Hashable, Comparable, Sendable, CustomStringConvertible {
   @inlinable public static func < (a: Cycles, b: Cycles) -> Bool { a.count < b.count }
   @inlinable public static func + (a: Cycles, b: Cycles) -> Cycles { Cycles(a.count + b.count) }
   @inlinable public static func += (a: inout Cycles, b: Cycles) { a.count += b.count }
+  @inlinable public static func - (a: Cycles, b: Cycles) -> Cycles {
+    precondition(a.count >= b.count, "negative span \(a) - \(b)")
+    return Cycles(a.count - b.count)
+  }
   @inlinable public static func * (a: Cycles, n: Int) -> Cycles { Cycles(a.count * UInt64(n)) }
   @inlinable public static func * (n: Int, a: Cycles) -> Cycles { Cycles(a.count * UInt64(n)) }
   public var description: String { "\(count) cy" }

@@ -3,20 +3,19 @@
 extension EngineCore {
   /// Moves `bits` through the buffer port of `tile` (`busWidthBits` per cycle, FIFO, then the
   /// access latency); returns when the data is through.
-  mutating func reserveBuffer(tile: Int, bits: Int, now: UInt64, stage: Int) -> UInt64 {
+  mutating func reserveBuffer(tile: Int, bits: Int, now: Cycle, stage: Int) -> Cycle {
     let width = spec.tile.buffer.busWidthBits
-    let beats = UInt64((bits + width - 1) / width)
-    let end = buffers[tile].reserve(at: Cycle(now), for: Cycles(beats))
-    stages[stage].counts[.bufferAccess] += Double(beats)
-    if trace != nil { traceTile(stage: stage, tile: tile, thread: TraceTrack.buffer, end: end.value, duration: beats) }
-    return end.value + bufferLatency
+    let beats = (bits + width - 1) / width
+    let end = use(.buffer, tile, at: now, for: Cycles(UInt64(beats)), stage: stage)
+    stats[stage].counts[.bufferAccess] += Double(beats)
+    return end + timing.bufferAccess
   }
 
   /// The router a tile hangs off (`tilesPerRouter` tiles share one: a concentrated mesh).
   func router(of tile: Int) -> Int { tile / spec.chip.tilesPerRouter }
 
   /// Output ports of one router: four mesh directions and the local port into its tiles.
-  static let portsPerRouter = 5
+  static let portsPerRouter = ResourceKind.portNames.count
   /// Mesh coordinates of router `r`: x = r mod width, y = r / width.
   func coordinates(_ r: Int) -> (x: Int, y: Int) { (r % meshWidth, r / meshWidth) }
 
@@ -44,17 +43,16 @@ extension EngineCore {
   /// serialise behind earlier packets (FIFO), and the head moves on to the next router one hop
   /// latency after it starts (cut-through); the packet has arrived one hop after its last port
   /// has sent the tail. Uncontended: serialisation + hops x hop latency. Returns the arrival time.
-  mutating func transfer(bits: Int, from: Int, to: Int, now: UInt64, stage: Int) -> UInt64 {
-    let flits = (bits + spec.tile.router.flitBits - 1) / spec.tile.router.flitBits
-    let serialise = Cycles(UInt64(flits) * flitCycles)
+  mutating func transfer(bits: Int, from: Int, to: Int, now: Cycle, stage: Int) -> Cycle {
+    let flits = timing.flits(bits: bits)
+    let serialise = timing.flit * flits
     let ports = route(from: from, to: to)
-    var head = Cycle(now), end = Cycle(now)
+    var head = now, end = now
     for port in ports {
-      end = links[port].reserve(at: head, for: serialise)
-      head = Cycle(end.value - serialise.count + hopCycles)
-      if trace != nil { tracePort(stage: stage, port: port, end: end.value, duration: serialise.count) }
+      end = use(.link, port, at: head, for: serialise, stage: stage)
+      head = end - serialise + timing.hop
     }
-    stages[stage].counts[.nocFlitHop] += Double(flits * ports.count)
-    return end.value + hopCycles
+    stats[stage].counts[.nocFlitHop] += Double(flits * ports.count)
+    return end + timing.hop
   }
 }

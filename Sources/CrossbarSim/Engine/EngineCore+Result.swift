@@ -12,8 +12,8 @@ extension EngineCore {
   public func result() throws -> SimulationResult {
     let net = layout.network
     var problems: [String] = []
-    for (i, s) in stages.enumerated() where !s.isFinished {
-      problems.append("layer \(net.layers[s.spec.layer].name) stuck after \(s.completed) of \(s.windows) windows (round \(s.spec.round)): \(waitingFor(i))")
+    for (i, s) in config.enumerated() where !progress[i].isFinished {
+      problems.append("layer \(net.layers[s.spec.layer].name) stuck after \(progress[i].completed) of \(s.windows) windows (round \(s.spec.round)): \(waitingFor(i))")
     }
     if !problems.isEmpty {
       let hint = spec.chip.hyperTransport.count == 0 ? " and the chip has no off-chip links to spill to (chip.hyperTransport.count 0)" : ""
@@ -22,9 +22,9 @@ extension EngineCore {
     var layers: [LayerResult] = []
     var total = ActionCounts()
     for (li, layer) in net.layers.enumerated() {
-      let mine = stages.filter { $0.spec.layer == li }
+      let mine = config.indices.filter { config[$0].spec.layer == li }, own = mine.map { stats[$0] }
       var counts = ActionCounts()
-      for s in mine { counts += s.counts + s.activityCounts(inputCycles: inputCycles) }
+      for s in own { counts += s.counts + s.activityCounts(inputCycles: timing.inputCycles) }
       total += counts
       let l = layout.layouts[li]
       let kind: String
@@ -35,35 +35,35 @@ extension EngineCore {
       case .add: kind = "add"
       case .concat: kind = "concat"
       }
-      let start = mine.map(\.firstStart).min()!
-      let end = mine.map(\.lastEnd).max()!
-      let arrayStart = mine.map(\.arrayStart).min()!, arrayEnd = mine.map(\.arrayEnd).max()!
+      let start = own.map(\.firstStart).min()!
+      let end = own.map(\.lastEnd).max()!
+      let arrayStart = own.map(\.arrayStart).min()!, arrayEnd = own.map(\.arrayEnd).max()!
       let r = LayerResult(
         name: layer.name, kind: kind, mapper: l?.mapper ?? "-", crossbars: (l?.crossbars.count ?? 0) * replicas[li],
         replicas: replicas[li], adcBits: l?.crossbars.map { spec.adcBits(activeRows: $0.rows.count) }.max() ?? 0,
-        activations: (l?.activations ?? 0) * options.images, windows: mine[0].windows, start: Cycle(start), end: Cycle(end),
-        arrayCycles: arrayStart == .max ? .zero : Cycles(arrayEnd - arrayStart),
+        activations: (l?.activations ?? 0) * options.images, windows: config[mine[0]].windows, start: start, end: end,
+        arrayCycles: arrayStart == .never ? .zero : arrayEnd - arrayStart,
         utilization: l?.utilization(rows: spec.ima.crossbar.rows, columns: spec.ima.crossbar.columns) ?? 0,
         computingCycles: l?.computingCycles ?? 0,
-        analyticCycles: Cycles(UInt64(l?.computingCycles ?? 0) * UInt64(inputCycles) * readCycles),
+        analyticCycles: timing.read * timing.inputCycles * (l?.computingCycles ?? 0),
         window: l?.window ?? "", note: l?.note ?? "",
-        counts: counts, rounds: Array(Set(mine.map(\.spec.round))).sorted(),
-        stallInputCycles: Cycles(mine.reduce(0) { $0 + $1.stallInputCycles }),
-        stallOutputCycles: Cycles(mine.reduce(0) { $0 + $1.stallOutputCycles }),
-        spilledBytes: mine.reduce(0) { $0 + $1.spilledBits } / 8,
-        crossbarBusyCycles: Cycles(mine.reduce(0) { $0 + $1.crossbarBusy }),
-        adcBusyCycles: Cycles(mine.reduce(0) { $0 + $1.adcBusy }))
+        counts: counts, rounds: Array(Set(mine.map { config[$0].spec.round })).sorted(),
+        stallInputCycles: own.reduce(.zero) { $0 + $1.stallInputCycles },
+        stallOutputCycles: own.reduce(.zero) { $0 + $1.stallOutputCycles },
+        spilledBytes: own.reduce(0) { $0 + $1.spilledBits } / 8,
+        crossbarBusyCycles: own.reduce(.zero) { $0 + $1.crossbarBusy },
+        adcBusyCycles: own.reduce(.zero) { $0 + $1.adcBusy })
       guard r.end > r.start else {
         throw InputError("internal error: layer \(layer.name) finished in zero cycles")
       }
       layers.append(r)
     }
-    let end = Cycles(max(roundEnd, stages.map(\.lastEnd).max() ?? 0))
+    let end = max(roundEnd, stats.map(\.lastEnd).max() ?? .zero) - Cycle.zero
     // The hardware the run occupies: crossbars of every copy and round, their IMAs and tiles, the
     // index table of each crossbar that has one, the tiles rescaling with FP multipliers.
     var phys = Set<Int32>(), tiles = Set<Int>(), multiplierTiles = Set<Int>(), tableBits: [Int32: Double] = [:]
-    for st in stages {
-      if st.counts[.rescaleMultiply] > 0 { multiplierTiles.formUnion(st.copies.map(\.home)) }
+    for (st, counted) in zip(config, stats) {
+      if counted.counts[.rescaleMultiply] > 0 { multiplierTiles.formUnion(st.copies.map(\.home)) }
       for c in st.copies {
         tiles.insert(c.home); tiles.formUnion(c.tiles)
         for x in c.crossbars {
@@ -73,14 +73,14 @@ extension EngineCore {
       }
     }
     let bits = Int(tableBits.keys.sorted().reduce(0.0) { $0 + tableBits[$1]! })   // key order: same sum in every process
-    let adcs = sharedADCs.isEmpty ? phys.count * spec.ima.adc.countPerCrossbar : Set(phys.map { sharedADC(of: Int($0)) }).count
+    let adcs = !sharesADCs ? phys.count * spec.ima.adc.countPerCrossbar : Set(phys.map { sharedADC(of: Int($0)) }).count
     let occupancy = Occupancy(crossbars: phys.count, adcs: adcs, imas: Set(phys.map { Int($0) / spec.ima.crossbars }).count,
                               tiles: tiles.count, tableBits: bits, multiplierTiles: multiplierTiles.count,
-                              offChipLinks: stages.contains { $0.spilledBits > 0 })
+                              offChipLinks: stats.contains { $0.spilledBits > 0 })
     let model = AreaPowerModel(spec: spec)
     let leak = model.leakageMW + Double(bits) * spec.sparsityTable.leakagePerBitMW
     var result = SimulationResult(spec: spec, network: net.name, options: options, layers: layers, totalCycles: end,
-                                  rounds: placement.rounds, programmingCycles: Cycles(programmingCycles),
+                                  rounds: placement.rounds, programmingCycles: programmingCycles,
                                   counts: total, leakagePowerMW: leak, events: queue.processed)
     result.occupancy = occupancy
     result.sparsityTables = tableBits.count
@@ -89,53 +89,39 @@ extension EngineCore {
       acc + (p.1?.crossbars.reduce(0) { $0 + $1.tableEntries } ?? 0) * replicas[p.0]
     }
     result.resources = resourceStats
-    result.imageCompletions = imageDone.map(Cycle.init)
+    result.imageCompletions = imageDone
     guard result.energyPJ.isFinite, end.count > 0 else {
       throw InputError("internal error: run produced latency \(end) and energy \(result.energyPJ) pJ")
     }
     return result
   }
 
-  /// Every shared resource that served at least one request, tiles first, then router links.
+  /// Every shared resource that served at least one request: per tile in use its crossbars' units
+  /// and its servers, then the router ports, then the off-chip links (see `ResourceSet`).
   var resourceStats: [ResourceStats] {
-    var out: [ResourceStats] = []
-    for t in buffers.indices {
-      for c in UnitClass.allCases where unitBusy(.crossbars, tile: t) > 0 {
-        out.append(ResourceStats(path: "tile\(t).\(c.name)", server: Server(busy: Cycles(unitBusy(c, tile: t))), units: units(c)))
+    resources.stats(tileUnits: { t in
+      guard unitBusy(.crossbars, tile: t) > .zero else { return [] }
+      return UnitClass.allCases.map { c in
+        ResourceStats(path: "tile\(t).\(c.name)", server: Server(busy: unitBusy(c, tile: t)), units: units(c))
       }
-      for (name, server) in [("buffer", buffers[t]), ("shiftAdd", shiftAdds[t]), ("maxPool", maxPools[t])]
-      where server.requests > 0 {
-        out.append(ResourceStats(path: "tile\(t).\(name)", server: server, peakBytes: name == "buffer" ? peakOccupancy[t] / 8 : nil))
-      }
-      // Shared ADCs, numbered within the tile.
-      let perTile = sharedADCs.count / max(1, buffers.count)
-      for k in 0..<perTile where sharedADCs[t * perTile + k].requests > 0 {
-        out.append(ResourceStats(path: "tile\(t).adc\(k)", server: sharedADCs[t * perTile + k]))
-      }
-    }
-    let ports = ["east", "west", "north", "south", "local"]
-    for p in links.indices where links[p].requests > 0 {
-      out.append(ResourceStats(path: "router\(p / Self.portsPerRouter).\(ports[p % Self.portsPerRouter])", server: links[p]))
-    }
-    if offChipLink.requests > 0 { out.append(ResourceStats(path: "chip.offChip", server: offChipLink)) }
-    return out
+    }, peakBytes: { peakOccupancy[$0] / 8 })
   }
 
   /// What an unfinished stage is waiting for, in words.
   func waitingFor(_ s: Int) -> String {
-    let st = stages[s], net = layout.network
+    let st = config[s], p = progress[s], net = layout.network
     if st.spec.round != round { return "its round \(st.spec.round) never started" }
-    if !isGateOpen(s), options.schedule == .layer, let first = roundStages[round].first(where: { !stages[$0].isFinished }) {
-      return "waiting for layer \(net.layers[stages[first].spec.layer].name) to finish (layer schedule)"
+    if !isGateOpen(s), options.schedule == .layer, let first = roundStages[round].first(where: { !progress[$0].isFinished }) {
+      return "waiting for layer \(net.layers[config[first].spec.layer].name) to finish (layer schedule)"
     }
-    if case .output = st.stalled?.0, let t = waiters.indices.first(where: { waiters[$0].contains(s) }) {
+    if case .output = p.stalled?.0, let t = waiters.indices.first(where: { waiters[$0].contains(s) }) {
       return "waiting for room in tile \(t)'s buffer (\(occupancy[t] / 8) of \(bufferBits / 8) bytes held)"
     }
-    let w = st.nextWindow
+    let w = p.nextWindow
     if w < st.windows, let ei = st.producers.first(where: { edges[$0].prefix < neededPrefix(stage: s, edge: $0, window: w) }) {
-      return "window \(w) waits for inputs from layer \(net.layers[stages[edges[ei].producer].spec.layer].name)"
+      return "window \(w) waits for inputs from layer \(net.layers[config[edges[ei].producer].spec.layer].name)"
     }
-    if st.outstanding > 0 { return "\(st.outstanding) outputs not yet delivered" }
-    return "\(st.nextWindow - st.completed) windows in flight"
+    if p.outstanding > 0 { return "\(p.outstanding) outputs not yet delivered" }
+    return "\(p.nextWindow - p.completed) windows in flight"
   }
 }

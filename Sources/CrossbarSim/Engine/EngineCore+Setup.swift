@@ -28,13 +28,11 @@ extension EngineCore {
       let x = l.crossbars[ci]
       let phys = copy.physical[k]
       let converted = x.columns.count - x.zeroColumns
-      let bits = spec.adcBits(activeRows: x.rows.count)
+      let bits = timing.adcBits(x)
       c.crossbars.append(CrossbarInfo(
         physical: Int32(phys), rows: Int32(x.rows.count), columns: Int32(x.columns.count),
         readFraction: Double(x.rows.count * x.columns.count) / Double(rows * cols),
-        batch: spec.adcBatchCycles(columns: converted, bits: bits),
-        lookup: x.tableEntries > 0 ? spec.clock.cycles(ns: spec.sparsityTable.lookupLatencyNs).count : 0,
-        hasTable: x.tableEntries > 0, converted: Int32(converted),
+        batch: timing.conversions(x), lookup: timing.lookup(x), hasTable: x.tableEntries > 0, converted: Int32(converted),
         routed: x.tableEntries == 0 ? 0 : Double(x.tableKind == .input ? x.rows.count : x.columns.count),
         adcBits: Int32(bits), tableBits: Double(tableBits(x, layer: l.layer)), adcEnergyPJ: Double(converted) * spec.ima.adc.energyPerConversionPJ(bits: bits)))
       let tile = phys / perTile
@@ -62,8 +60,7 @@ extension EngineCore {
     for (si, ps) in placement.stages.enumerated() {
       let layer = net.layers[ps.layer]
       if let l = layout.layouts[ps.layer] {
-        var s = StageState(spec: ps, isMatrix: true, windowsY: l.windowsY, windowsX: l.windowsX, capacity: 1,
-                           remaining: [], isDone: [])
+        var s = StageConfig(spec: ps, isMatrix: true, windowsY: l.windowsY, windowsX: l.windowsX, capacity: 1)
         s.outputsPerWindowY = l.outputsPerWindowY; s.outputsPerWindowX = l.outputsPerWindowX
         s.stepY = l.windowStepY; s.stepX = l.windowStepX; s.padding = l.padding
         (s.extentY, s.extentX) = l.inputExtent
@@ -80,8 +77,7 @@ extension EngineCore {
         for ci in ps.crossbars { for key in Self.outputKeys(l.crossbars[ci]) { holders[key, default: 0] += 1 } }
         let adds = holders.values.reduce(0) { $0 + $1 - 1 }
         let values = holders.count   // output values per window: channels x output offsets
-        let lanes = spec.tile.shiftAdd.lanes * spec.tile.shiftAdd.count
-        s.reduceOps = UInt64((adds + lanes - 1) / lanes)
+        s.reduceOps = EngineTiming.unitCycles(values: adds, spec.tile.shiftAdd)
         s.outputValues = values
         s.outputBits = s.outputValues * (ps.isFinalChunk ? spec.data.outputBits : psumBitsPerValue)
         s.psumBits = ps.chunk > 0 ? s.outputValues * psumBitsPerValue : 0
@@ -92,45 +88,34 @@ extension EngineCore {
         let imas = Set(ps.copies.flatMap { $0.physical.map { $0 / perIMA } }).count
         let windowBits = max(1, s.copies[0].units.reduce(0) { $0 + $1.bits })
         s.capacity = max(1, min(imas * regBits / windowBits, 2 * ps.copies.count))
-        s.remaining = Array(repeating: 0, count: s.capacity)
-        s.windowDone = Array(repeating: 0, count: s.capacity)
-        s.isDone = Array(repeating: false, count: s.capacity)
-        stages.append(s)
+        config.append(s)
       } else {
         let out = layer.outputShape
-        var s = StageState(spec: ps, isMatrix: false, windowsY: out.height, windowsX: out.width, capacity: 16,
-                           remaining: Array(repeating: 0, count: 16), isDone: Array(repeating: false, count: 16))
-        var values = 0
+        var s = StageConfig(spec: ps, isMatrix: false, windowsY: out.height, windowsX: out.width, capacity: 16)
         if case .pool(let p) = layer.operation {
           s.stepY = p.stride; s.stepX = p.stride; s.padding = p.padding; s.extentY = p.kernel; s.extentX = p.kernel
-          values = p.kernel * p.kernel * out.channels
-          s.digitalAction = .maxPoolOp
           s.isPooling = true
-          let u = spec.tile.maxPool
-          s.digitalCycles = UInt64((values + u.lanes * u.count - 1) / (u.lanes * u.count))
-          s.digitalOps = Double((values + u.lanes - 1) / u.lanes)
-        } else {
-          // An addition reads every input's channels; a concatenation moves each output value once.
-          values = layer.operation == .concat ? out.channels : layer.inputs.count * out.channels
-          s.digitalAction = .tileShiftAdd
-          let u = spec.tile.shiftAdd
-          s.digitalCycles = UInt64((values + u.lanes * u.count - 1) / (u.lanes * u.count))
-          s.digitalOps = Double((values + u.lanes - 1) / u.lanes)
         }
-        s.digitalInputBits = values * spec.data.outputBits
+        let work = DigitalWork(layer, spec: spec)
+        s.digitalAction = work.action
+        s.digitalCycles = work.cycles
+        s.digitalOps = work.operations
+        s.digitalInputBits = work.values * spec.data.outputBits
         s.outputValues = out.channels
         s.outputBits = out.channels * spec.data.outputBits
         s.copies = [CopyState(home: ps.homeTile, tiles: [ps.homeTile])]
-        stages.append(s)
+        config.append(s)
       }
       stagesOfLayer[ps.layer].append(si)
       if ps.isFinalChunk { finalStageOfLayer[ps.layer] = si }
-      stages[si].windows = stages[si].perImage * options.images
+      config[si].windows = config[si].perImage * options.images
+      progress.append(StageProgress(capacity: config[si].capacity))
+      stats.append(StageStats())
     }
     let consumersOfLayer = net.consumers()
-    for si in stages.indices where stages[si].spec.isFinalChunk && consumersOfLayer[stages[si].spec.layer].isEmpty {
-      stages[si].isSink = true
-      stages[si].writtenInImage = Array(repeating: 0, count: options.images)
+    for si in config.indices where config[si].spec.isFinalChunk && consumersOfLayer[config[si].spec.layer].isEmpty {
+      config[si].isSink = true
+      progress[si].writtenInImage = Array(repeating: 0, count: options.images)
     }
     // Edges: the final stage of each producer feeds every stage of each consumer.
     for (li, layer) in net.layers.enumerated() {
@@ -144,43 +129,43 @@ extension EngineCore {
           case .concat: flatten = false   // each producer fills its own channels of the same pixels
           default: flatten = produced.channels != layer.inputShape.channels
           }
-          let tiles = Array(Set(stages[cs].copies.flatMap(\.tiles))).sorted()
+          let tiles = Array(Set(config[cs].copies.flatMap(\.tiles))).sorted()
           var e = EdgeState(producer: ps, consumer: cs, tiles: tiles,
-                            arrivals: Array(repeating: 0, count: stages[ps].windows),
-                            expected: Array(repeating: 0, count: stages[ps].windows),
-                            isDelivered: Array(repeating: false, count: stages[ps].windows), isFlatten: flatten)
+                            arrivals: Array(repeating: 0, count: config[ps].windows),
+                            expected: Array(repeating: 0, count: config[ps].windows),
+                            isDelivered: Array(repeating: false, count: config[ps].windows), isFlatten: flatten)
           e.offsetY = max(0, (layer.inputShape.height - produced.height) / 2)
           e.offsetX = max(0, (layer.inputShape.width - produced.width) / 2)
           e.producerHeight = produced.height; e.producerWidth = produced.width
           edges.append(e)
-          stages[ps].consumers.append(edges.count - 1)
-          stages[cs].producers.append(edges.count - 1)
+          config[ps].consumers.append(edges.count - 1)
+          config[cs].producers.append(edges.count - 1)
         }
       }
     }
     // Buffer groups: a producer's windows held on each tile its consumers read them on.
     for (ei, e) in edges.enumerated() {
       for t in e.tiles {
-        if let g = stages[e.producer].groups.first(where: { groups[$0].tile == t }) {
+        if let g = config[e.producer].groups.first(where: { groups[$0].tile == t }) {
           groups[g].edges.append(ei)
           groups[g].readBack.append(0)
         } else {
           groups.append(BufferGroup(producer: e.producer, tile: t, edges: [ei], readBack: [0]))
-          stages[e.producer].groups.append(groups.count - 1)
+          config[e.producer].groups.append(groups.count - 1)
         }
       }
     }
-    for s in stages.indices {
-      guard stages[s].consumers.count <= 16 else {
-        throw InputError("layer \(net.layers[stages[s].spec.layer].name) feeds \(stages[s].consumers.count) consumers; at most 16 are supported")
+    for s in config.indices {
+      guard config[s].consumers.count <= 16 else {
+        throw InputError("layer \(net.layers[config[s].spec.layer].name) feeds \(config[s].consumers.count) consumers; at most 16 are supported")
       }
-      if stages[s].consumers.allSatisfy({ stages[edges[$0].consumer].copies.count == 1 }) {
-        stages[s].fixedDestinations = destinations(stage: s, window: 0)
+      if config[s].consumers.allSatisfy({ config[edges[$0].consumer].copies.count == 1 }) {
+        config[s].fixedDestinations = destinations(stage: s, window: 0)
       } else {
-        stages[s].destinationCache = Array(repeating: nil, count: stages[s].capacity)
+        progress[s].destinationCache = Array(repeating: nil, count: config[s].capacity)
       }
     }
-    tilesInUse = Array(Set(stages.flatMap { $0.copies.flatMap(\.tiles) })).sorted()
+    tilesInUse = Array(Set(config.flatMap { $0.copies.flatMap(\.tiles) })).sorted()
     roundStages = Array(repeating: [], count: placement.rounds)
     for (i, s) in placement.stages.enumerated() { roundStages[s.round].append(i) }
     firstUnfinished = Array(repeating: 0, count: placement.rounds)

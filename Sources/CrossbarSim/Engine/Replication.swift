@@ -110,11 +110,12 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
     guard used <= budget else {
       throw InputError("--replicate auto: the model needs \(used) crossbars (every layer on whole IMAs of \(perIMA)) but the budget is \(budget)")
     }
-    let activation = layout.layouts.map { l in l.map { activationCycles($0, spec: spec) } ?? 0 }
-    func busy(_ i: Int, _ copies: Int) -> UInt64 {
-      UInt64((layout.layouts[i]!.windows + copies - 1) / copies) * activation[i]
+    let timing = try EngineTiming(spec)
+    let activation = layout.layouts.map { l in l.map { activationCycles($0, timing) } ?? .zero }
+    func busy(_ i: Int, _ copies: Int) -> Cycles {
+      activation[i] * ((layout.layouts[i]!.windows + copies - 1) / copies)
     }
-    let floor = digitalFloor(layout, spec: spec)
+    let floor = digitalFloor(layout, timing)
     while let slowest = matrix.max(by: { (busy($0, k[$0]), -$0) < (busy($1, k[$1]), -$1) }),
           busy(slowest, k[slowest]) > floor {
       // The fewest copies that shorten the slowest layer: ceil(W / k') below ceil(W / k).
@@ -131,36 +132,20 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
 
   /// Per-image time of the slowest layer that cannot be replicated (pooling, additions: one
   /// unit on one tile): its unit's cycles, or its inputs' flits through the tile's local port,
-  /// whichever is longer [cycles]. Copies that take a layer below it gain nothing.
-  func digitalFloor(_ layout: NetworkLayout, spec: ArchSpec) -> UInt64 {
-    let net = layout.network, clock = spec.clock
-    let flit = max(1, clock.cycles(ns: spec.tile.router.flitLatencyNs).count)
-    var floor: UInt64 = 0
+  /// whichever is longer. Copies that take a layer below it gain nothing.
+  func digitalFloor(_ layout: NetworkLayout, _ timing: EngineTiming) -> Cycles {
+    let net = layout.network, spec = timing.spec
+    var floor = Cycles.zero
     for (i, l) in net.layers.enumerated() where layout.layouts[i] == nil {
-      let out = l.outputShape
-      let (values, u): (Int, UnitSpec)
-      if case .pool(let p) = l.operation { (values, u) = (p.kernel * p.kernel * out.channels, spec.tile.maxPool) }
-      else { (values, u) = (l.operation == .concat ? out.channels : l.inputs.count * out.channels, spec.tile.shiftAdd) }
-      let unit = UInt64(out.pixels * ((values + u.lanes * u.count - 1) / (u.lanes * u.count)))
+      let unit = DigitalWork(l, spec: spec).cycles * l.outputShape.pixels
       let inputBits = l.inputs.reduce(0) { $0 + net.layers[$1].outputShape.elements * spec.data.outputBits }
-      let port = UInt64((inputBits + spec.tile.router.flitBits - 1) / spec.tile.router.flitBits) * flit
-      floor = max(floor, unit, port)
+      floor = max(floor, unit, timing.flit * timing.flits(bits: inputBits))
     }
     return floor
   }
 
-  /// Cycles one window keeps the layer's slowest crossbar busy: a lookup, then every input bit at
-  /// the pace of a read or of its conversions, whichever is slower.
-  func activationCycles(_ l: LayerLayout, spec: ArchSpec) -> UInt64 {
-    let clock = spec.clock, read = clock.cycles(ns: spec.ima.crossbar.readLatencyNs).count
-    var slowest: UInt64 = 0
-    for x in l.crossbars {
-      // A shared ADC: as if every crossbar sharing it converts at once.
-      let batch = spec.adcBatchCycles(columns: x.columns.count - x.zeroColumns, bits: spec.adcBits(activeRows: x.rows.count))
-        * UInt64(spec.ima.adc.crossbarsPerADC)
-      let lookup = x.tableEntries > 0 ? clock.cycles(ns: spec.sparsityTable.lookupLatencyNs).count : 0
-      slowest = max(slowest, lookup + UInt64(spec.inputCycles) * max(read, batch))
-    }
-    return slowest
+  /// Cycles one window keeps the layer's slowest crossbar busy (`EngineTiming.activationEstimate`).
+  func activationCycles(_ l: LayerLayout, _ timing: EngineTiming) -> Cycles {
+    l.crossbars.reduce(.zero) { max($0, timing.activationEstimate($1)) }
   }
 }
