@@ -2,7 +2,7 @@
 
 extension EngineCore {
   /// Starts the crossbar's next queued activation and resolves its bit-cycles.
-  mutating func startNext(crossbar phys: Int, now: Cycle) {
+  mutating func startNext(crossbar phys: CrossbarID, now: Cycle) {
     guard let (s32, w32, local) = crossbarStates[phys].queue.popFirst() else { return }
     let s = Int(s32)
     let info = config[s].copies[Int(w32) % config[s].copies.count].crossbars[Int(local)]
@@ -49,7 +49,7 @@ extension EngineCore {
     stats[s].crossbarBusy += t - start
     stats[s].adcBusy += conversions
     if let trace {
-      let tile = phys / spec.crossbarsPerTile, k = phys % spec.crossbarsPerTile
+      let tile = phys.tile(perTile: spec.crossbarsPerTile), k = phys.slot(perTile: spec.crossbarsPerTile)
       trace.complete(name: stageName(s), tile: tile, track: k, start: (start - info.lookup).value, end: t.value,
                      clock: spec.clock, args: ["window": w32])
       traceSpan(stage: s, TraceTrack(process: tile, processName: "tile \(tile)", thread: TraceTrack.adcBase + k,
@@ -64,13 +64,13 @@ extension EngineCore {
     }
     if !crossbarStates[phys].queue.isEmpty {
       crossbarStates[phys].isWakePending = true
-      queue.schedule(.wake(crossbar: Int32(phys)), at: t)
+      queue.schedule(.wake(crossbar: phys.raw), at: t)
     }
   }
 
   /// The shared ADC of physical crossbar `phys`: `crossbarsPerADC` neighbours of one IMA share one.
-  func sharedADC(of phys: Int) -> Int {
-    let perIMA = spec.ima.crossbars, ima = phys / perIMA
-    return ima * spec.ima.adc.count(crossbars: perIMA) + (phys % perIMA) / spec.ima.adc.crossbarsPerADC
+  func sharedADC(of phys: CrossbarID) -> Int {
+    let perIMA = spec.ima.crossbars, ima = phys.ima(perIMA: perIMA)
+    return ima * spec.ima.adc.count(crossbars: perIMA) + (phys.index % perIMA) / spec.ima.adc.crossbarsPerADC
   }
 }

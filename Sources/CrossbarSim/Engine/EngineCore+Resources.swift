@@ -22,18 +22,18 @@ extension EngineCore {
   /// The output ports a packet from tile `from` to tile `to` crosses, XY routing: along x to the
   /// destination column (east 0, west 1), along y (north 2, south 3), then the destination
   /// router's local port 4. `distance + 1` ports: `hops`.
-  func route(from: Int, to: Int) -> [Int] {
+  func route(from: Int, to: Int) -> [PortID] {
     var r = router(of: from)
     let target = router(of: to), (tx, ty) = coordinates(target)
-    var ports: [Int] = []
+    var ports: [PortID] = []
     while true {
       let (x, y) = coordinates(r)
       if x != tx {
-        ports.append(r * Self.portsPerRouter + (x < tx ? 0 : 1)); r += x < tx ? 1 : -1
+        ports.append(PortID(router: r, direction: x < tx ? 0 : 1)); r += x < tx ? 1 : -1
       } else if y != ty {
-        ports.append(r * Self.portsPerRouter + (y > ty ? 2 : 3)); r += y > ty ? -meshWidth : meshWidth
+        ports.append(PortID(router: r, direction: y > ty ? 2 : 3)); r += y > ty ? -meshWidth : meshWidth
       } else {
-        ports.append(r * Self.portsPerRouter + 4)
+        ports.append(PortID(router: r, direction: 4))
         return ports
       }
     }
@@ -49,7 +49,7 @@ extension EngineCore {
     let ports = route(from: from, to: to)
     var head = now, end = now
     for port in ports {
-      end = use(.link, port, at: head, for: serialise, stage: stage)
+      end = use(.link, port.index, at: head, for: serialise, stage: stage)
       head = end - serialise + timing.hop
     }
     stats[stage].counts[.nocFlitHop] += Double(flits * ports.count)

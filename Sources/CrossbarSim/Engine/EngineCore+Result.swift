@@ -61,7 +61,7 @@ extension EngineCore {
     let end = max(roundEnd, stats.map(\.lastEnd).max() ?? .zero) - Cycle.zero
     // The hardware the run occupies: crossbars of every copy and round, their IMAs and tiles, the
     // index table of each crossbar that has one, the tiles rescaling with FP multipliers.
-    var phys = Set<Int32>(), tiles = Set<Int>(), multiplierTiles = Set<Int>(), tableBits: [Int32: Double] = [:]
+    var phys = Set<CrossbarID>(), tiles = Set<Int>(), multiplierTiles = Set<Int>(), tableBits: [CrossbarID: Double] = [:]
     for (st, counted) in zip(config, stats) {
       if counted.counts[.rescaleMultiply] > 0 { multiplierTiles.formUnion(st.copies.map(\.home)) }
       for c in st.copies {
@@ -73,8 +73,8 @@ extension EngineCore {
       }
     }
     let bits = Int(tableBits.keys.sorted().reduce(0.0) { $0 + tableBits[$1]! })   // key order: same sum in every process
-    let adcs = !sharesADCs ? phys.count * spec.ima.adc.countPerCrossbar : Set(phys.map { sharedADC(of: Int($0)) }).count
-    let occupancy = Occupancy(crossbars: phys.count, adcs: adcs, imas: Set(phys.map { Int($0) / spec.ima.crossbars }).count,
+    let adcs = !sharesADCs ? phys.count * spec.ima.adc.countPerCrossbar : Set(phys.map { sharedADC(of: $0) }).count
+    let occupancy = Occupancy(crossbars: phys.count, adcs: adcs, imas: Set(phys.map { $0.ima(perIMA: spec.ima.crossbars) }).count,
                               tiles: tiles.count, tableBits: bits, multiplierTiles: multiplierTiles.count,
                               offChipLinks: stats.contains { $0.spilledBits > 0 })
     let model = AreaPowerModel(spec: spec)

@@ -30,7 +30,7 @@ extension EngineCore {
       let converted = x.columns.count - x.zeroColumns
       let bits = timing.adcBits(x)
       c.crossbars.append(CrossbarInfo(
-        physical: Int32(phys), rows: Int32(x.rows.count), columns: Int32(x.columns.count),
+        physical: CrossbarID(phys), rows: Int32(x.rows.count), columns: Int32(x.columns.count),
         readFraction: Double(x.rows.count * x.columns.count) / Double(rows * cols),
         batch: timing.conversions(x), lookup: timing.lookup(x), hasTable: x.tableEntries > 0, converted: Int32(converted),
         routed: x.tableEntries == 0 ? 0 : Double(x.tableKind == .input ? x.rows.count : x.columns.count),

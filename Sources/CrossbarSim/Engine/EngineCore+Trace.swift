@@ -12,7 +12,7 @@ extension EngineCore {
   func unitBusy(_ c: UnitClass, tile: Int) -> Cycles {
     let per = spec.crossbarsPerTile
     var busy = Cycles.zero
-    for x in crossbarStates[(tile * per)..<((tile + 1) * per)] {
+    for x in crossbarStates.tile(tile, perTile: per) {
       switch c {
       case .crossbars: busy += x.readBusy
       case .adcs, .sampleHolds: busy += x.convertBusy

@@ -64,13 +64,13 @@ extension EngineCore {
     }
     let c = w % config[s].copies.count
     for local in config[s].copies[c].units[u].crossbars {
-      let phys = Int(config[s].copies[c].crossbars[Int(local)].physical)
+      let phys = config[s].copies[c].crossbars[Int(local)].physical
       crossbarStates[phys].queue.append((Int32(s), Int32(w), local))
       if crossbarStates[phys].readFree <= now && !crossbarStates[phys].isWakePending {
         startNext(crossbar: phys, now: now)
       } else if !crossbarStates[phys].isWakePending {
         crossbarStates[phys].isWakePending = true
-        queue.schedule(.wake(crossbar: Int32(phys)), at: crossbarStates[phys].readFree)
+        queue.schedule(.wake(crossbar: phys.raw), at: crossbarStates[phys].readFree)
       }
     }
   }

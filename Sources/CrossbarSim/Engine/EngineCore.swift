@@ -23,7 +23,7 @@ struct EngineCore {
   }
 
   struct CrossbarInfo {
-    var physical: Int32
+    var physical: CrossbarID
     var rows: Int32
     var columns: Int32
     var readFraction: Double
@@ -118,7 +118,7 @@ struct EngineCore {
 
   // State.
   var queue = EventQueue<Event>()
-  var crossbarStates: [CrossbarState]
+  var crossbarStates: CrossbarStates
   /// Buffer ports, tile units, shared ADCs, router ports and the off-chip links.
   var resources: ResourceSet
   /// Whether crossbars share ADCs (`ima.adc.crossbarsPerADC` > 1).
@@ -166,7 +166,7 @@ struct EngineCore {
     while w * w < routers { w += 1 }
     fixed = Fixed(spec: spec, layout: layout, placement: placement, options: options, timing: try EngineTiming(spec),
                   replicas: replicas, meshWidth: w)
-    crossbarStates = Array(repeating: CrossbarState(), count: spec.crossbarsPerChip)
+    crossbarStates = CrossbarStates(count: spec.crossbarsPerChip)
     resources = ResourceSet(spec: spec, routers: routers)
     sharesADCs = resources.count(.sharedADC) > 0
     occupancy = Array(repeating: 0, count: spec.chip.tiles)
@@ -213,7 +213,7 @@ struct EngineCore {
   public var eventsProcessed: UInt64 { queue.processed }
   /// Whether crossbar `id` is reading or has activations queued at the current time.
   public func isCrossbarBusy(_ id: Int) -> Bool {
-    let c = crossbarStates[id]
+    let c = crossbarStates[CrossbarID(id)]
     return c.readFree > queue.now || !c.queue.isEmpty
   }
 
@@ -241,8 +241,8 @@ struct EngineCore {
     case .inputReady(let s, let w, let u):
       inputReady(stage: Int(s), window: Int(w), unit: Int(u), now: now)
     case .wake(let x):
-      crossbarStates[Int(x)].isWakePending = false
-      startNext(crossbar: Int(x), now: now)
+      crossbarStates[CrossbarID(raw: x)].isWakePending = false
+      startNext(crossbar: CrossbarID(raw: x), now: now)
     case .windowComputed(let s, let w):
       let si = Int(s)
       if config[si].isMatrix { activationsFinished += config[si].copies[Int(w) % config[si].copies.count].crossbars.count }
