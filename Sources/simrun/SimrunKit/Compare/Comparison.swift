@@ -56,11 +56,10 @@ public struct Comparison {
     let setups = try variants.map { try $0.setup(on: common, budget: budget, denseParams: denseParams) }
     // The labelled images are loaded once for every configuration that evaluates the same ones.
     let net = try BuiltinWorkloads.load(base.workload)
-    let data = try base.eval.map { try EvaluationData(data: $0, calibration: base.calibration, network: net) }
+    let data = try EvaluationData(for: base, network: net)
     let results = ParallelRuns.map(Array(zip(variants, setups)), jobs: jobs) { item -> CompareRow in
       let (v, setup) = item
-      let same = setup.eval == base.eval && setup.calibration == base.calibration
-      let run = try setup.execute(data: same ? data : nil)
+      let run = try setup.execute(data: EvaluationData.sameImages(setup, base) ? data : nil)
       var row = CompareRow(label: v.label, run: run)
       (row.budgetTarget, row.budgetNote) = budget.describe(steps: setup.compress, denseParams: denseParams,
                                                            params: Int(row["params"] ?? 0), crossbars: Int(row["crossbars"] ?? 0),

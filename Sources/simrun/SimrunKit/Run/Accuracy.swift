@@ -10,8 +10,17 @@ public struct EvaluationData: Sendable {
   /// The images whose float activations set the quantized formats.
   public let calibration: Dataset
 
+  /// Loads the labelled and calibration images `setup` names (nil when it evaluates nothing) for `network`.
+  public init?(for setup: RunSetup, network net: Network) throws {
+    guard let data = setup.eval else { return nil }
+    try self.init(data: data, calibration: setup.calibration, network: net)
+  }
+
+  /// Whether `a` and `b` evaluate on the same images (so one loaded set serves both).
+  public static func sameImages(_ a: RunSetup, _ b: RunSetup) -> Bool { a.eval == b.eval && a.calibration == b.calibration }
+
   /// Loads `data` (and `calibration`, by default the first 128 images of `data`) for `network`.
-  public init(data: String, calibration: String?, network net: Network) throws {
+  init(data: String, calibration: String?, network net: Network) throws {
     let sink = net.consumers().enumerated().first { $0.element.isEmpty }.map(\.offset) ?? net.layers.count - 1
     set = try Dataset.load(data, shape: net.inputShape, classes: net.layers[sink].outputShape.elements)
     if let calibration {

@@ -65,8 +65,7 @@ public struct RunOutcome: Sendable {
   public mutating func evaluate(_ data: EvaluationData? = nil, progress: ((String) -> Void)? = nil) throws {
     guard data != nil || setup.eval != nil else { return }
     guard bench.original != nil else { throw InputError("--eval needs weights: give an .onnx model (--model) or --weights") }
-    guard let data = try data ?? setup.eval.map({ try EvaluationData(data: $0, calibration: setup.calibration, network: networkAsGiven) })
-    else { return }
+    guard let data = try data ?? EvaluationData(for: setup, network: networkAsGiven) else { return }
     accuracy = try AccuracyReport(bench: bench, spec: spec, data: data, progress: progress)
   }
 
