@@ -13,22 +13,22 @@ public struct EvaluationData: Sendable {
   /// Loads the labelled and calibration images `setup` names (nil when it evaluates nothing) for `network`.
   public init?(for setup: RunSetup, network net: Network) throws {
     guard let data = setup.eval else { return nil }
-    try self.init(data: data, calibration: setup.calibration, network: net)
+    try self.init(data: data, calibration: setup.calibration, images: setup.calibrationImages, network: net)
   }
 
   /// Whether `a` and `b` evaluate on the same images (so one loaded set serves both).
-  public static func sameImages(_ a: RunSetup, _ b: RunSetup) -> Bool { a.eval == b.eval && a.calibration == b.calibration }
+  public static func sameImages(_ a: RunSetup, _ b: RunSetup) -> Bool {
+    a.eval == b.eval && a.calibration == b.calibration && a.calibrationImages == b.calibrationImages
+  }
 
-  /// Loads `data` (and `calibration`, by default the first 128 images of `data`) for `network`.
-  init(data: String, calibration: String?, network net: Network) throws {
+  /// Loads `data` and the first `images` of `calibration` (by default all of it, or without it
+  /// the first 128 images of `data`) for `network`.
+  init(data: String, calibration: String?, images: Int?, network net: Network) throws {
     let sink = net.consumers().enumerated().first { $0.element.isEmpty }.map(\.offset) ?? net.layers.count - 1
     set = try Dataset.load(data, shape: net.inputShape, classes: net.layers[sink].outputShape.elements)
-    if let calibration {
-      self.calibration = try Dataset.load(calibration, shape: net.inputShape, classes: Int.max)
-    } else {
-      let n = min(128, set.images)
-      self.calibration = Dataset(x: Array(set.x[0..<(n * net.inputShape.elements)]), y: Array(set.y[0..<n]))
-    }
+    let from = try calibration.map { try Dataset.load($0, shape: net.inputShape, classes: Int.max) } ?? set
+    let n = min(images ?? (calibration == nil ? 128 : from.images), from.images)
+    self.calibration = n == from.images ? from : Dataset(x: Array(from.x[0..<(n * net.inputShape.elements)]), y: Array(from.y[0..<n]))
   }
 }
 

@@ -61,6 +61,10 @@ public struct RunSetup: Codable, Sendable, Equatable {
            value: "FILE")
   public var calibration: String? = nil
 
+  @Setting("Calibration images used: the first N of --calibration (or of --eval without it). [default: all of --calibration, else 128]",
+           value: "N", in: 1...1_000_000)
+  public var calibrationImages: Int? = nil
+
   /// The default run: `resnet20` on `isaac-8bit`, im2col, pipeline, one image.
   public init() {}
 }
