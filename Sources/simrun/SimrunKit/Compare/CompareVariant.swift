@@ -1,4 +1,3 @@
-import Compressors
 import CrossbarSim
 
 // MARK: - The configurations `simrun compare` runs
@@ -44,11 +43,11 @@ public struct CompareVariant: Sendable, Equatable {
   }
 
   /// The common run with this variant's settings and `budget` applied.
-  func setup(on common: RunTree, budget: CompareBudget, denseParams: Int) throws -> RunSetup {
+  func setup(on common: RunTree, budget: CompareBudget, denseParams: Int, plugins: PluginCatalog) throws -> RunSetup {
     var tree = common
     try tree.apply(flags: flags, source: "--variant \(label)")
     var s = try tree.setup(source: "--variant \(label)")
-    s.compress = budget.apply(to: s.compress, denseParams: denseParams)
+    s.compress = budget.apply(to: s.compress, denseParams: denseParams, plugins: plugins)
     return s
   }
 }
@@ -90,10 +89,10 @@ public enum CompareBudget: Equatable, Sendable {
 
   /// `steps` with the budget added to every step whose compressor declares the budget option and
   /// that does not fix its size itself.
-  func apply(to steps: [PluginSpec], denseParams: Int) -> [PluginSpec] {
+  func apply(to steps: [PluginSpec], denseParams: Int, plugins: PluginCatalog) -> [PluginSpec] {
     guard let (key, value) = option(denseParams: denseParams) else { return steps }
     return steps.map { s in
-      guard let entry = allCompressors.first(where: { $0.kind == s.kind }), entry.takesBudget(key),
+      guard let entry = plugins.compressorEntry(s.kind), entry.takesBudget(key),
             !entry.fixesSize(s.options.keys) else { return s }
       var s = s
       s.options[key] = value
@@ -104,12 +103,13 @@ public enum CompareBudget: Equatable, Sendable {
 
   /// The budget's target and how close a row with `steps` got to it (`error` is its relative
   /// error, `params` and `crossbars` what it kept).
-  func describe(steps: [PluginSpec], denseParams: Int, params: Int, crossbars: Int, error e: Double) -> (target: String?, note: String) {
+  func describe(steps: [PluginSpec], denseParams: Int, plugins: PluginCatalog, params: Int, crossbars: Int, error e: Double)
+    -> (target: String?, note: String) {
     guard let (key, value) = option(denseParams: denseParams) else { return (nil, "") }
     guard let step = steps.first(where: { $0.options[key] == value }),
-          let entry = allCompressors.first(where: { $0.kind == step.kind }), entry.takesBudget(key) else {
+          let entry = plugins.compressorEntry(step.kind), entry.takesBudget(key) else {
       if steps.isEmpty { return (nil, "") }
-      let budgeted = steps.contains { s in allCompressors.first { $0.kind == s.kind }?.takesBudget(key) ?? false }
+      let budgeted = steps.contains { plugins.compressorEntry($0.kind)?.takesBudget(key) ?? false }
       return (nil, budgeted ? "own size options" : "no size budget (\(steps.map(\.kind).joined(separator: " + ")))")
     }
     if key == "error", let bound = Double(value) {

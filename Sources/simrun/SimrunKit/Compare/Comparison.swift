@@ -14,6 +14,8 @@ public struct Comparison {
   public var budget: CompareBudget
   /// Label of the row the ratios divide by (nil: the first).
   public var baseline: String?
+  /// The mappers and compressors the configurations may name.
+  public var plugins = PluginCatalog.builtIn
 
   /// A comparison of `variants` on `common`.
   public init(common: RunTree, variants: [CompareVariant], budget: CompareBudget, baseline: String?) throws {
@@ -53,15 +55,16 @@ public struct Comparison {
   public func run(jobs: Int, finished: @escaping @Sendable (_ label: String, _ ok: Bool) -> Void = { _, _ in }) throws -> Outcome {
     let base = try common.setup(source: "compare"), budget = self.budget
     let denseParams = try BuiltinWorkloads.load(base.workload).layers.filter(\.operation.isMatrix).reduce(0) { $0 + $1.parameters }
-    let setups = try variants.map { try $0.setup(on: common, budget: budget, denseParams: denseParams) }
+    let plugins = self.plugins
+    let setups = try variants.map { try $0.setup(on: common, budget: budget, denseParams: denseParams, plugins: plugins) }
     // The labelled images are loaded once for every configuration that evaluates the same ones.
     let net = try BuiltinWorkloads.load(base.workload)
     let data = try EvaluationData(for: base, network: net)
     let results = ParallelRuns.map(Array(zip(variants, setups)), jobs: jobs) { item -> CompareRow in
       let (v, setup) = item
-      let run = try setup.execute(data: EvaluationData.sameImages(setup, base) ? data : nil)
+      let run = try setup.execute(data: EvaluationData.sameImages(setup, base) ? data : nil, plugins: plugins)
       var row = CompareRow(label: v.label, run: run)
-      (row.budgetTarget, row.budgetNote) = budget.describe(steps: setup.compress, denseParams: denseParams,
+      (row.budgetTarget, row.budgetNote) = budget.describe(steps: setup.compress, denseParams: denseParams, plugins: plugins,
                                                            params: Int(row["params"] ?? 0), crossbars: Int(row["crossbars"] ?? 0),
                                                            error: row["relativeError"] ?? 0)
       return row

@@ -16,15 +16,15 @@ public struct PreparedRun {
   public let bench: Workbench
   let engine: Engine
 
-  /// Loads the chip, compresses and maps the workload, and builds the engine; `keepWeights`
-  /// keeps the weights for accuracy (by default when the setup evaluates).
-  public init(_ setup: RunSetup, keepWeights: Bool? = nil) throws {
+  /// Loads the chip, compresses and maps the workload with `plugins`, and builds the engine;
+  /// `keepWeights` keeps the weights for accuracy (by default when the setup evaluates).
+  public init(_ setup: RunSetup, keepWeights: Bool? = nil, plugins: PluginCatalog = .builtIn) throws {
     self.setup = setup
     spec = try setup.arch.load(overrides: setup.set)
-    let mapper = try MapperRegistry.mapper(kind: setup.mapper.kind, options: setup.mapper.options)
+    let mapper = try plugins.mapper(setup.mapper)
     bench = try Workbench(workload: setup.workload, factorize: setup.factorize, weights: setup.weights, seed: setup.seed,
                           compress: setup.compress, mapper: mapper, geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits,
-                          keepWeights: keepWeights ?? (setup.eval != nil))
+                          keepWeights: keepWeights ?? (setup.eval != nil), plugins: plugins)
     let options = SimulationOptions(schedule: setup.schedule, allowRounds: setup.rounds, singleArrayPerLayer: setup.singleArray,
                                     images: setup.images, replication: try ReplicationPlan.parse(setup.replicate, spec: spec))
     engine = try Engine(spec: spec, layout: bench.layout, options: options)
@@ -76,8 +76,8 @@ public struct RunOutcome: Sendable {
 extension RunSetup {
   /// Runs the setup without a folder: prepare, simulate, evaluate when it has `eval` (with
   /// `data` already loaded, when given, instead of its own files).
-  public func execute(data: EvaluationData? = nil) throws -> RunOutcome {
-    var outcome = try PreparedRun(self, keepWeights: eval != nil || data != nil).simulate()
+  public func execute(data: EvaluationData? = nil, plugins: PluginCatalog = .builtIn) throws -> RunOutcome {
+    var outcome = try PreparedRun(self, keepWeights: eval != nil || data != nil, plugins: plugins).simulate()
     if eval != nil || data != nil { try outcome.evaluate(data) }
     return outcome
   }

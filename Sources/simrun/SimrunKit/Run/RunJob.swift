@@ -15,6 +15,8 @@ public struct RunJob {
   public var trace = false
   /// The folder of an earlier run whose `area.csv` the new one is divided by.
   public var baseline: String?
+  /// The mappers and compressors the setup may name.
+  public var plugins = PluginCatalog.builtIn
 
   /// A job for `setup`.
   public init(setup: RunSetup, out: String? = nil, trace: Bool = false, baseline: String? = nil) {
@@ -36,7 +38,7 @@ public struct RunJob {
   /// Runs the job; `progress` hears the evaluation's progress.
   public func run(progress: ((String) -> Void)? = nil) throws -> Finished {
     let baselineArea = try baseline.map(RunOutputs.baselineArea)
-    let prepared = try PreparedRun(setup)
+    let prepared = try PreparedRun(setup, plugins: plugins)
     let folder = try RunFolder(out ?? prepared.defaultFolder)
     do {
       let sink = trace ? try ChromeTrace(path: "\(folder.staging)/trace.json") : nil   // streamed while the run goes

@@ -29,7 +29,7 @@ public struct Workbench: Sendable {
   /// compressed and laid out one layer at a time and then dropped: `original` and `model` stay nil.
   public init(workload: String, factorize: String?, weights: String?, seed: UInt64, compress: [PluginSpec],
               mapper: any WeightMapper, geometry: ArrayGeometry, weightBits: Int, independentRows: Bool = false,
-              keepWeights: Bool = false) throws {
+              keepWeights: Bool = false, plugins: PluginCatalog = .builtIn) throws {
     var (net, modelWeights) = try BuiltinWorkloads.loadWithWeights(workload, independentRows: independentRows)
     if let f = factorize {
       guard compress.isEmpty, modelWeights == nil else { throw InputError("--factorize reshapes the network without weights; use --compress lowrank:... to combine it with other compressors") }
@@ -43,7 +43,7 @@ public struct Workbench: Sendable {
       for l in net.layers where l.operation.isMatrix { keptParameters[l.name] = l.parameters }
       return
     }
-    let steps = try compress.map { try CompressorRegistry.compressor(kind: $0.kind, options: $0.options) }
+    let steps = try compress.map { try plugins.compressor($0) }
     let context = CompressionContext(geometry: geometry, weightBits: weightBits, mapper: mapper)
     let layerSteps = steps.compactMap { $0 as? any LayerCompressor }
     if !keepWeights, weights == nil, modelWeights == nil, layerSteps.count == steps.count {

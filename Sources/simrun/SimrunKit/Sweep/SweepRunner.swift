@@ -16,11 +16,15 @@ public final class SweepRunner {
   public let points: [Int], doneBefore: Int, todo: [(Int, RunSetup)]
   let journal: SweepJournal
 
+  /// The mappers and compressors the points may name.
+  let plugins: PluginCatalog
+
   /// Checks the spec's points of `shard` and opens the journal in `out` (default `runs/sweep-NAME`).
-  public init(specPath: String, shard: SweepShard, out: String?, resume: Bool) throws {
+  public init(specPath: String, shard: SweepShard, out: String?, resume: Bool, plugins: PluginCatalog = .builtIn) throws {
     spec = try SweepSpec.load(specPath)
+    self.plugins = plugins
     points = Array(shard.points(of: spec.pointCount))
-    let setups = try Self.validate(spec, points: points)
+    let setups = try Self.validate(spec, points: points, plugins: plugins)
     dir = out ?? "runs/sweep-\(URL(fileURLWithPath: specPath).deletingPathExtension().lastPathComponent)"
     journal = try SweepJournal(dir: dir, spec: spec, shard: shard, resume: resume)
     let done = Set(journal.done.map(\.point))
@@ -38,13 +42,13 @@ public final class SweepRunner {
   /// Runs the points left, `jobs` at a time, journaling each as it ends (`finished` hears it),
   /// then writes `results.csv` and `pareto.svg`; returns the table.
   public func run(jobs: Int, finished: @escaping @Sendable (_ ok: Bool) -> Void = { _ in }) throws -> SweepTable {
-    let spec = self.spec, journal = self.journal, dir = self.dir
+    let spec = self.spec, journal = self.journal, dir = self.dir, plugins = self.plugins
     let failure = FailureBox()
     let queue = WorkQueue<SweepRow>(count: todo.count)
     let todo = self.todo
     DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, todo.count))) { _ in
       while let i = queue.next() {
-        let row = Self.run(point: todo[i].0, setup: todo[i].1, spec: spec)
+        let row = Self.run(point: todo[i].0, setup: todo[i].1, spec: spec, plugins: plugins)
         do { try journal.append(row) } catch {
           failure.set("\(dir)/\(SweepJournal.name): \(error)")
           queue.stop()
@@ -60,7 +64,7 @@ public final class SweepRunner {
 
   /// Every point's run, checked before any runs: an unknown kind, option or arch path is an error
   /// naming the grid values of the first points that have it.
-  static func validate(_ spec: SweepSpec, points: [Int]) throws -> [RunSetup] {
+  static func validate(_ spec: SweepSpec, points: [Int], plugins: PluginCatalog) throws -> [RunSetup] {
     var archs: [String: ArchSpec] = [:], checked = Set<String>(), problems: [String] = [], setups: [RunSetup] = []
     for p in points {
       do {
@@ -71,8 +75,8 @@ public final class SweepRunner {
         archs[archKey] = arch
         let key = [archKey, s.workload, s.mapper.text, s.replicate] + s.compress.map(\.text)
         guard checked.insert(key.joined(separator: "\u{1}")).inserted else { continue }
-        _ = try MapperRegistry.mapper(kind: s.mapper.kind, options: s.mapper.options)
-        for step in s.compress { _ = try CompressorRegistry.compressor(kind: step.kind, options: step.options) }
+        _ = try plugins.mapper(s.mapper)
+        for step in s.compress { _ = try plugins.compressor(step) }
         _ = try ReplicationPlan.parse(s.replicate, spec: arch)
         _ = try BuiltinWorkloads.load(s.workload)
       } catch {
@@ -96,10 +100,10 @@ public final class SweepRunner {
   }
 
   /// One design point: its results, or its error.
-  static func run(point: Int, setup: RunSetup, spec: SweepSpec) -> SweepRow {
+  static func run(point: Int, setup: RunSetup, spec: SweepSpec, plugins: PluginCatalog) -> SweepRow {
     let values = spec.values(of: point).map(\.text)
     do {
-      let outcome = try setup.execute()
+      let outcome = try setup.execute(plugins: plugins)
       return SweepRow(point: point, values: values, ok: true, metrics: spec.metrics.map { $0.field(outcome) }, error: "")
     } catch {
       return SweepRow(point: point, values: values, ok: false, metrics: spec.metrics.map { _ in "" }, error: "\(error)")
