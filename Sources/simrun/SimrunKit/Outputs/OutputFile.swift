@@ -46,6 +46,11 @@ public enum RunOutputs {
     OutputFile("config.yaml", by: by, about: "the run's settings, re-runnable with --config, with the resolved arch spec and what the run resolved to") {
       try RunRecord(outcome: $0.outcome).yaml()
     },
+    OutputFile("metrics.csv", by: by, about: "one row of the run's figures of merit, the columns compare and sweeps report (Metric.all)") { r in
+      var t = CSVTable(header: Metric.all.map(\.column))
+      t.append(Metric.all.map { $0.field(r.outcome) })
+      return t.text
+    },
     OutputFile("stats.json", by: by, about: "the stats tree by component path; every value {\"value\": x, \"unit\": \"u\"}") { $0.outcome.report.statsJSON },
     OutputFile("stats.csv", by: by, about: "the same, long format: path,stat,value,unit") { $0.outcome.report.statsCSV },
     OutputFile("layers.csv", by: by, about: "one row per layer: window, crossbars, copies, cycles, energy, stalls, spills") {
