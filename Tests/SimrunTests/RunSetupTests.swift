@@ -1,0 +1,83 @@
+import CrossbarSim
+import Foundation
+import Testing
+@testable import SimrunKit
+
+private let tiny = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  .appendingPathComponent("traces/NetWork_tiny.csv").path
+
+@Suite("RunSetup")
+struct RunSetupTests {
+  @Test("flags, a run file and defaults make one setup; the last flag wins, --compress replaces the file's list, --set extends it")
+  func overrides() throws {
+    var t = RunTree()
+    try t.merge(file: ["version": 1, "images": 3, "set": ["chip.tiles=4"], "compress": [["kind": "quant-pow2"]]], source: "run.yaml")
+    try t.apply(flags: ["--images=5", "--set", "ima.adc.bits=6", "--compress", "prune-rows:ratio=0.5", "--images", "7",
+                        "--rounds", "--mapper", "vw-sdk:search=exhaustive"])
+    let s = try t.setup(source: "test")
+    #expect(s.images == 7 && s.rounds && !s.singleArray && s.set == ["chip.tiles=4", "ima.adc.bits=6"])
+    #expect(s.compress == [PluginSpec(kind: "prune-rows", options: ["ratio": "0.5"])])
+    #expect(s.mapper == PluginSpec(kind: "vw-sdk", options: ["search": "exhaustive"]) && s.workload == RunSetup().workload)
+  }
+
+  @Test("bad flags are errors naming the flag: unknown (with the nearest name), missing value, two names of one setting",
+        arguments: [
+          (["--imagse", "4"], "unknown option '--imagse' (did you mean '--images'?)"),
+          (["--images"], "--images: missing value (N)"),
+          (["--weights", "--seed", "3"], "--weights: missing value (FILE)"),
+          (["--model", "a.onnx", "--workload", "resnet20"], "give --model or --workload, not both"),
+          (["resnet20"], "unexpected argument 'resnet20'"),
+          (["--schedule", "sideways"], "--schedule sideways: not a schedule (valid: layer, pipeline)"),
+          (["--rounds=maybe"], "--rounds maybe: must be true or false"),
+        ])
+  func badFlags(_ flags: [String], _ message: String) {
+    var t = RunTree()
+    do { try t.apply(flags: flags); Issue.record("accepted \(flags)") } catch { #expect("\(error)".contains(message), "\(error)") }
+  }
+
+  @Test("a run file's problems name the file and the key")
+  func badFile() {
+    for (tree, message) in [(["version": 1, "imagez": 2] as [String: Any], "run.yaml: unknown key 'imagez'"),
+                            (["version": 1, "images": 0], "run.yaml: 'images' is 0; must be in 1...1000000"),
+                            (["version": 1, "images": "many"], "run.yaml: 'images' has the wrong type (expected a whole number)"),
+                            (["version": 1, "mapper": ["options": ["a": 1]]], "run.yaml: missing key 'mapper.kind'")] {
+      var t = RunTree()
+      do { try t.merge(file: tree, source: "run.yaml"); _ = try t.setup(source: "run.yaml"); Issue.record("accepted \(tree)") } catch {
+        #expect("\(error)".contains(message), "\(error)")
+      }
+    }
+  }
+
+  @Test("config.yaml is the setup's encoding: run again from it, a run writes the same files, arch inline included")
+  func configRepeatsTheRun() throws {
+    let first = temporaryDirectory(), second = temporaryDirectory()
+    var setup = RunSetup()
+    setup.workload = tiny
+    setup.set = ["chip.tiles=4", "ima.adc.bits=7"]
+    setup.compress = [PluginSpec(kind: "prune-rows", options: ["ratio": "0.25"])]
+    setup.images = 2
+    _ = try RunJob(setup: setup, out: first).run()
+    let again = try RunSetup.load(file: "\(first)/config.yaml")
+    #expect(again.images == 2 && again.compress == setup.compress && again.set == setup.set)
+    guard case .inline = again.arch else { Issue.record("config.yaml names its chip instead of holding it: \(again.arch)"); return }
+    _ = try RunJob(setup: again, out: second).run()
+    for f in ["config.yaml", "stats.csv", "layers.csv", "metrics.csv", "compression.csv"] {
+      let a = try String(contentsOfFile: "\(first)/\(f)", encoding: .utf8), b = try String(contentsOfFile: "\(second)/\(f)", encoding: .utf8)
+      #expect(a == b, "\(f)")
+    }
+    let yaml = try String(contentsOfFile: "\(first)/config.yaml", encoding: .utf8)
+    #expect(yaml.hasPrefix("version: 1\nworkload: ") && yaml.contains("\nresolved:\n  weights: synthetic (seed 1)\n"))
+    #expect(yaml.contains("\narch:\n  version: 1\n  name: isaac-8bit\n"))
+  }
+
+  @Test("an arch mapping in a run file is an arch file's keys: a base preset and overrides")
+  func inlineArch() throws {
+    var t = RunTree()
+    try t.merge(file: ["version": 1, "arch": ["base": "isaac-8bit", "chip": ["tiles": 4]]], source: "run.yaml")
+    let spec = try t.setup(source: "run.yaml").arch.load(overrides: ["ima.adc.bits=6"])
+    #expect(spec.name == "isaac-8bit" && spec.chip.tiles == 4 && spec.data.weightBits == 8)
+    var bad = RunTree()
+    try bad.merge(file: ["version": 1, "arch": ["chip": ["tilez": 4]]], source: "run.yaml")
+    #expect(throws: InputError.self) { try bad.setup(source: "run.yaml").arch.load(overrides: []) }
+  }
+}
