@@ -49,7 +49,8 @@ extension CompressionPipeline {
       layouts.append(before)
       kept[i] = keptBefore
     }
-    return StreamedCompression(records: perStep.flatMap { $0 }, layout: NetworkLayout(network: network, layouts: layouts),
+    return StreamedCompression(records: perStep.flatMap { $0 },
+                               layout: NetworkLayout(network: network, layouts: layouts),
                                keptParameters: kept)
   }
 }

@@ -17,7 +17,8 @@ public enum CompressorRegistry {
   /// The compressor for `kind` with `options`, or an error listing the kinds.
   public static func compressor(kind: String, options: [String: String]) throws -> any Compressor {
     guard let e = allCompressors.first(where: { $0.kind == kind }) else {
-      throw InputError("unknown compressor kind '\(kind)' (known: \(allCompressors.map(\.kind).joined(separator: ", ")))")
+      throw InputError("unknown compressor kind '\(kind)' " +
+          "(known: \(allCompressors.map(\.kind).joined(separator: ", ")))")
     }
     return try e.make(options)
   }
@@ -40,7 +41,8 @@ public enum CompressionPipeline {
   }
 
   /// The same, also returning the compressed model's layout under `context` (computed anyway).
-  public static func runWithLayout(_ model: CompressedModel, steps: [any Compressor], context: CompressionContext) throws
+  public static func runWithLayout(_ model: CompressedModel, steps: [any Compressor],
+                                   context: CompressionContext) throws
     -> (CompressedModel, [CompressionRecord], NetworkLayout) {
     var current = model
     var all: [CompressionRecord] = []

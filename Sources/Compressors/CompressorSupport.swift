@@ -52,19 +52,23 @@ struct LayerTargets {
 
   /// Indices of targeted layers among those `eligible` passes; `byDefault` picks when no list is given.
   /// Named layers that do not exist or are not eligible are errors.
-  func select(in network: Network, kind: String, eligible: (Int, Layer) -> String?, byDefault: (Int, Layer) -> Bool) throws -> [Int] {
+  func select(in network: Network, kind: String, eligible: (Int, Layer) -> String?,
+              byDefault: (Int, Layer) -> Bool) throws -> [Int] {
     if let names {
       var out: [Int] = []
       for n in names {
         guard let i = network.layers.firstIndex(where: { $0.name == n }) else {
           throw InputError("\(kind): no layer named '\(n)' (layers=...)")
         }
-        if let why = eligible(i, network.layers[i]) { throw InputError("\(kind): layer \(n) cannot be compressed: \(why)") }
+        if let why = eligible(i, network.layers[i]) { throw InputError("\(kind): layer \(n) cannot be " +
+            "compressed: \(why)") }
         out.append(i)
       }
       return out.sorted()
     }
-    return network.layers.indices.filter { eligible($0, network.layers[$0]) == nil && (isAll || byDefault($0, network.layers[$0])) }
+    return network.layers.indices.filter { eligible($0,
+                                                    network.layers[$0]) == nil && (isAll || byDefault($0,
+                                                        network.layers[$0])) }
   }
 }
 
@@ -113,10 +117,14 @@ enum Budget: Equatable {
   /// With `nearest`, a budget no setting meets gives the setting that comes closest (the first of
   /// the fewest) instead of an error. An error budget takes the strongest knob before the first
   /// setting that exceeds it (bisected to that edge).
-  func search(kind: String, from input: CompressedModel, nearest: Bool = false, low: Double, high: Double, context: CompressionContext,
-              candidates: Int = 64, apply: (Double) throws -> (CompressedModel, [CompressionRecord])) throws -> (CompressedModel, [CompressionRecord], Double) {
+  func search(kind: String, from input: CompressedModel, nearest: Bool = false, low: Double, high: Double,
+              context: CompressionContext,
+              candidates: Int = 64, apply: (Double) throws -> (CompressedModel,
+                                                               [CompressionRecord])) throws -> (CompressedModel,
+                                                                   [CompressionRecord], Double) {
     if case .error(let bound) = self {
-      return try searchError(kind: kind, input: input, bound: bound, nearest: nearest, low: low, high: high, candidates: candidates, apply: apply)
+      return try searchError(kind: kind, input: input, bound: bound, nearest: nearest, low: low, high: high,
+                             candidates: candidates, apply: apply)
     }
     var closest = Int.max, closestKnob = low, previous = low
     for k in 0...candidates {
@@ -141,11 +149,15 @@ enum Budget: Equatable {
       let r = try apply(closestKnob)
       return (r.0, r.1, closestKnob)
     }
-    throw InputError("\(kind): no setting meets the budget of \(limit) \(name); the fewest any of \(candidates + 1) settings leaves is \(closest)")
+    throw InputError("\(kind): no setting meets the budget of \(limit) \(name); the fewest any of \(candidates + 1) " +
+        "settings leaves is \(closest)")
   }
 
-  private func searchError(kind: String, input: CompressedModel, bound: Double, nearest: Bool, low: Double, high: Double, candidates: Int,
-                           apply: (Double) throws -> (CompressedModel, [CompressionRecord])) throws -> (CompressedModel, [CompressionRecord], Double) {
+  private func searchError(kind: String, input: CompressedModel, bound: Double, nearest: Bool, low: Double,
+                           high: Double, candidates: Int,
+                           apply: (Double) throws -> (CompressedModel,
+                                                      [CompressionRecord])) throws -> (CompressedModel,
+                                                          [CompressionRecord], Double) {
     var best: (CompressedModel, [CompressionRecord], Double)?
     for k in 0...candidates {
       let knob = low + (high - low) * Double(k) / Double(candidates)

@@ -13,8 +13,10 @@ import CrossbarSim
 /// feeding a residual addition or the network output cannot disappear on one side.
 public struct KernelGroupPruner: ConfigurableCompressor {
   public static let kind = "prune-kernel-group"
-  public static let options: [PluginOption] = [SharedOptions.ratio("filter groups"), SharedOptions.threshold("filter groups")]
-    + SharedOptions.budget(knob: "ratio") + [SharedOptions.scope, SharedOptions.layers(byDefault: "every eligible layer")]
+  public static let options: [PluginOption] = [SharedOptions.ratio("filter groups"),
+                                               SharedOptions.threshold("filter groups")]
+    + SharedOptions.budget(knob: "ratio") + [SharedOptions.scope, SharedOptions.layers(byDefault: "every eligible " +
+        "layer")]
   public static let budgetNotes = BudgetNotes(above: "only filters whose channels no residual add fixes can go",
                                               below: "whole filter groups go at once")
   enum Scope: String, CaseIterable { case layer, global }
@@ -48,7 +50,8 @@ public struct KernelGroupPruner: ConfigurableCompressor {
     return out.sorted()
   }
 
-  public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel, [CompressionRecord]) {
+  public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel,
+      [CompressionRecord]) {
     let net = model.network
     let consumers = net.consumers()
     let size = context.geometry.weightsPerRow
@@ -76,11 +79,15 @@ public struct KernelGroupPruner: ConfigurableCompressor {
       switch scope {
       case .layer:
         return scores.map { sc in
-          Set(sc.indices.sorted { (sc[$0], $0) < (sc[$1], $1) }.prefix(max(0, min(sc.count - 1, Int((ratio * Double(sc.count)).rounded(.down))))))
+          Set(sc.indices.sorted { (sc[$0], $0) < (sc[$1],
+                                                  $1) }.prefix(max(0,
+                                                                   min(sc.count - 1,
+                                                                       Int((ratio * Double(sc.count)).rounded(.down))))))
         }
       case .global:
         var want = Int((ratio * Double(relative.reduce(0) { $0 + $1.count })).rounded())
-        let all = relative.enumerated().flatMap { l, rel in rel.enumerated().map { ($0.element, l, $0.offset) } }.sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+        let all = relative.enumerated().flatMap { l, rel in rel.enumerated().map { ($0.element, l,
+            $0.offset) } }.sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
         var out = relative.map { _ in Set<Int>() }
         for (_, l, k) in all where want > 0 && out[l].count + 1 < relative[l].count { out[l].insert(k); want -= 1 }
         return out
@@ -88,7 +95,8 @@ public struct KernelGroupPruner: ConfigurableCompressor {
     }
     switch setting {
     case let .budget(budget, nearest):
-      let (m, r, _) = try budget.search(kind: Self.kind, from: model, nearest: nearest, low: 0, high: 1 - 1e-9, context: context) { ratio in
+      let (m, r, _) = try budget.search(kind: Self.kind, from: model, nearest: nearest, low: 0, high: 1 - 1e-9,
+                                        context: context) { ratio in
         try apply(model, targets, groupsOf, removal: removal(ratio))
       }
       return (m, r)
@@ -106,7 +114,8 @@ public struct KernelGroupPruner: ConfigurableCompressor {
     }
   }
 
-  func apply(_ model: CompressedModel, _ targets: [Int], _ groupsOf: [[[Int]]], removal: [Set<Int>]) throws -> (CompressedModel, [CompressionRecord]) {
+  func apply(_ model: CompressedModel, _ targets: [Int], _ groupsOf: [[[Int]]],
+             removal: [Set<Int>]) throws -> (CompressedModel, [CompressionRecord]) {
     var m = model
     var records: [CompressionRecord] = []
     for (k, i) in targets.enumerated() where !removal[k].isEmpty {
@@ -163,7 +172,8 @@ public struct KernelGroupPruner: ConfigurableCompressor {
           cs.quantized = nil
           m.network.layers[c] = cl
           m.set(c, weights: nw, state: cs)
-          records.append(CompressionRecord(step: description, layer: cl.name, keptRatio: Double(cols.count) / Double(cw.inputs),
+          records.append(CompressionRecord(step: description, layer: cl.name,
+                                           keptRatio: Double(cols.count) / Double(cw.inputs),
                                            relativeError: relativeErrorOfColumns(cw, keeping: cols),
                                            note: "input rows of \(layer.name)'s removed filters removed"))
         case .add, .concat:

@@ -33,13 +33,16 @@ public enum LAPACK {
     precondition(a.count == m * n, "matrix size")
     let k = min(m, n)
     var work = a
-    var s = [Float](repeating: 0, count: k), u = [Float](repeating: 0, count: m * k), vt = [Float](repeating: 0, count: k * n)
-    let info = LAPACKE_sgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "S")), Int32(m), Int32(n), &work, Int32(n), &s, &u, Int32(k), &vt, Int32(n))
+    var s = [Float](repeating: 0, count: k), u = [Float](repeating: 0, count: m * k), vt = [Float](repeating: 0,
+        count: k * n)
+    let info = LAPACKE_sgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "S")), Int32(m), Int32(n), &work, Int32(n), &s, &u,
+                              Int32(k), &vt, Int32(n))
     if info == 0 { return SVD(u: u, s: s, vt: vt, m: m, n: n) }
     guard info > 0 else { throw InputError("\(what): LAPACK sgesdd rejected argument \(-info) (info \(info))") }
     work = a
     var superb = [Float](repeating: 0, count: max(1, k - 1))
-    let info2 = LAPACKE_sgesvd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "S")), CChar(UInt8(ascii: "S")), Int32(m), Int32(n), &work, Int32(n),
+    let info2 = LAPACKE_sgesvd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "S")), CChar(UInt8(ascii: "S")), Int32(m),
+                               Int32(n), &work, Int32(n),
                                &s, &u, Int32(k), &vt, Int32(n), &superb)
     guard info2 == 0 else {
       throw InputError("\(what): SVD did not converge (sgesdd info \(info), sgesvd info \(info2))")
@@ -53,8 +56,10 @@ public enum LAPACK {
     _ = singleThreaded
     var work = a
     let k = min(m, n)
-    var s = [Float](repeating: 0, count: k), u = [Float](repeating: 0, count: m * k), vt = [Float](repeating: 0, count: k * n)
-    return LAPACKE_sgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "S")), Int32(m), Int32(n), &work, Int32(n), &s, &u, Int32(k), &vt, Int32(n))
+    var s = [Float](repeating: 0, count: k), u = [Float](repeating: 0, count: m * k), vt = [Float](repeating: 0,
+        count: k * n)
+    return LAPACKE_sgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "S")), Int32(m), Int32(n), &work, Int32(n), &s, &u,
+                          Int32(k), &vt, Int32(n))
   }
 
   /// Singular values only (`sgesdd` with no vectors).
@@ -64,7 +69,8 @@ public enum LAPACK {
     var s = [Float](repeating: 0, count: min(m, n))
     // No vectors are formed, but row-major LAPACKE still checks ldvt >= n.
     var noU: Float = 0, noVt: Float = 0
-    let info = LAPACKE_sgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), Int32(m), Int32(n), &work, Int32(n), &s, &noU, 1, &noVt, Int32(n))
+    let info = LAPACKE_sgesdd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), Int32(m), Int32(n), &work, Int32(n), &s,
+                              &noU, 1, &noVt, Int32(n))
     guard info == 0 else { throw InputError("\(what): singular values did not converge (sgesdd info \(info))") }
     return s
   }
@@ -87,7 +93,8 @@ public enum LAPACK {
     _ = singleThreaded
     var c = [Float](repeating: 0, count: m * n)
     guard m > 0, n > 0, k > 0 else { return c }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n),
+                0, &c, Int32(n))
     return c
   }
 }

@@ -20,7 +20,8 @@ public struct LowRankCompressor: ConfigurableCompressor {
     SharedOptions.layers(byDefault: "every K x K conv but the first"),
     .flag("pointwise", default: false, help: "also factor 1x1 convs"),
   ]
-  public static let budgetNotes = BudgetNotes(above: "layers not factored keep all their weights", below: "integer ranks per layer")
+  public static let budgetNotes = BudgetNotes(above: "layers not factored keep all their weights",
+                                              below: "integer ranks per layer")
   public let description: String
   let options: PluginOptions
   /// The rank per layer: fixed, by energy fraction, or searched for a budget (parsed once).
@@ -71,7 +72,8 @@ public struct LowRankCompressor: ConfigurableCompressor {
     }
   }
 
-  public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel, [CompressionRecord]) {
+  public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel,
+      [CompressionRecord]) {
     let net = model.network
     let firstMatrix = net.layers.firstIndex { $0.operation.isMatrix }
     let targets = try LayerTargets(options).select(in: net, kind: Self.kind, eligible: { _, l in
@@ -107,13 +109,15 @@ public struct LowRankCompressor: ConfigurableCompressor {
     switch setting {
     case .rank(let r):
       for d in decompositions where r > d.maxRank {
-        throw InputError("\(Self.kind): rank=\(r) exceeds min(m, n) = \(d.maxRank) of layer \(net.layers[d.index].name)")
+        throw InputError("\(Self.kind): rank=\(r) exceeds min(m, n) = \(d.maxRank) of " +
+            "layer \(net.layers[d.index].name)")
       }
       return try build(model, decompositions, ranks: decompositions.map { _ in r })
     case .energy(let f):
       return try build(model, decompositions, ranks: decompositions.map { $0.rank(energy: f) })
     case let .budget(budget, nearest):
-      let (m, records, _) = try budget.search(kind: Self.kind, from: model, nearest: nearest, low: 0, high: 1, context: context) { knob in
+      let (m, records, _) = try budget.search(kind: Self.kind, from: model, nearest: nearest, low: 0, high: 1,
+                                              context: context) { knob in
         // Knob 0 keeps all the energy, 1 keeps the least (rank 1).
         try build(model, decompositions, ranks: decompositions.map { knob >= 1 ? 1 : $0.rank(energy: 1 - knob) })
       }
@@ -122,7 +126,8 @@ public struct LowRankCompressor: ConfigurableCompressor {
   }
 
   /// The model with each decomposed layer replaced by its rank-`ranks[k]` pair.
-  func build(_ model: CompressedModel, _ decompositions: [Decomposition], ranks: [Int]) throws -> (CompressedModel, [CompressionRecord]) {
+  func build(_ model: CompressedModel, _ decompositions: [Decomposition], ranks: [Int]) throws -> (CompressedModel,
+      [CompressionRecord]) {
     let net = model.network
     var decisions: [Int: (rank: Int, groups: Int)] = [:]
     for (d, r) in zip(decompositions, ranks) { decisions[d.index] = (r, d.groups) }

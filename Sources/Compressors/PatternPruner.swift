@@ -12,7 +12,8 @@ import CrossbarSim
 public struct PatternPruner: ConfigurableCompressor {
   public static let kind = "prune-pattern"
   public static let options: [PluginOption] = [
-    .integer("taps", "K", in: 1...4096, role: .size, help: "taps kept per kernel"), SharedOptions.ratio("taps per kernel"),
+    .integer("taps", "K", in: 1...4096, role: .size,
+             help: "taps kept per kernel"), SharedOptions.ratio("taps per kernel"),
   ] + SharedOptions.budget(knob: "smallest ratio") + [SharedOptions.layers(byDefault: "every conv with K > 1")]
   public static let budgetNotes = BudgetNotes(below: "whole taps per kernel")
   public let description: String
@@ -30,7 +31,8 @@ public struct PatternPruner: ConfigurableCompressor {
     setting = taps == nil ? try PruneSetting(self.options) : nil
   }
 
-  public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel, [CompressionRecord]) {
+  public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel,
+      [CompressionRecord]) {
     let net = model.network
     let targets = try LayerTargets(options).select(in: net, kind: Self.kind, eligible: { _, l in
       guard case .conv(let c) = l.operation else { return "not a convolution" }
@@ -38,7 +40,8 @@ public struct PatternPruner: ConfigurableCompressor {
     }, byDefault: { _, _ in true })
     switch setting {
     case let .budget(budget, nearest)?:
-      let (m, r, _) = try budget.search(kind: Self.kind, from: model, nearest: nearest, low: 0, high: 1 - 1e-9, context: context) { ratio in
+      let (m, r, _) = try budget.search(kind: Self.kind, from: model, nearest: nearest, low: 0, high: 1 - 1e-9,
+                                        context: context) { ratio in
         try apply(model, targets, taps: nil, ratio: ratio)
       }
       return (m, r)
@@ -48,7 +51,8 @@ public struct PatternPruner: ConfigurableCompressor {
   }
 
   /// Prunes each target to `taps` taps per kernel, or to `K^2 - floor(ratio K^2)`.
-  func apply(_ model: CompressedModel, _ targets: [Int], taps fixedTaps: Int?, ratio: Double?) throws -> (CompressedModel, [CompressionRecord]) {
+  func apply(_ model: CompressedModel, _ targets: [Int], taps fixedTaps: Int?,
+             ratio: Double?) throws -> (CompressedModel, [CompressionRecord]) {
     let net = model.network
     var m = model
     var records: [CompressionRecord] = []
@@ -57,7 +61,8 @@ public struct PatternPruner: ConfigurableCompressor {
       let taps = c.kernelHeight * c.kernelWidth
       let keepTaps: Int
       if let t = fixedTaps {
-        guard t <= taps else { throw InputError("\(Self.kind): taps=\(t) exceeds the \(taps) taps of layer \(net.layers[i].name)") }
+        guard t <= taps else { throw InputError("\(Self.kind): taps=\(t) exceeds the \(taps) taps of " +
+            "layer \(net.layers[i].name)") }
         keepTaps = t
       } else {
         keepTaps = max(1, taps - Int((ratio! * Double(taps)).rounded(.down)))
@@ -77,7 +82,8 @@ public struct PatternPruner: ConfigurableCompressor {
       state.structure = .rows
       state.quantized = nil
       m.set(i, weights: w, state: state)
-      records.append(CompressionRecord(step: description, layer: net.layers[i].name, keptRatio: Double(keepTaps) / Double(taps),
+      records.append(CompressionRecord(step: description, layer: net.layers[i].name,
+                                       keptRatio: Double(keepTaps) / Double(taps),
                                        relativeError: relativeError(before, w.values),
                                        note: "\(keepTaps) of \(taps) taps per kernel, one pattern per input channel"))
     }

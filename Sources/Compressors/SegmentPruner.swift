@@ -28,7 +28,8 @@ public struct SegmentPruner: Compressor {
 
   /// The registry entry of the `segment` kind.
   public static func entry(_ segment: Segment) -> CompressorEntry {
-    CompressorEntry(kind: segment.rawValue, options: options, budgetNotes: budgetNotes(segment)) { try SegmentPruner(segment, options: $0) }
+    CompressorEntry(kind: segment.rawValue, options: options,
+                    budgetNotes: budgetNotes(segment)) { try SegmentPruner(segment, options: $0) }
   }
 
   /// Why a budget on `segment` can end off target.
@@ -63,7 +64,8 @@ public struct SegmentPruner: Compressor {
     var out: [[Int]] = []
     for gi in 0..<groups {
       let outs = (gi * ocpg)..<((gi + 1) * ocpg)
-      let colTiles = stride(from: outs.lowerBound, to: outs.upperBound, by: g.weightsPerRow).map { $0..<min(outs.upperBound, $0 + g.weightsPerRow) }
+      let colTiles = stride(from: outs.lowerBound, to: outs.upperBound,
+                            by: g.weightsPerRow).map { $0..<min(outs.upperBound, $0 + g.weightsPerRow) }
       switch segment {
       case .block:
         for rt in rowTiles { for ct in colTiles { out.append(ct.flatMap { o in rt.map { o * n + $0 } }) } }
@@ -76,7 +78,8 @@ public struct SegmentPruner: Compressor {
     return out
   }
 
-  public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel, [CompressionRecord]) {
+  public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel,
+      [CompressionRecord]) {
     let net = model.network
     let targets = try LayerTargets(options).select(in: net, kind: segment.rawValue, eligible: { _, l in
       l.operation.isMatrix ? nil : "no weights"
@@ -98,7 +101,8 @@ public struct SegmentPruner: Compressor {
     }
     switch setting {
     case let .budget(budget, nearest):
-      let (m, r, _) = try budget.search(kind: segment.rawValue, from: model, nearest: nearest, low: 0, high: 1 - 1e-9, context: context) { ratio in
+      let (m, r, _) = try budget.search(kind: segment.rawValue, from: model, nearest: nearest, low: 0, high: 1 - 1e-9,
+                                        context: context) { ratio in
         try apply(model, targets, segs, removal: removal(ratio: ratio, scores: scores, relative: relative))
       }
       return (m, r)
@@ -138,7 +142,8 @@ public struct SegmentPruner: Compressor {
     }
   }
 
-  func apply(_ model: CompressedModel, _ targets: [Int], _ segs: [[[Int]]], removal: [Set<Int>]) throws -> (CompressedModel, [CompressionRecord]) {
+  func apply(_ model: CompressedModel, _ targets: [Int], _ segs: [[[Int]]],
+             removal: [Set<Int>]) throws -> (CompressedModel, [CompressionRecord]) {
     var m = model
     var records: [CompressionRecord] = []
     for (k, i) in targets.enumerated() {
@@ -156,7 +161,7 @@ public struct SegmentPruner: Compressor {
       records.append(CompressionRecord(step: description, layer: model.network.layers[i].name,
                                        keptRatio: keptBefore > 0 ? Double(kept) / Double(keptBefore) : 0,
                                        relativeError: relativeError(before, w.values),
-                                       note: "\(removal[k].count) of \(segs[k].count) \(segment == .block ? "blocks" : segment == .row ? "row segments" : "column segments") removed"))
+                                       note: "\(removal[k].count) " + "of \(segs[k].count) \(segment == .block ? "blocks" : segment == .row ? "row segments" : "column segments") removed"))
     }
     return (m, records)
   }

@@ -20,14 +20,16 @@ public struct Im2colMapper: ConfigurableMapper {
   public func map(layer index: Int, of network: Network, geometry g: ArrayGeometry) throws -> LayerLayout {
     let layer = network.layers[index]
     guard g.weightsPerRow >= 1 else {
-      throw InputError("layer \(layer.name): an array of \(g.columns) columns cannot hold one weight of \(g.columnsPerWeight) columns")
+      throw InputError("layer \(layer.name): an array of \(g.columns) columns cannot hold one weight " +
+          "of \(g.columnsPerWeight) columns")
     }
     switch layer.operation {
     case .conv:
       return try WindowLayoutBuilder.resolving(groupLayout, layer: layer) { gl in
         let d = WindowLayoutBuilder.dims(of: layer, groupLayout: gl)!
         return try WindowLayoutBuilder.build(layer: index, of: network,
-                                             choice: WindowSearch.im2col(d, arrayRows: g.rows, weightsPerRow: g.weightsPerRow),
+                                             choice: WindowSearch.im2col(d, arrayRows: g.rows,
+                                                                         weightsPerRow: g.weightsPerRow),
                                              geometry: g, mapper: kind, groupLayout: gl)
       }
     case .fullyConnected:
@@ -41,7 +43,8 @@ public struct Im2colMapper: ConfigurableMapper {
       for (rt, start) in stride(from: 0, to: rows.count, by: g.rows).enumerated() {
         let slice = Array(rows[start..<min(rows.count, start + g.rows)])
         for (ct, cols) in colChunks.enumerated() {
-          crossbars.append(CrossbarTile(rows: slice, columns: cols, outputGroup: ct, inputGroup: rt, usefulCells: slice.count * cols.count))
+          crossbars.append(CrossbarTile(rows: slice, columns: cols, outputGroup: ct, inputGroup: rt,
+                                        usefulCells: slice.count * cols.count))
         }
       }
       return LayerLayout(layer: index, mapper: kind, crossbars: crossbars, windowsY: 1, windowsX: 1, windowStepY: 1,

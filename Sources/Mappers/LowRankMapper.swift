@@ -14,7 +14,8 @@ public struct LowRankMapper: ConfigurableMapper {
     PluginOption.choice("groups", WindowLayoutBuilder.GroupLayout.self, default: .smaller,
                         help: "layout of a grouped R: per group, block-diagonal, or whichever takes fewer crossbars"),
     PluginOption.choice("l", LLayout.self, default: .independent,
-                        help: "map L with its own best window, or as I_N (x) L on R's window of N outputs (Theorem 2 literally)"),
+                        help: "map L with its own best window, or as I_N (x) L on R's window of N outputs (Theorem 2 " +
+                            "literally)"),
   ]
   /// How L is laid out.
   public enum LLayout: String, Sendable, CaseIterable { case independent, tied }
@@ -52,7 +53,8 @@ public struct LowRankMapper: ConfigurableMapper {
         do {
           l = try VWSDKMapper(options: ["window": "\(i)x\(j)"]).map(layer: index, of: network, geometry: g)
         } catch let e as InputError {
-          throw InputError("layer \(layer.name): l=tied cannot lay L out on R's \(i)x\(j) outputs per window: \(e.description)")
+          throw InputError("layer \(layer.name): l=tied cannot lay L out on R's \(i)x\(j) outputs per " +
+              "window: \(e.description)")
         }
         how = ", tied to R's \(i)x\(j) outputs per window"
       } else {
@@ -64,7 +66,8 @@ public struct LowRankMapper: ConfigurableMapper {
     }
     if let f = layer.factor {
       let group = f.groups > 1 && f.part == .r && !l.note.isEmpty ? ", \(l.note)" : ""
-      l.note = "\(f.part.rawValue) of \(f.original) (rank \(f.rank) x \(f.groups) group\(f.groups > 1 ? "s" : "")\(group)\(how))"
+      l.note = "\(f.part.rawValue) of \(f.original) (rank \(f.rank) x \(f.groups) " +
+          "group\(f.groups > 1 ? "s" : "")\(group)\(how))"
     }
     l.mapper = "lowrank/\(l.mapper)"
     return l

@@ -7,7 +7,8 @@ import CrossbarSim
 public struct SDKMapper: ConfigurableMapper {
   public static let kind = "sdk"
   public static let options = [
-    PluginOption("n", .size, placeholder: "N", help: "force N x N outputs per window"), WindowLayoutBuilder.GroupLayout.option,
+    PluginOption("n", .size, placeholder: "N",
+                 help: "force N x N outputs per window"), WindowLayoutBuilder.GroupLayout.option,
   ]
   let groupLayout: WindowLayoutBuilder.GroupLayout
   let forced: Int?
@@ -18,7 +19,8 @@ public struct SDKMapper: ConfigurableMapper {
     let o = try PluginOptions(kind: "mapper \(Self.kind)", options, declared: Self.options)
     groupLayout = o.choice("groups")
     if let (a, b) = o.size("n") {
-      guard a == b else { throw InputError("mapper sdk: option n=\(a)x\(b) must be square (use vw-sdk for rectangles)") }
+      guard a == b else { throw InputError("mapper sdk: option n=\(a)x\(b) must be square (use vw-sdk for " +
+          "rectangles)") }
       forced = a
     } else { forced = nil }
   }
@@ -28,7 +30,8 @@ public struct SDKMapper: ConfigurableMapper {
     guard let n = forced else { return WindowSearch.sdk(d, arrayRows: g.rows, weightsPerRow: g.weightsPerRow) }
     let ph = d.kernelHeight + (n - 1) * d.stride, pw = d.kernelWidth + (n - 1) * d.stride
     guard ph <= d.inputHeight, pw <= d.inputWidth else {
-      throw InputError("layer \(layer): sdk window \(ph)x\(pw) (n=\(n)) is larger than the padded \(d.inputHeight)x\(d.inputWidth) map")
+      throw InputError("layer \(layer): sdk window \(ph)x\(pw) (n=\(n)) is larger than the " +
+          "padded \(d.inputHeight)x\(d.inputWidth) map")
     }
     return WindowChoice(style: .sdk, windowHeight: ph, windowWidth: pw, outputsHigh: n, outputsWide: n,
                         channelsPerTile: d.inChannels, outChannelsPerTile: d.outChannels,

@@ -12,7 +12,8 @@ public struct VWSDKMapper: ConfigurableMapper {
   public static let options = [
     PluginOption.choice("search", WindowSearch.Search.self, default: .calculator,
                         help: "reproduce the public calculator's choice, or the true minimum"),
-    PluginOption("window", .size, placeholder: "IxJ", help: "force I x J outputs per window"), WindowLayoutBuilder.GroupLayout.option,
+    PluginOption("window", .size, placeholder: "IxJ",
+                 help: "force I x J outputs per window"), WindowLayoutBuilder.GroupLayout.option,
   ]
   let groupLayout: WindowLayoutBuilder.GroupLayout
   let search: WindowSearch.Search
@@ -32,20 +33,25 @@ public struct VWSDKMapper: ConfigurableMapper {
   /// The window this mapper uses for `d`.
   func choice(_ d: ConvDims, _ g: ArrayGeometry, layer: String) throws -> WindowChoice {
     guard g.rows >= d.kernelHeight * d.kernelWidth else {
-      throw InputError("layer \(layer): a \(d.kernelHeight)x\(d.kernelWidth) kernel column needs \(d.kernelHeight * d.kernelWidth) rows per input channel; the array has \(g.rows)")
+      throw InputError("layer \(layer): a \(d.kernelHeight)x\(d.kernelWidth) kernel column " +
+          "needs \(d.kernelHeight * d.kernelWidth) rows per input channel; the array has \(g.rows)")
     }
     let im2col = WindowSearch.im2col(d, arrayRows: g.rows, weightsPerRow: g.weightsPerRow)
     if let (i, j) = forced {
       let ph = d.kernelHeight + (i - 1) * d.stride, pw = d.kernelWidth + (j - 1) * d.stride
       guard ph <= d.inputHeight, pw <= d.inputWidth else {
-        throw InputError("layer \(layer): vw-sdk window \(ph)x\(pw) (\(i)x\(j) outputs) is larger than the padded \(d.inputHeight)x\(d.inputWidth) map")
+        throw InputError("layer \(layer): vw-sdk window \(ph)x\(pw) (\(i)x\(j) outputs) is larger than the " +
+            "padded \(d.inputHeight)x\(d.inputWidth) map")
       }
       let ict = g.rows / (ph * pw), oct = g.weightsPerRow / (i * j)
-      guard ict >= 1 else { throw InputError("layer \(layer): vw-sdk window \(ph)x\(pw) needs \(ph * pw) rows per channel; the array has \(g.rows)") }
-      guard oct >= 1 else { throw InputError("layer \(layer): vw-sdk window of \(i)x\(j) outputs needs \(i * j) weights per row; the array holds \(g.weightsPerRow)") }
+      guard ict >= 1 else { throw InputError("layer \(layer): vw-sdk window \(ph)x\(pw) needs \(ph * pw) rows per " +
+          "channel; the array has \(g.rows)") }
+      guard oct >= 1 else { throw InputError("layer \(layer): vw-sdk window of \(i)x\(j) outputs needs \(i * j) " +
+          "weights per row; the array holds \(g.weightsPerRow)") }
       return WindowChoice(style: .vwsdk, windowHeight: ph, windowWidth: pw, outputsHigh: i, outputsWide: j,
                           channelsPerTile: min(ict, d.inChannels), outChannelsPerTile: min(oct, d.outChannels),
-                          rowTiles: WindowSearch.ceilDiv(d.inChannels, ict), colTiles: WindowSearch.ceilDiv(d.outChannels, oct),
+                          rowTiles: WindowSearch.ceilDiv(d.inChannels,
+                                                         ict), colTiles: WindowSearch.ceilDiv(d.outChannels, oct),
                           windowsY: WindowSearch.windows(d.inputHeight, ph, i, d.stride),
                           windowsX: WindowSearch.windows(d.inputWidth, pw, j, d.stride))
     }

@@ -68,7 +68,8 @@ public enum WindowSearch {
 
   /// im2col: one output pixel per activation.
   public static func im2col(_ d: ConvDims, arrayRows: Int, weightsPerRow: Int) -> WindowChoice {
-    WindowChoice(style: .im2col, windowHeight: d.kernelHeight, windowWidth: d.kernelWidth, outputsHigh: 1, outputsWide: 1,
+    WindowChoice(style: .im2col, windowHeight: d.kernelHeight, windowWidth: d.kernelWidth, outputsHigh: 1,
+                 outputsWide: 1,
                  channelsPerTile: d.inChannels, outChannelsPerTile: min(d.outChannels, weightsPerRow),
                  rowTiles: ceilDiv(d.kernelHeight * d.kernelWidth * d.inChannels, arrayRows),
                  colTiles: ceilDiv(d.outChannels, weightsPerRow), windowsY: d.outputHeight, windowsX: d.outputWidth)
@@ -114,7 +115,8 @@ public enum WindowSearch {
   /// `PW_w = K_w + (j-1)S` with `K + iS <= I` per dimension; `ICt = floor(AR / (PW_h PW_w))`,
   /// `OCt = floor(usable columns / (i j))`, `CC = N_PW ceil(IC/ICt) ceil(OC/OCt)`. Nil when no
   /// window fits (the calculator then has no answer); callers fall back to im2col.
-  public static func vwsdk(_ d: ConvDims, arrayRows: Int, weightsPerRow: Int, search: Search = .calculator) -> WindowChoice? {
+  public static func vwsdk(_ d: ConvDims, arrayRows: Int, weightsPerRow: Int,
+                           search: Search = .calculator) -> WindowChoice? {
     var kept: [WindowChoice] = []
     var best: WindowChoice?
     forEachVWSDKWindow(d, arrayRows: arrayRows, weightsPerRow: weightsPerRow) { c, i in
@@ -136,14 +138,16 @@ public enum WindowSearch {
     var best: WindowChoice?
     forEachVWSDKWindow(d, arrayRows: arrayRows, weightsPerRow: weightsPerRow) { c, _ in
       guard let b = best else { best = c; return }
-      if (c.windowsY * c.windowsX, c.arrays, c.computingCycles) < (b.windowsY * b.windowsX, b.arrays, b.computingCycles) { best = c }
+      if (c.windowsY * c.windowsX, c.arrays, c.computingCycles) < (b.windowsY * b.windowsX, b.arrays,
+                                                                   b.computingCycles) { best = c }
     }
     return best
   }
 
   /// Calls `visit` with every VW-SDK window that fits, in the calculator's order (window width
   /// outer, height inner), and the window's output rows `i`.
-  static func forEachVWSDKWindow(_ d: ConvDims, arrayRows: Int, weightsPerRow: Int, _ visit: (WindowChoice, Int) -> Void) {
+  static func forEachVWSDKWindow(_ d: ConvDims, arrayRows: Int, weightsPerRow: Int,
+                                 _ visit: (WindowChoice, Int) -> Void) {
     var j = 1
     while d.kernelWidth + j * d.stride <= d.inputWidth {
       var i = 1
@@ -155,7 +159,8 @@ public enum WindowSearch {
         visit(WindowChoice(style: .vwsdk, windowHeight: ph, windowWidth: pw, outputsHigh: i, outputsWide: j,
                            channelsPerTile: min(ict, d.inChannels), outChannelsPerTile: min(oct, d.outChannels),
                            rowTiles: ceilDiv(d.inChannels, ict), colTiles: ceilDiv(d.outChannels, oct),
-                           windowsY: windows(d.inputHeight, ph, i, d.stride), windowsX: windows(d.inputWidth, pw, j, d.stride)), i)
+                           windowsY: windows(d.inputHeight, ph, i, d.stride), windowsX: windows(d.inputWidth, pw, j,
+                               d.stride)), i)
       }
       j += 1
     }

@@ -26,7 +26,8 @@ struct ArchCommand: ParsableCommand {
     switch format {
     case .json:
       func total(_ r: AreaPowerModel.Row) -> JSONValue {
-        .object([.init("powerMW", .number(r.powerMW)), .init("areaMm2", .number(r.areaMm2)), .init("leakageMW", .number(r.leakageMW))],
+        .object([.init("powerMW", .number(r.powerMW)), .init("areaMm2", .number(r.areaMm2)),
+                 .init("leakageMW", .number(r.leakageMW))],
                 inline: true)
       }
       let components = rows.map { r -> JSONValue in
@@ -38,20 +39,25 @@ struct ArchCommand: ParsableCommand {
         .init("preset", .string(s.name)), .init("components", .array(components)),
         .init("ima", total(m.ima)), .init("tile", total(m.tile)), .init("chip", total(m.chip)),
         .init("counts", .object([.init("tiles", .integer(s.chip.tiles)), .init("imasPerTile", .integer(s.tile.imas)),
-                                 .init("crossbarsPerIMA", .integer(s.ima.crossbars)), .init("crossbars", .integer(s.crossbarsPerChip))],
+                                 .init("crossbarsPerIMA", .integer(s.ima.crossbars)), .init("crossbars",
+                                     .integer(s.crossbarsPerChip))],
                                 inline: true)),
       ]).document
     case .csv:
       var t = CSVTable(header: ["path", "count", "powerMW", "areaMm2", "leakageMW"])
-      for r in rows + [m.ima, m.tile, m.chip] { t.append([r.path, num(r.count), num(r.powerMW), num(r.areaMm2), num(r.leakageMW)]) }
+      for r in rows + [m.ima, m.tile,
+                       m.chip] { t.append([r.path, num(r.count), num(r.powerMW), num(r.areaMm2), num(r.leakageMW)]) }
       return t.text
     case .table:
       var t = TextTable(header: ["component", "count", "power [mW]", "area [mm2]"])
-      t.rows = rows.map { [$0.path, num($0.count), String(format: "%.4f", $0.powerMW), String(format: "%.6f", $0.areaMm2)] }
+      t.rows = rows.map { [$0.path, num($0.count), String(format: "%.4f", $0.powerMW),
+                           String(format: "%.6f", $0.areaMm2)] }
       t.footer = [
         ["IMA total", "", String(format: "%.4f", m.ima.powerMW), String(format: "%.6f", m.ima.areaMm2)],
-        ["tile total (\(m.spec.tile.imas) IMAs)", "", String(format: "%.4f", m.tile.powerMW), String(format: "%.6f", m.tile.areaMm2)],
-        ["chip total (\(m.spec.chip.tiles) tiles)", "", String(format: "%.4f", m.chip.powerMW), String(format: "%.6f", m.chip.areaMm2)],
+        ["tile total (\(m.spec.tile.imas) IMAs)", "", String(format: "%.4f", m.tile.powerMW),
+         String(format: "%.6f", m.tile.areaMm2)],
+        ["chip total (\(m.spec.chip.tiles) tiles)", "", String(format: "%.4f", m.chip.powerMW),
+         String(format: "%.6f", m.chip.areaMm2)],
       ]
       return t.render()
     }

@@ -10,7 +10,8 @@ struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Measure simulation speed (best of N wall-clock runs), events per second and peak memory.",
-    discussion: "Build with -c release. Peak memory is the process high-water mark (VmHWM), so bench one workload per process for a clean figure.")
+    discussion: "Build with -c release. Peak memory is the process high-water mark (VmHWM), so bench one workload " +
+        "per process for a clean figure.")
 
   @Option(help: "Workloads to run (repeatable).")
   var workload: [String] = ["vgg8", "resnet18"]
@@ -51,10 +52,12 @@ struct BenchCommand: ParsableCommand {
   @Flag(help: "Only measure mapping, not simulation.")
   var mapOnly = false
 
-  @Flag(help: "Measure SVD compression of every matrix layer (low-rank, all energy kept) against raw LAPACKE sgesdd calls on the same matrices.")
+  @Flag(help: ArgumentHelp("Measure SVD compression of every matrix layer (low-rank, all energy kept) against raw " +
+      "LAPACKE sgesdd calls on the same matrices."))
   var svd = false
 
-  @Option(help: "An ONNX model: measure functional inference instead (the whole --functional-data split through the crossbar path, and each layer's bit-sliced path against the GEMMs it needs).")
+  @Option(help: ArgumentHelp("An ONNX model: measure functional inference instead (the whole --functional-data split " +
+      "through the crossbar path, and each layer's bit-sliced path against the GEMMs it needs)."))
   var functional: String?
 
   @Option(help: "Labelled images for --functional (.npz with x, y).")
@@ -63,7 +66,8 @@ struct BenchCommand: ParsableCommand {
   func run() throws {
     Functional.useSingleThreadedBLAS()
     guard (1...1000).contains(repeats) else { throw InputError("--repeats \(repeats): must be in 1...1000") }
-    guard (0...1_000_000_000).contains(queueEvents) else { throw InputError("--queue-events \(queueEvents): must be in 0...1000000000") }
+    guard (0...1_000_000_000).contains(queueEvents) else { throw InputError("--queue-events \(queueEvents): must be " +
+        "in 0...1000000000") }
     guard (1...1_000_000).contains(images) else { throw InputError("--images \(images): must be in 1...1000000") }
     let spec = try ArchSpec.load(arch, overrides: overrides)
     let m = try MapperRegistry.mapper(kind: mapper)
@@ -74,11 +78,13 @@ struct BenchCommand: ParsableCommand {
     let clock = ContinuousClock()
     if queueEvents > 0 {
       let (rate, checksum) = Self.queueRate(events: queueEvents)
-      print(String(format: "event queue: %.1f M events/s (%d events, 4096 pending, checksum %llu)", rate / 1e6, queueEvents, checksum))
+      print(String(format: "event queue: %.1f M events/s (%d events, 4096 pending, checksum %llu)", rate / 1e6,
+                   queueEvents, checksum))
     }
     let mapMappers = mapMapper.filter { $0 != "none" }
     if !mapMappers.isEmpty && !svd {
-      var t = TextTable(header: ["workload", "mapper", "matrix layers", "arrays", "computing cycles", "best [ms]"], leftColumns: 2)
+      var t = TextTable(header: ["workload", "mapper", "matrix layers", "arrays", "computing cycles", "best [ms]"],
+                        leftColumns: 2)
       for w in workload {
         let network = try BuiltinWorkloads.load(w)
         for mapperSpec in mapMappers {
@@ -91,7 +97,8 @@ struct BenchCommand: ParsableCommand {
             best = min(best, Self.seconds(clock.now - start))
           }
           let cc = layout!.layouts.reduce(0) { $0 + ($1?.computingCycles ?? 0) }
-          t.rows.append([w, mapperSpec, "\(network.matrixLayerCount)", "\(layout!.crossbars)", "\(cc)", String(format: "%.2f", best * 1000)])
+          t.rows.append([w, mapperSpec, "\(network.matrixLayerCount)", "\(layout!.crossbars)", "\(cc)",
+                         String(format: "%.2f", best * 1000)])
         }
       }
       print(t.render(), terminator: "")
@@ -103,7 +110,8 @@ struct BenchCommand: ParsableCommand {
         let weights = try SyntheticWeights(seed: 1).generate(for: network)
         let model = try CompressedModel(network: network, weights: weights)
         let compressor = try LowRankCompressor(options: ["energy": "1", "layers": "all", "pointwise": "true"])
-        let context = CompressionContext(geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits, mapper: try MapperRegistry.mapper(kind: "im2col"))
+        let context = CompressionContext(geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits,
+                                         mapper: try MapperRegistry.mapper(kind: "im2col"))
         let targets = network.layers.indices.filter { network.layers[$0].operation.isMatrix }
         var bestCompress = Double.infinity, bestRaw = Double.infinity
         for _ in 0..<max(1, repeats) {
@@ -146,7 +154,8 @@ struct BenchCommand: ParsableCommand {
       let r = last!
       let xb = r.layers.reduce(0) { $0 + $1.crossbars }, act = r.layers.reduce(0) { $0 + $1.activations }
       table.rows.append([w, "\(xb)", "\(act)", "\(r.events)", String(format: "%.3f", best),
-                         String(format: "%.1f", Double(r.events) / best / 1e6), String(format: "%.1f", r.latencyNs / 1000),
+                         String(format: "%.1f", Double(r.events) / best / 1e6), String(format: "%.1f",
+                             r.latencyNs / 1000),
                          String(format: "%.1f", Self.peakRSSMB())])
     }
     print(table.render(), terminator: "")

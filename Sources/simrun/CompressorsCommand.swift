@@ -22,11 +22,13 @@ struct CompressorsCommand: ParsableCommand {
       return t.text
     case .json:
       return JSONValue.array(allCompressors.map { e in
-        .object([.init("kind", .string(e.kind)), .init("options", .array(e.optionHelp.map { .string($0) }))], inline: true)
+        .object([.init("kind", .string(e.kind)), .init("options", .array(e.optionHelp.map { .string($0) }))],
+                inline: true)
       }).document
     case .table:
       var t = TextTable(header: ["kind", "option"], leftColumns: 2)
-      t.rows = allCompressors.flatMap { e in e.optionHelp.enumerated().map { [$0.offset == 0 ? e.kind : "", $0.element] } }
+      t.rows = allCompressors.flatMap { e in e.optionHelp.enumerated().map { [$0.offset == 0 ? e.kind : "",
+                                                                              $0.element] } }
       return t.render()
     }
   }

@@ -6,7 +6,8 @@ import SimrunKit
 struct EvalCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "eval",
-    abstract: "Run a model on labelled images in float, quantized and through its crossbar layout (bit-sliced, ADC, device model); write accuracy.csv with the run folder.",
+    abstract: "Run a model on labelled images in float, quantized and through its crossbar layout (bit-sliced, ADC, " +
+        "device model); write accuracy.csv with the run folder.",
     usage: "simrun eval --data FILE.npz [--config FILE] [run settings] [--out DIR] [--quiet]",
     discussion: RunOptions.discussion("A run with --eval: --data (or --eval) names the labelled images."))
 

@@ -13,7 +13,8 @@ enum InferenceBench {
     let clock = ContinuousClock()
     func best(_ body: () throws -> Void) rethrows -> Double {
       var t = Double.infinity
-      for _ in 0..<repeats { let d = try clock.measure(body); t = min(t, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18) }
+      for _ in 0..<repeats { let d = try clock.measure(body); t = min(t,
+                                                                      Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18) }
       return t
     }
     // Whole split through the crossbar path (calibration on the split's first 128 images).
@@ -21,7 +22,8 @@ enum InferenceBench {
     let calX = Array(set.x[0..<(n * net.inputShape.elements)])
     func prepare() throws -> IntegerInference {
       let calib = FloatInference(unchecked: net, weights: w).run(calX, images: n)
-      return try IntegerInference(model: model, spec: arch, calibrationInput: calX, calibration: calib, products: .crossbar(layout, arch))
+      return try IntegerInference(model: model, spec: arch, calibrationInput: calX, calibration: calib,
+                                  products: .crossbar(layout, arch))
     }
     let setup = try best { _ = try prepare() }
     let path = try prepare()
@@ -29,11 +31,13 @@ enum InferenceBench {
       var b = 0
       for start in stride(from: 0, to: set.images, by: Evaluation.batchSize) {
         let end = min(set.images, start + Evaluation.batchSize)
-        _ = path.run(Array(set.x[(start * net.inputShape.elements)..<(end * net.inputShape.elements)]), images: end - start, batch: b)
+        _ = path.run(Array(set.x[(start * net.inputShape.elements)..<(end * net.inputShape.elements)]),
+                     images: end - start, batch: b)
         b += 1
       }
     }
-    print(String(format: "functional: %@, %d images through the crossbar path in %.3f s (%.0f images/s; calibration and programming %.3f s)",
+    print(String(format: "functional: %@, %d images through the crossbar path in %.3f s (%.0f images/s; calibration " +
+        "and programming %.3f s)",
                  net.name, set.images, whole, Double(set.images) / whole, setup))
     // Per layer: the bit-sliced path against the GEMMs it needs, on one batch.
     let batch = min(Evaluation.batchSize, set.images)
@@ -42,12 +46,14 @@ enum InferenceBench {
       let (q, values) = QuantizedWeights.quantized(w.layers[i]!.values, bits: arch.data.weightBits, powerOfTwo: true)
       var m = BitSerialModel(arch)
       m.customZeroPoint = q.zeroPoint
-      let x = CrossbarExecutor(layout: layout.layouts[i]!, network: net, weights: IntegerWeights(q.signed(values)), model: m)
+      let x = CrossbarExecutor(layout: layout.layouts[i]!, network: net, weights: IntegerWeights(q.signed(values)),
+                               model: m)
       var input = [Int](repeating: 0, count: batch * l.inputShape.elements)
       for k in input.indices { input[k] = (k * 2_654_435_761) % (1 << arch.data.inputBits) }
       let full = best { _ = x.run(input, images: batch) }
       let gemm = best { x.runGEMMsOnly(images: batch) }
-      print(String(format: "%-10@ %9d  %15.2f  %15.2f  %5.2f", l.name as NSString, layout.layouts[i]!.crossbars.count, full * 1e3, gemm * 1e3, full / gemm))
+      print(String(format: "%-10@ %9d  %15.2f  %15.2f  %5.2f", l.name as NSString, layout.layouts[i]!.crossbars.count,
+                   full * 1e3, gemm * 1e3, full / gemm))
     }
   }
 }

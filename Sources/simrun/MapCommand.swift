@@ -51,7 +51,8 @@ struct MapCommand: ParsableCommand {
     let parts = array.split(separator: "x").map { Int($0) }
     let side = 1...Limits.crossbarSide
     guard parts.count == 2, let rows = parts[0], let cols = parts[1], side.contains(rows), side.contains(cols) else {
-      throw InputError("--array '\(array)': expected ROWSxCOLS with integers in 1...\(Limits.crossbarSide), e.g. 128x128")
+      throw InputError("--array '\(array)': expected ROWSxCOLS with integers in 1...\(Limits.crossbarSide), e.g. " +
+          "128x128")
     }
     guard (1...32).contains(weightBits) else { throw InputError("--weight-bits \(weightBits): must be in 1...32") }
     guard (1...8).contains(cellBits) else { throw InputError("--cell-bits \(cellBits): must be in 1...8") }
@@ -85,7 +86,8 @@ struct MapCommand: ParsableCommand {
     case .json:
       let numeric: Set<String> = ["computingCycles", "arrays", "windows", "utilization"]
       return JSONValue.array(rows.map { r in
-        .object(zip(header, r).map { k, v in .init(k, numeric.contains(k) ? .number(Double(v) ?? .nan) : .string(v)) }, inline: true)
+        .object(zip(header, r).map { k, v in .init(k, numeric.contains(k) ? .number(Double(v) ?? .nan) : .string(v)) },
+                inline: true)
       }).document
     case .table:
       var t = TextTable(header: header, leftColumns: 4)

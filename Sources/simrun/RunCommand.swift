@@ -15,10 +15,13 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Output folder. [default: runs/WORKLOAD-ARCH-MAPPER-SCHEDULE]")
   var out: String?
 
-  @Flag(help: "Also write trace.json, streamed while the run goes (Chrome trace events: crossbar activations, ADC groups, buffer ports, shift-and-add and max-pool units, router ports, off-chip links, counters per tile; opens in Perfetto).")
+  @Flag(help: ArgumentHelp("Also write trace.json, streamed while the run goes (Chrome trace events: crossbar " +
+      "activations, ADC groups, buffer ports, shift-and-add and max-pool units, router ports, off-chip links, " +
+      "counters per tile; opens in Perfetto)."))
   var trace = false
 
-  @Option(help: "Folder of an earlier run: area.csv gains each value divided by that run's (e.g. a dense baseline, as in [XA] Figure 4).")
+  @Option(help: ArgumentHelp("Folder of an earlier run: area.csv gains each value divided by that run's (e.g. a " +
+      "dense baseline, as in [XA] Figure 4)."))
   var baseline: String?
 
   @Flag(help: "Print only the summary line.")

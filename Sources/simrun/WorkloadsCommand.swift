@@ -4,7 +4,8 @@ import Foundation
 
 struct WorkloadsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "workloads", abstract: "List the built-in workloads (or describe a NeuroSim CSV) with layers, parameters and MACs.")
+    commandName: "workloads", abstract: "List the built-in workloads (or describe a NeuroSim CSV) with layers, " +
+        "parameters and MACs.")
 
   @Option(help: "Describe this workload's layers instead of listing all (name or NeuroSim CSV).")
   var workload: String?
@@ -27,18 +28,21 @@ struct WorkloadsCommand: ParsableCommand {
     case .csv:
       var t = CSVTable(header: ["workload", "input", "layers", "matrixLayers", "parameters", "macs"])
       for n in nets {
-        t.append([n.name, "\(n.inputShape)", "\(n.layers.count)", "\(n.matrixLayerCount)", "\(n.parameters)", "\(n.macs)"])
+        t.append([n.name, "\(n.inputShape)", "\(n.layers.count)", "\(n.matrixLayerCount)", "\(n.parameters)",
+                  "\(n.macs)"])
       }
       return t.text
     case .json:
       return JSONValue.array(nets.map { n in
-        .object([.init("workload", .string(n.name)), .init("input", .string("\(n.inputShape)")), .init("layers", .integer(n.layers.count)),
+        .object([.init("workload", .string(n.name)), .init("input", .string("\(n.inputShape)")),
+                 .init("layers", .integer(n.layers.count)),
                  .init("matrixLayers", .integer(n.matrixLayerCount)), .init("parameters", .integer(n.parameters)),
                  .init("macs", .integer(n.macs))], inline: true)
       }).document
     case .table:
       var t = TextTable(header: ["workload", "input", "layers", "matrix", "parameters", "MACs"], leftColumns: 2)
-      t.rows = nets.map { ["\($0.name)", "\($0.inputShape)", "\($0.layers.count)", "\($0.matrixLayerCount)", "\($0.parameters)", "\($0.macs)"] }
+      t.rows = nets.map { ["\($0.name)", "\($0.inputShape)", "\($0.layers.count)", "\($0.matrixLayerCount)",
+                           "\($0.parameters)", "\($0.macs)"] }
       return t.render()
     }
   }
@@ -55,7 +59,8 @@ struct WorkloadsCommand: ParsableCommand {
       case .concat: kind = "concat"
       }
       let inputs = l.inputs.map { n.layers[$0].name }.joined(separator: ";")
-      t.append([l.name, kind, inputs.isEmpty ? "input" : inputs, "\(l.inputShape)", "\(l.outputShape)", "\(l.parameters)", "\(l.macs)"])
+      t.append([l.name, kind, inputs.isEmpty ? "input" : inputs, "\(l.inputShape)", "\(l.outputShape)",
+                "\(l.parameters)", "\(l.macs)"])
     }
     return t.text
   }

@@ -32,7 +32,8 @@ extension CompressedModel {
     return IntegerWeights(q.signed(w.values))
   }
 
-  static func refine(_ layout: LayerLayout, layer: Layer, state: LayerCompression, geometry g: ArrayGeometry) -> LayerLayout {
+  static func refine(_ layout: LayerLayout, layer: Layer, state: LayerCompression,
+                     geometry g: ArrayGeometry) -> LayerLayout {
     guard let keep = state.keep else { return layout }
     let resolver = CellResolver(layer: layer, stride: layout.stride)
     func live(_ r: RowSource, _ c: ColumnSink) -> Bool { resolver.index(r, c).map { keep[$0] } ?? false }
@@ -54,7 +55,8 @@ extension CompressedModel {
         for start in stride(from: 0, to: kept.count, by: g.rows) {
           let rows = Array(kept[start..<min(kept.count, start + g.rows)])
           out.crossbars.append(CrossbarTile(rows: rows, columns: cols, outputGroup: group[0].outputGroup,
-                                            inputGroup: nextInputGroup, usefulCells: 0, tableEntries: rows.count, tableKind: .input))
+                                            inputGroup: nextInputGroup, usefulCells: 0, tableEntries: rows.count,
+                                            tableKind: .input))
           nextInputGroup += 1
         }
       }
@@ -65,12 +67,15 @@ extension CompressedModel {
       for group in Self.ordered(layout.crossbars, by: \.inputGroup) {
         let rows = group[0].rows
         guard group.allSatisfy({ $0.rows == rows }) else { out.crossbars += group; continue }
-        let weights = group.flatMap { x in stride(from: 0, to: x.columns.count, by: per).map { Array(x.columns[$0..<min(x.columns.count, $0 + per)]) } }
+        let weights = group.flatMap { x in stride(from: 0, to: x.columns.count,
+                                                  by: per).map { Array(x.columns[$0..<min(x.columns.count,
+                                                      $0 + per)]) } }
         let kept = weights.filter { w in w.contains { c in rows.contains { live($0, c) } } }
         if kept.count == weights.count { out.crossbars += group; continue }
         for start in stride(from: 0, to: kept.count, by: g.weightsPerRow) {
           let cols = kept[start..<min(kept.count, start + g.weightsPerRow)].flatMap { $0 }
-          out.crossbars.append(CrossbarTile(rows: rows, columns: cols, outputGroup: nextOutputGroup, inputGroup: group[0].inputGroup,
+          out.crossbars.append(CrossbarTile(rows: rows, columns: cols, outputGroup: nextOutputGroup,
+                                            inputGroup: group[0].inputGroup,
                                             usefulCells: 0, tableEntries: cols.count, tableKind: .output))
           nextOutputGroup += 1
         }

@@ -10,7 +10,8 @@ extension QuantizedWeights {
   ///
   /// `values` are replaced in place by the real values the integers stand for (no copy of a
   /// 100 M-weight layer); the result also gives `||W - W'||_F / ||W||_F` (0 for an all-zero layer).
-  public static func quantize(_ values: inout [Float], bits: Int, powerOfTwo: Bool) -> (QuantizedWeights, relativeError: Double) {
+  public static func quantize(_ values: inout [Float], bits: Int, powerOfTwo: Bool) -> (QuantizedWeights,
+      relativeError: Double) {
     let levels = (1 << bits) - 1
     let (lo, hi) = range(values)
     var scale = (Double(hi) - Double(lo)) / Double(levels)

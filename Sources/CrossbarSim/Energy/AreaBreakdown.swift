@@ -40,7 +40,8 @@ public struct AreaRow: Sendable, Equatable {
 
 extension AreaPowerModel {
   /// Classes in `area.csv` order.
-  public static let areaClasses: [EnergyClass] = [.adc, .dac, .crossbar, .sampleHold, .shiftAdd, .registers, .buffer, .noc,
+  public static let areaClasses: [EnergyClass] = [.adc, .dac, .crossbar, .sampleHold, .shiftAdd, .registers, .buffer,
+                                                  .noc,
                                                   .digital, .sparsityTables, .rescale, .offChip]
 
   /// Area and peak power per class of the hardware in `o`: per crossbar its array, row DACs,
@@ -63,14 +64,16 @@ extension AreaPowerModel {
     let imas = Double(o.imas), tiles = Double(o.tiles)
     add(.shiftAdd, imas * Double(i.shiftAdd.count), area: i.shiftAdd.areaMm2, power: i.shiftAdd.powerMW)
     add(.shiftAdd, tiles * Double(t.shiftAdd.count), area: t.shiftAdd.areaMm2, power: t.shiftAdd.powerMW)
-    add(.registers, imas, area: i.inputRegister.areaMm2 + i.outputRegister.areaMm2, power: i.inputRegister.powerMW + i.outputRegister.powerMW)
+    add(.registers, imas, area: i.inputRegister.areaMm2 + i.outputRegister.areaMm2,
+        power: i.inputRegister.powerMW + i.outputRegister.powerMW)
     add(.registers, tiles, area: t.outputRegister.areaMm2, power: t.outputRegister.powerMW)
     add(.buffer, tiles, area: t.buffer.areaMm2 + t.bus.areaMm2, power: t.buffer.powerMW + t.bus.powerMW)
     add(.noc, tiles / Double(spec.chip.tilesPerRouter), area: t.router.areaMm2, power: t.router.powerMW)
     add(.digital, tiles * Double(t.sigmoid.count), area: t.sigmoid.areaMm2, power: t.sigmoid.powerMW)
     add(.digital, tiles * Double(t.maxPool.count), area: t.maxPool.areaMm2, power: t.maxPool.powerMW)
     let st = spec.sparsityTable
-    add(.sparsityTables, Double(o.tableBits), area: st.areaPerBitUm2 * 1e-6, power: st.readEnergyPerBitPJ / i.crossbar.readLatencyNs)
+    add(.sparsityTables, Double(o.tableBits), area: st.areaPerBitUm2 * 1e-6,
+        power: st.readEnergyPerBitPJ / i.crossbar.readLatencyNs)
     add(.rescale, Double(o.multiplierTiles * t.rescale.multipliersPerTile), area: t.rescale.multiplierAreaMm2,
         power: t.rescale.multiplierPowerMW)
     let h = spec.chip.hyperTransport
@@ -82,7 +85,8 @@ extension AreaPowerModel {
   /// rescale with them (`fpRescale`); index tables belong to the layout, so only to `used`.
   public func chipOccupancy(fpRescale: Bool = false) -> Occupancy {
     let imas = spec.chip.tiles * spec.tile.imas
-    return Occupancy(crossbars: spec.crossbarsPerChip, adcs: imas * spec.ima.adc.count(crossbars: spec.ima.crossbars), imas: imas,
+    return Occupancy(crossbars: spec.crossbarsPerChip, adcs: imas * spec.ima.adc.count(crossbars: spec.ima.crossbars),
+                     imas: imas,
                      tiles: spec.chip.tiles, multiplierTiles: fpRescale ? spec.chip.tiles : 0, offChipLinks: true)
   }
 

@@ -31,13 +31,18 @@ public struct AreaPowerModel: Sendable {
     return [
       row("tile.ima.adc", Double(i.adc.count(crossbars: i.crossbars)), power: i.adc.powerMW(bits: bits),
           leak: i.adc.leakageMW(bits: bits), area: i.adc.areaMm2(bits: bits)),
-      row("tile.ima.dac", x * Double(i.crossbar.rows), power: i.dac.powerMW, leak: i.dac.leakageMW, area: i.dac.areaMm2),
-      row("tile.ima.sampleHold", x * Double(i.crossbar.columns), power: i.sampleHold.powerMW, leak: i.sampleHold.leakageMW,
+      row("tile.ima.dac", x * Double(i.crossbar.rows), power: i.dac.powerMW, leak: i.dac.leakageMW,
+          area: i.dac.areaMm2),
+      row("tile.ima.sampleHold", x * Double(i.crossbar.columns), power: i.sampleHold.powerMW,
+          leak: i.sampleHold.leakageMW,
           area: i.sampleHold.areaMm2),
       row("tile.ima.crossbar", x, power: i.crossbar.powerMW, leak: i.crossbar.leakageMW, area: i.crossbar.areaMm2),
-      row("tile.ima.shiftAdd", Double(i.shiftAdd.count), power: i.shiftAdd.powerMW, leak: i.shiftAdd.leakageMW, area: i.shiftAdd.areaMm2),
-      row("tile.ima.inputRegister", 1, power: i.inputRegister.powerMW, leak: i.inputRegister.leakageMW, area: i.inputRegister.areaMm2),
-      row("tile.ima.outputRegister", 1, power: i.outputRegister.powerMW, leak: i.outputRegister.leakageMW, area: i.outputRegister.areaMm2),
+      row("tile.ima.shiftAdd", Double(i.shiftAdd.count), power: i.shiftAdd.powerMW, leak: i.shiftAdd.leakageMW,
+          area: i.shiftAdd.areaMm2),
+      row("tile.ima.inputRegister", 1, power: i.inputRegister.powerMW, leak: i.inputRegister.leakageMW,
+          area: i.inputRegister.areaMm2),
+      row("tile.ima.outputRegister", 1, power: i.outputRegister.powerMW, leak: i.outputRegister.leakageMW,
+          area: i.outputRegister.areaMm2),
     ]
   }
 
@@ -49,10 +54,14 @@ public struct AreaPowerModel: Sendable {
       row("tile.bus", 1, power: t.bus.powerMW, leak: t.bus.leakageMW, area: t.bus.areaMm2),
       row("tile.router", 1.0 / Double(spec.chip.tilesPerRouter), power: t.router.powerMW, leak: t.router.leakageMW,
           area: t.router.areaMm2),
-      row("tile.sigmoid", Double(t.sigmoid.count), power: t.sigmoid.powerMW, leak: t.sigmoid.leakageMW, area: t.sigmoid.areaMm2),
-      row("tile.shiftAdd", Double(t.shiftAdd.count), power: t.shiftAdd.powerMW, leak: t.shiftAdd.leakageMW, area: t.shiftAdd.areaMm2),
-      row("tile.maxPool", Double(t.maxPool.count), power: t.maxPool.powerMW, leak: t.maxPool.leakageMW, area: t.maxPool.areaMm2),
-      row("tile.outputRegister", 1, power: t.outputRegister.powerMW, leak: t.outputRegister.leakageMW, area: t.outputRegister.areaMm2),
+      row("tile.sigmoid", Double(t.sigmoid.count), power: t.sigmoid.powerMW, leak: t.sigmoid.leakageMW,
+          area: t.sigmoid.areaMm2),
+      row("tile.shiftAdd", Double(t.shiftAdd.count), power: t.shiftAdd.powerMW, leak: t.shiftAdd.leakageMW,
+          area: t.shiftAdd.areaMm2),
+      row("tile.maxPool", Double(t.maxPool.count), power: t.maxPool.powerMW, leak: t.maxPool.leakageMW,
+          area: t.maxPool.areaMm2),
+      row("tile.outputRegister", 1, power: t.outputRegister.powerMW, leak: t.outputRegister.leakageMW,
+          area: t.outputRegister.areaMm2),
     ]
   }
 

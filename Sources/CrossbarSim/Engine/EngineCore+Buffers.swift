@@ -38,8 +38,10 @@ extension EngineCore {
     let image = w / per, local = w % per, before = image * pPer
     if edges[ei].isFlatten { return before + pPer }
     let wx = config[s].windowsX, wy = local / wx, wxi = local % wx
-    let y = min(max(wy * config[s].stepY - config[s].padding + config[s].extentY - 1 - edges[ei].offsetY, 0), edges[ei].producerHeight - 1)
-    let x = min(max(wxi * config[s].stepX - config[s].padding + config[s].extentX - 1 - edges[ei].offsetX, 0), edges[ei].producerWidth - 1)
+    let y = min(max(wy * config[s].stepY - config[s].padding + config[s].extentY - 1 - edges[ei].offsetY, 0),
+                edges[ei].producerHeight - 1)
+    let x = min(max(wxi * config[s].stepX - config[s].padding + config[s].extentX - 1 - edges[ei].offsetX, 0),
+                edges[ei].producerWidth - 1)
     let need = (y / config[p].outputsPerWindowY) * config[p].windowsX + x / config[p].outputsPerWindowX + 1
     return before + min(need, pPer)
   }
@@ -62,7 +64,9 @@ extension EngineCore {
   func span(stage s: Int, edge ei: Int) -> Int {
     guard !isPooling(s) else { return 1 }
     var span = 1
-    for w in 0..<config[s].perImage { span = max(span, neededPrefix(stage: s, edge: ei, window: w) - firstNeeded(stage: s, edge: ei, window: w)) }
+    for w in 0..<config[s].perImage { span = max(span,
+                                                 neededPrefix(stage: s, edge: ei, window: w) - firstNeeded(stage: s,
+                                                     edge: ei, window: w)) }
     return span
   }
 
@@ -151,13 +155,17 @@ extension EngineCore {
       var bits = 0, parts: [String] = []
       for ei in st.producers where config[edges[ei].producer].spec.round == st.spec.round {
         var span = 0
-        for w in 0..<st.perImage { span = max(span, neededPrefix(stage: s, edge: ei, window: w) - firstNeeded(stage: s, edge: ei, window: w)) }
+        for w in 0..<st.perImage { span = max(span,
+                                              neededPrefix(stage: s, edge: ei, window: w) - firstNeeded(stage: s,
+                                                  edge: ei, window: w)) }
         let p = config[edges[ei].producer]
         bits += span * p.outputBits
         parts.append("\(span) windows x \(p.outputBits / 8) bytes of \(net.layers[p.spec.layer].name)")
       }
       guard bits <= bufferBits else {
-        throw InputError("layer \(net.layers[st.spec.layer].name): one window reads \(bits / 8) bytes of inputs that must be in its tile's buffer at once (\(parts.joined(separator: " + "))), but tile.buffer.sizeKB \(spec.tile.buffer.sizeKB) holds \(bufferBits / 8) bytes")
+        throw InputError("layer \(net.layers[st.spec.layer].name): one window reads \(bits / 8) bytes of inputs that " +
+            "must be in its tile's buffer at once (\(parts.joined(separator: " + "))), but " +
+            "tile.buffer.sizeKB \(spec.tile.buffer.sizeKB) holds \(bufferBits / 8) bytes")
       }
     }
   }
@@ -209,7 +217,8 @@ extension EngineCore {
   mutating func releaseInputs(stage s: Int, window w: Int, now: Cycle) {
     guard !isPooling(s) else { return }   // pooling released its inputs as they arrived
     for ei in config[s].producers {
-      free(edge: ei, below: w + 1 < config[s].windows ? firstNeeded(stage: s, edge: ei, window: w + 1) : Int.max, now: now)
+      free(edge: ei, below: w + 1 < config[s].windows ? firstNeeded(stage: s, edge: ei, window: w + 1) : Int.max,
+           now: now)
     }
   }
 

@@ -37,12 +37,14 @@ extension EngineCore {
         // One copy to off-chip memory for all spilled tiles; consumers read it back when they need it.
         let done = offChipDone ?? offChip(bits: config[s].outputBits, now: now, stage: s)
         offChipDone = done
-        queue.schedule(.landed(stage: Int32(s), window: Int32(w), tile: UInt16(t), readers: UInt16(readers[i])), at: done)
+        queue.schedule(.landed(stage: Int32(s), window: Int32(w), tile: UInt16(t), readers: UInt16(readers[i])),
+                       at: done)
         continue
       }
       if t == home { land(stage: s, window: w, readers: readers[i], now: now); continue }
       let arrival = transfer(bits: config[s].outputBits, from: home, to: t, now: now, stage: s)
-      queue.schedule(.arrived(stage: Int32(s), window: Int32(w), tile: UInt16(t), readers: UInt16(readers[i])), at: arrival)
+      queue.schedule(.arrived(stage: Int32(s), window: Int32(w), tile: UInt16(t), readers: UInt16(readers[i])),
+                     at: arrival)
     }
   }
 
@@ -92,7 +94,8 @@ extension EngineCore {
     } else {
       let pad = config[c].padding, pwx = config[p].windowsX
       let py = local / pwx, px = local % pwx
-      func range(_ first: Int, _ count: Int, _ size: Int, offset: Int, step: Int, extent: Int, windows: Int) -> ClosedRange<Int>? {
+      func range(_ first: Int, _ count: Int, _ size: Int, offset: Int, step: Int, extent: Int,
+                 windows: Int) -> ClosedRange<Int>? {
         let lo = first + offset + pad - extent + 1, hi = min(first + count, size) - 1 + offset + pad
         let from = max(0, lo <= 0 ? 0 : (lo + step - 1) / step), to = min(windows - 1, hi < 0 ? -1 : hi / step)
         return from <= to ? from...to : nil

@@ -13,10 +13,12 @@ extension EngineCore {
     let net = layout.network
     var problems: [String] = []
     for (i, s) in config.enumerated() where !progress[i].isFinished {
-      problems.append("layer \(net.layers[s.spec.layer].name) stuck after \(progress[i].completed) of \(s.windows) windows (round \(s.spec.round)): \(waitingFor(i))")
+      problems.append("layer \(net.layers[s.spec.layer].name) stuck after \(progress[i].completed) of \(s.windows) " +
+          "windows (round \(s.spec.round)): \(waitingFor(i))")
     }
     if !problems.isEmpty {
-      let hint = spec.chip.hyperTransport.count == 0 ? " and the chip has no off-chip links to spill to (chip.hyperTransport.count 0)" : ""
+      let hint = spec.chip.hyperTransport.count == 0 ? " and the chip has no off-chip links to spill to " +
+          "(chip.hyperTransport.count 0)" : ""
       throw InputError(problems: ["the run cannot finish: no event can make progress (deadlock)\(hint)"] + problems)
     }
     var layers: [LayerResult] = []
@@ -74,7 +76,8 @@ extension EngineCore {
     }
     let bits = Int(tableBits.keys.sorted().reduce(0.0) { $0 + tableBits[$1]! })   // key order: same sum in every process
     let adcs = !sharesADCs ? phys.count * spec.ima.adc.countPerCrossbar : Set(phys.map { sharedADC(of: $0) }).count
-    let occupancy = Occupancy(crossbars: phys.count, adcs: adcs, imas: Set(phys.map { $0.ima(perIMA: spec.ima.crossbars) }).count,
+    let occupancy = Occupancy(crossbars: phys.count, adcs: adcs,
+                              imas: Set(phys.map { $0.ima(perIMA: spec.ima.crossbars) }).count,
                               tiles: tiles.count, tableBits: bits, multiplierTiles: multiplierTiles.count,
                               offChipLinks: stats.contains { $0.spilledBits > 0 })
     let model = AreaPowerModel(spec: spec)
@@ -118,7 +121,8 @@ extension EngineCore {
       return "waiting for room in tile \(t)'s buffer (\(occupancy[t] / 8) of \(bufferBits / 8) bytes held)"
     }
     let w = p.nextWindow
-    if w < st.windows, let ei = st.producers.first(where: { edges[$0].prefix < neededPrefix(stage: s, edge: $0, window: w) }) {
+    if w < st.windows, let ei = st.producers.first(where: { edges[$0].prefix < neededPrefix(stage: s, edge: $0,
+        window: w) }) {
       return "window \(w) waits for inputs from layer \(net.layers[config[edges[ei].producer].spec.layer].name)"
     }
     if p.outstanding > 0 { return "\(p.outstanding) outputs not yet delivered" }

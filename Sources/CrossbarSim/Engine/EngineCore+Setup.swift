@@ -29,12 +29,14 @@ extension EngineCore {
       let phys = copy.physical[k]
       let converted = x.columns.count - x.zeroColumns
       let bits = timing.adcBits(x)
-      c.crossbars.append(CrossbarInfo(
-        physical: CrossbarID(phys), rows: Int32(x.rows.count), columns: Int32(x.columns.count),
-        readFraction: Double(x.rows.count * x.columns.count) / Double(rows * cols),
-        batch: timing.conversions(x), lookup: timing.lookup(x), hasTable: x.tableEntries > 0, converted: Int32(converted),
-        routed: x.tableEntries == 0 ? 0 : Double(x.tableKind == .input ? x.rows.count : x.columns.count),
-        adcBits: Int32(bits), tableBits: Double(tableBits(x, layer: l.layer)), adcEnergyPJ: Double(converted) * spec.ima.adc.energyPerConversionPJ(bits: bits)))
+      c.crossbars.append(CrossbarInfo(physical: CrossbarID(phys), rows: Int32(x.rows.count),
+                                      columns: Int32(x.columns.count),
+                                      readFraction: Double(x.rows.count * x.columns.count) / Double(rows * cols),
+                                      batch: timing.conversions(x), lookup: timing.lookup(x),
+                                      hasTable: x.tableEntries > 0, converted: Int32(converted),
+                                      routed: x.tableEntries == 0 ? 0 : Double(x.tableKind == .input ? x.rows.count : x.columns.count),
+                                      adcBits: Int32(bits), tableBits: Double(tableBits(x, layer: l.layer)),
+                                      adcEnergyPJ: Double(converted) * spec.ima.adc.energyPerConversionPJ(bits: bits)))
       let tile = phys / perTile
       let key = x.inputGroup * spec.chip.tiles + tile
       if let u = unitIndex[key] {
@@ -68,7 +70,8 @@ extension EngineCore {
         for ci in ps.crossbars {
           let x = l.crossbars[ci]
           guard x.rows.count <= rows, x.columns.count <= cols else {
-            throw InputError("layer \(layer.name): crossbar \(ci) uses \(x.rows.count)x\(x.columns.count) cells of a \(rows)x\(cols) array")
+            throw InputError("layer \(layer.name): crossbar \(ci) uses \(x.rows.count)x\(x.columns.count) cells of " +
+                "a \(rows)x\(cols) array")
           }
         }
         s.copies = ps.copies.map { copyState(of: l, crossbars: ps.crossbars, copy: $0) }
@@ -157,7 +160,8 @@ extension EngineCore {
     }
     for s in config.indices {
       guard config[s].consumers.count <= 16 else {
-        throw InputError("layer \(net.layers[config[s].spec.layer].name) feeds \(config[s].consumers.count) consumers; at most 16 are supported")
+        throw InputError("layer \(net.layers[config[s].spec.layer].name) feeds \(config[s].consumers.count) " +
+            "consumers; at most 16 are supported")
       }
       if config[s].consumers.allSatisfy({ config[edges[$0].consumer].copies.count == 1 }) {
         config[s].fixedDestinations = destinations(stage: s, window: 0)

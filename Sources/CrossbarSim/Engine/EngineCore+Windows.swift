@@ -49,7 +49,8 @@ extension EngineCore {
       }
     } else {
       progress[s].remaining[slot] = 1
-      let done = max(spilled, reserveBuffer(tile: config[s].copies[0].home, bits: config[s].digitalInputBits, now: now, stage: s))
+      let done = max(spilled, reserveBuffer(tile: config[s].copies[0].home, bits: config[s].digitalInputBits, now: now,
+                                            stage: s))
       queue.schedule(.inputReady(stage: Int32(s), window: Int32(w), unit: 0), at: done)
     }
   }
@@ -57,7 +58,8 @@ extension EngineCore {
   mutating func inputReady(stage s: Int, window w: Int, unit u: Int, now: Cycle) {
     if !config[s].isMatrix {
       let tile = config[s].copies[0].home
-      let end = use(config[s].digitalAction == .maxPoolOp ? .maxPool : .shiftAdd, tile, at: now, for: config[s].digitalCycles, stage: s)
+      let end = use(config[s].digitalAction == .maxPoolOp ? .maxPool : .shiftAdd, tile, at: now,
+                    for: config[s].digitalCycles, stage: s)
       stats[s].counts[config[s].digitalAction] += config[s].digitalOps
       queue.schedule(.windowComputed(stage: Int32(s), window: Int32(w)), at: end)
       return

@@ -156,7 +156,8 @@ struct EngineCore {
 
   /// Builds an engine for `layout` on `spec`; throws if it does not fit (see `Placement`).
   init(spec: ArchSpec, layout: NetworkLayout, options: SimulationOptions = .init()) throws {
-    guard (1...1_000_000).contains(options.images) else { throw InputError("--images \(options.images): must be in 1...1000000") }
+    guard (1...1_000_000).contains(options.images) else { throw InputError("--images \(options.images): must be in " +
+        "1...1000000") }
     imageDone = Array(repeating: .zero, count: options.images)
     let replicas = try options.replication.factors(for: layout, spec: spec)
     let placement = try Placement.place(layout, spec: spec, allowRounds: options.allowRounds,
@@ -266,7 +267,8 @@ struct EngineCore {
   @inline(__always)
   mutating func use(_ kind: ResourceKind, _ index: Int, at: Cycle, for duration: Cycles, stage s: Int) -> Cycle {
     let end = resources.reserve(kind, index, at: at, for: duration)
-    if trace != nil, let track = resources.track(kind, index) { traceSpan(stage: s, track, end: end, duration: duration) }
+    if trace != nil, let track = resources.track(kind, index) { traceSpan(stage: s, track, end: end,
+                                                                          duration: duration) }
     return end
   }
 }

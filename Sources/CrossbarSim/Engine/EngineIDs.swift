@@ -30,5 +30,6 @@ struct CrossbarStates {
     @inline(__always) _modify { yield &states[x.index] }
   }
   /// The states of the crossbars of one tile.
-  func tile(_ t: Int, perTile: Int) -> ArraySlice<EngineCore.CrossbarState> { states[(t * perTile)..<((t + 1) * perTile)] }
+  func tile(_ t: Int,
+            perTile: Int) -> ArraySlice<EngineCore.CrossbarState> { states[(t * perTile)..<((t + 1) * perTile)] }
 }

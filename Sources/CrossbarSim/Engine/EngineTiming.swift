@@ -25,7 +25,8 @@ struct EngineTiming: Sendable {
     self.spec = spec
     let clock = spec.clock
     read = clock.cycles(ns: spec.ima.crossbar.readLatencyNs)
-    guard read > .zero else { throw InputError("ima.crossbar.readLatencyNs rounds to 0 cycles at clockGHz \(spec.clockGHz)") }
+    guard read > .zero else { throw InputError("ima.crossbar.readLatencyNs rounds to 0 cycles at " +
+        "clockGHz \(spec.clockGHz)") }
     inputCycles = spec.inputCycles
     tableLookup = clock.cycles(ns: spec.sparsityTable.lookupLatencyNs)
     bufferAccess = clock.cycles(ns: spec.tile.buffer.accessLatencyNs)

@@ -61,7 +61,8 @@ public struct Placement: Sendable {
       throw InputError("replication: \(factors.count) factors for \(network.layers.count) layers")
     }
     if let i = factors.indices.first(where: { factors[$0] > 1 }), allowRounds || singleArray {
-      throw InputError("layer \(network.layers[i].name): replication needs the whole model on the chip; it is not combined with \(singleArray ? "--single-array" : "rounds (--rounds)")")
+      throw InputError("layer \(network.layers[i].name): replication needs the whole model on the chip; it is not " +
+          "combined with \(singleArray ? "--single-array" : "rounds (--rounds)")")
     }
     var stages: [Stage] = []
     var stageOfLayer = Array(repeating: -1, count: network.layers.count)
@@ -73,24 +74,28 @@ public struct Placement: Sendable {
         guard factors[i] == 1 else { throw InputError("layer \(layer.name) has no weights to replicate") }
         let producerStage = layer.inputs.first.map { stageOfLayer[$0] } ?? -1
         let home = producerStage >= 0 ? stages[producerStage].homeTile : 0
-        stages.append(Stage(layer: i, crossbars: 0..<0, copies: [Copy(physical: [], homeTile: home, tiles: [home])], round: round,
+        stages.append(Stage(layer: i, crossbars: 0..<0, copies: [Copy(physical: [], homeTile: home, tiles: [home])],
+                            round: round,
                             chunk: 0, isFinalChunk: true))
         stageOfLayer[i] = stages.count - 1
         continue
       }
       var n = l.crossbars.count
       guard n > 0 else { throw InputError("layer \(layer.name): the layout has no crossbars") }
-      guard factors[i] >= 1 else { throw InputError("layer \(layer.name): replication factor \(factors[i]) must be >= 1") }
+      guard factors[i] >= 1 else { throw InputError("layer \(layer.name): replication factor \(factors[i]) must be " +
+          ">= 1") }
       if singleArray {
         cursor = (cursor + perIMA - 1) / perIMA * perIMA
         if cursor >= capacity {
           guard allowRounds else {
-            throw InputError("layer \(layer.name) needs one crossbar but the chip's \(capacity) are taken by earlier layers; allow rounds (--rounds)")
+            throw InputError("layer \(layer.name) needs one crossbar but the chip's \(capacity) are taken by earlier " +
+                "layers; allow rounds (--rounds)")
           }
           round += 1; cursor = 0; used.append(0)
         }
         let physical = Array(repeating: cursor, count: n)
-        stages.append(Stage(layer: i, crossbars: 0..<n, copies: [Copy(physical: physical, homeTile: cursor / perTile, tiles: [cursor / perTile])],
+        stages.append(Stage(layer: i, crossbars: 0..<n,
+                            copies: [Copy(physical: physical, homeTile: cursor / perTile, tiles: [cursor / perTile])],
                             round: round, chunk: 0, isFinalChunk: true))
         used[round] += 1; cursor += 1
         stageOfLayer[i] = stages.count - 1
@@ -101,7 +106,9 @@ public struct Placement: Sendable {
         cursor = (cursor + perIMA - 1) / perIMA * perIMA
         for k in 0..<factors[i] {
           guard cursor + n <= capacity else {
-            throw InputError("layer \(layer.name): copy \(k + 1) of \(factors[i]) needs \(n) crossbars but only \(max(0, capacity - cursor)) of the chip's \(capacity) remain; replicate less or use a larger chip (chip.tiles)")
+            throw InputError("layer \(layer.name): copy \(k + 1) of \(factors[i]) needs \(n) crossbars but " +
+                "only \(max(0, capacity - cursor)) of the chip's \(capacity) remain; replicate less or use a larger " +
+                "chip (chip.tiles)")
           }
           let physical = Array(cursor..<(cursor + n))
           let t = tiles(physical)
@@ -115,7 +122,10 @@ public struct Placement: Sendable {
       cursor = (cursor + perIMA - 1) / perIMA * perIMA
       if cursor + n > capacity {
         guard allowRounds else {
-          throw InputError("layer \(layer.name) needs \(n) crossbars but only \(max(0, capacity - cursor)) of the chip's \(capacity) remain after earlier layers (the whole network needs \(layout.crossbars), every layer starting on a fresh IMA of \(perIMA)); allow rounds of reprogramming (--rounds) or use a larger chip (chip.tiles)")
+          throw InputError("layer \(layer.name) needs \(n) crossbars but only \(max(0, capacity - cursor)) of the " +
+              "chip's \(capacity) remain after earlier layers (the whole network needs \(layout.crossbars), every " +
+              "layer starting on a fresh IMA of \(perIMA)); allow rounds of reprogramming (--rounds) or use a larger " +
+              "chip (chip.tiles)")
         }
         if cursor > 0 { round += 1; cursor = 0; used.append(0) }
       }
@@ -124,7 +134,8 @@ public struct Placement: Sendable {
         let take = min(n, capacity - cursor)
         let physical = Array(cursor..<(cursor + take))
         let t = tiles(physical)
-        stages.append(Stage(layer: i, crossbars: start..<(start + take), copies: [Copy(physical: physical, homeTile: t[0], tiles: t)],
+        stages.append(Stage(layer: i, crossbars: start..<(start + take),
+                            copies: [Copy(physical: physical, homeTile: t[0], tiles: t)],
                             round: round, chunk: chunk, isFinalChunk: take == n))
         used[round] += take
         cursor += take; start += take; n -= take; chunk += 1

@@ -37,7 +37,8 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
       let p = try PluginOptions.parse(text, what: "--replicate")
       let o = try PluginOptions(kind: "--replicate auto", p.options, declared: autoOptions)
       let crossbars = o.int("crossbars"), tiles = o.int("tiles")
-      if crossbars != nil && tiles != nil { throw InputError("--replicate '\(text)': give crossbars= or tiles=, not both") }
+      if crossbars != nil && tiles != nil { throw InputError("--replicate '\(text)': give crossbars= or tiles=, not " +
+          "both") }
       if let t = tiles, t > spec.chip.tiles {
         throw InputError("--replicate '\(text)': the chip has \(spec.chip.tiles) tiles")
       }
@@ -47,12 +48,14 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
     for item in text.split(separator: ",", omittingEmptySubsequences: false) {
       let kv = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
       guard kv.count == 2, !kv[0].isEmpty else {
-        throw InputError("--replicate '\(text)': expected none, auto, auto:crossbars=N, auto:tiles=N or LAYER=k,... ('\(item)')")
+        throw InputError("--replicate '\(text)': expected none, auto, auto:crossbars=N, auto:tiles=N or LAYER=k,... " +
+            "('\(item)')")
       }
       guard let k = Int(kv[1]), k >= 1 else {
         throw InputError("--replicate '\(text)': layer \(kv[0]) replication factor '\(kv[1])' must be an integer >= 1")
       }
-      guard !entries.contains(where: { $0.layer == kv[0] }) else { throw InputError("--replicate '\(text)': layer \(kv[0]) given twice") }
+      guard !entries.contains(where: { $0.layer == kv[0] }) else { throw InputError("--replicate '\(text)': " +
+          "layer \(kv[0]) given twice") }
       entries.append(LayerReplicas(layer: kv[0], replicas: k))
     }
     return .explicit(entries)
@@ -82,9 +85,11 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
     case .explicit(let entries):
       for e in entries {
         guard let i = layers.firstIndex(where: { $0.name == e.layer }) else {
-          throw InputError("--replicate: no layer named '\(e.layer)' (layers with weights: \(layers.indices.filter { layout.layouts[$0] != nil }.prefix(12).map { layers[$0].name }.joined(separator: ", "))\(layout.layouts.compactMap { $0 }.count > 12 ? ", ..." : ""))")
+          throw InputError("--replicate: no layer named '\(e.layer)' (layers with " +
+              "weights: \(layers.indices.filter { layout.layouts[$0] != nil }.prefix(12).map { layers[$0].name }.joined(separator: ", "))\(layout.layouts.compactMap { $0 }.count > 12 ? ", ..." : ""))")
         }
-        guard layout.layouts[i] != nil else { throw InputError("--replicate: layer \(e.layer) has no weights to replicate") }
+        guard layout.layouts[i] != nil else { throw InputError("--replicate: layer \(e.layer) has no weights to " +
+            "replicate") }
         k[i] = e.replicas
       }
       return k
@@ -108,7 +113,8 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
     }
     var used = layout.layouts.indices.reduce(0) { $0 + footprint($1, 1) }
     guard used <= budget else {
-      throw InputError("--replicate auto: the model needs \(used) crossbars (every layer on whole IMAs of \(perIMA)) but the budget is \(budget)")
+      throw InputError("--replicate auto: the model needs \(used) crossbars (every layer on whole IMAs of \(perIMA)) " +
+          "but the budget is \(budget)")
     }
     let timing = try EngineTiming(spec)
     let activation = layout.layouts.map { l in l.map { activationCycles($0, timing) } ?? .zero }

@@ -128,7 +128,8 @@ struct ResourceSet: Sendable {
           for k in 0..<per {
             let server = self[kind, s * per + k]
             guard server.requests > 0 else { continue }
-            out.append(ResourceStats(path: kind.path(s, k), server: server, peakBytes: kind == .buffer ? peakBytes(s) : nil))
+            out.append(ResourceStats(path: kind.path(s, k), server: server,
+                                     peakBytes: kind == .buffer ? peakBytes(s) : nil))
           }
         }
       }

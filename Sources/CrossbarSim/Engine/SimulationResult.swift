@@ -24,7 +24,8 @@ public struct SimulationOptions: Sendable, Equatable, Codable {
   /// Interval of the trace's counter samples [ns].
   public var traceSampleNs: Double = 5000
   /// Creates options.
-  public init(schedule: Schedule = .pipeline, allowRounds: Bool = false, singleArrayPerLayer: Bool = false, images: Int = 1,
+  public init(schedule: Schedule = .pipeline, allowRounds: Bool = false, singleArrayPerLayer: Bool = false,
+              images: Int = 1,
               replication: ReplicationPlan = .none) {
     self.schedule = schedule; self.allowRounds = allowRounds; self.singleArrayPerLayer = singleArrayPerLayer
     self.images = images; self.replication = replication

@@ -20,7 +20,8 @@ public enum Functional {
 
   /// `C = A (m x k) * B (k x n)` into an existing buffer of `m * n` values, or `C += A B` when
   /// `accumulate`.
-  static func gemm(_ a: [Float], _ b: [Float], into c: inout [Float], m: Int, k: Int, n: Int, accumulate: Bool = false) {
+  static func gemm(_ a: [Float], _ b: [Float], into c: inout [Float], m: Int, k: Int, n: Int,
+                   accumulate: Bool = false) {
     _ = singleThreaded
     guard m > 0, n > 0, k > 0 else { return }
     a.withUnsafeBufferPointer { pa in
@@ -51,18 +52,22 @@ public enum Functional {
 
   /// `C = A (m x k) * B^T` with `B` stored `n x k`, single precision (float inference: B is a
   /// weight matrix `[outputs][inputs]`).
-  static func gemmTransB(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, k: Int, n: Int,
+  static func gemmTransB(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                         m: Int, k: Int, n: Int,
                          ldb: Int, ldc: Int) {
     _ = singleThreaded
     guard m > 0, n > 0, k > 0 else { return }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(ldb), 0, c, Int32(ldc))
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(ldb),
+                0, c, Int32(ldc))
   }
 
   /// Double-precision `C = A B^T` (exact integer products of the quantized path).
-  static func dgemmTransB(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, k: Int, n: Int,
+  static func dgemmTransB(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>,
+                          m: Int, k: Int, n: Int,
                           ldb: Int, ldc: Int) {
     _ = singleThreaded
     guard m > 0, n > 0, k > 0 else { return }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(ldb), 0, c, Int32(ldc))
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(ldb),
+                0, c, Int32(ldc))
   }
 }

@@ -46,7 +46,8 @@ public struct BitSerialModel: Sendable, Equatable {
   /// resolution under `ima.adc.bits: auto`; the full array by default).
   public init(_ spec: ArchSpec, activeRows: Int? = nil) {
     self.init(inputBits: spec.data.inputBits, dacBits: spec.ima.dac.bits, weightBits: spec.data.weightBits,
-              cellBits: spec.ima.crossbar.bitsPerCell, adcBits: spec.adcBits(activeRows: activeRows ?? spec.ima.crossbar.rows),
+              cellBits: spec.ima.crossbar.bitsPerCell,
+              adcBits: spec.adcBits(activeRows: activeRows ?? spec.ima.crossbar.rows),
               encoding: spec.data.weightEncoding, flipEncoding: spec.ima.adc.flipEncoding)
     isAutoADC = spec.ima.adc.bits == .auto
   }
@@ -56,7 +57,8 @@ public struct BitSerialModel: Sendable, Equatable {
   public func forRows(_ rows: Int) -> BitSerialModel {
     guard isAutoADC else { return self }
     var m = self
-    m.adcBits = max(1, Self.losslessADCBits(rows: max(1, rows), dacBits: dacBits, cellBits: cellBits) - (flipEncoding ? 1 : 0))
+    m.adcBits = max(1, Self.losslessADCBits(rows: max(1, rows), dacBits: dacBits,
+                                            cellBits: cellBits) - (flipEncoding ? 1 : 0))
     return m
   }
 

@@ -43,7 +43,8 @@ public struct CrossbarExecutor: Sendable {
 
   /// Programs `layout` (layer `layout.layer` of `network`) with signed integer weights (`Q_W - Z_W`);
   /// the device model's variation and stuck cells are drawn here, once, from its seed.
-  public init(layout: LayerLayout, network: Network, weights: IntegerWeights, model: BitSerialModel, device: DeviceSpec = .ideal) {
+  public init(layout: LayerLayout, network: Network, weights: IntegerWeights, model: BitSerialModel,
+              device: DeviceSpec = .ideal) {
     let layer = network.layers[layout.layer]
     let inS = layer.inputShape, outS = layer.outputShape
     var isFC = false
@@ -88,7 +89,8 @@ public struct CrossbarExecutor: Sendable {
           var g = gMin + Double(levels[i])
           if device.programmingSigma > 0 {
             let n = rng.gaussian()
-            g = device.programmingDistribution == .gaussian ? max(0, g * (1 + device.programmingSigma * n)) : g * exp(device.programmingSigma * n)
+            g = device.programmingDistribution == .gaussian ? max(0,
+                                                                  g * (1 + device.programmingSigma * n)) : g * exp(device.programmingSigma * n)
           }
           if device.stuckAtLowRate > 0 || device.stuckAtHighRate > 0 {
             let u = rng.uniform()
@@ -176,7 +178,8 @@ extension CrossbarExecutor {
   public func runGEMMsOnly(images: Int) {
     for xb in crossbars {
       let plane = [Float](repeating: 1, count: images * windows * xb.rows)
-      for _ in 0..<xb.model.cycles { _ = Functional.gemm(plane, xb.cells, m: images * windows, k: xb.rows, n: xb.columns) }
+      for _ in 0..<xb.model.cycles { _ = Functional.gemm(plane, xb.cells, m: images * windows, k: xb.rows,
+                                                         n: xb.columns) }
     }
   }
 }

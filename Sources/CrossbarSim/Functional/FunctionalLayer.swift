@@ -15,7 +15,8 @@ public struct IntegerWeights: Sendable, Equatable {
 public enum FunctionalLayer {
   /// Output of a quantized layer's layout with the integer weights and zero point `compressed`
   /// holds for it, so the result is exactly what its crossbars hold; `model` gives the number formats.
-  public static func execute(compressed: CompressedModel, layout: LayerLayout, input: [Int], model: BitSerialModel) throws -> [Int] {
+  public static func execute(compressed: CompressedModel, layout: LayerLayout, input: [Int],
+                             model: BitSerialModel) throws -> [Int] {
     guard let w = compressed.integerWeights(layer: layout.layer), let q = compressed.layers[layout.layer].quantized else {
       throw InputError("layer \(compressed.network.layers[layout.layer].name): no integer weights (quantize it first)")
     }
@@ -37,7 +38,8 @@ public enum FunctionalLayer {
       throw InputError("layer \(layer.name): \(weights.values.count) weights, expected \(layer.parameters)")
     }
     if let bad = weights.values.first(where: { !model.weightRange.contains($0) }) {
-      throw InputError("layer \(layer.name): weight \(bad) outside the \(model.weightBits)-bit range \(model.weightRange)")
+      throw InputError("layer \(layer.name): weight \(bad) outside the \(model.weightBits)-bit " +
+          "range \(model.weightRange)")
     }
     if let bad = input.first(where: { !model.inputRange.contains($0) }) {
       throw InputError("layer \(layer.name): input \(bad) outside \(model.inputRange)")

@@ -16,16 +16,21 @@ public struct Dataset: Sendable {
   /// Loads `path` for a network reading `shape` with `classes` outputs; every mismatch is an error naming it.
   public static func load(_ path: String, shape: TensorShape, classes: Int) throws -> Dataset {
     let arrays = try WeightFile.arrays(at: path)
-    guard let x = arrays.first(where: { $0.name == "x" })?.array else { throw InputError("\(path): no array 'x' (images, N x C x H x W)") }
-    guard let y = arrays.first(where: { $0.name == "y" })?.array else { throw InputError("\(path): no array 'y' (labels, N)") }
+    guard let x = arrays.first(where: { $0.name == "x" })?.array else { throw InputError("\(path): no array 'x' " +
+        "(images, N x C x H x W)") }
+    guard let y = arrays.first(where: { $0.name == "y" })?.array else { throw InputError("\(path): no array 'y' " +
+        "(labels, N)") }
     let want = [shape.channels, shape.height, shape.width]
     guard x.shape.count == 4, Array(x.shape[1...]) == want else {
-      throw InputError("\(path): 'x' has shape \(x.shape); the model reads N x \(want.map(String.init).joined(separator: " x "))")
+      throw InputError("\(path): 'x' has shape \(x.shape); the model reads N " +
+          "x \(want.map(String.init).joined(separator: " x "))")
     }
-    guard y.shape == [x.shape[0]] else { throw InputError("\(path): 'y' has shape \(y.shape); one label per image needs [\(x.shape[0])]") }
+    guard y.shape == [x.shape[0]] else { throw InputError("\(path): 'y' has shape \(y.shape); one label per image " +
+        "needs [\(x.shape[0])]") }
     guard x.shape[0] >= 1 else { throw InputError("\(path): no images") }
     if let bad = x.values.firstIndex(where: { !$0.isFinite }) {
-      throw InputError("\(path): 'x' value \(bad) (image \(bad / shape.elements)) is \(x.values[bad]); inputs must be finite")
+      throw InputError("\(path): 'x' value \(bad) (image \(bad / shape.elements)) is \(x.values[bad]); inputs must " +
+          "be finite")
     }
     var labels: [Int] = []
     for (i, v) in y.values.enumerated() {
@@ -80,18 +85,23 @@ public enum Evaluation {
     let elements = original.network.inputShape.elements
     let calib = own.run(calibration.x, images: calibration.images)
     var scopes: [(String, IntegerInference)] = []
-    scopes.append(("quantized", try IntegerInference(model: compressed, spec: spec, calibrationInput: calibration.x, calibration: calib, products: .exact)))
+    scopes.append(("quantized", try IntegerInference(model: compressed, spec: spec, calibrationInput: calibration.x,
+                                                     calibration: calib, products: .exact)))
     var ideal = spec
     ideal.device = .ideal
-    scopes.append(("crossbar", try IntegerInference(model: compressed, spec: ideal, calibrationInput: calibration.x, calibration: calib,
+    scopes.append(("crossbar", try IntegerInference(model: compressed, spec: ideal, calibrationInput: calibration.x,
+                                                    calibration: calib,
                                                     products: .crossbar(layout, ideal))))
     if !spec.device.isIdeal {
-      scopes.append(("crossbar+noise", try IntegerInference(model: compressed, spec: spec, calibrationInput: calibration.x, calibration: calib,
+      scopes.append(("crossbar+noise",
+                     try IntegerInference(model: compressed, spec: spec, calibrationInput: calibration.x,
+                                          calibration: calib,
                                                             products: .crossbar(layout, spec))))
     }
     let sinkOf = { (n: Network) throws -> Int in
       let s = n.consumers().enumerated().filter { $0.element.isEmpty }.map(\.offset)
-      guard s.count == 1 else { throw InputError("\(n.name): \(s.count) outputs (\(s.map { n.layers[$0].name }.joined(separator: ", "))); evaluation needs one") }
+      guard s.count == 1 else { throw InputError("\(n.name): \(s.count) outputs " +
+          "(\(s.map { n.layers[$0].name }.joined(separator: ", "))); evaluation needs one") }
       return s[0]
     }
     let refSink = try sinkOf(original.network), ownSink = try sinkOf(compressed.network)
@@ -127,7 +137,8 @@ public enum Evaluation {
           if t == floatTop[n] { agree[s + 1] += 1 }
         }
         for (p, (i, j)) in pairs.enumerated() {
-          diff[s][p] += zip(ref[i], out[j]).reduce(0) { $0 + (Double($1.0) - Double($1.1)) * (Double($1.0) - Double($1.1)) }
+          diff[s][p] += zip(ref[i],
+                            out[j]).reduce(0) { $0 + (Double($1.0) - Double($1.1)) * (Double($1.0) - Double($1.1)) }
         }
       }
       progress?("eval: \(r.upperBound)/\(data.images) images")
@@ -135,7 +146,8 @@ public enum Evaluation {
     let n = Double(data.images)
     var rows = [AccuracyRow(scope: "float", images: data.images, top1: Double(correct[0]) / n, agreementWithFloat: 1)]
     for (s, (name, _)) in scopes.enumerated() {
-      rows.append(AccuracyRow(scope: name, images: data.images, top1: Double(correct[s + 1]) / n, agreementWithFloat: Double(agree[s + 1]) / n))
+      rows.append(AccuracyRow(scope: name, images: data.images, top1: Double(correct[s + 1]) / n,
+                              agreementWithFloat: Double(agree[s + 1]) / n))
     }
     var layers: [LayerError] = []
     for (p, (i, _)) in pairs.enumerated() {

@@ -54,7 +54,8 @@ public struct IntegerInference: Sendable {
 
   /// Calibrates formats from `calibration` (float outputs of `model`'s own network per layer, and
   /// the input images) and prepares the products.
-  public init(model: CompressedModel, spec: ArchSpec, calibrationInput: [Float], calibration: [[Float]], products: Products) throws {
+  public init(model: CompressedModel, spec: ArchSpec, calibrationInput: [Float], calibration: [[Float]],
+              products: Products) throws {
     let net = model.network
     network = net
     bits = spec.data.inputBits
@@ -88,7 +89,9 @@ public struct IntegerInference: Sendable {
       m.customZeroPoint = q.zeroPoint
       if inFormat.isSigned {
         guard arch.ima.dac.bits == 1 else {
-          throw InputError("layer \(l.name): its inputs are signed (\(l.inputs.first.map { net.layers[$0].name } ?? "network input") has no ReLU), which needs two's complement inputs and ima.dac.bits 1, not \(arch.ima.dac.bits)")
+          throw InputError("layer \(l.name): its inputs are signed " +
+              "(\(l.inputs.first.map { net.layers[$0].name } ?? "network input") has no ReLU), which needs two's " +
+              "complement inputs and ima.dac.bits 1, not \(arch.ima.dac.bits)")
         }
         m.isSignedInput = true
       }
@@ -99,7 +102,8 @@ public struct IntegerInference: Sendable {
 
   /// Every layer's output for `images` float inputs, dequantized; `batch` numbers the call (read noise).
   public func run(_ x: [Float], images: Int, batch: Int = 0) -> [[Float]] {
-    let xq = x.map { min(max(Int((Double($0) / inputFormat.scale).rounded()), inputFormat.range.lowerBound), inputFormat.range.upperBound) }
+    let xq = x.map { min(max(Int((Double($0) / inputFormat.scale).rounded()), inputFormat.range.lowerBound),
+                         inputFormat.range.upperBound) }
     var codes: [[Int]] = [], outFormats: [TensorFormat] = []
     for (i, l) in network.layers.enumerated() {
       let ins = l.inputs.isEmpty ? [xq] : l.inputs.map { codes[$0] }
@@ -126,7 +130,8 @@ public struct IntegerInference: Sendable {
           y = total.map { Int((Double($0) * k).rounded()) }
         }
       case .pool(let p):
-        y = TensorOps.pool(ins[0], images: images, layer: l, p, lowest: Int.min) { s, n in Int((Double(s) / Double(n)).rounded()) }
+        y = TensorOps.pool(ins[0], images: images, layer: l, p,
+                           lowest: Int.min) { s, n in Int((Double(s) / Double(n)).rounded()) }
       case .add:
         y = zip(rescale(ins[0], from: inF[0], to: f), rescale(ins[1], from: inF[1], to: f)).map { $0 + $1 }
       case .concat:
@@ -134,7 +139,8 @@ public struct IntegerInference: Sendable {
                              elements: l.inputs.map { network.layers[$0].outputShape.elements }, images: images)
       }
       if l.activation == .relu { for j in y.indices where y[j] < 0 { y[j] = 0 } }
-      if !sinks.contains(i) || !l.operation.isMatrix { for j in y.indices { y[j] = min(max(y[j], f.range.lowerBound), f.range.upperBound) } }
+      if !sinks.contains(i) || !l.operation.isMatrix { for j in y.indices { y[j] = min(max(y[j], f.range.lowerBound),
+          f.range.upperBound) } }
       codes.append(y); outFormats.append(f)
     }
     return zip(codes, outFormats).map { c, f in c.map { Float(Double($0) * f.scale) } }
@@ -160,9 +166,11 @@ public struct IntegerInference: Sendable {
         let p = TensorOps.patches(xs, images: images, layer: l, conv: c, group: g)
         var r = [Double](repeating: 0, count: images * outS.pixels * ocpg)
         p.withUnsafeBufferPointer { pp in w.withUnsafeBufferPointer { wp in r.withUnsafeMutableBufferPointer { rp in
-          Functional.dgemmTransB(pp.baseAddress!, wp.baseAddress! + g * ocpg * k, rp.baseAddress!, m: images * outS.pixels, k: k, n: ocpg, ldb: k, ldc: ocpg)
+          Functional.dgemmTransB(pp.baseAddress!, wp.baseAddress! + g * ocpg * k, rp.baseAddress!,
+                                 m: images * outS.pixels, k: k, n: ocpg, ldb: k, ldc: ocpg)
         } } }
-        TensorOps.scatter(r, into: &out, images: images, pixels: outS.pixels, outputs: ocpg, firstChannel: g * ocpg, totalChannels: c.outChannels)
+        TensorOps.scatter(r, into: &out, images: images, pixels: outS.pixels, outputs: ocpg, firstChannel: g * ocpg,
+                          totalChannels: c.outChannels)
       }
     default:
       let n = l.weightColumns, k = l.weightRows

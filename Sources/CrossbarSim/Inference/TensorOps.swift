@@ -3,7 +3,8 @@
 enum TensorOps {
   /// im2col patches of one channel group for every image: `(images * outPixels) x (icpg * K_h * K_w)`,
   /// zeros in the padding.
-  static func patches<T: BinaryFloatingPoint>(_ x: [T], images: Int, layer: Layer, conv c: Convolution, group g: Int) -> [T] {
+  static func patches<T: BinaryFloatingPoint>(_ x: [T], images: Int, layer: Layer, conv c: Convolution,
+                                              group g: Int) -> [T] {
     let inS = layer.inputShape, outS = layer.outputShape
     let icpg = inS.channels / c.groups, kh = c.kernelHeight, kw = c.kernelWidth
     let k = icpg * kh * kw, pixels = outS.pixels
@@ -73,7 +74,8 @@ enum TensorOps {
   }
 
   /// Scatters a `(images * pixels) x outputs` GEMM result of one channel group into NCHW.
-  static func scatter<T>(_ r: [T], into out: inout [T], images: Int, pixels: Int, outputs: Int, firstChannel: Int, totalChannels: Int) {
+  static func scatter<T>(_ r: [T], into out: inout [T], images: Int, pixels: Int, outputs: Int, firstChannel: Int,
+                         totalChannels: Int) {
     for n in 0..<images {
       for p in 0..<pixels {
         let row = (n * pixels + p) * outputs

@@ -169,7 +169,8 @@ public struct ArrayGeometry: Sendable, Equatable {
   public func sinks(outChannel: Int, dy: Int = 0, dx: Int = 0) -> [ColumnSink] {
     var s: [ColumnSink] = []
     for sign in isDifferential ? [1, -1] : [1] {
-      for slice in 0..<slicesPerWeight { s.append(ColumnSink(outChannel: outChannel, dy: dy, dx: dx, slice: slice, sign: sign)) }
+      for slice in 0..<slicesPerWeight { s.append(ColumnSink(outChannel: outChannel, dy: dy, dx: dx, slice: slice,
+                                                             sign: sign)) }
     }
     return s
   }
@@ -185,7 +186,8 @@ public struct NetworkLayout: Sendable {
   public init(network: Network, layouts: [LayerLayout?]) { self.network = network; self.layouts = layouts }
 
   /// Maps every matrix layer of `network` with `mapper`.
-  public static func map(_ network: Network, with mapper: any WeightMapper, geometry: ArrayGeometry) throws -> NetworkLayout {
+  public static func map(_ network: Network, with mapper: any WeightMapper,
+                         geometry: ArrayGeometry) throws -> NetworkLayout {
     var layouts: [LayerLayout?] = []
     for (i, l) in network.layers.enumerated() {
       layouts.append(l.operation.isMatrix ? try mapper.map(layer: i, of: network, geometry: geometry) : nil)

@@ -14,7 +14,8 @@ public protocol LayerCompressor: Compressor {
 
 extension LayerCompressor {
   /// The whole-model step, derived from the per-layer one.
-  public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel, [CompressionRecord]) {
+  public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel,
+      [CompressionRecord]) {
     var m = model
     var records: [CompressionRecord] = []
     for i in try targets(in: model.network, context: context) {

@@ -44,7 +44,8 @@ public struct PluginOption: Sendable {
   public let role: Role
 
   /// Declares an option.
-  public init(_ name: String, _ kind: Kind, placeholder: String = "", default defaultValue: String? = nil, role: Role = .plain,
+  public init(_ name: String, _ kind: Kind, placeholder: String = "", default defaultValue: String? = nil,
+              role: Role = .plain,
               help: String) {
     self.name = name; self.kind = kind; self.placeholder = placeholder; self.defaultValue = defaultValue
     self.role = role; self.help = help
@@ -57,14 +58,17 @@ public struct PluginOption: Sendable {
   }
 
   /// A number in `[low, high)`, or `[low, high]` when `closed`.
-  public static func number(_ name: String, _ placeholder: String, from low: Double, below high: Double, closed: Bool = false,
+  public static func number(_ name: String, _ placeholder: String, from low: Double, below high: Double,
+                            closed: Bool = false,
                             role: Role = .plain, help: String) -> PluginOption {
-    PluginOption(name, .number(low: low, high: high, openBelow: false, closedAbove: closed), placeholder: placeholder, role: role,
+    PluginOption(name, .number(low: low, high: high, openBelow: false, closedAbove: closed), placeholder: placeholder,
+                 role: role,
                  help: help)
   }
 
   /// One of the raw values of `T`, `T.defaultCase` unless given.
-  public static func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type, default d: T, help: String)
+  public static func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type, default d: T,
+                                                                help: String)
     -> PluginOption where T.RawValue == String {
     PluginOption(name, .choice(T.allCases.map(\.rawValue)), default: d.rawValue, help: help)
   }

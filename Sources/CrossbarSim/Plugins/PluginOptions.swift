@@ -31,7 +31,8 @@ public struct PluginOptions: Sendable {
     if parts.count == 2 {
       for item in parts[1].split(separator: ",") {
         let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
-        guard kv.count == 2, !kv[0].isEmpty else { throw InputError("\(what) '\(spec)': option '\(item)' is not key=value") }
+        guard kv.count == 2, !kv[0].isEmpty else { throw InputError("\(what) '\(spec)': option '\(item)' is not " +
+            "key=value") }
         options[kv[0]] = kv[1]
       }
     }
@@ -44,7 +45,8 @@ public struct PluginOptions: Sendable {
     let keys = declared.filter { $0.role != .plain }.map(\.name)
     let given = keys.filter { values[$0] != nil }
     guard given.count == 1 else {
-      throw InputError("\(kind): give exactly one of \(keys.map { "\($0)=" }.joined(separator: ", ")) (got \(given.isEmpty ? "none" : given.joined(separator: ", ")))")
+      throw InputError("\(kind): give exactly one of \(keys.map { "\($0)=" }.joined(separator: ", ")) " +
+          "(got \(given.isEmpty ? "none" : given.joined(separator: ", ")))")
     }
   }
 

@@ -120,7 +120,8 @@ extension ArchSpec {
     switch ima.adc.bits {
     case .bits(let b): return b
     case .auto:
-      let lossless = BitSerialModel.losslessADCBits(rows: max(1, activeRows), dacBits: ima.dac.bits, cellBits: ima.crossbar.bitsPerCell)
+      let lossless = BitSerialModel.losslessADCBits(rows: max(1, activeRows), dacBits: ima.dac.bits,
+                                                    cellBits: ima.crossbar.bitsPerCell)
       return max(1, lossless - (ima.adc.flipEncoding ? 1 : 0))
     }
   }

@@ -17,7 +17,8 @@ extension ArchSpec {
     } else if FileManager.default.fileExists(atPath: presetOrFile) {
       tree = try fileTree(text: ConfigTree.readText(presetOrFile), source: presetOrFile)
     } else {
-      throw InputError("--arch '\(presetOrFile)': neither a preset (known: \(allPresets.map(\.name).joined(separator: ", "))) nor an existing file")
+      throw InputError("--arch '\(presetOrFile)': neither a preset " +
+          "(known: \(allPresets.map(\.name).joined(separator: ", "))) nor an existing file")
     }
     for o in overrides { try ConfigTree.set(o, in: &tree) }
     let spec = try ConfigTree.decode(ArchSpec.self, from: tree, source: source)
@@ -54,9 +55,11 @@ extension ArchSpec {
 
   static func fileTree(user: [String: Any], source: String) throws -> [String: Any] {
     var user = user
-    guard let version = user["version"] else { throw InputError("\(source): missing key 'version' (expected version: 1)") }
+    guard let version = user["version"] else { throw InputError("\(source): missing key 'version' (expected version: " +
+        "1)") }
     guard (version as? Int) == 1 else {
-      if version is String { throw InputError("\(source): 'version' is the text '\(version)'; write version: 1 (a number, no quotes)") }
+      if version is String { throw InputError("\(source): 'version' is the text '\(version)'; write version: 1 (a " +
+          "number, no quotes)") }
       throw InputError("\(source): 'version' is \(version); only version 1 exists")
     }
     var baseName = "isaac"
@@ -104,13 +107,16 @@ extension ArchSpec {
     inRange(data.outputBits, 1...32, "data.outputBits")
     inRange(chip.tiles, 1...65535, "chip.tiles")
     if Double(chip.tiles) * Double(tile.imas) * Double(ima.crossbars) > Double(Limits.crossbarsPerChip) {
-      p.append("chip.tiles x tile.imas x ima.crossbars is \(chip.tiles) x \(tile.imas) x \(ima.crossbars); must be at most \(Limits.crossbarsPerChip) crossbars")
+      p.append("chip.tiles x tile.imas x ima.crossbars is \(chip.tiles) x \(tile.imas) x \(ima.crossbars); must be " +
+          "at most \(Limits.crossbarsPerChip) crossbars")
     }
     positive(chip.tilesPerRouter, "chip.tilesPerRouter")
     let h = chip.hyperTransport
-    inRange(h.count, 0...Limits.count, "chip.hyperTransport.count"); positive(h.bandwidthGBps, "chip.hyperTransport.bandwidthGBps")
+    inRange(h.count, 0...Limits.count, "chip.hyperTransport.count"); positive(h.bandwidthGBps,
+                                                                              "chip.hyperTransport.bandwidthGBps")
     nonNegative(h.accessLatencyNs, "chip.hyperTransport.accessLatencyNs")
-    nonNegative(h.energyPerBitPJ, "chip.hyperTransport.energyPerBitPJ"); nonNegative(h.powerMW, "chip.hyperTransport.powerMW")
+    nonNegative(h.energyPerBitPJ, "chip.hyperTransport.energyPerBitPJ"); nonNegative(h.powerMW,
+        "chip.hyperTransport.powerMW")
     nonNegative(h.leakageMW, "chip.hyperTransport.leakageMW"); nonNegative(h.areaMm2, "chip.hyperTransport.areaMm2")
     positive(tile.imas, "tile.imas")
     let b = tile.buffer
@@ -142,7 +148,8 @@ extension ArchSpec {
     nonNegative(tile.rescale.multiplyEnergyPJ, "tile.rescale.multiplyEnergyPJ")
     positive(ima.crossbars, "ima.crossbars")
     let x = ima.crossbar
-    positive(x.rows, "ima.crossbar.rows", max: Limits.crossbarSide); positive(x.columns, "ima.crossbar.columns", max: Limits.crossbarSide)
+    positive(x.rows, "ima.crossbar.rows", max: Limits.crossbarSide); positive(x.columns, "ima.crossbar.columns",
+                                                                              max: Limits.crossbarSide)
     inRange(x.bitsPerCell, 1...8, "ima.crossbar.bitsPerCell")
     positive(x.readLatencyNs, "ima.crossbar.readLatencyNs"); nonNegative(x.readEnergyPJ, "ima.crossbar.readEnergyPJ")
     nonNegative(x.writeLatencyPerRowNs, "ima.crossbar.writeLatencyPerRowNs")
@@ -153,44 +160,56 @@ extension ArchSpec {
     nonNegative(ima.dac.powerMW, "ima.dac.powerMW"); nonNegative(ima.dac.leakageMW, "ima.dac.leakageMW")
     nonNegative(ima.dac.areaMm2, "ima.dac.areaMm2")
     nonNegative(ima.sampleHold.energyPerSamplePJ, "ima.sampleHold.energyPerSamplePJ")
-    nonNegative(ima.sampleHold.powerMW, "ima.sampleHold.powerMW"); nonNegative(ima.sampleHold.leakageMW, "ima.sampleHold.leakageMW")
+    nonNegative(ima.sampleHold.powerMW, "ima.sampleHold.powerMW"); nonNegative(ima.sampleHold.leakageMW,
+                                                                               "ima.sampleHold.leakageMW")
     nonNegative(ima.sampleHold.areaMm2, "ima.sampleHold.areaMm2")
     let a = ima.adc
     positive(a.countPerCrossbar, "ima.adc.countPerCrossbar"); positive(a.crossbarsPerADC, "ima.adc.crossbarsPerADC")
     if case .bits(let bits) = a.bits { inRange(bits, 1...32, "ima.adc.bits") }
     if a.countPerCrossbar > 1 && a.crossbarsPerADC > 1 {
-      p.append("'ima.adc.countPerCrossbar' is \(a.countPerCrossbar) and 'ima.adc.crossbarsPerADC' is \(a.crossbarsPerADC); several ADCs per crossbar or several crossbars per ADC, not both")
+      p.append("'ima.adc.countPerCrossbar' is \(a.countPerCrossbar) and 'ima.adc.crossbarsPerADC' " +
+          "is \(a.crossbarsPerADC); several ADCs per crossbar or several crossbars per ADC, not both")
     }
     inRange(a.referenceBits, 1...32, "ima.adc.referenceBits")
-    positive(a.energyScalingPerBit, "ima.adc.energyScalingPerBit"); positive(a.areaScalingPerBit, "ima.adc.areaScalingPerBit")
-    positive(a.sampleRateGSps, "ima.adc.sampleRateGSps"); nonNegative(a.energyPerConversionPJ, "ima.adc.energyPerConversionPJ")
+    positive(a.energyScalingPerBit, "ima.adc.energyScalingPerBit"); positive(a.areaScalingPerBit,
+                                                                             "ima.adc.areaScalingPerBit")
+    positive(a.sampleRateGSps, "ima.adc.sampleRateGSps"); nonNegative(a.energyPerConversionPJ,
+                                                                      "ima.adc.energyPerConversionPJ")
     nonNegative(a.powerMW, "ima.adc.powerMW"); nonNegative(a.leakageMW, "ima.adc.leakageMW")
     nonNegative(a.areaMm2, "ima.adc.areaMm2")
     unit(ima.shiftAdd, "ima.shiftAdd")
     register(ima.inputRegister, "ima.inputRegister"); register(ima.outputRegister, "ima.outputRegister")
     let t = sparsityTable
-    nonNegative(t.lookupLatencyNs, "sparsityTable.lookupLatencyNs"); nonNegative(t.readEnergyPerBitPJ, "sparsityTable.readEnergyPerBitPJ")
+    nonNegative(t.lookupLatencyNs, "sparsityTable.lookupLatencyNs"); nonNegative(t.readEnergyPerBitPJ,
+        "sparsityTable.readEnergyPerBitPJ")
     nonNegative(t.routeEnergyPerValuePJ, "sparsityTable.routeEnergyPerValuePJ")
-    nonNegative(t.leakagePerBitMW, "sparsityTable.leakagePerBitMW"); nonNegative(t.areaPerBitUm2, "sparsityTable.areaPerBitUm2")
+    nonNegative(t.leakagePerBitMW, "sparsityTable.leakagePerBitMW"); nonNegative(t.areaPerBitUm2,
+        "sparsityTable.areaPerBitUm2")
     inRange(tile.rescale.multipliersPerTile, 0...Limits.count, "tile.rescale.multipliersPerTile")
     nonNegative(tile.rescale.multiplierPowerMW, "tile.rescale.multiplierPowerMW")
     nonNegative(tile.rescale.multiplierAreaMm2, "tile.rescale.multiplierAreaMm2")
     p += device.validate()
     if name.isEmpty || name.count > 64 || name.hasPrefix(".") || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._+-".contains($0)) }) {
-      p.append("'name' is '\(name)'; it names run folders: 1-64 letters, digits, '.', '_', '+' or '-', not starting with '.'")
+      p.append("'name' is '\(name)'; it names run folders: 1-64 letters, digits, '.', '_', '+' or '-', not starting " +
+          "with '.'")
     }
     if p.isEmpty, ima.crossbar.columns < cellsPerWeight {
-      p.append("'ima.crossbar.columns' is \(ima.crossbar.columns); one \(data.weightBits)-bit weight needs \(cellsPerWeight) columns of \(ima.crossbar.bitsPerCell)-bit cells")
+      p.append("'ima.crossbar.columns' is \(ima.crossbar.columns); one \(data.weightBits)-bit weight " +
+          "needs \(cellsPerWeight) columns of \(ima.crossbar.bitsPerCell)-bit cells")
     }
     if p.isEmpty {
       // Each register and buffer must hold what one crossbar read consumes or produces.
       let inputVector = (ima.crossbar.rows * data.inputBits + 7) / 8
       let outputs = (ima.crossbar.columns / cellsPerWeight * data.outputBits + 7) / 8
       for (key, bytes, need, what) in [
-        ("ima.inputRegister.sizeBytes", ima.inputRegister.sizeBytes, inputVector, "one input vector (\(ima.crossbar.rows) rows of \(data.inputBits) bits)"),
-        ("ima.outputRegister.sizeBytes", ima.outputRegister.sizeBytes, outputs, "one crossbar's outputs (\(ima.crossbar.columns / cellsPerWeight) of \(data.outputBits) bits)"),
-        ("tile.outputRegister.sizeBytes", tile.outputRegister.sizeBytes, outputs, "one crossbar's outputs (\(ima.crossbar.columns / cellsPerWeight) of \(data.outputBits) bits)"),
-        ("tile.buffer.sizeKB", Int(tile.buffer.sizeKB * 1024), inputVector, "one input vector (\(ima.crossbar.rows) rows of \(data.inputBits) bits)"),
+        ("ima.inputRegister.sizeBytes", ima.inputRegister.sizeBytes, inputVector, "one input vector " +
+            "(\(ima.crossbar.rows) rows of \(data.inputBits) bits)"),
+        ("ima.outputRegister.sizeBytes", ima.outputRegister.sizeBytes, outputs, "one crossbar's outputs " +
+            "(\(ima.crossbar.columns / cellsPerWeight) of \(data.outputBits) bits)"),
+        ("tile.outputRegister.sizeBytes", tile.outputRegister.sizeBytes, outputs, "one crossbar's outputs " +
+            "(\(ima.crossbar.columns / cellsPerWeight) of \(data.outputBits) bits)"),
+        ("tile.buffer.sizeKB", Int(tile.buffer.sizeKB * 1024), inputVector, "one input vector (\(ima.crossbar.rows) " +
+            "rows of \(data.inputBits) bits)"),
       ] where bytes < need {
         p.append("'\(key)' holds \(bytes) bytes; it must hold \(what): \(need) bytes")
       }

@@ -39,7 +39,8 @@ public enum ConfigTree {
       node = try Yams.compose(yaml: text)
     } catch {
       // Yams quotes the offending line; keep a long one from flooding the terminal.
-      let lines = "\(error)".split(separator: "\n", omittingEmptySubsequences: false).map { $0.count > 160 ? String($0.prefix(160)) + "..." : String($0) }
+      let lines = "\(error)".split(separator: "\n",
+                                   omittingEmptySubsequences: false).map { $0.count > 160 ? String($0.prefix(160)) + "..." : String($0) }
       throw InputError("\(source): malformed YAML/JSON: \(lines.joined(separator: "\n"))")
     }
     // Yams traps on a merge key (<<) of anything but mappings.
@@ -70,7 +71,8 @@ public enum ConfigTree {
       }
       if var sub = existing as? [String: Any] {
         guard let subOverride = value as? [String: Any] else {
-          problems.append("\(source): '\(keyPath)' must be a mapping with keys \(sub.keys.sorted().joined(separator: ", "))")
+          problems.append("\(source): '\(keyPath)' must be a mapping with " +
+              "keys \(sub.keys.sorted().joined(separator: ", "))")
           continue
         }
         merge(subOverride, into: &sub, path: keyPath, source: source, problems: &problems)
@@ -121,7 +123,8 @@ public enum ConfigTree {
       return try JSONDecoder().decode(T.self, from: data)
     } catch let error as DecodingError {
       if case .dataCorrupted(let ctx) = error, ctx.codingPath.isEmpty, let key = fractionalKey(T.self, in: tree) {
-        throw InputError("\(source): '\(key.path)' is \(StatNode.number(key.value)); expected a whole number\(key.value < 0 ? " >= 0" : "")")
+        throw InputError("\(source): '\(key.path)' is \(StatNode.number(key.value)); expected a whole " +
+            "number\(key.value < 0 ? " >= 0" : "")")
       }
       throw InputError("\(source): \(describe(error))")
     }
@@ -143,8 +146,10 @@ public enum ConfigTree {
       return d
     }
     for (path, x) in leaves.sorted(by: { $0.0.joined(separator: ".") < $1.0.joined(separator: ".") }) {
-      guard let data = try? JSONSerialization.data(withJSONObject: replacing(tree, path[...], x < 0 ? 0 : Int(x.rounded())), options: [.sortedKeys]) else { continue }
-      do { _ = try JSONDecoder().decode(T.self, from: data); return (path.joined(separator: "."), x) } catch let e as DecodingError {
+      guard let data = try? JSONSerialization.data(withJSONObject: replacing(tree, path[...],
+                                                                             x < 0 ? 0 : Int(x.rounded())), options: [.sortedKeys]) else { continue }
+      do { _ = try JSONDecoder().decode(T.self, from: data); return (path.joined(separator: "."),
+                                                                     x) } catch let e as DecodingError {
         if case .dataCorrupted(let c) = e, c.codingPath.isEmpty { continue }
         return (path.joined(separator: "."), x)
       } catch { continue }
@@ -208,7 +213,8 @@ public enum ConfigTree {
   /// Reads a file as UTF-8 text, with an error naming it.
   public static func readText(_ path: String) throws -> String {
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw InputError("\(path): no such file") }
+    guard FileManager.default.fileExists(atPath: path,
+                                         isDirectory: &isDirectory) else { throw InputError("\(path): no such file") }
     guard !isDirectory.boolValue else { throw InputError("\(path): a folder, not a file") }
     if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maximumFileBytes {
       throw InputError("\(path): \(size) bytes; a config file may have at most \(maximumFileBytes)")

@@ -54,12 +54,14 @@ public struct DeviceSpec: Codable, Sendable, Equatable {
   func validate() -> [String] {
     var p: [String] = []
     func check(_ v: Double, _ r: ClosedRange<Double>, _ key: String) {
-      if !(v.isFinite && r.contains(v)) { p.append("'device.\(key)' is \(v); must be in \(r.lowerBound)...\(r.upperBound)") }
+      if !(v.isFinite && r.contains(v)) { p.append("'device.\(key)' is \(v); must be " +
+          "in \(r.lowerBound)...\(r.upperBound)") }
     }
     check(programmingSigma, 0...10, "programmingSigma"); check(readNoiseSigma, 0...10, "readNoiseSigma")
     check(stuckAtLowRate, 0...1, "stuckAtLowRate"); check(stuckAtHighRate, 0...1, "stuckAtHighRate")
     check(offOnRatio, 0...0.999, "offOnRatio")
-    if stuckAtLowRate + stuckAtHighRate > 1 { p.append("'device.stuckAtLowRate' + 'device.stuckAtHighRate' is \(stuckAtLowRate + stuckAtHighRate); must be <= 1") }
+    if stuckAtLowRate + stuckAtHighRate > 1 { p.append("'device.stuckAtLowRate' + 'device.stuckAtHighRate' " +
+        "is \(stuckAtLowRate + stuckAtHighRate); must be <= 1") }
     if seed < 0 { p.append("'device.seed' is \(seed); must be >= 0") }
     return p
   }

@@ -28,7 +28,9 @@ public struct RunReport: Sendable {
     for a in Action.allCases { actions.append((a.name, .value(r.counts[a], unit: a.unit))) }
     let energy: [(String, StatNode)] = r.energyByClass.map { ($0.0.rawValue, .value($0.1, unit: "pJ")) }
     let kept = keptParameters
-    let chipParameters: [(String, StatNode)] = kept.map { [("parameters", .value(Double($0.values.reduce(0, +)), unit: "count"))] } ?? []
+    let chipParameters: [(String, StatNode)] = kept.map { [("parameters",
+                                                            .value(Double($0.values.reduce(0, +)),
+                                                                   unit: "count"))] } ?? []
     let layers: [(String, StatNode)] = r.layers.map { l in
       var head: [(String, StatNode)] = [("kind", .text(l.kind)), ("mapper", .text(l.mapper))]
       if let p = kept?[l.name] { head.append(("parameters", .value(Double(p), unit: "count"))) }
@@ -115,18 +117,18 @@ public struct RunReport: Sendable {
 
   /// `layers.csv`: one row per layer.
   public var layersCSV: String {
-    var t = CSVTable(header: ["layer", "kind", "mapper", "window", "crossbars", "replicas", "adcBits", "activations", "windows",
-                              "cycles", "latencyNs", "arrayCycles", "computingCycles", "analyticCycles", "analyticLatencyNs",
-                              "energyPJ", "utilization", "startCycle", "endCycle", "rounds", "stallInputCycles",
-                              "stallOutputCycles", "spilledBytes", "note"])
+    var t = CSVTable(header: ["layer", "kind", "mapper", "window", "crossbars", "replicas", "adcBits", "activations",
+                              "windows", "cycles", "latencyNs", "arrayCycles", "computingCycles", "analyticCycles",
+                              "analyticLatencyNs", "energyPJ", "utilization", "startCycle", "endCycle", "rounds",
+                              "stallInputCycles", "stallOutputCycles", "spilledBytes", "note"])
     for l in result.layers {
-      t.append([
-        l.name, l.kind, l.mapper, l.window, "\(l.crossbars)", "\(l.replicas)", "\(l.adcBits)", "\(l.activations)", "\(l.windows)",
-        "\(l.cycles.count)", StatNode.number(clock.ns(l.cycles)), "\(l.arrayCycles.count)", "\(l.computingCycles)",
-        "\(l.analyticCycles.count)", StatNode.number(clock.ns(l.analyticCycles)), StatNode.number(l.counts.energyPJ(result.spec)),
-        StatNode.number(l.utilization), "\(l.start.value)", "\(l.end.value)", l.rounds.map(String.init).joined(separator: ";"),
-        "\(l.stallInputCycles.count)", "\(l.stallOutputCycles.count)", "\(l.spilledBytes)", l.note,
-      ])
+      t.append([l.name, l.kind, l.mapper, l.window, "\(l.crossbars)", "\(l.replicas)", "\(l.adcBits)",
+                "\(l.activations)", "\(l.windows)", "\(l.cycles.count)", StatNode.number(clock.ns(l.cycles)),
+                "\(l.arrayCycles.count)", "\(l.computingCycles)", "\(l.analyticCycles.count)",
+                StatNode.number(clock.ns(l.analyticCycles)), StatNode.number(l.counts.energyPJ(result.spec)),
+                StatNode.number(l.utilization), "\(l.start.value)", "\(l.end.value)",
+                l.rounds.map(String.init).joined(separator: ";"), "\(l.stallInputCycles.count)",
+                "\(l.stallOutputCycles.count)", "\(l.spilledBytes)", l.note, ])
     }
     return t.text
   }
@@ -184,15 +186,18 @@ public struct RunReport: Sendable {
 
   /// The per-layer console table and totals.
   public var table: String {
-    var t = TextTable(header: ["layer", "kind", "mapper", "window", "crossbars", "copies", "activations", "cycles", "latency [ns]",
+    var t = TextTable(header: ["layer", "kind", "mapper", "window", "crossbars", "copies", "activations", "cycles",
+                               "latency [ns]",
                                "1-array [ns]", "energy [pJ]", "util"], leftColumns: 4)
     t.rows = result.layers.map { l in
-      [l.name, l.kind, l.mapper, l.window, "\(l.crossbars)", l.crossbars > 0 ? "\(l.replicas)" : "-", "\(l.activations)", "\(l.cycles.count)", fixed(clock.ns(l.cycles), 1),
+      [l.name, l.kind, l.mapper, l.window, "\(l.crossbars)", l.crossbars > 0 ? "\(l.replicas)" : "-",
+       "\(l.activations)", "\(l.cycles.count)", fixed(clock.ns(l.cycles), 1),
        l.crossbars > 0 ? fixed(clock.ns(l.analyticCycles), 1) : "-", fixed(l.counts.energyPJ(result.spec), 1),
        l.crossbars > 0 ? fixed(l.utilization, 3) : "-"]
     }
     let xb = result.layers.reduce(0) { $0 + $1.crossbars }, act = result.layers.reduce(0) { $0 + $1.activations }
-    t.footer = [["total", "", "", "", "\(xb)", "", "\(act)", "\(result.totalCycles.count)", fixed(result.latencyNs, 1), "",
+    t.footer = [["total", "", "", "", "\(xb)", "", "\(act)", "\(result.totalCycles.count)", fixed(result.latencyNs, 1),
+                 "",
                  fixed(result.energyPJ, 1), ""]]
     let e = result.energyByClass.filter { $0.1 > 0 }.map { "\($0.0.rawValue) \(fixed(100 * $0.1 / result.energyPJ, 1))%" }
     return t.render() + "\n" + summary + "\nenergy: " + e.joined(separator: ", ") + "\n"
@@ -202,9 +207,12 @@ public struct RunReport: Sendable {
   public var summary: String {
     let r = result
     let stream = r.images > 1
-      ? ", \(r.images) images: first \(fixed(r.firstImageLatencyNs / 1000, 3)) us, \(fixed(r.imagesPerSecond, 1)) images/s, \(fixed(r.energyPerImagePJ / 1e6, 3)) uJ/image"
+      ? ", \(r.images) images: first \(fixed(r.firstImageLatencyNs / 1000, 3)) us, \(fixed(r.imagesPerSecond, 1)) " +
+          "images/s, \(fixed(r.energyPerImagePJ / 1e6, 3)) uJ/image"
       : ""
-    return "\(r.network) on \(r.spec.name), \(r.options.schedule.rawValue) schedule, \(r.rounds) round(s): latency \(fixed(r.latencyNs / 1000, 3)) us, energy \(fixed(r.energyPJ / 1e6, 3)) uJ\(stream), \(r.events) events"
+    return "\(r.network) on \(r.spec.name), \(r.options.schedule.rawValue) schedule, \(r.rounds) round(s): " +
+        "latency \(fixed(r.latencyNs / 1000, 3)) us, energy \(fixed(r.energyPJ / 1e6, 3)) uJ\(stream), \(r.events) " +
+        "events"
   }
 
   func fixed(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }

@@ -30,7 +30,8 @@ public indirect enum StatNode: Sendable {
     func visit(_ node: StatNode, _ path: [String]) {
       switch node {
       case .group(let children): for (k, v) in children { visit(v, path + [k]) }
-      case .value(let v, let unit): t.append([path.dropLast().joined(separator: "."), path.last ?? "", StatNode.number(v), unit])
+      case .value(let v, let unit): t.append([path.dropLast().joined(separator: "."), path.last ?? "",
+                                              StatNode.number(v), unit])
       case .text(let s): t.append([path.dropLast().joined(separator: "."), path.last ?? "", s, ""])
       }
     }

@@ -27,7 +27,8 @@ public final class ChromeTrace {
   /// A trace streamed to `path` (created or truncated), keeping at most `limit` events.
   public init(path: String, limit: Int = 5_000_000) throws {
     self.limit = limit
-    guard FileManager.default.createFile(atPath: path, contents: Data()), let h = FileHandle(forWritingAtPath: path) else {
+    guard FileManager.default.createFile(atPath: path,
+                                         contents: Data()), let h = FileHandle(forWritingAtPath: path) else {
       throw InputError("--trace: cannot write \(path)")
     }
     file = h
@@ -53,7 +54,8 @@ public final class ChromeTrace {
   }
 
   /// Records one crossbar activation (process: tile, thread: crossbar within the tile).
-  public func complete(name: String, tile: Int, track: Int, start: UInt64, end: UInt64, clock: Clock, args: [String: Int32]) {
+  public func complete(name: String, tile: Int, track: Int, start: UInt64, end: UInt64, clock: Clock,
+                       args: [String: Int32]) {
     guard !isFull else { dropped += 1; return }
     self.name(process: tile, "tile \(tile)")
     self.name(process: tile, thread: track, "crossbar \(track)")

@@ -19,7 +19,8 @@ public struct LayerWeights: Sendable, Equatable {
   }
   /// Zeros of the shape of `layer`.
   public init(zerosFor layer: Layer) {
-    self.init(values: Array(repeating: 0, count: layer.parameters), outputs: layer.weightColumns, inputs: layer.weightRows)
+    self.init(values: Array(repeating: 0, count: layer.parameters), outputs: layer.weightColumns,
+              inputs: layer.weightRows)
   }
   /// Frobenius norm.
   public var norm: Double { (values.reduce(0.0) { $0 + Double($1) * Double($1) }).squareRoot() }
@@ -43,7 +44,8 @@ public struct NetworkWeights: Sendable, Equatable {
       guard l.operation.isMatrix else { continue }
       guard let w else { throw InputError("\(source): no weights for layer \(l.name)") }
       guard w.outputs == l.weightColumns, w.inputs == l.weightRows else {
-        throw InputError("\(source): layer \(l.name) weights are \(w.outputs)x\(w.inputs), expected \(l.weightColumns)x\(l.weightRows)")
+        throw InputError("\(source): layer \(l.name) weights are \(w.outputs)x\(w.inputs), " +
+            "expected \(l.weightColumns)x\(l.weightRows)")
       }
       if let bad = w.values.firstIndex(where: { !$0.isFinite }) {
         throw InputError("\(source): layer \(l.name) weight \(bad) is \(w.values[bad]); weights must be finite")

@@ -60,7 +60,8 @@ public struct NumPyArray: Sendable, Equatable {
     for n in shape {
       let (c, overflow) = count.multipliedReportingOverflow(by: n)
       guard !overflow, c <= WorkloadLimits.elements else {
-        throw InputError("\(source): .npy shape \(shape) holds more than \(WorkloadLimits.elements) values (the most one layer has)")
+        throw InputError("\(source): .npy shape \(shape) holds more than \(WorkloadLimits.elements) values (the most " +
+            "one layer has)")
       }
       count = c
     }
@@ -72,7 +73,8 @@ public struct NumPyArray: Sendable, Equatable {
     let bigEndian = order == ">"
     let body = headerStart + headerLength
     guard bytes.count >= body + count * size else {
-      throw InputError("\(source): .npy data has \(bytes.count - body) bytes, shape \(shape) of '\(descr)' needs \(count * size)")
+      throw InputError("\(source): .npy data has \(bytes.count - body) bytes, shape \(shape) of '\(descr)' " +
+          "needs \(count * size)")
     }
     func raw(_ i: Int) -> UInt64 {
       var v: UInt64 = 0

@@ -14,7 +14,8 @@ public enum WeightFile {
   /// Named arrays from `path`: a `.npz`, a `.npy` (named after the file) or a folder of `.npy`.
   public static func arrays(at path: String) throws -> [(name: String, array: NumPyArray)] {
     var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw InputError("\(path): no such file") }
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw InputError("\(path): no " +
+        "such file") }
     if isDir.boolValue {
       let files = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".npy") }.sorted()
       guard !files.isEmpty else { throw InputError("\(path): folder holds no .npy files") }
@@ -28,7 +29,8 @@ public enum WeightFile {
       throw InputError("\(path): \(size) bytes; at most \(NumPyArray.maximumBytes) per array file")
     }
     let data: Data
-    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw InputError("\(path): cannot read: \(error.localizedDescription)") }
+    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw InputError("\(path): cannot " +
+        "read: \(error.localizedDescription)") }
     if path.hasSuffix(".npy") {
       let name = (path.split(separator: "/").last.map(String.init) ?? path).dropLast(4)
       return [(String(name), try NumPyArray(npy: data, source: path))]
@@ -43,7 +45,8 @@ public enum WeightFile {
       // header, then the bytes actually inflated: a header may lie).
       let limit = NumPyArray.maximumBytes
       guard entry.uncompressedSize <= UInt64(limit) else {
-        throw InputError("\(path): member \(entry.path) unpacks to \(entry.uncompressedSize) bytes; at most \(limit) per array")
+        throw InputError("\(path): member \(entry.path) unpacks to \(entry.uncompressedSize) bytes; at most \(limit) " +
+            "per array")
       }
       var member = Data()
       do {
@@ -52,7 +55,8 @@ public enum WeightFile {
           member.append(chunk)
         })
       } catch {
-        throw InputError("\(path): cannot extract \(entry.path): \((error as? InputError)?.description ?? String(describing: error))")
+        throw InputError("\(path): cannot " +
+            "extract \(entry.path): \((error as? InputError)?.description ?? String(describing: error))")
       }
       out.append((String(entry.path.dropLast(4)), try NumPyArray(npy: member, source: "\(path):\(entry.path)")))
     }
@@ -69,7 +73,8 @@ public enum WeightFile {
     }
     for (name, a) in arrays {
       let data = a.npy()
-      try archive.addEntry(with: "\(name).npy", type: .file, uncompressedSize: Int64(data.count), provider: { pos, size in
+      try archive.addEntry(with: "\(name).npy", type: .file, uncompressedSize: Int64(data.count), provider: { pos,
+                           size in
         data.subdata(in: Int(pos)..<(Int(pos) + size))
       })
     }
@@ -81,7 +86,8 @@ public enum WeightFile {
   }
 
   /// Matches named arrays to layers by name, then the rest in order, checking shapes.
-  public static func match(_ arrays: [(name: String, array: NumPyArray)], to network: Network, source: String) throws -> NetworkWeights {
+  public static func match(_ arrays: [(name: String, array: NumPyArray)], to network: Network,
+                           source: String) throws -> NetworkWeights {
     var result = NetworkWeights(layers: Array(repeating: nil, count: network.layers.count))
     var used = Set<Int>()
     func key(_ s: String) -> String {
@@ -89,24 +95,30 @@ public enum WeightFile {
       for suffix in [".weight", "_weight"] where k.hasSuffix(suffix) { k = String(k.dropLast(suffix.count)) }
       return k
     }
-    let byName = Dictionary(arrays.enumerated().map { (key($0.element.name), $0.offset) }, uniquingKeysWith: { a, _ in a })
+    let byName = Dictionary(arrays.enumerated().map { (key($0.element.name), $0.offset) }, uniquingKeysWith: { a,
+                            _ in a })
     var unmatched: [Int] = []
     for (i, l) in network.layers.enumerated() where l.operation.isMatrix {
-      if let a = byName[l.name] { result.layers[i] = try convert(arrays[a], for: l, source: source); used.insert(a) } else { unmatched.append(i) }
+      if let a = byName[l.name] { result.layers[i] = try convert(arrays[a], for: l,
+                                                                 source: source); used.insert(a) } else { unmatched.append(i) }
     }
     var remaining = arrays.indices.filter { !used.contains($0) && arrays[$0].array.shape.count >= 2 }
     for i in unmatched {
       guard !remaining.isEmpty else {
         let unused = arrays.indices.filter { !used.contains($0) }.map { arrays[$0].name }
-        throw InputError("\(source): no weights for layer \(network.layers[i].name) (\(arrays.count) arrays, \(unmatched.count) layers not matched by name\(unused.isEmpty ? "" : "; arrays matching no layer: " + unused.prefix(10).joined(separator: ", ")))")
+        throw InputError("\(source): no weights for layer \(network.layers[i].name) (\(arrays.count) " +
+            "arrays, \(unmatched.count) layers not matched by " +
+            "name\(unused.isEmpty ? "" : "; arrays matching no layer: " + unused.prefix(10).joined(separator: ", ")))")
       }
       result.layers[i] = try convert(arrays[remaining.removeFirst()], for: network.layers[i], source: source)
     }
     // Biases: a 1-D array named `<layer>.bias` (or `_bias`) goes to that layer.
     for (i, l) in network.layers.enumerated() where l.operation.isMatrix {
-      guard let a = arrays.first(where: { [l.name + ".bias", l.name + "_bias", l.name + "/bias"].contains($0.name) }) else { continue }
+      guard let a = arrays.first(where: { [l.name + ".bias", l.name + "_bias",
+                                           l.name + "/bias"].contains($0.name) }) else { continue }
       guard a.array.values.count == l.weightColumns, a.array.shape.count == 1 else {
-        throw InputError("\(source): array '\(a.name)' has shape \(a.array.shape), layer \(l.name) needs [\(l.weightColumns)]")
+        throw InputError("\(source): array '\(a.name)' has shape \(a.array.shape), layer \(l.name) needs " +
+            "[\(l.weightColumns)]")
       }
       result.layers[i]?.bias = a.array.values
     }
@@ -114,13 +126,15 @@ public enum WeightFile {
     return result
   }
 
-  static func convert(_ named: (name: String, array: NumPyArray), for layer: Layer, source: String) throws -> LayerWeights {
+  static func convert(_ named: (name: String, array: NumPyArray), for layer: Layer,
+                      source: String) throws -> LayerWeights {
     let s = named.array.shape
     let expected: [[Int]]
     switch layer.operation {
     case .conv(let c):
       let icpg = layer.inputShape.channels / c.groups
-      expected = [[c.outChannels, icpg, c.kernelHeight, c.kernelWidth], [c.outChannels, icpg * c.kernelHeight * c.kernelWidth]]
+      expected = [[c.outChannels, icpg, c.kernelHeight, c.kernelWidth],
+                  [c.outChannels, icpg * c.kernelHeight * c.kernelWidth]]
     case .fullyConnected(let n): expected = [[n, layer.inputShape.elements]]
     default: expected = []
     }
@@ -128,7 +142,8 @@ public enum WeightFile {
       throw InputError("\(source): array '\(named.name)' has shape \(s), layer \(layer.name) needs \(expected[0])")
     }
     if let bad = named.array.values.firstIndex(where: { !$0.isFinite }) {
-      throw InputError("\(source): layer \(layer.name) (array '\(named.name)') weight \(bad) is \(named.array.values[bad]); weights must be finite")
+      throw InputError("\(source): layer \(layer.name) (array '\(named.name)') weight \(bad) " +
+          "is \(named.array.values[bad]); weights must be finite")
     }
     return LayerWeights(values: named.array.values, outputs: layer.weightColumns, inputs: layer.weightRows)
   }

@@ -17,7 +17,8 @@ public enum BuiltinWorkloads {
   /// The built-in network called `name`, or an error listing the known ones.
   public static func named(_ name: String) throws -> Network {
     guard let w = all.first(where: { $0.name == name }) else {
-      throw InputError("unknown workload '\(name)' (built in: \(all.map(\.name).joined(separator: ", ")); or give a NeuroSim NetWork_*.csv file or an .onnx model)")
+      throw InputError("unknown workload '\(name)' (built in: \(all.map(\.name).joined(separator: ", ")); or give a " +
+          "NeuroSim NetWork_*.csv file or an .onnx model)")
     }
     return w.make()
   }
@@ -44,7 +45,8 @@ public enum BuiltinWorkloads {
   }
 
   // Shapes here are fixed and known to be valid; a failure is a programming error.
-  private static func build(_ name: String, _ input: TensorShape, _ body: (inout NetworkBuilder) throws -> Void) -> Network {
+  private static func build(_ name: String, _ input: TensorShape,
+                            _ body: (inout NetworkBuilder) throws -> Void) -> Network {
     var b = NetworkBuilder(name: name, input: input)
     do { try body(&b) } catch { preconditionFailure("built-in \(name) is malformed: \(error)") }
     return b.network

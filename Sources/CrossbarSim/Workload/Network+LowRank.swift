@@ -15,7 +15,8 @@ public struct FactorizationPlan: Sendable, Equatable {
 
   /// Parses `rank=8,groups=2[,pointwise=true]`.
   public static func parse(_ text: String) throws -> FactorizationPlan {
-    let o = try PluginOptions(kind: "--factorize", PluginOptions.parse("factorize:" + text, what: "--factorize").options,
+    let o = try PluginOptions(kind: "--factorize",
+                              PluginOptions.parse("factorize:" + text, what: "--factorize").options,
                               declared: options)
     guard let rank = o.int("rank") else { throw InputError("--factorize '\(text)': rank is required") }
     return FactorizationPlan(rank: rank, groups: o.int("groups")!, includePointwise: o.bool("pointwise"))
@@ -51,7 +52,8 @@ extension Network {
       let ic = l.inputShape.channels
       let n = ic / plan.groups * c.kernelHeight * c.kernelWidth
       guard ic % plan.groups == 0, plan.rank < min(c.outChannels, n) else {
-        skipped.append(ic % plan.groups != 0 ? "\(l.name) (groups \(plan.groups) do not divide its \(ic) input channels)"
+        skipped.append(ic % plan.groups != 0 ? "\(l.name) (groups \(plan.groups) do not divide its \(ic) input " +
+            "channels)"
                        : "\(l.name) (rank \(plan.rank) is not below min(\(c.outChannels), \(n)))")
         continue
       }
@@ -83,20 +85,24 @@ extension Network {
                                 factor: LowRankFactor(original: l.name, part: .r, rank: d.rank, groups: 1)))
         rIndex[i] = out.layers.count - 1
         out.layers.append(Layer(name: "\(l.name).L", operation: .fullyConnected(outFeatures: outFeatures),
-                                inputs: [out.layers.count - 1], inputShape: TensorShape(d.rank, 1, 1), outputShape: l.outputShape,
+                                inputs: [out.layers.count - 1], inputShape: TensorShape(d.rank, 1,
+                                    1), outputShape: l.outputShape,
                                 factor: LowRankFactor(original: l.name, part: .l, rank: d.rank, groups: 1)))
         out.layers[out.layers.count - 1].activation = l.activation
         newIndex.append(out.layers.count - 1)
         continue
       }
       guard case .conv(let c) = l.operation, c.groups == 1 else {
-        throw InputError("layer \(l.name): only dense (ungrouped) convolutions and fully connected layers can be factored")
+        throw InputError("layer \(l.name): only dense (ungrouped) convolutions and fully connected layers can be " +
+            "factored")
       }
       guard d.rank >= 1, d.groups >= 1, l.inputShape.channels % d.groups == 0 else {
-        throw InputError("layer \(l.name): rank \(d.rank) x \(d.groups) groups does not fit \(l.inputShape.channels) input channels")
+        throw InputError("layer \(l.name): rank \(d.rank) x \(d.groups) groups does not fit \(l.inputShape.channels) " +
+            "input channels")
       }
       let mid = d.rank * d.groups
-      var r = Convolution(outChannels: mid, kernel: c.kernelHeight, stride: c.stride, padding: c.padding, groups: d.groups)
+      var r = Convolution(outChannels: mid, kernel: c.kernelHeight, stride: c.stride, padding: c.padding,
+                          groups: d.groups)
       r.kernelWidth = c.kernelWidth
       let rShape = TensorShape(mid, l.outputShape.height, l.outputShape.width)
       out.layers.append(Layer(name: "\(l.name).R", operation: .conv(r), inputs: inputs, inputShape: l.inputShape,

@@ -52,19 +52,23 @@ public struct NetworkBuilder {
   public mutating func conv(_ name: String, _ c: Convolution, reading src: Int?) throws -> Int {
     let inS = shape(of: src)
     for (key, v) in [("outChannels", c.outChannels), ("kernel height", c.kernelHeight), ("kernel width", c.kernelWidth),
-                     ("stride", c.stride), ("padding", c.padding), ("groups", c.groups)] where v > WorkloadLimits.dimension {
+                     ("stride", c.stride), ("padding", c.padding), ("groups",
+                                                                    c.groups)] where v > WorkloadLimits.dimension {
       throw InputError("layer \(name): \(key) is \(v); must be at most \(WorkloadLimits.dimension)")
     }
     let oh = (inS.height + 2 * c.padding - c.kernelHeight) / c.stride + 1
     let ow = (inS.width + 2 * c.padding - c.kernelWidth) / c.stride + 1
     guard c.outChannels > 0, c.kernelHeight > 0, c.kernelWidth > 0, c.stride > 0, c.padding >= 0, c.groups > 0 else {
-      throw InputError("layer \(name): sizes must be positive (outChannels \(c.outChannels), kernel \(c.kernelHeight)x\(c.kernelWidth), stride \(c.stride), padding \(c.padding), groups \(c.groups))")
+      throw InputError("layer \(name): sizes must be positive (outChannels \(c.outChannels), " +
+          "kernel \(c.kernelHeight)x\(c.kernelWidth), stride \(c.stride), padding \(c.padding), groups \(c.groups))")
     }
     guard inS.channels % c.groups == 0, c.outChannels % c.groups == 0 else {
-      throw InputError("layer \(name): groups \(c.groups) must divide input channels \(inS.channels) and output channels \(c.outChannels)")
+      throw InputError("layer \(name): groups \(c.groups) must divide input channels \(inS.channels) and output " +
+          "channels \(c.outChannels)")
     }
     guard oh >= 1, ow >= 1, inS.height + 2 * c.padding >= c.kernelHeight, inS.width + 2 * c.padding >= c.kernelWidth else {
-      throw InputError("layer \(name): kernel \(c.kernelHeight)x\(c.kernelWidth) does not fit input \(inS) with padding \(c.padding)")
+      throw InputError("layer \(name): kernel \(c.kernelHeight)x\(c.kernelWidth) does not fit input \(inS) with " +
+          "padding \(c.padding)")
     }
     return try append(Layer(name: name, operation: .conv(c), inputs: src.map { [$0] } ?? [], inputShape: inS,
                         outputShape: TensorShape(c.outChannels, oh, ow)))
@@ -80,7 +84,8 @@ public struct NetworkBuilder {
   @discardableResult
   public mutating func fc(_ name: String, _ outFeatures: Int, reading src: Int?) throws -> Int {
     guard outFeatures > 0 else { throw InputError("layer \(name): outFeatures \(outFeatures) must be >= 1") }
-    return try append(Layer(name: name, operation: .fullyConnected(outFeatures: outFeatures), inputs: src.map { [$0] } ?? [],
+    return try append(Layer(name: name, operation: .fullyConnected(outFeatures: outFeatures),
+                            inputs: src.map { [$0] } ?? [],
                         inputShape: shape(of: src), outputShape: TensorShape(outFeatures, 1, 1)))
   }
 
@@ -117,7 +122,8 @@ public struct NetworkBuilder {
   public mutating func concat(_ name: String, _ parts: [Int]) throws -> Int {
     let shapes = parts.map { network.layers[$0].outputShape }
     guard let first = shapes.first, shapes.allSatisfy({ $0.height == first.height && $0.width == first.width }) else {
-      throw InputError("layer \(name): cannot concatenate shapes \(shapes.map(\.description).joined(separator: ", ")) (spatial sizes differ)")
+      throw InputError("layer \(name): cannot concatenate " +
+          "shapes \(shapes.map(\.description).joined(separator: ", ")) (spatial sizes differ)")
     }
     let out = TensorShape(shapes.reduce(0) { $0 + $1.channels }, first.height, first.width)
     return try append(Layer(name: name, operation: .concat, inputs: parts, inputShape: out, outputShape: out))
@@ -151,13 +157,15 @@ public enum WorkloadLimits {
       let dims = [s.channels, s.height, s.width]
       guard dims.allSatisfy({ (1...dimension).contains($0) }),
             Double(s.channels) * Double(s.height) * Double(s.width) <= Double(elements) else {
-        throw InputError("layer \(l.name): \(what) \(s.channels)x\(s.height)x\(s.width); each size must be in 1...\(dimension) and the tensor at most \(elements) values")
+        throw InputError("layer \(l.name): \(what) \(s.channels)x\(s.height)x\(s.width); each size must be in " +
+            "1...\(dimension) and the tensor at most \(elements) values")
       }
     }
     if l.operation.isMatrix {
       let n = Double(l.weightRows) * Double(l.weightColumns)
       guard n <= Double(elements) else {
-        throw InputError("layer \(l.name): \(l.weightRows) x \(l.weightColumns) = \(StatNode.number(n)) weights; at most \(elements) per layer")
+        throw InputError("layer \(l.name): \(l.weightRows) x \(l.weightColumns) = \(StatNode.number(n)) weights; at " +
+            "most \(elements) per layer")
       }
     }
   }

@@ -19,7 +19,8 @@ public enum NeuroSimImporter {
   public static func load(path: String, independent: Bool = false) throws -> Network {
     let text = try ConfigTree.readText(path)
     let base = path.split(separator: "/").last.map(String.init) ?? path
-    return try parse(text, source: path, name: String(base.dropLast(base.hasSuffix(".csv") ? 4 : 0)), independent: independent)
+    return try parse(text, source: path, name: String(base.dropLast(base.hasSuffix(".csv") ? 4 : 0)),
+                     independent: independent)
   }
 
   /// Parses file text; `source` names the file in errors.
@@ -28,9 +29,11 @@ public enum NeuroSimImporter {
     for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
       let line = raw.trimmingCharacters(in: .whitespaces)
       if line.isEmpty || line.hasPrefix("#") { continue }
-      let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+      let fields = line.split(separator: ",",
+                              omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
       guard fields.count == 7 || fields.count == 8 else {
-        throw InputError("\(source):\(i + 1): expected 7 or 8 comma-separated integers (IFM_H, IFM_W, IFM_C, K_H, K_W, OC, pooled[, stride]), found \(fields.count) fields")
+        throw InputError("\(source):\(i + 1): expected 7 or 8 comma-separated integers (IFM_H, IFM_W, IFM_C, K_H, " +
+            "K_W, OC, pooled[, stride]), found \(fields.count) fields")
       }
       var v: [Int] = []
       for (j, f) in fields.enumerated() {
@@ -44,12 +47,14 @@ public enum NeuroSimImporter {
       for j in 0..<6 where v[j] <= 0 || v[j] > WorkloadLimits.dimension {
         throw InputError("\(source):\(i + 1): \(names[j]) is \(v[j]); must be in 1...\(WorkloadLimits.dimension)")
       }
-      guard v[6] == 0 || v[6] == 1 else { throw InputError("\(source):\(i + 1): pooled flag is \(v[6]); must be 0 or 1") }
+      guard v[6] == 0 || v[6] == 1 else { throw InputError("\(source):\(i + 1): pooled flag is \(v[6]); must be 0 or " +
+          "1") }
       guard (1...WorkloadLimits.dimension).contains(v[7]) else {
         throw InputError("\(source):\(i + 1): stride is \(v[7]); must be in 1...\(WorkloadLimits.dimension)")
       }
       guard v[3] <= v[0], v[4] <= v[1] else {
-        throw InputError("\(source):\(i + 1): kernel \(v[3])x\(v[4]) larger than the (already padded) IFM \(v[0])x\(v[1])")
+        throw InputError("\(source):\(i + 1): kernel \(v[3])x\(v[4]) larger than the (already padded) " +
+            "IFM \(v[0])x\(v[1])")
       }
       rows.append((i + 1, v))
     }
@@ -69,7 +74,8 @@ public enum NeuroSimImporter {
         } else if b.network.inputShape.channels == ifm.channels || independent {
           inputs = []
         } else {
-          throw InputError("\(source):\(line): IFM channels \(ifm.channels) match no earlier tensor (previous layer: \(layers[prev].outputShape.channels) channels; network input: \(b.network.inputShape.channels))")
+          throw InputError("\(source):\(line): IFM channels \(ifm.channels) match no earlier tensor (previous " +
+              "layer: \(layers[prev].outputShape.channels) channels; network input: \(b.network.inputShape.channels))")
         }
       }
       // An FC row reads the previous layer flattened: its own output, or (NeuroSim's files size FC
@@ -79,7 +85,9 @@ public enum NeuroSimImporter {
         let shrink = p[7] * (p[6] == 1 ? 2 : 1)
         let same = p[0] == 1 && p[1] == 1 ? p[5] : p[5] * (p[0] / shrink) * (p[1] / shrink)
         guard v[2] == o.elements || v[2] == same else {
-          throw InputError("\(source):\(line): FC row reads \(v[2]) inputs but the previous layer gives \(o.elements) (\(o.channels)x\(o.height)x\(o.width)), or \(same) as NeuroSim sizes it; IFM_C of an FC row is the flattened input size")
+          throw InputError("\(source):\(line): FC row reads \(v[2]) inputs but the previous layer " +
+              "gives \(o.elements) (\(o.channels)x\(o.height)x\(o.width)), or \(same) as NeuroSim sizes it; IFM_C of " +
+              "an FC row is the flattened input size")
         }
       }
       previousRow = v
@@ -93,7 +101,8 @@ public enum NeuroSimImporter {
         let c = Convolution(outChannels: v[5], kernel: v[3], stride: v[7], padding: 0)
         var layer = Layer(name: "conv\(convIndex)", operation: .conv(c), inputs: inputs, inputShape: ifm,
                           outputShape: TensorShape(v[5], (v[0] - v[3]) / v[7] + 1, (v[1] - v[4]) / v[7] + 1))
-        if v[3] != v[4] { layer.operation = .conv(Convolution(outChannels: v[5], kernel: v[3], stride: v[7])) ; layer.setKernel(v[3], v[4]) }
+        if v[3] != v[4] { layer.operation = .conv(Convolution(outChannels: v[5], kernel: v[3],
+                                                              stride: v[7])) ; layer.setKernel(v[3], v[4]) }
         try b.append(layer)
       }
       } catch let e as InputError { throw InputError("\(source):\(line): \(e.description)") }

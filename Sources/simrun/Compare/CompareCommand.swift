@@ -7,8 +7,10 @@ import SimrunKit
 struct CompareCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "compare",
-    abstract: "Run dense, pruned, low-rank and quantized configurations of one workload at one budget and print one table (compare.csv and compare.json in --out).",
-    usage: "simrun compare [--config FILE] [run settings] [--variant 'LABEL=--compress ... --mapper ...'] [--match params=0.5] [--out DIR]",
+    abstract: "Run dense, pruned, low-rank and quantized configurations of one workload at one budget and print one " +
+        "table (compare.csv and compare.json in --out).",
+    usage: "simrun compare [--config FILE] [run settings] [--variant 'LABEL=--compress ... --mapper ...'] [--match " +
+        "params=0.5] [--out DIR]",
     discussion: RunOptions.discussion("""
       Default set: \(CompareVariant.defaults.map(\.label).joined(separator: ", ")). The run settings apply to every \
       configuration; --variant 'LABEL=--compress KIND:OPTIONS --mapper KIND[:OPTIONS] [any run setting]' adds a \
@@ -24,7 +26,8 @@ struct CompareCommand: ParsableCommand {
   @Flag(help: "Run only the --variant configurations, not the default set.")
   var noDefaults = false
 
-  @Option(help: "Budget for every compressed configuration: params=F (fraction of the dense weights, or a count above 1), crossbars=N, error=E, or none.")
+  @Option(help: ArgumentHelp("Budget for every compressed configuration: params=F (fraction of the dense weights, or " +
+      "a count above 1), crossbars=N, error=E, or none."))
   var match = "params=0.5"
 
   @Option(help: "Label of the row the ratios divide by. [default: the first row]")
@@ -41,8 +44,10 @@ struct CompareCommand: ParsableCommand {
 
   func run() throws {
     Functional.useSingleThreadedBLAS()
-    let common = try options.tree(commandFlags: ["config", "variant", "no-defaults", "match", "baseline", "jobs", "out", "quiet"])
-    let comparison = try Comparison(common: common, variants: Comparison.variants(defaults: !noDefaults, adding: variant),
+    let common = try options.tree(commandFlags: ["config", "variant", "no-defaults", "match", "baseline", "jobs",
+                                                 "out", "quiet"])
+    let comparison = try Comparison(common: common,
+                                    variants: Comparison.variants(defaults: !noDefaults, adding: variant),
                                     budget: CompareBudget(parsing: match), baseline: baseline)
     let jobs = try jobs.map { n -> Int in
       guard n >= 1 else { throw InputError("--jobs \(n): give 1 or more") }

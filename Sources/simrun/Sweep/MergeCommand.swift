@@ -18,6 +18,7 @@ struct MergeCommand: ParsableCommand {
 
   func run() throws {
     let table = try SweepMerge.merge(shards, into: out)
-    print("merge: \(table.rows.count) points from \(shards.count) folders, \(table.front.count) on the Pareto front; wrote \(out)/{\(SweepOutputs.files.map(\.name).joined(separator: ","))}")
+    print("merge: \(table.rows.count) points from \(shards.count) folders, \(table.front.count) on the Pareto front; " +
+        "wrote \(out)/{\(SweepOutputs.files.map(\.name).joined(separator: ","))}")
   }
 }

@@ -7,7 +7,8 @@ import SimrunKit
 struct SweepCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "sweep",
-    abstract: "Run every design point of a sweep spec (grid or seeded random sample) in parallel; write results.csv with every input and result and the Pareto front.",
+    abstract: "Run every design point of a sweep spec (grid or seeded random sample) in parallel; write results.csv " +
+        "with every input and result and the Pareto front.",
     discussion: """
       Spec (YAML): version: 1; base: any run-file key; grid: PARAMETER: [values] (arch.PATH as --set takes it, \
       mapper.OPTION, compress.KIND.OPTION, or any run setting: \(RunSetup.settings.map(\.key).joined(separator: ", "))); \
@@ -23,7 +24,8 @@ struct SweepCommand: ParsableCommand {
   @Option(help: "Output folder. [default: runs/sweep-SPECNAME]")
   var out: String?
 
-  @Option(parsing: .unconditional, help: "Design points run at once (threads; OpenBLAS runs single-threaded in each). [default: all cores]")
+  @Option(parsing: .unconditional, help: ArgumentHelp("Design points run at once (threads; OpenBLAS runs " +
+      "single-threaded in each). [default: all cores]"))
   var jobs: Int?
 
   @Option(help: "Run only points I, I+N, I+2N, ... (0 <= I < N), e.g. one Slurm array task.")
@@ -55,7 +57,8 @@ struct SweepCommand: ParsableCommand {
     let table = try runner.run(jobs: jobs) { ok in meter.finished(ok: ok) }
     meter.end()
     let failed = table.rows.filter { !$0.ok }.count
-    print(String(format: "sweep: %d points (%d run now in %.1f s, %d jobs), %d failed, %d on the Pareto front of %@; wrote %@/{%@}",
+    print(String(format: "sweep: %d points (%d run now in %.1f s, %d jobs), %d failed, %d on the Pareto front of %@; " +
+        "wrote %@/{%@}",
                  table.rows.count, runner.todo.count, Date().timeIntervalSince(start), jobs, failed, table.front.count,
                  table.objectiveNames, runner.dir, SweepOutputs.files.map(\.name).joined(separator: ",")))
   }

@@ -40,10 +40,12 @@ final class SweepProgress: @unchecked Sendable {
     let elapsed = now.timeIntervalSince(start), ran = done - startDone
     let eta = ran > 0 ? elapsed / Double(ran) * Double(total - done) : 0
     let fraction = total > 0 ? Double(done) / Double(total) : 1
-    let tail = String(format: "%d/%d points (%.0f %%), %d failed, %.1f s, ETA %.0f s", done, total, 100 * fraction, failed, elapsed, eta)
+    let tail = String(format: "%d/%d points (%.0f %%), %d failed, %.1f s, ETA %.0f s", done, total, 100 * fraction,
+                      failed, elapsed, eta)
     if bar {
       let width = 30, filled = Int(fraction * Double(width))
-      let line = "\rsweep [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] " + tail + "   "
+      let line = "\rsweep [" + String(repeating: "#",
+                                      count: filled) + String(repeating: ".", count: width - filled) + "] " + tail + "   "
       FileHandle.standardError.write(Data(line.utf8))
     } else {
       FileHandle.standardError.write(Data("sweep: \(tail)\n".utf8))

@@ -22,7 +22,8 @@ public enum ONNXImporter {
     let url = URL(fileURLWithPath: path)
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
     guard let size else { throw InputError("\(path): no such file") }
-    guard size <= maxFileBytes else { throw InputError("\(path): \(size) bytes; ONNX models up to \(maxFileBytes) bytes are read") }
+    guard size <= maxFileBytes else { throw InputError("\(path): \(size) bytes; ONNX models up to \(maxFileBytes) " +
+        "bytes are read") }
     let data: Data
     do { data = try Data(contentsOf: url) } catch { throw InputError("\(path): cannot read the file") }
     let name = url.deletingPathExtension().lastPathComponent
@@ -30,12 +31,14 @@ public enum ONNXImporter {
   }
 
   /// Reads a serialized `ModelProto`.
-  public static func load(data: Data, name: String, source: String) throws -> (network: Network, weights: NetworkWeights) {
+  public static func load(data: Data, name: String, source: String) throws -> (network: Network,
+                                                                               weights: NetworkWeights) {
     let model: Onnx_ModelProto
     do { model = try Onnx_ModelProto(serializedBytes: data) } catch {
       throw InputError("\(source): not an ONNX model (the protobuf does not decode: truncated or corrupt)")
     }
-    guard model.hasGraph, !model.graph.node.isEmpty else { throw InputError("\(source): not an ONNX model (no graph nodes)") }
+    guard model.hasGraph, !model.graph.node.isEmpty else { throw InputError("\(source): not an ONNX model (no graph " +
+        "nodes)") }
     var g = GraphImport(source: source, graph: model.graph)
     return try g.run(name: name)
   }
@@ -57,17 +60,20 @@ struct GraphImport {
     self.source = source; self.graph = graph; reader = ONNXReader(source: source)
   }
 
-  func where_(_ n: Onnx_NodeProto) -> String { "\(source): node '\(n.name.isEmpty ? n.output.first ?? "?" : n.name)' (\(n.opType))" }
+  func where_(_ n: Onnx_NodeProto) -> String { "\(source): node '\(n.name.isEmpty ? n.output.first ?? "?" : n.name)' " +
+      "(\(n.opType))" }
 
   mutating func run(name: String) throws -> (network: Network, weights: NetworkWeights) {
     for t in graph.initializer { constants[t.name] = try reader.tensor(t) }
     let inputs = graph.input.filter { constants[$0.name] == nil }
     guard inputs.count == 1, let input = inputs.first else {
-      throw InputError("\(source): the graph has \(inputs.count) non-constant inputs (\(inputs.map(\.name).joined(separator: ", "))); one image input is supported")
+      throw InputError("\(source): the graph has \(inputs.count) non-constant inputs " +
+          "(\(inputs.map(\.name).joined(separator: ", "))); one image input is supported")
     }
     let dims = input.type.tensorType.shape.dim.map { d -> Int in if case .dimValue(let v)? = d.value { return Int(clamping: v) } else { return -1 } }
     guard dims.count == 4, dims[1...].allSatisfy({ $0 >= 1 && $0 <= 1 << 16 }) else {
-      throw InputError("\(source): input '\(input.name)' has shape \(dims) (-1: symbolic); an N x C x H x W image input with known C, H, W is needed")
+      throw InputError("\(source): input '\(input.name)' has shape \(dims) (-1: symbolic); an N x C x H x W image " +
+          "input with known C, H, W is needed")
     }
     builder = NetworkBuilder(name: name, input: TensorShape(dims[1], dims[2], dims[3]))
     tensors[input.name] = (nil, false)
@@ -75,7 +81,8 @@ struct GraphImport {
     for o in graph.output { uses[o.name, default: 0] += 1 }
     for n in graph.node { try node(n) }
     for o in graph.output {
-      guard let t = tensors[o.name], t.layer != nil else { throw InputError("\(source): graph output '\(o.name)' is not produced by a layer") }
+      guard let t = tensors[o.name], t.layer != nil else { throw InputError("\(source): graph output '\(o.name)' is " +
+          "not produced by a layer") }
     }
     weights += Array(repeating: nil, count: builder.network.layers.count - weights.count)
     let w = NetworkWeights(layers: weights)
@@ -86,12 +93,15 @@ struct GraphImport {
   /// The layer (or input) behind a tensor, refusing constants and unknown names.
   func producer(_ name: String, of n: Onnx_NodeProto) throws -> (layer: Int?, flat: Bool) {
     if let t = tensors[name] { return t }
-    if constants[name] != nil { throw InputError("\(where_(n)): input '\(name)' is a constant; a constant operand is supported only as weights") }
-    throw InputError("\(where_(n)): input '\(name)' is not produced by an earlier node (the graph must be topologically sorted)")
+    if constants[name] != nil { throw InputError("\(where_(n)): input '\(name)' is a constant; a constant operand is " +
+        "supported only as weights") }
+    throw InputError("\(where_(n)): input '\(name)' is not produced by an earlier node (the graph must be " +
+        "topologically sorted)")
   }
 
   func constant(_ name: String, of n: Onnx_NodeProto, what: String) throws -> ONNXTensor {
-    guard let c = constants[name] else { throw InputError("\(where_(n)): \(what) '\(name)' must be an initializer (constant)") }
+    guard let c = constants[name] else { throw InputError("\(where_(n)): \(what) '\(name)' must be an initializer " +
+        "(constant)") }
     return c
   }
 
@@ -105,9 +115,11 @@ struct GraphImport {
     guard n.output.count >= 1 else { throw InputError("\(here): no output") }
     let name = n.name.isEmpty ? n.output[0] : n.name
     let out = n.output[0]
-    func attrs(_ allowed: Set<String>) throws -> ONNXAttributes { try ONNXAttributes(n, allowed: allowed, source: source) }
+    func attrs(_ allowed: Set<String>) throws -> ONNXAttributes { try ONNXAttributes(n, allowed: allowed,
+        source: source) }
     func arity(_ k: ClosedRange<Int>) throws {
-      guard k.contains(n.input.count) else { throw InputError("\(here): \(n.input.count) inputs, expected \(k.lowerBound)...\(k.upperBound)") }
+      guard k.contains(n.input.count) else { throw InputError("\(here): \(n.input.count) inputs, " +
+          "expected \(k.lowerBound)...\(k.upperBound)") }
     }
     do {
       switch n.opType {
@@ -116,18 +128,23 @@ struct GraphImport {
         let a = try attrs(["kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"])
         try a.noDilation()
         let src = try producer(n.input[0], of: n)
-        guard !src.flat else { throw InputError("\(here): input '\(n.input[0])' was flattened; a Conv needs a feature map") }
+        guard !src.flat else { throw InputError("\(here): input '\(n.input[0])' was flattened; a Conv needs a " +
+            "feature map") }
         let w = try constant(n.input[1], of: n, what: "weight")
-        guard w.dims.count == 4, w.dims[2] == w.dims[3] else { throw InputError("\(here): weight shape \(w.dims); [OC, IC/group, K, K] (square) is supported") }
-        if let k = a.ints("kernel_shape"), k != [w.dims[2], w.dims[3]] { throw a.refuse("kernel_shape", k, "the weight's \(w.dims[2...])") }
+        guard w.dims.count == 4, w.dims[2] == w.dims[3] else { throw InputError("\(here): weight shape \(w.dims); " +
+            "[OC, IC/group, K, K] (square) is supported") }
+        if let k = a.ints("kernel_shape"), k != [w.dims[2], w.dims[3]] { throw a.refuse("kernel_shape", k,
+            "the weight's \(w.dims[2...])") }
         let c = Convolution(outChannels: w.dims[0], kernel: w.dims[2], stride: try a.square("strides", default: 1),
                             padding: try a.padding(), groups: a.int("group", default: 1))
         let i = try builder.conv(name, c, reading: src.layer)
         let l = builder.network.layers[i]
         guard w.dims[1] == l.inputShape.channels / max(1, c.groups) else {
-          throw InputError("\(here): weight shape \(w.dims) needs \(w.dims[1] * c.groups) input channels, its input has \(l.inputShape.channels)")
+          throw InputError("\(here): weight shape \(w.dims) needs \(w.dims[1] * c.groups) input channels, its input " +
+              "has \(l.inputShape.channels)")
         }
-        append(i, LayerWeights(values: w.values, outputs: l.weightColumns, inputs: l.weightRows, bias: try bias(n, 2, count: c.outChannels)))
+        append(i, LayerWeights(values: w.values, outputs: l.weightColumns, inputs: l.weightRows,
+                               bias: try bias(n, 2, count: c.outChannels)))
         tensors[out] = (i, false)
       case "Gemm", "MatMul":
         try arity(n.opType == "Gemm" ? 2...3 : 2...2)
@@ -141,7 +158,8 @@ struct GraphImport {
         let i = try builder.fc(name, outF, reading: src.layer)
         let l = builder.network.layers[i]
         guard inF == l.inputShape.elements else {
-          throw InputError("\(here): weight shape \(b.dims) takes \(inF) inputs, its input '\(n.input[0])' has \(l.inputShape.elements) (\(l.inputShape))")
+          throw InputError("\(here): weight shape \(b.dims) takes \(inF) inputs, its input '\(n.input[0])' " +
+              "has \(l.inputShape.elements) (\(l.inputShape))")
         }
         let alpha = a.float("alpha", default: 1), beta = a.float("beta", default: 1)
         var values = b.values
@@ -152,11 +170,13 @@ struct GraphImport {
       case "BatchNormalization":
         try arity(5...5)
         let a = try attrs(["epsilon", "momentum", "training_mode", "spatial"])
-        guard a.int("training_mode", default: 0) == 0 else { throw a.refuse("training_mode", 1, "inference graphs only") }
+        guard a.int("training_mode", default: 0) == 0 else { throw a.refuse("training_mode", 1, "inference graphs " +
+            "only") }
         let i = try foldable(n, what: "BatchNormalization")
         var w = weights[i]!
         let p = try (1...4).map { try constant(n.input[$0], of: n, what: "parameter") }
-        guard p.allSatisfy({ $0.elements == w.outputs }) else { throw InputError("\(here): parameters need \(w.outputs) values each (one per channel)") }
+        guard p.allSatisfy({ $0.elements == w.outputs }) else { throw InputError("\(here): parameters " +
+            "need \(w.outputs) values each (one per channel)") }
         let eps = a.float("epsilon", default: 1e-5)
         var b = w.bias ?? Array(repeating: 0, count: w.outputs)
         for o in 0..<w.outputs {
@@ -174,7 +194,8 @@ struct GraphImport {
         tensors[out] = (i, tensors[n.input[0]]!.flat)
       case "MaxPool", "AveragePool":
         try arity(1...1)
-        let a = try attrs(["kernel_shape", "strides", "pads", "ceil_mode", "auto_pad", "count_include_pad", "dilations", "storage_order"])
+        let a = try attrs(["kernel_shape", "strides", "pads", "ceil_mode", "auto_pad", "count_include_pad",
+                           "dilations", "storage_order"])
         try a.noDilation()
         guard a.int("ceil_mode", default: 0) == 0 else { throw a.refuse("ceil_mode", 1, "only 0") }
         guard a.int("storage_order", default: 0) == 0 else { throw a.refuse("storage_order", 1, "only 0") }
@@ -185,14 +206,17 @@ struct GraphImport {
           throw a.refuse("count_include_pad", 0, "padded average pooling counts the padding: set count_include_pad=1")
         }
         let src = try producer(n.input[0], of: n)
-        let i = try builder.pool(name, Pooling(n.opType == "MaxPool" ? .max : .average, kernel: k, stride: try a.square("strides", default: 1), padding: pad), reading: src.layer)
+        let i = try builder.pool(name,
+                                 Pooling(n.opType == "MaxPool" ? .max : .average, kernel: k,
+                                         stride: try a.square("strides", default: 1), padding: pad), reading: src.layer)
         tensors[out] = (i, false)
       case "GlobalAveragePool":
         try arity(1...1); _ = try attrs([])
         let src = try producer(n.input[0], of: n)
         let s = src.layer.map { builder.network.layers[$0].outputShape } ?? builder.network.inputShape
         guard s.height == s.width else { throw InputError("\(here): input map \(s) is not square") }
-        tensors[out] = (try builder.pool(name, Pooling(.average, kernel: s.height, stride: s.height), reading: src.layer), false)
+        tensors[out] = (try builder.pool(name, Pooling(.average, kernel: s.height, stride: s.height),
+                                         reading: src.layer), false)
       case "Add":
         try arity(2...2); _ = try attrs([])
         if constants[n.input[1]] != nil || constants[n.input[0]] != nil {
@@ -201,20 +225,24 @@ struct GraphImport {
           let i = try foldable(n, input: x, what: "Add of a constant")
           var w = weights[i]!
           let t = constants[c]!
-          guard t.elements == w.outputs else { throw InputError("\(here): constant '\(c)' has \(t.elements) values; as a bias it needs \(w.outputs)") }
+          guard t.elements == w.outputs else { throw InputError("\(here): constant '\(c)' has \(t.elements) values; " +
+              "as a bias it needs \(w.outputs)") }
           w.bias = zip(w.bias ?? Array(repeating: 0, count: w.outputs), t.values).map { $0 + $1 }
           weights[i] = w
           tensors[out] = (i, false)
         } else {
           let a = try producer(n.input[0], of: n), b = try producer(n.input[1], of: n)
-          guard let la = a.layer, let lb = b.layer else { throw InputError("\(here): adding the network input itself is not supported") }
+          guard let la = a.layer, let lb = b.layer else { throw InputError("\(here): adding the network input itself " +
+              "is not supported") }
           tensors[out] = (try builder.add(name, la, lb), false)
         }
       case "Concat":
         let a = try attrs(["axis"])
-        guard a.int("axis", default: 1) == 1 else { throw a.refuse("axis", a.int("axis", default: 1), "only 1 (channels)") }
+        guard a.int("axis", default: 1) == 1 else { throw a.refuse("axis", a.int("axis", default: 1),
+                                                                   "only 1 (channels)") }
         let parts = try n.input.map { try producer($0, of: n) }
-        guard parts.allSatisfy({ $0.layer != nil && !$0.flat }) else { throw InputError("\(here): every input must be a feature map produced by a layer") }
+        guard parts.allSatisfy({ $0.layer != nil && !$0.flat }) else { throw InputError("\(here): every input must " +
+            "be a feature map produced by a layer") }
         tensors[out] = (try builder.concat(name, parts.map { $0.layer! }), false)
       case "Flatten", "Reshape":
         let a = try attrs(n.opType == "Flatten" ? ["axis"] : ["allowzero"])
@@ -234,7 +262,8 @@ struct GraphImport {
         try arity(1...3); _ = try attrs(["ratio", "seed"])
         tensors[out] = try producer(n.input[0], of: n)
       default:
-        throw InputError("\(here): operator \(n.opType) is not supported (supported: \(ONNXImporter.supported.joined(separator: ", ")))")
+        throw InputError("\(here): operator \(n.opType) is not supported " +
+            "(supported: \(ONNXImporter.supported.joined(separator: ", ")))")
       }
     } catch let e as InputError where !e.description.hasPrefix(source) {
       throw InputError("\(here): \(e.description)")
@@ -245,7 +274,8 @@ struct GraphImport {
   func bias(_ n: Onnx_NodeProto, _ k: Int, count: Int) throws -> [Float]? {
     guard n.input.count > k, !n.input[k].isEmpty else { return nil }
     let b = try constant(n.input[k], of: n, what: "bias")
-    guard b.elements == count else { throw InputError("\(where_(n)): bias '\(n.input[k])' has \(b.elements) values, expected \(count)") }
+    guard b.elements == count else { throw InputError("\(where_(n)): bias '\(n.input[k])' has \(b.elements) values, " +
+        "expected \(count)") }
     return b.values
   }
 
@@ -257,7 +287,8 @@ struct GraphImport {
           builder.network.layers[i].activation == .identity, !t.flat || builder.network.layers[i].outputShape.pixels == 1 else {
       throw InputError("\(where_(n)): \(what) must follow a Conv, Gemm or MatMul directly")
     }
-    guard uses[x, default: 0] == 1 else { throw InputError("\(where_(n)): '\(x)' is also read elsewhere, so \(what) cannot be folded into its layer") }
+    guard uses[x, default: 0] == 1 else { throw InputError("\(where_(n)): '\(x)' is also read elsewhere, so \(what) " +
+        "cannot be folded into its layer") }
     return i
   }
 
@@ -268,7 +299,8 @@ struct GraphImport {
       throw InputError("\(where_(n)): a Relu must follow a layer (not the network input or another Relu)")
     }
     guard uses[n.input[0], default: 0] == 1 else {
-      throw InputError("\(where_(n)): '\(n.input[0])' is also read without the Relu; only a Relu that is its layer's only reader is fused")
+      throw InputError("\(where_(n)): '\(n.input[0])' is also read without the Relu; only a Relu that is its layer's " +
+          "only reader is fused")
     }
     return i
   }

@@ -21,32 +21,40 @@ struct ONNXReader {
       throw InputError("\(source): initializer '\(t.name)' has dimensions \(t.dims) (each must be 0...\(1 << 28))")
     }
     let count = dims.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
-    guard count <= 1 << 28 else { throw InputError("\(source): initializer '\(t.name)' has \(count) values (at most \(1 << 28))") }
+    guard count <= 1 << 28 else { throw InputError("\(source): initializer '\(t.name)' has \(count) values (at " +
+        "most \(1 << 28))") }
     guard t.dataLocation != .external else {
-      throw InputError("\(source): initializer '\(t.name)' is stored in an external file; save the model with its weights inside")
+      throw InputError("\(source): initializer '\(t.name)' is stored in an external file; save the model with its " +
+          "weights inside")
     }
     let values: [Float]
     switch t.dataType {
     case 1:   // FLOAT
-      values = t.hasRawData ? try raw(t, count: count, width: 4) { Float(bitPattern: UInt32(littleEndian: $0.load(as: UInt32.self))) } : t.floatData
+      values = t.hasRawData ? try raw(t, count: count,
+                                      width: 4) { Float(bitPattern: UInt32(littleEndian: $0.load(as: UInt32.self))) } : t.floatData
     case 11:  // DOUBLE
-      values = t.hasRawData ? try raw(t, count: count, width: 8) { Float(Double(bitPattern: UInt64(littleEndian: $0.load(as: UInt64.self)))) }
+      values = t.hasRawData ? try raw(t, count: count,
+                                      width: 8) { Float(Double(bitPattern: UInt64(littleEndian: $0.load(as: UInt64.self)))) }
         : t.doubleData.map { Float($0) }
     case 7:   // INT64
       values = t.hasRawData ? try raw(t, count: count, width: 8) { Float(Int64(littleEndian: $0.load(as: Int64.self))) }
         : t.int64Data.map { Float($0) }
     default:
-      throw InputError("\(source): initializer '\(t.name)' has ONNX data type \(t.dataType); supported: 1 (float), 11 (double), 7 (int64)")
+      throw InputError("\(source): initializer '\(t.name)' has ONNX data type \(t.dataType); supported: 1 (float), " +
+          "11 (double), 7 (int64)")
     }
     guard values.count == count else {
-      throw InputError("\(source): initializer '\(t.name)' holds \(values.count) values, its dimensions \(dims) need \(count) (truncated or corrupt)")
+      throw InputError("\(source): initializer '\(t.name)' holds \(values.count) values, its dimensions \(dims) " +
+          "need \(count) (truncated or corrupt)")
     }
     return ONNXTensor(dims: dims, values: values)
   }
 
-  private func raw(_ t: Onnx_TensorProto, count: Int, width: Int, _ read: (UnsafeRawBufferPointer) -> Float) throws -> [Float] {
+  private func raw(_ t: Onnx_TensorProto, count: Int, width: Int,
+                   _ read: (UnsafeRawBufferPointer) -> Float) throws -> [Float] {
     guard t.rawData.count == count * width else {
-      throw InputError("\(source): initializer '\(t.name)' has \(t.rawData.count) bytes of data, its dimensions need \(count * width) (truncated or corrupt)")
+      throw InputError("\(source): initializer '\(t.name)' has \(t.rawData.count) bytes of data, its dimensions " +
+          "need \(count * width) (truncated or corrupt)")
     }
     return t.rawData.withUnsafeBytes { buf in
       (0..<count).map { i in read(UnsafeRawBufferPointer(rebasing: buf[(i * width)..<((i + 1) * width)])) }
@@ -89,7 +97,8 @@ struct ONNXAttributes {
 
   /// Symmetric padding `[p, p, p, p]` (and `auto_pad` NOTSET/VALID only).
   func padding() throws -> Int {
-    if let a = string("auto_pad"), !["NOTSET", "VALID", ""].contains(a) { throw refuse("auto_pad", a, "NOTSET or VALID; give explicit pads") }
+    if let a = string("auto_pad"), !["NOTSET", "VALID", ""].contains(a) { throw refuse("auto_pad", a,
+        "NOTSET or VALID; give explicit pads") }
     guard let p = ints("pads") else { return 0 }
     guard p.count == 4, Set(p).count == 1, p[0] >= 0 else { throw refuse("pads", p, "four equal non-negative values") }
     return p[0]

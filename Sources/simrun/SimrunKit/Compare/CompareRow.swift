@@ -44,7 +44,8 @@ public struct CompareTable: Sendable {
   public init(rows: [CompareRow], baseline: Int) { self.rows = rows; self.baseline = baseline }
 
   /// Metrics with a ratio column, and their indices in `Metric.all`.
-  static var ratios: [(Int, Metric)] { Metric.all.enumerated().filter { $0.element.ratio != nil }.map { ($0.offset, $0.element) } }
+  static var ratios: [(Int, Metric)] { Metric.all.enumerated().filter { $0.element.ratio != nil }.map { ($0.offset,
+      $0.element) } }
 
   func ratio(_ row: CompareRow, _ i: Int) -> Double? {
     guard let b = rows[baseline].metrics[i], b != 0, let v = row.metrics[i] else { return nil }
@@ -56,7 +57,8 @@ public struct CompareTable: Sendable {
 
   /// Column names and cells, in CSV order.
   func cells(_ r: CompareRow) -> [(String, Cell)] {
-    var f: [(String, Cell)] = [("label", .text(r.label)), ("mapper", .text(r.mapper)), ("compressors", .text(r.compressors))]
+    var f: [(String, Cell)] = [("label", .text(r.label)), ("mapper", .text(r.mapper)),
+                               ("compressors", .text(r.compressors))]
     f += zip(Metric.all, r.metrics).map { ($0.column, .number($1)) }
     f += [("budget", .number(r.budgetTarget.flatMap(Double.init))), ("budgetNote", .text(r.budgetNote))]
     f += Self.ratios.map { i, m in ("\(m.ratio!)VsBaseline", .number(ratio(r, i))) }
@@ -99,11 +101,13 @@ public struct CompareTable: Sendable {
     if hasAccuracy { header.append("top-1") }
     header.append("budget")
     let edp = Metric.all.firstIndex { $0.name == "edp" }!
-    var lines = ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---" }.joined(separator: "|") + "|"]
+    var lines = ["| " + header.joined(separator: " | ") + " |",
+                 "|" + header.map { _ in "---" }.joined(separator: "|") + "|"]
     for r in rows {
       func v(_ name: String) -> Double { r[name] ?? 0 }
       var cells = [r.label, "`\(r.mapper)`", r.compressors == "-" ? "-" : "`\(r.compressors)`", "\(Int(v("params")))",
-                   "\(Int(v("crossbars")))", "\(Int(v("computingCycles")))", String(format: "%.2f", v("firstImageLatency") / 1e3),
+                   "\(Int(v("crossbars")))", "\(Int(v("computingCycles")))", String(format: "%.2f",
+                       v("firstImageLatency") / 1e3),
                    String(format: "%.0f", v("imagesPerSecond")), String(format: "%.3f", v("energyPerImage") / 1e6),
                    String(format: "%.3f", v("usedArea")), ratio(r, edp).map { String(format: "%.2fx", $0) } ?? "-",
                    String(format: "%.4f", v("relativeError"))]

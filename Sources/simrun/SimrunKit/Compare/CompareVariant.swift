@@ -26,7 +26,8 @@ public struct CompareVariant: Sendable, Equatable {
     CompareVariant(label: "prune-columns", flags: ["--mapper", "sdk", "--compress", "prune-columns"]),
     CompareVariant(label: "prune-pattern", flags: ["--mapper", "sdk", "--compress", "prune-pattern"]),
     CompareVariant(label: "lowrank-sdk", flags: ["--mapper", "lowrank:base=sdk", "--compress", "lowrank"]),
-    CompareVariant(label: "group-lowrank-sdk", flags: ["--mapper", "lowrank:base=sdk", "--compress", "lowrank:groups=2"]),
+    CompareVariant(label: "group-lowrank-sdk",
+                   flags: ["--mapper", "lowrank:base=sdk", "--compress", "lowrank:groups=2"]),
     CompareVariant(label: "quant-pow2", flags: ["--mapper", "im2col", "--compress", "quant-pow2"]),
     CompareVariant(label: "quant-fp", flags: ["--mapper", "im2col", "--compress", "quant-fp"]),
   ]
@@ -34,7 +35,8 @@ public struct CompareVariant: Sendable, Equatable {
   /// Parses `LABEL=--compress ... --mapper ... [--set ...]` (any run setting).
   public init(parsing text: String) throws {
     guard let eq = text.firstIndex(of: "="), !text[..<eq].trimmingCharacters(in: .whitespaces).isEmpty else {
-      throw InputError("--variant '\(text)': expected LABEL=OPTIONS, e.g. 'prune-rows-30=--compress prune-rows:ratio=0.3 --mapper sdk'")
+      throw InputError("--variant '\(text)': expected LABEL=OPTIONS, e.g. 'prune-rows-30=--compress " +
+          "prune-rows:ratio=0.3 --mapper sdk'")
     }
     label = text[..<eq].trimmingCharacters(in: .whitespaces)
     flags = text[text.index(after: eq)...].split(whereSeparator: \.isWhitespace).map(String.init)
@@ -73,7 +75,8 @@ public enum CompareBudget: Equatable, Sendable {
     case ("crossbars", let v?) where v >= 1 && v == v.rounded(): self = .crossbars(Int(v))
     case ("error", let v?) where v > 0 && v <= 1: self = .error(v)
     default:
-      throw InputError("--match \(text): expected params=F (a fraction of the dense weights, or a count above 1), crossbars=N, error=E (0 < E <= 1) or none")
+      throw InputError("--match \(text): expected params=F (a fraction of the dense weights, or a count above 1), " +
+          "crossbars=N, error=E (0 < E <= 1) or none")
     }
   }
 
@@ -103,7 +106,8 @@ public enum CompareBudget: Equatable, Sendable {
 
   /// The budget's target and how close a row with `steps` got to it (`error` is its relative
   /// error, `params` and `crossbars` what it kept).
-  func describe(steps: [PluginSpec], denseParams: Int, plugins: PluginCatalog, params: Int, crossbars: Int, error e: Double)
+  func describe(steps: [PluginSpec], denseParams: Int, plugins: PluginCatalog, params: Int, crossbars: Int,
+                error e: Double)
     -> (target: String?, note: String) {
     guard let (key, value) = option(denseParams: denseParams) else { return (nil, "") }
     guard let step = steps.first(where: { $0.options[key] == value }),
@@ -114,7 +118,8 @@ public enum CompareBudget: Equatable, Sendable {
     }
     if key == "error", let bound = Double(value) {
       let note = String(format: "error %.4f of %.4f", e, bound)
-        + (e > bound * 1.02 ? ": no setting stays within it, this is the weakest" : e < bound * 0.98 ? ": the next setting exceeds it (steps are discrete)" : "")
+        + (e > bound * 1.02 ? ": no setting stays within it, this is the weakest" : e < bound * 0.98 ? ": the next " +
+            "setting exceeds it (steps are discrete)" : "")
       return (value, note)
     }
     guard let target = Int(value) else { return (value, "") }

@@ -22,7 +22,8 @@ public struct Comparison {
     self.common = common; self.variants = variants; self.budget = budget; self.baseline = baseline
     guard !variants.isEmpty else { throw InputError("--no-defaults needs at least one --variant") }
     if let baseline, !variants.contains(where: { $0.label == baseline }) {
-      throw InputError("--baseline \(baseline): no such configuration (labels: \(variants.map(\.label).joined(separator: ", ")))")
+      throw InputError("--baseline \(baseline): no such configuration " +
+          "(labels: \(variants.map(\.label).joined(separator: ", ")))")
     }
   }
 
@@ -52,11 +53,13 @@ public struct Comparison {
 
   /// Runs every configuration, `jobs` at a time (each single-threaded), keeping their order;
   /// `finished` hears each as it ends.
-  public func run(jobs: Int, finished: @escaping @Sendable (_ label: String, _ ok: Bool) -> Void = { _, _ in }) throws -> Outcome {
+  public func run(jobs: Int, finished: @escaping @Sendable (_ label: String, _ ok: Bool) -> Void = { _,
+                  _ in }) throws -> Outcome {
     let base = try common.setup(source: "compare"), budget = self.budget
     let denseParams = try BuiltinWorkloads.load(base.workload).layers.filter(\.operation.isMatrix).reduce(0) { $0 + $1.parameters }
     let plugins = self.plugins
-    let setups = try variants.map { try $0.setup(on: common, budget: budget, denseParams: denseParams, plugins: plugins) }
+    let setups = try variants.map { try $0.setup(on: common, budget: budget, denseParams: denseParams,
+                                                 plugins: plugins) }
     // The labelled images are loaded once for every configuration that evaluates the same ones.
     let net = try BuiltinWorkloads.load(base.workload)
     let data = try EvaluationData(for: base, network: net)
@@ -64,9 +67,8 @@ public struct Comparison {
       let (v, setup) = item
       let run = try setup.execute(data: EvaluationData.sameImages(setup, base) ? data : nil, plugins: plugins)
       var row = CompareRow(label: v.label, run: run)
-      (row.budgetTarget, row.budgetNote) = budget.describe(steps: setup.compress, denseParams: denseParams, plugins: plugins,
-                                                           params: Int(row["params"] ?? 0), crossbars: Int(row["crossbars"] ?? 0),
-                                                           error: row["relativeError"] ?? 0)
+      (row.budgetTarget,
+       row.budgetNote) = budget.describe(steps: setup.compress, denseParams: denseParams, plugins: plugins, params: Int(row["params"] ?? 0), crossbars: Int(row["crossbars"] ?? 0), error: row["relativeError"] ?? 0)
       return row
     } finished: { [variants] i, ok in finished(variants[i].label, ok) }
     var rows: [CompareRow] = [], failures: [String] = []
@@ -86,9 +88,11 @@ public struct Comparison {
 public enum CompareOutputs {
   /// Every file `simrun compare` writes.
   public static let files: [OutputFile<CompareTable>] = [
-    OutputFile("compare.csv", by: ["compare"], about: "one row per configuration: every metric, the budget, ratios to the baseline") { $0.csv },
+    OutputFile("compare.csv", by: ["compare"], about: "one row per configuration: every metric, the budget, ratios " +
+        "to the baseline") { $0.csv },
     OutputFile("compare.json", by: ["compare"], about: "the same rows as objects (numbers as numbers)") { $0.json },
-    OutputFile("compare-energy.svg", by: ["compare"], about: "energy per image by component class, one bar per configuration") {
+    OutputFile("compare-energy.svg", by: ["compare"], about: "energy per image by component class, one bar per " +
+        "configuration") {
       ComparePlots.energyBreakdown($0)
     },
   ]

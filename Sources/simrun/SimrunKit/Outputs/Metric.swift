@@ -30,7 +30,8 @@ public struct Metric: Sendable {
   /// Axis label: `energy per image [µJ]`.
   public var axisLabel: String { "\(label) [\(axisUnit)]" }
 
-  init(_ name: String, unit: String, suffix: String = "", label: String, axis: (String, Double), maximised: Bool = false,
+  init(_ name: String, unit: String, suffix: String = "", label: String, axis: (String, Double),
+       maximised: Bool = false,
        ratio: String? = nil, needsEval: Bool = false, _ value: @escaping @Sendable (RunOutcome) -> Double?) {
     self.name = name; self.unit = unit; self.suffix = suffix; self.label = label
     axisUnit = axis.0; axisDivisor = axis.1; isMaximised = maximised; self.ratio = ratio; self.needsEval = needsEval; self.value = value
@@ -44,19 +45,23 @@ public struct Metric: Sendable {
     Metric("crossbars", unit: "count", label: "crossbars", axis: ("count", 1), ratio: "crossbars") {
       Double($0.result.layers.reduce(0) { $0 + $1.crossbars })
     },
-    Metric("computingCycles", unit: "activations", label: "computing cycles", axis: ("count", 1), ratio: "computingCycles") {
+    Metric("computingCycles", unit: "activations", label: "computing cycles", axis: ("count", 1),
+           ratio: "computingCycles") {
       Double($0.result.layers.reduce(0) { $0 + $1.computingCycles })   // crossbar activations per image (the papers' CC)
     },
     Metric("firstImageLatency", unit: "ns", suffix: "Ns", label: "first-image latency", axis: ("µs", 1e3),
            ratio: "firstImageLatencyNs") { $0.result.firstImageLatencyNs },
-    Metric("imagesPerSecond", unit: "1/s", label: "throughput", axis: ("images/s", 1), maximised: true, ratio: "imagesPerSecond") {
+    Metric("imagesPerSecond", unit: "1/s", label: "throughput", axis: ("images/s", 1), maximised: true,
+           ratio: "imagesPerSecond") {
       $0.result.imagesPerSecond
     },
-    Metric("energyPerImage", unit: "pJ", suffix: "PJ", label: "energy per image", axis: ("µJ", 1e6), ratio: "energyPerImagePJ") {
+    Metric("energyPerImage", unit: "pJ", suffix: "PJ", label: "energy per image", axis: ("µJ", 1e6),
+           ratio: "energyPerImagePJ") {
       $0.result.energyPerImagePJ
     },
   ] + EnergyClass.allCases.map { c in
-    Metric("energy.\(c.rawValue)", unit: "pJ", suffix: "PJ", label: "\(c.rawValue) energy per image", axis: ("µJ", 1e6)) { r in
+    Metric("energy.\(c.rawValue)", unit: "pJ", suffix: "PJ", label: "\(c.rawValue) energy per image",
+           axis: ("µJ", 1e6)) { r in
       (r.result.energyByClass.first { $0.0 == c }?.1 ?? 0) / Double(max(1, r.result.images))
     }
   } + [
@@ -69,7 +74,8 @@ public struct Metric: Sendable {
     Metric("relativeError", unit: "fraction", label: "relative reconstruction error", axis: ("1", 1)) {
       $0.bench.records.weightedRelativeError { $0.parametersBefore }   // weight-weighted RMS of the layers' errors
     },
-    Metric("top1", unit: "fraction", label: "top-1 through the crossbars", axis: ("%", 0.01), maximised: true, needsEval: true) {
+    Metric("top1", unit: "fraction", label: "top-1 through the crossbars", axis: ("%", 0.01), maximised: true,
+           needsEval: true) {
       $0.accuracy?.crossbarTop1
     },
   ]

@@ -34,7 +34,8 @@ public struct RunProducts: Sendable {
   /// `area.csv` rows of `--baseline DIR`.
   public var baselineArea: [AreaRow]?
   /// Creates the products of a run.
-  public init(outcome: RunOutcome, baselineArea: [AreaRow]? = nil) { self.outcome = outcome; self.baselineArea = baselineArea }
+  public init(outcome: RunOutcome,
+              baselineArea: [AreaRow]? = nil) { self.outcome = outcome; self.baselineArea = baselineArea }
 }
 
 /// The files of a run folder (`simrun run`, `simrun eval`), in the order they are listed.
@@ -43,34 +44,45 @@ public enum RunOutputs {
 
   /// Every file a run folder may hold.
   public static let files: [OutputFile<RunProducts>] = [
-    OutputFile("config.yaml", by: by, about: "the run's settings, re-runnable with --config, with the resolved arch spec and what the run resolved to") {
+    OutputFile("config.yaml", by: by, about: "the run's settings, re-runnable with --config, with the resolved arch " +
+        "spec and what the run resolved to") {
       try RunRecord(outcome: $0.outcome).yaml()
     },
-    OutputFile("metrics.csv", by: by, about: "one row of the run's figures of merit, the columns compare and sweeps report (Metric.all)") { r in
+    OutputFile("metrics.csv", by: by, about: "one row of the run's figures of merit, the columns compare and sweeps " +
+        "report (Metric.all)") { r in
       var t = CSVTable(header: Metric.all.map(\.column))
       t.append(Metric.all.map { $0.field(r.outcome) })
       return t.text
     },
-    OutputFile("stats.json", by: by, about: "the stats tree by component path; every value {\"value\": x, \"unit\": \"u\"}") { $0.outcome.report.statsJSON },
-    OutputFile("stats.csv", by: by, about: "the same, long format: path,stat,value,unit") { $0.outcome.report.statsCSV },
-    OutputFile("layers.csv", by: by, about: "one row per layer: window, crossbars, copies, cycles, energy, stalls, spills") {
+    OutputFile("stats.json", by: by, about: "the stats tree by component path; every value {\"value\": x, \"unit\": " +
+        "\"u\"}") { $0.outcome.report.statsJSON },
+    OutputFile("stats.csv", by: by,
+               about: "the same, long format: path,stat,value,unit") { $0.outcome.report.statsCSV },
+    OutputFile("layers.csv", by: by, about: "one row per layer: window, crossbars, copies, cycles, energy, stalls, " +
+        "spills") {
       $0.outcome.report.layersCSV
     },
     OutputFile("layers.svg", by: by, about: "per layer: latency, mean crossbar busy time and input stalls [µs]") {
       RunPlots.layers($0.outcome.result)
     },
-    OutputFile("energy.csv", by: by, about: "energy per component class, for the run and each layer") { $0.outcome.report.energyCSV },
-    OutputFile("area.csv", by: by, about: "area and peak power per component class, used and whole chip (with --baseline, ratios to it)") {
+    OutputFile("energy.csv", by: by,
+               about: "energy per component class, for the run and each layer") { $0.outcome.report.energyCSV },
+    OutputFile("area.csv", by: by, about: "area and peak power per component class, used and whole chip (with " +
+        "--baseline, ratios to it)") {
       $0.outcome.report.areaCSV(baseline: $0.baselineArea)
     },
-    OutputFile("compression.csv", by: by, about: "with compression: per step and layer, rank, kept ratio, crossbars, tables, error") {
+    OutputFile("compression.csv", by: by, about: "with compression: per step and layer, rank, kept ratio, crossbars, " +
+        "tables, error") {
       $0.outcome.setup.compress.isEmpty ? nil : $0.outcome.bench.compressionCSV
     },
-    OutputFile("accuracy.csv", by: by, about: "with --eval: top-1 and agreement with float per path (float, quantized, crossbar, crossbar+noise)") {
+    OutputFile("accuracy.csv", by: by, about: "with --eval: top-1 and agreement with float per path (float, " +
+        "quantized, crossbar, crossbar+noise)") {
       $0.outcome.accuracy?.csv
     },
-    OutputFile("accuracy-layers.csv", by: by, about: "with --eval: each layer's output error against float") { $0.outcome.accuracy?.layersCSV },
-    OutputFile("trace.json", by: ["run"], streamed: true, about: "with --trace: Chrome trace events, streamed while the run goes") { _ in nil },
+    OutputFile("accuracy-layers.csv", by: by,
+               about: "with --eval: each layer's output error against float") { $0.outcome.accuracy?.layersCSV },
+    OutputFile("trace.json", by: ["run"], streamed: true, about: "with --trace: Chrome trace events, streamed while " +
+        "the run goes") { _ in nil },
   ]
 
   /// The `area.csv` rows of the run folder `dir` (`--baseline DIR`).

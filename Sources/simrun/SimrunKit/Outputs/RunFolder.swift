@@ -57,13 +57,15 @@ public struct RunFolder {
         try? fm.removeItem(atPath: old)
       } else {
         for name in Self.runFiles where fm.fileExists(atPath: "\(path)/\(name)") { try fm.removeItem(atPath: "\(path)/\(name)") }
-        for name in try fm.contentsOfDirectory(atPath: staging) { try fm.moveItem(atPath: "\(staging)/\(name)", toPath: "\(path)/\(name)") }
+        for name in try fm.contentsOfDirectory(atPath: staging) { try fm.moveItem(atPath: "\(staging)/\(name)",
+            toPath: "\(path)/\(name)") }
         discard()
       }
     } catch {
       if !fm.fileExists(atPath: path), fm.fileExists(atPath: old) { try? fm.moveItem(atPath: old, toPath: path) }
       discard()
-      throw InputError("--out \(path): cannot move the finished run into place: \((error as NSError).localizedDescription)")
+      throw InputError("--out \(path): cannot move the finished run into " +
+          "place: \((error as NSError).localizedDescription)")
     }
   }
 

@@ -15,7 +15,8 @@ enum RunPlots {
       return (l.name, [clock.ns(l.end) - clock.ns(l.start), busy, clock.ns(l.stallInputCycles)].map { $0 / 1e3 })
     }
     return SVGChart.groupedBars(
-      title: "\(r.network) on \(r.spec.name): time per layer (\(r.options.schedule.rawValue) schedule, \(r.images) image\(r.images == 1 ? "" : "s"))",
+      title: "\(r.network) on \(r.spec.name): time per layer (\(r.options.schedule.rawValue) schedule, \(r.images) " +
+          "image\(r.images == 1 ? "" : "s"))",
       yLabel: "time [µs]", groups: groups,
       series: ["latency", "crossbar busy (mean)", "input stalls"])
   }

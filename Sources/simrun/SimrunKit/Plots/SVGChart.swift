@@ -37,9 +37,12 @@ enum SVGChart {
   }
 
   static func header(_ f: Frame, title: String) -> [String] {
-    [##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(Int(f.width))" height="\##(Int(f.height))" viewBox="0 0 \##(Int(f.width)) \##(Int(f.height))" font-family="Helvetica, Arial, sans-serif" font-size="13">"##,
+    [##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(Int(f.width))" height="\##(Int(f.height))""## +
+        ##" viewBox="0 0 \##(Int(f.width)) \##(Int(f.height))" font-family="Helvetica, Arial, sans-serif""## +
+        ##" font-size="13">"##,
      ##"<rect width="100%" height="100%" fill="white"/>"##,
-     ##"<text x="\##(f.left + f.plotWidth / 2)" y="28" text-anchor="middle" font-size="16" font-weight="bold">\##(escape(title))</text>"##]
+     ##"<text x="\##(f.left + f.plotWidth / 2)" y="28" text-anchor="middle" font-size="16" font-weight="bold">"## +
+         ##"\##(escape(title))</text>"##]
   }
 
   /// The y axis (ticks, grid, label) for values `ticks`.
@@ -51,10 +54,13 @@ enum SVGChart {
       s.append(##"<line x1="\##(f.left)" y1="\##(y)" x2="\##(f.left + f.plotWidth)" y2="\##(y)" stroke="#e0e0e0"/>"##)
       s.append(##"<text x="\##(f.left - 8)" y="\##(y + 4)" text-anchor="end">\##(Self.label(t))</text>"##)
     }
-    s.append(##"<line x1="\##(f.left)" y1="\##(f.top)" x2="\##(f.left)" y2="\##(f.top + f.plotHeight)" stroke="black"/>"##)
-    s.append(##"<line x1="\##(f.left)" y1="\##(f.top + f.plotHeight)" x2="\##(f.left + f.plotWidth)" y2="\##(f.top + f.plotHeight)" stroke="black"/>"##)
+    s.append(##"<line x1="\##(f.left)" y1="\##(f.top)" x2="\##(f.left)" y2="\##(f.top + f.plotHeight)""## +
+        ##" stroke="black"/>"##)
+    s.append(##"<line x1="\##(f.left)" y1="\##(f.top + f.plotHeight)" x2="\##(f.left + f.plotWidth)""## +
+        ##" y2="\##(f.top + f.plotHeight)" stroke="black"/>"##)
     let cy = f.top + f.plotHeight / 2
-    s.append(##"<text x="22" y="\##(cy)" text-anchor="middle" transform="rotate(-90 22 \##(cy))">\##(escape(label))</text>"##)
+    s.append(##"<text x="22" y="\##(cy)" text-anchor="middle" transform="rotate(-90 22 \##(cy))">"## +
+        ##"\##(escape(label))</text>"##)
     return s
   }
 
@@ -81,11 +87,14 @@ enum SVGChart {
       var base = 0.0
       for (i, v) in values.enumerated() where v > 0 {
         let y0 = f.top + f.plotHeight * (1 - base / hi), y1 = f.top + f.plotHeight * (1 - (base + v) / hi)
-        s.append(##"<rect x="\##(x)" y="\##(y1)" width="\##(w)" height="\##(max(0, y0 - y1))" fill="\##(palette[i % palette.count])"><title>\##(escape(name)): \##(escape(series[i])) \##(Self.label(v))</title></rect>"##)
+        s.append(##"<rect x="\##(x)" y="\##(y1)" width="\##(w)" height="\##(max(0, y0 - y1))""## +
+            ##" fill="\##(palette[i % palette.count])"><title>"## +
+            ##"\##(escape(name)): \##(escape(series[i])) \##(Self.label(v))</title></rect>"##)
         base += v
       }
       let lx = x + w / 2, ly = f.top + f.plotHeight + 12
-      s.append(##"<text x="\##(lx)" y="\##(ly)" text-anchor="end" transform="rotate(-40 \##(lx) \##(ly))">\##(escape(name))</text>"##)
+      s.append(##"<text x="\##(lx)" y="\##(ly)" text-anchor="end" transform="rotate(-40 \##(lx) \##(ly))">"## +
+          ##"\##(escape(name))</text>"##)
     }
     s += legend(f, series: series)
     return (s + ["</svg>"]).joined(separator: "\n") + "\n"
@@ -102,7 +111,8 @@ extension SVGChart {
       s.append(##"<line x1="\##(x)" y1="\##(f.top)" x2="\##(x)" y2="\##(f.top + f.plotHeight)" stroke="#e0e0e0"/>"##)
       s.append(##"<text x="\##(x)" y="\##(f.top + f.plotHeight + 18)" text-anchor="middle">\##(Self.label(t))</text>"##)
     }
-    s.append(##"<text x="\##(f.left + f.plotWidth / 2)" y="\##(f.top + f.plotHeight + 44)" text-anchor="middle">\##(escape(label))</text>"##)
+    s.append(##"<text x="\##(f.left + f.plotWidth / 2)" y="\##(f.top + f.plotHeight + 44)" text-anchor="middle">"## +
+        ##"\##(escape(label))</text>"##)
     return s
   }
 
@@ -126,7 +136,8 @@ extension SVGChart {
         s.append(##"<polyline points="\##(path)" fill="none" stroke="\##(colour)" stroke-width="1.5"/>"##)
       }
       for (x, y) in serie.points {
-        s.append(##"<circle cx="\##(px(x))" cy="\##(py(y))" r="\##(i == 0 ? 3 : 4.5)" fill="\##(colour)" fill-opacity="\##(i == 0 ? 0.6 : 1)"><title>\##(Self.label(x)), \##(Self.label(y))</title></circle>"##)
+        s.append(##"<circle cx="\##(px(x))" cy="\##(py(y))" r="\##(i == 0 ? 3 : 4.5)" fill="\##(colour)""## +
+            ##" fill-opacity="\##(i == 0 ? 0.6 : 1)"><title>\##(Self.label(x)), \##(Self.label(y))</title></circle>"##)
       }
       let y = f.top + 10 + Double(i) * 20, x = f.left + f.plotWidth + 20
       s.append(##"<circle cx="\##(x + 6)" cy="\##(y - 4)" r="5" fill="\##(colour)"/>"##)
@@ -149,10 +160,13 @@ extension SVGChart {
       let x0 = f.left + slot * Double(g) + slot * 0.1
       for (i, v) in values.enumerated() where v > 0 {
         let y = f.top + f.plotHeight * (1 - v / hi)
-        s.append(##"<rect x="\##(x0 + w * Double(i))" y="\##(y)" width="\##(w)" height="\##(f.top + f.plotHeight - y)" fill="\##(palette[i % palette.count])"><title>\##(escape(name)): \##(escape(series[i])) \##(Self.label(v))</title></rect>"##)
+        s.append(##"<rect x="\##(x0 + w * Double(i))" y="\##(y)" width="\##(w)""## +
+            ##" height="\##(f.top + f.plotHeight - y)" fill="\##(palette[i % palette.count])"><title>"## +
+            ##"\##(escape(name)): \##(escape(series[i])) \##(Self.label(v))</title></rect>"##)
       }
       let lx = x0 + slot * 0.4, ly = f.top + f.plotHeight + 12
-      s.append(##"<text x="\##(lx)" y="\##(ly)" text-anchor="end" transform="rotate(-40 \##(lx) \##(ly))">\##(escape(name))</text>"##)
+      s.append(##"<text x="\##(lx)" y="\##(ly)" text-anchor="end" transform="rotate(-40 \##(lx) \##(ly))">"## +
+          ##"\##(escape(name))</text>"##)
     }
     s += legend(f, series: series)
     return (s + ["</svg>"]).joined(separator: "\n") + "\n"

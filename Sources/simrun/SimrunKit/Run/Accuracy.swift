@@ -28,7 +28,8 @@ public struct EvaluationData: Sendable {
     set = try Dataset.load(data, shape: net.inputShape, classes: net.layers[sink].outputShape.elements)
     let from = try calibration.map { try Dataset.load($0, shape: net.inputShape, classes: Int.max) } ?? set
     let n = min(images ?? (calibration == nil ? 128 : from.images), from.images)
-    self.calibration = n == from.images ? from : Dataset(x: Array(from.x[0..<(n * net.inputShape.elements)]), y: Array(from.y[0..<n]))
+    self.calibration = n == from.images ? from : Dataset(x: Array(from.x[0..<(n * net.inputShape.elements)]),
+                                                         y: Array(from.y[0..<n]))
   }
 }
 
@@ -69,7 +70,8 @@ public struct AccuracyReport: Sendable {
   public var table: String {
     var t = TextTable(header: ["scope", "images", "top-1", "agrees with float"], leftColumns: 1)
     for r in rows {
-      t.rows.append([r.scope, "\(r.images)", String(format: "%.2f %%", 100 * r.top1), String(format: "%.2f %%", 100 * r.agreementWithFloat)])
+      t.rows.append([r.scope, "\(r.images)", String(format: "%.2f %%", 100 * r.top1),
+                     String(format: "%.2f %%", 100 * r.agreementWithFloat)])
     }
     return t.render()
   }

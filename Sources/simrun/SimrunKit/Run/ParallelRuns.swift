@@ -8,7 +8,9 @@ enum ParallelRuns {
   /// `body` of every item, `jobs` at a time; results keep the items' order. `finished(i, ok)` is
   /// called as each item ends, one call at a time.
   static func map<T: Sendable, R: Sendable>(_ items: [T], jobs: Int, _ body: @escaping @Sendable (T) throws -> R,
-                                             finished: @escaping @Sendable (Int, Bool) -> Void = { _, _ in }) -> [Result<R, Error>] {
+                                             finished: @escaping @Sendable (Int,
+                                                                            Bool) -> Void = { _, _ in }) -> [Result<R,
+                                                                                Error>] {
     let queue = WorkQueue<Result<R, Error>>(count: items.count)
     DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, items.count))) { _ in
       while let i = queue.next() {

@@ -17,7 +17,8 @@ public struct PluginCatalog: Sendable {
   public static let builtIn = PluginCatalog(mappers: allMappers, compressors: allCompressors)
 
   /// A catalog of `mappers` and `compressors`.
-  public init(mappers: [MapperEntry], compressors: [CompressorEntry]) { self.mappers = mappers; self.compressors = compressors }
+  public init(mappers: [MapperEntry],
+              compressors: [CompressorEntry]) { self.mappers = mappers; self.compressors = compressors }
 
   /// The catalog with mapper type `M` added.
   public func adding<M: ConfigurableMapper>(mapper: M.Type) -> PluginCatalog {
@@ -47,7 +48,8 @@ public struct PluginCatalog: Sendable {
   /// The compressor `spec` names, or an error listing the kinds.
   public func compressor(_ spec: PluginSpec) throws -> any Compressor {
     guard let entry = compressorEntry(spec.kind) else {
-      throw InputError("unknown compressor kind '\(spec.kind)' (known: \(compressors.map(\.kind).joined(separator: ", ")))")
+      throw InputError("unknown compressor kind '\(spec.kind)' " +
+          "(known: \(compressors.map(\.kind).joined(separator: ", ")))")
     }
     return try entry.make(spec.options)
   }

@@ -22,11 +22,14 @@ public struct PreparedRun {
     self.setup = setup
     spec = try setup.arch.load(overrides: setup.set)
     let mapper = try plugins.mapper(setup.mapper)
-    bench = try Workbench(workload: setup.workload, factorize: setup.factorize, weights: setup.weights, seed: setup.seed,
-                          compress: setup.compress, mapper: mapper, geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits,
-                          keepWeights: keepWeights ?? (setup.eval != nil), plugins: plugins)
-    let options = SimulationOptions(schedule: setup.schedule, allowRounds: setup.rounds, singleArrayPerLayer: setup.singleArray,
-                                    images: setup.images, replication: try ReplicationPlan.parse(setup.replicate, spec: spec))
+    bench = try Workbench(workload: setup.workload, factorize: setup.factorize, weights: setup.weights,
+                          seed: setup.seed, compress: setup.compress, mapper: mapper, geometry: ArrayGeometry(spec),
+                          weightBits: spec.data.weightBits, keepWeights: keepWeights ?? (setup.eval != nil),
+                          plugins: plugins)
+    let options = SimulationOptions(schedule: setup.schedule, allowRounds: setup.rounds,
+                                    singleArrayPerLayer: setup.singleArray,
+                                    images: setup.images, replication: try ReplicationPlan.parse(setup.replicate,
+                                        spec: spec))
     engine = try Engine(spec: spec, layout: bench.layout, options: options)
   }
 
@@ -64,7 +67,8 @@ public struct RunOutcome: Sendable {
   /// Evaluates the layouts on `data` (default: the setup's `eval` and `calibration` images).
   public mutating func evaluate(_ data: EvaluationData? = nil, progress: ((String) -> Void)? = nil) throws {
     guard data != nil || setup.eval != nil else { return }
-    guard bench.original != nil else { throw InputError("--eval needs weights: give an .onnx model (--model) or --weights") }
+    guard bench.original != nil else { throw InputError("--eval needs weights: give an .onnx model (--model) or " +
+        "--weights") }
     guard let data = try data ?? EvaluationData(for: setup, network: networkAsGiven) else { return }
     accuracy = try AccuracyReport(bench: bench, spec: spec, data: data, progress: progress)
   }

@@ -32,7 +32,8 @@ public struct Workbench: Sendable {
               keepWeights: Bool = false, plugins: PluginCatalog = .builtIn) throws {
     var (net, modelWeights) = try BuiltinWorkloads.loadWithWeights(workload, independentRows: independentRows)
     if let f = factorize {
-      guard compress.isEmpty, modelWeights == nil else { throw InputError("--factorize reshapes the network without weights; use --compress lowrank:... to combine it with other compressors") }
+      guard compress.isEmpty, modelWeights == nil else { throw InputError("--factorize reshapes the network without " +
+          "weights; use --compress lowrank:... to combine it with other compressors") }
       let (factored, skipped) = try net.factorizedReporting(FactorizationPlan.parse(f))
       net = factored
       if !skipped.isEmpty { notes.append("left dense: \(skipped.joined(separator: ", "))") }
@@ -67,9 +68,11 @@ public struct Workbench: Sendable {
       w = try SyntheticWeights(seed: seed).generate(for: net)
       weightsSource = "synthetic (seed \(seed))"
     }
-    let model = try CompressedModel(network: net, weights: w, source: weights ?? (modelWeights != nil ? workload : "synthetic weights"))
+    let model = try CompressedModel(network: net, weights: w,
+                                    source: weights ?? (modelWeights != nil ? workload : "synthetic weights"))
     original = model
-    let (compressed, records, finalLayout) = try CompressionPipeline.runWithLayout(model, steps: steps, context: context)
+    let (compressed, records, finalLayout) = try CompressionPipeline.runWithLayout(model, steps: steps,
+        context: context)
     self.records = records
     self.model = compressed
     network = compressed.network
@@ -81,7 +84,8 @@ public struct Workbench: Sendable {
 
   /// `compression.csv`.
   public var compressionCSV: String {
-    var t = CSVTable(header: ["step", "layer", "rank", "keptRatio", "parametersBefore", "parametersAfter", "crossbarsBefore",
+    var t = CSVTable(header: ["step", "layer", "rank", "keptRatio", "parametersBefore", "parametersAfter",
+                              "crossbarsBefore",
                               "crossbarsAfter", "tableEntries", "relativeError", "note"])
     for r in records {
       t.append([r.step, r.layer, r.rank.map(String.init) ?? "", StatNode.number(r.keptRatio), "\(r.parametersBefore)",
@@ -93,10 +97,12 @@ public struct Workbench: Sendable {
 
   /// The per-layer compression table.
   public var compressionTable: String {
-    var t = TextTable(header: ["step", "layer", "rank", "kept", "crossbars", "tables", "rel. error", "note"], leftColumns: 2)
+    var t = TextTable(header: ["step", "layer", "rank", "kept", "crossbars", "tables", "rel. error", "note"],
+                      leftColumns: 2)
     t.leftAlignedColumns = [7]
     t.rows = records.map { r in
-      [r.step, r.layer, r.rank.map(String.init) ?? "-", String(format: "%.3f", r.keptRatio), "\(r.crossbarsBefore) -> \(r.crossbarsAfter)",
+      [r.step, r.layer, r.rank.map(String.init) ?? "-", String(format: "%.3f", r.keptRatio), "\(r.crossbarsBefore) " +
+          "-> \(r.crossbarsAfter)",
        "\(r.tableEntries)", String(format: "%.4f", r.relativeError), r.note]
     }
     return t.render()

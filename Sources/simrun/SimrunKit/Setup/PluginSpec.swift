@@ -61,7 +61,8 @@ public struct PluginSpec: Codable, Equatable, Sendable {
       else if let i = try? c.decode(Int.self) { text = String(i) }
       else if let d = try? c.decode(Double.self) { text = String(d) }
       else if let b = try? c.decode(Bool.self) { text = String(b) }
-      else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "an option value must be a string, number or boolean") }
+      else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "an option value must be a string, " +
+          "number or boolean") }
     }
     func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(text) }
   }
@@ -73,7 +74,8 @@ extension PluginSpec: SettingValue, ListedSettingValue {
   public static func treeValue(_ text: String, flag: String, range: ClosedRange<Int>?) throws -> Any {
     try PluginSpec(text, what: flag).tree
   }
-  public static func elementTreeValue(_ text: String, flag: String) throws -> Any { try PluginSpec(text, what: flag).tree }
+  public static func elementTreeValue(_ text: String, flag: String) throws -> Any { try PluginSpec(text,
+      what: flag).tree }
 }
 
 // MARK: - The chip of a run: a preset, an arch file, or an arch mapping inline
@@ -111,10 +113,12 @@ public enum ArchSource: SettingValue {
     switch self {
     case .named(let s): return try ArchSpec.load(s, overrides: overrides)
     case .inline(let v):
-      guard let tree = v.plain as? [String: Any] else { throw InputError("'arch' must be a preset name, an arch file or a mapping of arch keys") }
+      guard let tree = v.plain as? [String: Any] else { throw InputError("'arch' must be a preset name, an arch file " +
+          "or a mapping of arch keys") }
       return try ArchSpec.load(inline: tree, source: "arch", overrides: overrides)
     case .resolved(let spec):
-      return overrides.isEmpty ? spec : try ArchSpec.load(inline: ConfigTree.tree(of: spec), source: "arch", overrides: overrides)
+      return overrides.isEmpty ? spec : try ArchSpec.load(inline: ConfigTree.tree(of: spec), source: "arch",
+                                                          overrides: overrides)
     }
   }
 

@@ -60,8 +60,9 @@ extension RunSetup {
   public static let settings: [RunSettingInfo] = Mirror(reflecting: RunSetup()).children.compactMap { child in
     guard let label = child.label, label.hasPrefix("_"), let s = child.value as? any AnySetting else { return nil }
     let key = String(label.dropFirst())
-    return RunSettingInfo(key: key, flags: [kebab(key)] + s.about.aliases, help: s.about.help, placeholder: s.about.placeholder,
-                          range: s.about.range, arity: s.valueType.arity, defaultText: s.defaultText, valueType: s.valueType)
+    return RunSettingInfo(key: key, flags: [kebab(key)] + s.about.aliases, help: s.about.help,
+                          placeholder: s.about.placeholder, range: s.about.range, arity: s.valueType.arity,
+                          defaultText: s.defaultText, valueType: s.valueType)
   }
 
   /// The setting a flag name (without dashes) stands for.
@@ -91,7 +92,9 @@ extension RunSetup {
       var text = s.help
       if let d = s.defaultText, s.arity != .presence, !text.contains("[default") { text += " [default: \(d)]" }
       if let r = s.range { text += " (\(r.lowerBound)...\(r.upperBound))" }
-      let pad = name.count + 2 <= column ? String(repeating: " ", count: column - name.count) : "\n" + String(repeating: " ", count: column + 2)
+      let pad = name.count + 2 <= column ? String(repeating: " ",
+                                                  count: column - name.count) : "\n" + String(repeating: " ",
+                                                      count: column + 2)
       lines.append("  " + name + pad + wrap(text, width: width - column - 2, indent: column + 2))
     }
     return lines.joined(separator: "\n")

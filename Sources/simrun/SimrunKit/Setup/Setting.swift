@@ -85,7 +85,8 @@ extension Int: SettingValue {
   public static var arity: FlagArity { .single }
   public static func treeValue(_ text: String, flag: String, range: ClosedRange<Int>?) throws -> Any {
     let r = range ?? Int.min...Int.max
-    guard let n = Int(text) else { throw InputError("\(flag) \(text): must be a whole number in \(r.lowerBound)...\(r.upperBound)") }
+    guard let n = Int(text) else { throw InputError("\(flag) \(text): must be a whole number " +
+        "in \(r.lowerBound)...\(r.upperBound)") }
     guard r.contains(n) else { throw InputError("\(flag) \(text): must be in \(r.lowerBound)...\(r.upperBound)") }
     return n
   }

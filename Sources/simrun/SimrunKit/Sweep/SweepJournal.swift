@@ -32,17 +32,20 @@ final class SweepJournal: @unchecked Sendable {
         var lines = text.components(separatedBy: "\n")
         let torn = lines.removeLast()   // "" when the file ends with a newline
         guard lines.first == header else {
-          throw InputError("--out \(dir): holds another sweep or shard (\(lines.first ?? "empty journal")); choose another folder or remove it")
+          throw InputError("--out \(dir): holds another sweep or shard (\(lines.first ?? "empty journal")); choose " +
+              "another folder or remove it")
         }
         var seen = Set<Int>()
         for line in lines.dropFirst() {
-          guard let r = SweepRow(line: line, parameters: spec.parameters.count, metrics: spec.metrics.count), r.point < spec.pointCount,
+          guard let r = SweepRow(line: line, parameters: spec.parameters.count,
+                                 metrics: spec.metrics.count), r.point < spec.pointCount,
                 shard.contains(r.point), seen.insert(r.point).inserted else { continue }
           rows.append(r)
         }
         let remaining = shard.count(of: spec.pointCount) - rows.count
         if remaining > 0 && !resume {
-          throw InputError("--out \(dir): this sweep is unfinished there (\(rows.count) of \(rows.count + remaining) points done); --resume continues it")
+          throw InputError("--out \(dir): this sweep is unfinished there (\(rows.count) of \(rows.count + remaining) " +
+              "points done); --resume continues it")
         }
         if !torn.isEmpty || rows.count != lines.count - 1 {
           // Rewrite without the torn or foreign lines before appending.
@@ -53,7 +56,8 @@ final class SweepJournal: @unchecked Sendable {
         try spec.text.write(toFile: "\(dir)/sweep.yaml", atomically: true, encoding: .utf8)
         try (header + "\n").write(toFile: path, atomically: true, encoding: .utf8)
       }
-      guard let h = FileHandle(forWritingAtPath: path) else { throw InputError("--out \(dir): cannot open \(Self.name) for writing") }
+      guard let h = FileHandle(forWritingAtPath: path) else { throw InputError("--out \(dir): cannot " +
+          "open \(Self.name) for writing") }
       handle = h
       try handle.seekToEnd()
     } catch let e as InputError {
@@ -86,7 +90,8 @@ public struct SweepShard: Sendable, Equatable {
   public init(parsing text: String) throws {
     let p = text.split(separator: "/").map { Int($0) }
     guard p.count == 2, let i = p[0], let n = p[1], n >= 1, (0..<n).contains(i) else {
-      throw InputError("--shard \(text): expected I/N with 0 <= I < N, e.g. 0/3 (Slurm: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)")
+      throw InputError("--shard \(text): expected I/N with 0 <= I < N, e.g. 0/3 (Slurm: " +
+          "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)")
     }
     index = i; count = n
   }

@@ -23,7 +23,8 @@ public enum SweepMerge {
       }
       spec = spec ?? s
       guard FileManager.default.fileExists(atPath: resultsPath) else {
-        throw InputError("\(dir): no results.csv, so its shard did not finish; rerun it with `simrun sweep SPEC --shard I/N --resume --out \(dir)`")
+        throw InputError("\(dir): no results.csv, so its shard did not finish; rerun it with `simrun sweep SPEC " +
+            "--shard I/N --resume --out \(dir)`")
       }
       let text = try ConfigTree.readText(resultsPath)
       for r in try SweepTable.rows(results: text, spec: s, source: resultsPath) {
@@ -38,7 +39,8 @@ public enum SweepMerge {
     let missing = (0..<s.pointCount).filter { rows[$0] == nil }
     guard missing.isEmpty else {
       let list = missing.prefix(10).map(String.init).joined(separator: ", ")
-      throw InputError("merge: \(missing.count) of \(s.pointCount) points are in no shard (\(list)\(missing.count > 10 ? ", ..." : "")); merge every shard of the sweep")
+      throw InputError("merge: \(missing.count) of \(s.pointCount) points are in no shard " +
+          "(\(list)\(missing.count > 10 ? ", ..." : "")); merge every shard of the sweep")
     }
     let table = SweepTable(spec: s, rows: Array(rows.values))
     let journal = ([SweepJournal.header(s, shard: .whole)] + table.rows.map(\.line)).joined(separator: "\n") + "\n"

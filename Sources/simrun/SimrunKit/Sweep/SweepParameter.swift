@@ -58,10 +58,12 @@ struct SweepParameter: Sendable {
       target = .compressOption(kind: ko[0], option: ko[1])
     case (let key, 1) where RunSetup.setting(key: key) != nil: target = .setting(key)
     default:
-      throw InputError("\(at): unknown parameter (give arch.PATH as --set takes it, mapper.OPTION, compress.KIND.OPTION, or a run setting: \(RunSetup.settings.map(\.key).joined(separator: ", ")))")
+      throw InputError("\(at): unknown parameter (give arch.PATH as --set takes it, mapper.OPTION, " +
+          "compress.KIND.OPTION, or a run setting: \(RunSetup.settings.map(\.key).joined(separator: ", ")))")
     }
     if let m = values.mapping {
-      guard Self.takesNumbers(target) else { throw InputError("\(at): a range {min, max} needs a numeric parameter; give a list of values") }
+      guard Self.takesNumbers(target) else { throw InputError("\(at): a range {min, max} needs a numeric parameter; " +
+          "give a list of values") }
       for (k, _) in m where !["min", "max", "scale", "integer"].contains(k.string ?? "") {
         throw InputError("\(at): unknown range key '\(k.string ?? "?")' (known: min, max, scale, integer)")
       }
@@ -76,7 +78,8 @@ struct SweepParameter: Sendable {
       domain = .range(min: lo, max: hi, log: scale == "log", integer: integer)
       return
     }
-    guard let list = values.sequence else { throw InputError("\(at): expected a list of values (or a range {min, max} with random:)") }
+    guard let list = values.sequence else { throw InputError("\(at): expected a list of values (or a range {min, " +
+        "max} with random:)") }
     guard !list.isEmpty else { throw InputError("\(at): the list of values is empty (the grid would have no points)") }
     let t = target
     domain = .list(try list.enumerated().map { i, n in try Self.value(n, target: t, at: "\(at)[\(i)]") })
@@ -113,7 +116,8 @@ struct SweepParameter: Sendable {
   /// `kind:key=value,...` or `{kind, options}`.
   static func plugin(_ n: Node, at: String) throws -> PluginSpec {
     if let s = n.scalar?.string { return try PluginSpec(s, what: at) }
-    guard let m = n.mapping, let kind = m["kind"]?.string else { throw InputError("\(at): expected KIND:OPTIONS or {kind, options}") }
+    guard let m = n.mapping, let kind = m["kind"]?.string else { throw InputError("\(at): expected KIND:OPTIONS or " +
+        "{kind, options}") }
     for (k, _) in m where !["kind", "options"].contains(k.string ?? "") {
       throw InputError("\(at): unknown key '\(k.string ?? "?")' (known: kind, options)")
     }
@@ -121,7 +125,8 @@ struct SweepParameter: Sendable {
     if let o = m["options"] {
       guard let om = o.mapping else { throw InputError("\(at): 'options' must map names to values") }
       for (k, v) in om {
-        guard let key = k.string, let value = v.scalar?.string else { throw InputError("\(at).options: each option is NAME: VALUE") }
+        guard let key = k.string, let value = v.scalar?.string else { throw InputError("\(at).options: each option " +
+            "is NAME: VALUE") }
         options[key] = value
       }
     }
@@ -179,7 +184,8 @@ struct SweepParameter: Sendable {
     case let .compressOption(kind, option):
       let steps = s.compress.indices.filter { s.compress[$0].kind == kind }
       guard !steps.isEmpty else {
-        throw InputError("\(at): this point has no \(kind) step (its steps: \(s.compress.isEmpty ? "none" : s.compress.map(\.kind).joined(separator: ", ")))")
+        throw InputError("\(at): this point has no \(kind) step (its " +
+            "steps: \(s.compress.isEmpty ? "none" : s.compress.map(\.kind).joined(separator: ", ")))")
       }
       for i in steps { s.compress[i].options[option] = text }
     default: break

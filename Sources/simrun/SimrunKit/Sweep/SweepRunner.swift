@@ -20,7 +20,8 @@ public final class SweepRunner {
   let plugins: PluginCatalog
 
   /// Checks the spec's points of `shard` and opens the journal in `out` (default `runs/sweep-NAME`).
-  public init(specPath: String, shard: SweepShard, out: String?, resume: Bool, plugins: PluginCatalog = .builtIn) throws {
+  public init(specPath: String, shard: SweepShard, out: String?, resume: Bool,
+              plugins: PluginCatalog = .builtIn) throws {
     spec = try SweepSpec.load(specPath)
     self.plugins = plugins
     points = Array(shard.points(of: spec.pointCount))
@@ -104,7 +105,8 @@ public final class SweepRunner {
     let values = spec.values(of: point).map(\.text)
     do {
       let outcome = try setup.execute(plugins: plugins)
-      return SweepRow(point: point, values: values, ok: true, metrics: spec.metrics.map { $0.field(outcome) }, error: "")
+      return SweepRow(point: point, values: values, ok: true, metrics: spec.metrics.map { $0.field(outcome) },
+                      error: "")
     } catch {
       return SweepRow(point: point, values: values, ok: false, metrics: spec.metrics.map { _ in "" }, error: "\(error)")
     }
@@ -122,10 +124,12 @@ final class FailureBox: @unchecked Sendable {
 public enum SweepOutputs {
   /// Every file `simrun sweep` and `simrun merge` write from the table.
   public static let files: [OutputFile<SweepTable>] = [
-    OutputFile("results.csv", by: ["sweep", "merge"], about: "every point: its parameter values, status, every result, the Pareto flag") {
+    OutputFile("results.csv", by: ["sweep", "merge"], about: "every point: its parameter values, status, every " +
+        "result, the Pareto flag") {
       $0.csv
     },
-    OutputFile("pareto.svg", by: ["sweep", "merge"], about: "every point on the first two objectives, the Pareto front joined") {
+    OutputFile("pareto.svg", by: ["sweep", "merge"], about: "every point on the first two objectives, the Pareto " +
+        "front joined") {
       SweepPlots.pareto($0)
     },
   ]

@@ -35,7 +35,8 @@ public struct SweepSpec: Sendable {
     self.source = source
     self.text = text
     let node = try ConfigTree.compose(text, source: source)
-    guard let top = node?.mapping else { throw InputError("\(source): expected a mapping with version, base, grid and objectives") }
+    guard let top = node?.mapping else { throw InputError("\(source): expected a mapping with version, base, grid " +
+        "and objectives") }
     let known = ["version", "base", "grid", "random", "objectives"]
     var problems: [String] = []
     for (k, _) in top where !known.contains(k.string ?? "") {
@@ -46,7 +47,8 @@ public struct SweepSpec: Sendable {
 
     base = try Self.baseSetup(top["base"], source: source)
     guard let grid = top["grid"]?.mapping, !grid.isEmpty else {
-      throw InputError("\(source): 'grid' must map at least one parameter to its values (e.g. mapper: [im2col, vw-sdk])")
+      throw InputError("\(source): 'grid' must map at least one parameter to its values (e.g. mapper: [im2col, " +
+          "vw-sdk])")
     }
     parameters = try grid.map { key, value in
       try SweepParameter(name: key.string ?? "", values: value, source: source)
@@ -64,13 +66,15 @@ public struct SweepSpec: Sendable {
       pointCount = n
     } else {
       if let p = parameters.first(where: \.isRange) {
-        throw InputError("\(source): grid '\(p.name)' is a range {min, max}; ranges need 'random: {points: N, seed: S}' (a grid needs a list)")
+        throw InputError("\(source): grid '\(p.name)' is a range {min, max}; ranges need 'random: {points: N, seed: " +
+            "S}' (a grid needs a list)")
       }
       var count = 1
       for p in parameters {
         let (c, overflow) = count.multipliedReportingOverflow(by: p.valueCount)
         guard !overflow, c <= Self.maximumPoints else {
-          throw InputError("\(source): the grid has more than \(Self.maximumPoints) points; sample it with 'random: {points: N, seed: S}'")
+          throw InputError("\(source): the grid has more than \(Self.maximumPoints) points; sample it with 'random: " +
+              "{points: N, seed: S}'")
         }
         count = c
       }
@@ -82,7 +86,8 @@ public struct SweepSpec: Sendable {
     let names = top["objectives"]?.sequence.map { $0.map { $0.string ?? "" } } ?? []
     let m = metrics
     guard names.count >= 2 else {
-      throw InputError("\(source): 'objectives' must list at least two results for the Pareto front (e.g. [energyPerImage, imagesPerSecond]; results: \(m.map(\.column).joined(separator: ", ")))")
+      throw InputError("\(source): 'objectives' must list at least two results for the Pareto front (e.g. " +
+          "[energyPerImage, imagesPerSecond]; results: \(m.map(\.column).joined(separator: ", ")))")
     }
     objectives = try names.map { try SweepObjective(parsing: $0, metrics: m, source: source) }
   }

@@ -13,12 +13,14 @@ struct SweepObjective: Sendable, Equatable {
     var name = text, direction: Bool?
     if let c = text.firstIndex(of: ":") {
       let d = String(text[..<c])
-      guard d == "min" || d == "max" else { throw InputError("\(source): objective '\(text)': expected min:NAME or max:NAME") }
+      guard d == "min" || d == "max" else { throw InputError("\(source): objective '\(text)': expected min:NAME or " +
+          "max:NAME") }
       direction = d == "max"
       name = String(text[text.index(after: c)...])
     }
     guard let m = metrics.first(where: { $0.column == name }) ?? metrics.first(where: { $0.name == name }) else {
-      throw InputError("\(source): objective '\(text)' is not a result (results: \(metrics.map(\.column).joined(separator: ", ")))")
+      throw InputError("\(source): objective '\(text)' is not a result " +
+          "(results: \(metrics.map(\.column).joined(separator: ", ")))")
     }
     metric = m.column
     maximise = direction ?? m.isMaximised
@@ -107,7 +109,8 @@ public struct SweepTable {
     let f = front
     var t = CSVTable(header: columns)
     for r in rows {
-      t.append([String(r.point)] + r.values + [r.ok ? "ok" : "error"] + r.metrics + [f.contains(r.point) ? "1" : "0", r.error])
+      t.append([String(r.point)] + r.values + [r.ok ? "ok" : "error"] + r.metrics + [f.contains(r.point) ? "1" : "0",
+          r.error])
     }
     return t.text
   }
@@ -117,11 +120,13 @@ public struct SweepTable {
     var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     if lines.last == "" { lines.removeLast() }
     let header = SweepTable(spec: spec, rows: []).header
-    guard lines.first == header else { throw InputError("\(source): not the results.csv of this sweep (its header differs)") }
+    guard lines.first == header else { throw InputError("\(source): not the results.csv of this sweep (its header " +
+        "differs)") }
     return try lines.dropFirst().enumerated().map { i, line in
       var f = CSV.fields(line)
       let pareto = spec.parameters.count + 2 + spec.metrics.count
-      guard f.count == pareto + 2 else { throw InputError("\(source): line \(i + 2) has \(f.count) fields, expected \(pareto + 2)") }
+      guard f.count == pareto + 2 else { throw InputError("\(source): line \(i + 2) has \(f.count) fields, " +
+          "expected \(pareto + 2)") }
       f.remove(at: pareto)
       guard let row = SweepRow(line: CSV.line(f), parameters: spec.parameters.count, metrics: spec.metrics.count) else {
         throw InputError("\(source): line \(i + 2) is not a design point")
