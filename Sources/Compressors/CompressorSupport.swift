@@ -66,9 +66,9 @@ struct LayerTargets {
       }
       return out.sorted()
     }
-    return network.layers.indices.filter { eligible($0,
-                                                    network.layers[$0]) == nil && (isAll || byDefault($0,
-                                                        network.layers[$0])) }
+    return network.layers.indices.filter {
+      eligible($0, network.layers[$0]) == nil && (isAll || byDefault($0, network.layers[$0]))
+    }
   }
 }
 
@@ -106,7 +106,13 @@ enum Budget: Equatable {
   }
 
   var limit: Int { switch self { case .parameters(let n), .crossbars(let n): n; case .error: 0 } }
-  var name: String { switch self { case .parameters: "parameters"; case .crossbars: "crossbars"; case .error: "relative error" } }
+  var name: String {
+    switch self {
+    case .parameters: "parameters"
+    case .crossbars: "crossbars"
+    case .error: "relative error"
+    }
+  }
 
   /// The weakest knob in [low, high] (larger means more compression) whose model meets the
   /// budget, and that model; an error when no setting meets it.

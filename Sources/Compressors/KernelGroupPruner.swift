@@ -79,15 +79,13 @@ public struct KernelGroupPruner: ConfigurableCompressor {
       switch scope {
       case .layer:
         return scores.map { sc in
-          Set(sc.indices.sorted { (sc[$0], $0) < (sc[$1],
-                                                  $1) }.prefix(max(0,
-                                                                   min(sc.count - 1,
-                                                                       Int((ratio * Double(sc.count)).rounded(.down))))))
+          let n = max(0, min(sc.count - 1, Int((ratio * Double(sc.count)).rounded(.down))))
+          return Set(sc.indices.sorted { (sc[$0], $0) < (sc[$1], $1) }.prefix(n))
         }
       case .global:
         var want = Int((ratio * Double(relative.reduce(0) { $0 + $1.count })).rounded())
-        let all = relative.enumerated().flatMap { l, rel in rel.enumerated().map { ($0.element, l,
-            $0.offset) } }.sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+        let all = relative.enumerated().flatMap { l, rel in rel.enumerated().map { ($0.element, l, $0.offset) } }
+          .sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
         var out = relative.map { _ in Set<Int>() }
         for (_, l, k) in all where want > 0 && out[l].count + 1 < relative[l].count { out[l].insert(k); want -= 1 }
         return out
@@ -129,7 +127,9 @@ public struct KernelGroupPruner: ConfigurableCompressor {
       w.outputs = keepChannels.count
       w.bias = before.bias.map { b in keepChannels.map { b[$0] } }
       var state = m.layers[i]
-      state.keep = state.keep.map { keep in keepChannels.flatMap { o in keep[(o * before.inputs)..<((o + 1) * before.inputs)] } }
+      state.keep = state.keep.map { keep in
+        keepChannels.flatMap { o in keep[(o * before.inputs)..<((o + 1) * before.inputs)] }
+      }
       state.quantized = nil
       var l = layer
       switch l.operation {
@@ -141,7 +141,9 @@ public struct KernelGroupPruner: ConfigurableCompressor {
       m.set(i, weights: w, state: state)
       var removedEnergy = 0.0
       // In channel order: a Set's order changes from process to process, and so would the sum's last digit.
-      for o in removed.sorted() { for c in 0..<before.inputs { let v = Double(before.values[o * before.inputs + c]); removedEnergy += v * v } }
+      for o in removed.sorted() {
+        for c in 0..<before.inputs { let v = Double(before.values[o * before.inputs + c]); removedEnergy += v * v }
+      }
       let total = before.norm * before.norm
       records.append(CompressionRecord(step: description, layer: layer.name,
                                        keptRatio: Double(keepChannels.count) / Double(layer.weightColumns),
@@ -163,7 +165,11 @@ public struct KernelGroupPruner: ConfigurableCompressor {
         case .conv, .fullyConnected:
           let cw = m.weights.layers[c]!
           let perChannel: Int
-          if case .conv(let conv) = cl.operation { perChannel = conv.kernelHeight * conv.kernelWidth } else { perChannel = oldIn.pixels }
+          if case .conv(let conv) = cl.operation {
+            perChannel = conv.kernelHeight * conv.kernelWidth
+          } else {
+            perChannel = oldIn.pixels
+          }
           let cols = keepChannels.flatMap { ch in (ch * perChannel)..<((ch + 1) * perChannel) }
           let nw = LayerWeights(values: (0..<cw.outputs).flatMap { o in cols.map { cw.values[o * cw.inputs + $0] } },
                             outputs: cw.outputs, inputs: cols.count, bias: cw.bias)
@@ -187,7 +193,9 @@ public struct KernelGroupPruner: ConfigurableCompressor {
   func relativeErrorOfColumns(_ w: LayerWeights, keeping cols: [Int]) -> Double {
     let kept = Set(cols)
     var removed = 0.0
-    for o in 0..<w.outputs { for c in 0..<w.inputs where !kept.contains(c) { let v = Double(w.values[o * w.inputs + c]); removed += v * v } }
+    for o in 0..<w.outputs {
+      for c in 0..<w.inputs where !kept.contains(c) { let v = Double(w.values[o * w.inputs + c]); removed += v * v }
+    }
     return w.norm > 0 ? removed.squareRoot() / w.norm : 0
   }
 }

@@ -74,9 +74,16 @@ public struct PatternPruner: ConfigurableCompressor {
       let channels = w.inputs / taps
       for ch in 0..<channels {
         var energy = [Double](repeating: 0, count: taps)
-        for o in 0..<w.outputs { for t in 0..<taps { let v = Double(w.values[o * w.inputs + ch * taps + t]); energy[t] += v * v } }
+        for o in 0..<w.outputs {
+          for t in 0..<taps { let v = Double(w.values[o * w.inputs + ch * taps + t]); energy[t] += v * v }
+        }
         let kept = Set(energy.indices.sorted { (-energy[$0], $0) < (-energy[$1], $1) }.prefix(keepTaps))
-        for o in 0..<w.outputs { for t in 0..<taps where !kept.contains(t) { keep[o * w.inputs + ch * taps + t] = false; w.values[o * w.inputs + ch * taps + t] = 0 } }
+        for o in 0..<w.outputs {
+          for t in 0..<taps where !kept.contains(t) {
+            keep[o * w.inputs + ch * taps + t] = false
+            w.values[o * w.inputs + ch * taps + t] = 0
+          }
+        }
       }
       state.keep = keep
       state.structure = .rows

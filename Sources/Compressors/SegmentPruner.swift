@@ -17,7 +17,17 @@ import CrossbarSim
 /// Every layer keeps at least one segment. Targets: `layers=a|b`, default every matrix layer.
 public struct SegmentPruner: Compressor {
   /// The segment shape.
-  public enum Segment: String, Sendable { case block = "prune-crossbar", row = "prune-rows", column = "prune-columns" }
+  public enum Segment: String, Sendable {
+    case block = "prune-crossbar", row = "prune-rows", column = "prune-columns"
+    /// The segments in words.
+    var noun: String {
+      switch self {
+      case .block: "blocks"
+      case .row: "row segments"
+      case .column: "column segments"
+      }
+    }
+  }
   enum Scope: String, CaseIterable { case layer, global }
   enum Norm: String, CaseIterable { case l2, l1 }
   public static let options: [PluginOption] = [SharedOptions.ratio("segments"), SharedOptions.threshold("segments")]
@@ -161,7 +171,7 @@ public struct SegmentPruner: Compressor {
       records.append(CompressionRecord(step: description, layer: model.network.layers[i].name,
                                        keptRatio: keptBefore > 0 ? Double(kept) / Double(keptBefore) : 0,
                                        relativeError: relativeError(before, w.values),
-                                       note: "\(removal[k].count) " + "of \(segs[k].count) \(segment == .block ? "blocks" : segment == .row ? "row segments" : "column segments") removed"))
+                                       note: "\(removal[k].count) of \(segs[k].count) \(segment.noun) removed"))
     }
     return (m, records)
   }

@@ -45,7 +45,8 @@ public struct LowRankMapper: ConfigurableMapper {
     var l: LayerLayout
     var how = ""
     if let f = layer.factor, f.part == .l {
-      if lLayout == .tied, let ri = network.layers.firstIndex(where: { $0.factor?.original == f.original && $0.factor?.part == .r }) {
+      if lLayout == .tied,
+         let ri = network.layers.firstIndex(where: { $0.factor?.original == f.original && $0.factor?.part == .r }) {
         // Theorem 2: D(SDK(W)) = (I_N (x) L) SDK(R). L, a 1x1 conv on R's output map, takes R's
         // window of i x j outputs: each array holds L once per output position, block-diagonally.
         let r = try base.map(layer: ri, of: network, geometry: g)

@@ -53,8 +53,9 @@ enum WindowLayoutBuilder {
                   choose: (ConvDims) throws -> (WindowChoice, label: String)) throws -> LayerLayout {
     let layer = network.layers[index]
     if groupLayout == .smaller, case .conv = layer.operation {
-      return try resolving(groupLayout, layer: layer) { try map(layer: index, of: network, geometry: g, kind: kind,
-                                                                groupLayout: $0, choose: choose) }
+      return try resolving(groupLayout, layer: layer) {
+        try map(layer: index, of: network, geometry: g, kind: kind, groupLayout: $0, choose: choose)
+      }
     }
     guard g.weightsPerRow >= 1 else {
       throw InputError("layer \(layer.name): an array of \(g.columns) columns cannot hold one weight " +
@@ -96,8 +97,9 @@ enum WindowLayoutBuilder {
       func rows(channels: Range<Int>) -> [RowSource] {
         var r: [RowSource] = []
         r.reserveCapacity(channels.count * ph * pw)
-        for ch in channels { for y in 0..<ph { for x in 0..<pw { r.append(RowSource(channel: gi * icpg + ch, dy: y,
-            dx: x)) } } }
+        for ch in channels {
+          for y in 0..<ph { for x in 0..<pw { r.append(RowSource(channel: gi * icpg + ch, dy: y, dx: x)) } }
+        }
         return r
       }
       switch choice.style {
@@ -116,9 +118,9 @@ enum WindowLayoutBuilder {
       case .vwsdk:
         let t = choice.outChannelsPerTile
         for start in stride(from: 0, to: ocpg, by: t) {
-          colChunks.append(offsets.flatMap { (dy,
-                                              dx) in (start..<min(ocpg,
-                                                                  start + t)).flatMap { g.sinks(outChannel: gi * ocpg + $0, dy: dy, dx: dx) } })
+          colChunks.append(offsets.flatMap { (dy, dx) in
+            (start..<min(ocpg, start + t)).flatMap { g.sinks(outChannel: gi * ocpg + $0, dy: dy, dx: dx) }
+          })
         }
       case .im2col, .sdk:
         let weights = offsets.flatMap { (dy, dx) in (0..<ocpg).map { (dy, dx, $0) } }

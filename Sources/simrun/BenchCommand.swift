@@ -141,7 +141,8 @@ struct BenchCommand: ParsableCommand {
       let options = SimulationOptions(schedule: schedule, allowRounds: rounds, images: images,
                                       replication: try ReplicationPlan.parse(replicate, spec: spec))
       for _ in 0..<max(1, repeats) {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-trace-\(UUID().uuidString).json").path
+        let path = FileManager.default.temporaryDirectory
+          .appendingPathComponent("bench-trace-\(UUID().uuidString).json").path
         let sink = trace ? try ChromeTrace(path: path) : nil
         let start = clock.now
         let r = try Simulation.run(network: network, spec: spec, mapper: m, options: options, trace: sink)

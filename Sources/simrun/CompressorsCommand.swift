@@ -27,8 +27,9 @@ struct CompressorsCommand: ParsableCommand {
       }).document
     case .table:
       var t = TextTable(header: ["kind", "option"], leftColumns: 2)
-      t.rows = allCompressors.flatMap { e in e.optionHelp.enumerated().map { [$0.offset == 0 ? e.kind : "",
-                                                                              $0.element] } }
+      t.rows = allCompressors.flatMap { e in
+        e.optionHelp.enumerated().map { [$0.offset == 0 ? e.kind : "", $0.element] }
+      }
       return t.render()
     }
   }

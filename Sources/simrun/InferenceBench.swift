@@ -13,8 +13,10 @@ enum InferenceBench {
     let clock = ContinuousClock()
     func best(_ body: () throws -> Void) rethrows -> Double {
       var t = Double.infinity
-      for _ in 0..<repeats { let d = try clock.measure(body); t = min(t,
-                                                                      Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18) }
+      for _ in 0..<repeats {
+        let d = try clock.measure(body)
+        t = min(t, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+      }
       return t
     }
     // Whole split through the crossbar path (calibration on the split's first 128 images).

@@ -9,10 +9,9 @@ struct MapCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "map",
     abstract: "Map a workload's layers and print each layer's window, computing cycles, arrays and utilization.",
-    discussion: """
-      Mapper kinds and options (kind:key=value,...):
-      \(allMappers.map { "  \($0.kind)" + ($0.optionHelp.isEmpty ? "" : "\n" + $0.optionHelp.map { "      \($0)" }.joined(separator: "\n")) }.joined(separator: "\n"))
-      """)
+    discussion: "Mapper kinds and options (kind:key=value,...):\n" + allMappers.map { m in
+      (["  \(m.kind)"] + m.optionHelp.map { "      \($0)" }).joined(separator: "\n")
+    }.joined(separator: "\n"))
 
   @Option(help: "Built-in workload name or a NeuroSim NetWork_*.csv file.")
   var workload = RunSetup().workload

@@ -38,7 +38,9 @@ struct RunCommand: ParsableCommand {
   /// Runs the job and prints what it did.
   static func execute(_ job: RunJob, quiet: Bool) throws {
     let isTerminal = isatty(2) != 0
-    let done = try job.run { line in FileHandle.standardError.write(Data((isTerminal ? "\r\(line)" : "\(line)\n").utf8)) }
+    let done = try job.run { line in
+      FileHandle.standardError.write(Data((isTerminal ? "\r\(line)" : "\(line)\n").utf8))
+    }
     if done.outcome.accuracy != nil, isTerminal { note("") }
     for n in done.outcome.bench.notes { note("note: \(n)") }
     if done.droppedTraceEvents > 0 {

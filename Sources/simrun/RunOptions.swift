@@ -29,7 +29,8 @@ struct RunOptions: ParsableArguments {
   /// The discussion that lists the run settings.
   static func discussion(_ head: String = "", except: Set<String> = []) -> String {
     (head.isEmpty ? "" : head + "\n\n") + """
-      RUN SETTINGS (flags; the same names are the keys of a run file (--config), sweep grid keys and compare --variant options):
+      RUN SETTINGS (flags; the same names are the keys of a run file (--config), sweep grid keys and \
+      compare --variant options):
       \(RunSetup.flagHelp(except: except))
       """
   }

@@ -52,7 +52,9 @@ struct WorkloadsCommand: ParsableCommand {
     for l in n.layers {
       let kind: String
       switch l.operation {
-      case .conv(let c): kind = "conv\(c.kernelHeight)x\(c.kernelWidth)/s\(c.stride)/p\(c.padding)" + (c.groups > 1 ? "/g\(c.groups)" : "")
+      case .conv(let c):
+        let groups = c.groups > 1 ? "/g\(c.groups)" : ""
+        kind = "conv\(c.kernelHeight)x\(c.kernelWidth)/s\(c.stride)/p\(c.padding)" + groups
       case .fullyConnected: kind = "fc"
       case .pool(let p): kind = "\(p.kind.rawValue)pool\(p.kernel)/s\(p.stride)"
       case .add: kind = "add"

@@ -67,9 +67,9 @@ extension CompressedModel {
       for group in Self.ordered(layout.crossbars, by: \.inputGroup) {
         let rows = group[0].rows
         guard group.allSatisfy({ $0.rows == rows }) else { out.crossbars += group; continue }
-        let weights = group.flatMap { x in stride(from: 0, to: x.columns.count,
-                                                  by: per).map { Array(x.columns[$0..<min(x.columns.count,
-                                                      $0 + per)]) } }
+        let weights = group.flatMap { x in
+          stride(from: 0, to: x.columns.count, by: per).map { Array(x.columns[$0..<min(x.columns.count, $0 + per)]) }
+        }
         let kept = weights.filter { w in w.contains { c in rows.contains { live($0, c) } } }
         if kept.count == weights.count { out.crossbars += group; continue }
         for start in stride(from: 0, to: kept.count, by: g.weightsPerRow) {

@@ -64,9 +64,9 @@ extension EngineCore {
   func span(stage s: Int, edge ei: Int) -> Int {
     guard !isPooling(s) else { return 1 }
     var span = 1
-    for w in 0..<config[s].perImage { span = max(span,
-                                                 neededPrefix(stage: s, edge: ei, window: w) - firstNeeded(stage: s,
-                                                     edge: ei, window: w)) }
+    for w in 0..<config[s].perImage {
+      span = max(span, neededPrefix(stage: s, edge: ei, window: w) - firstNeeded(stage: s, edge: ei, window: w))
+    }
     return span
   }
 
@@ -123,7 +123,12 @@ extension EngineCore {
   /// holds cannot promise that; there they share it first come, first served (and a deadlock spills).
   mutating func shareBuffers() {
     ancestors = Array(repeating: [], count: config.count)
-    for s in config.indices { for e in config[s].producers { ancestors[s].insert(edges[e].producer); ancestors[s].formUnion(ancestors[edges[e].producer]) } }
+    for s in config.indices {
+      for e in config[s].producers {
+        ancestors[s].insert(edges[e].producer)
+        ancestors[s].formUnion(ancestors[edges[e].producer])
+      }
+    }
     for g in groups.indices {
       let bits = config[groups[g].producer].outputBits
       groups[g].needBits = groups[g].edges.map { need(edge: $0) * bits }.max() ?? 0
@@ -155,9 +160,9 @@ extension EngineCore {
       var bits = 0, parts: [String] = []
       for ei in st.producers where config[edges[ei].producer].spec.round == st.spec.round {
         var span = 0
-        for w in 0..<st.perImage { span = max(span,
-                                              neededPrefix(stage: s, edge: ei, window: w) - firstNeeded(stage: s,
-                                                  edge: ei, window: w)) }
+        for w in 0..<st.perImage {
+          span = max(span, neededPrefix(stage: s, edge: ei, window: w) - firstNeeded(stage: s, edge: ei, window: w))
+        }
         let p = config[edges[ei].producer]
         bits += span * p.outputBits
         parts.append("\(span) windows x \(p.outputBits / 8) bytes of \(net.layers[p.spec.layer].name)")
@@ -182,7 +187,10 @@ extension EngineCore {
     if config[s].fixedDestinations == nil { progress[s].destinationCache[w % config[s].capacity] = (w, tiles, readers) }
     func group(_ t: Int) -> Int { config[s].groups.first { groups[$0].tile == t }! }
     func skipped(_ g: Int) -> Bool { groups[g].edges.allSatisfy { edges[$0].freedBefore > w } }
-    if let full = tiles.first(where: { !groups[group($0)].isSpilling && !skipped(group($0)) && !hasRoom(group: group($0), bits: bits) }) {
+    let full = tiles.first {
+      !groups[group($0)].isSpilling && !skipped(group($0)) && !hasRoom(group: group($0), bits: bits)
+    }
+    if let full {
       if !waiters[full].contains(s) { waiters[full].append(s) }
       return false
     }

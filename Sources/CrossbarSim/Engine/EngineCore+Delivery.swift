@@ -5,13 +5,19 @@ extension EngineCore {
   /// (bit k: `consumers[k]`, at most 16) read it there. Without replicated consumers, always the same.
   func destinations(stage s: Int, window w: Int) -> (tiles: [Int], readers: [UInt64]) {
     if let fixed = config[s].fixedDestinations { return fixed }
-    if !progress[s].destinationCache.isEmpty, let cached = progress[s].destinationCache[w % config[s].capacity], cached.window == w {
+    if !progress[s].destinationCache.isEmpty, let cached = progress[s].destinationCache[w % config[s].capacity],
+       cached.window == w {
       return (cached.tiles, cached.readers)
     }
     var tiles: [Int] = [], readers: [UInt64] = []
     for (k, ei) in config[s].consumers.enumerated() {
       for t in targets(edge: ei, window: w) {
-        if let i = tiles.firstIndex(of: t) { readers[i] |= 1 << UInt64(k) } else { tiles.append(t); readers.append(1 << UInt64(k)) }
+        if let i = tiles.firstIndex(of: t) {
+          readers[i] |= 1 << UInt64(k)
+        } else {
+          tiles.append(t)
+          readers.append(1 << UInt64(k))
+        }
       }
     }
     return (tiles, readers)
@@ -105,7 +111,12 @@ extension EngineCore {
                            extent: config[c].extentY, windows: config[c].windowsY),
             let xs = range(px * ox, ox, edges[ei].producerWidth, offset: edges[ei].offsetX, step: config[c].stepX,
                            extent: config[c].extentX, windows: cwx) else { return [] }
-      for y in ys { for x in xs { let copy = (base + y * cwx + x) % k; if !copies.contains(copy) { copies.append(copy) } } }
+      for y in ys {
+        for x in xs {
+          let copy = (base + y * cwx + x) % k
+          if !copies.contains(copy) { copies.append(copy) }
+        }
+      }
       if copies.count == k { return edges[ei].tiles }
     }
     var tiles: [Int] = []

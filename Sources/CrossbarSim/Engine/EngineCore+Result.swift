@@ -63,7 +63,8 @@ extension EngineCore {
     let end = max(roundEnd, stats.map(\.lastEnd).max() ?? .zero) - Cycle.zero
     // The hardware the run occupies: crossbars of every copy and round, their IMAs and tiles, the
     // index table of each crossbar that has one, the tiles rescaling with FP multipliers.
-    var phys = Set<CrossbarID>(), tiles = Set<Int>(), multiplierTiles = Set<Int>(), tableBits: [CrossbarID: Double] = [:]
+    var phys = Set<CrossbarID>(), tiles = Set<Int>(), multiplierTiles = Set<Int>()
+    var tableBits: [CrossbarID: Double] = [:]
     for (st, counted) in zip(config, stats) {
       if counted.counts[.rescaleMultiply] > 0 { multiplierTiles.formUnion(st.copies.map(\.home)) }
       for c in st.copies {
@@ -74,7 +75,8 @@ extension EngineCore {
         }
       }
     }
-    let bits = Int(tableBits.keys.sorted().reduce(0.0) { $0 + tableBits[$1]! })   // key order: same sum in every process
+    // In key order: the same sum in every process.
+    let bits = Int(tableBits.keys.sorted().reduce(0.0) { $0 + tableBits[$1]! })
     let adcs = !sharesADCs ? phys.count * spec.ima.adc.countPerCrossbar : Set(phys.map { sharedADC(of: $0) }).count
     let occupancy = Occupancy(crossbars: phys.count, adcs: adcs,
                               imas: Set(phys.map { $0.ima(perIMA: spec.ima.crossbars) }).count,
@@ -114,15 +116,16 @@ extension EngineCore {
   func waitingFor(_ s: Int) -> String {
     let st = config[s], p = progress[s], net = layout.network
     if st.spec.round != round { return "its round \(st.spec.round) never started" }
-    if !isGateOpen(s), options.schedule == .layer, let first = roundStages[round].first(where: { !progress[$0].isFinished }) {
+    if !isGateOpen(s), options.schedule == .layer,
+       let first = roundStages[round].first(where: { !progress[$0].isFinished }) {
       return "waiting for layer \(net.layers[config[first].spec.layer].name) to finish (layer schedule)"
     }
     if case .output = p.stalled?.0, let t = waiters.indices.first(where: { waiters[$0].contains(s) }) {
       return "waiting for room in tile \(t)'s buffer (\(occupancy[t] / 8) of \(bufferBits / 8) bytes held)"
     }
     let w = p.nextWindow
-    if w < st.windows, let ei = st.producers.first(where: { edges[$0].prefix < neededPrefix(stage: s, edge: $0,
-        window: w) }) {
+    if w < st.windows,
+       let ei = st.producers.first(where: { edges[$0].prefix < neededPrefix(stage: s, edge: $0, window: w) }) {
       return "window \(w) waits for inputs from layer \(net.layers[config[edges[ei].producer].spec.layer].name)"
     }
     if p.outstanding > 0 { return "\(p.outstanding) outputs not yet delivered" }

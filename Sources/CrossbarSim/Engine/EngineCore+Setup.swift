@@ -34,7 +34,8 @@ extension EngineCore {
                                       readFraction: Double(x.rows.count * x.columns.count) / Double(rows * cols),
                                       batch: timing.conversions(x), lookup: timing.lookup(x),
                                       hasTable: x.tableEntries > 0, converted: Int32(converted),
-                                      routed: x.tableEntries == 0 ? 0 : Double(x.tableKind == .input ? x.rows.count : x.columns.count),
+                                      routed: x.tableEntries == 0 ? 0
+                                        : Double(x.tableKind == .input ? x.rows.count : x.columns.count),
                                       adcBits: Int32(bits), tableBits: Double(tableBits(x, layer: l.layer)),
                                       adcEnergyPJ: Double(converted) * spec.ima.adc.energyPerConversionPJ(bits: bits)))
       let tile = phys / perTile

@@ -38,8 +38,10 @@ extension EngineCore {
   /// Records a span of `track` ending at `end`, for stage `s`.
   func traceSpan(stage s: Int, _ track: TraceTrack, end: Cycle, duration: Cycles) {
     guard let trace, duration > .zero else { return }
-    guard !trace.isFull else { trace.complete(name: "", process: 0, thread: 0, start: 0, end: 0,
-                                              clock: spec.clock); return }
+    guard !trace.isFull else {
+      trace.complete(name: "", process: 0, thread: 0, start: 0, end: 0, clock: spec.clock)
+      return
+    }
     trace.name(process: track.process, track.processName)
     trace.name(process: track.process, thread: track.thread, track.threadName)
     trace.complete(name: stageName(s), process: track.process, thread: track.thread, start: (end - duration).value,

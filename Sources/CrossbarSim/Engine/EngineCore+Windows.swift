@@ -106,9 +106,11 @@ extension EngineCore {
     let home = config[s].copies[w % config[s].copies.count].home
     let bits = config[s].outputBits
     let done = reserveBuffer(tile: home, bits: bits, now: now, stage: s)
-    stats[s].counts[.tileOutputRegisterAccess] += (Double(bits) / Double(spec.tile.outputRegister.accessBits)).rounded(.up)
+    let tileRegister = Double(spec.tile.outputRegister.accessBits)
+    let imaRegister = Double(spec.ima.outputRegister.accessBits)
+    stats[s].counts[.tileOutputRegisterAccess] += (Double(bits) / tileRegister).rounded(.up)
     if config[s].isMatrix {
-      stats[s].counts[.imaOutputRegisterAccess] += (Double(bits) / Double(spec.ima.outputRegister.accessBits)).rounded(.up)
+      stats[s].counts[.imaOutputRegisterAccess] += (Double(bits) / imaRegister).rounded(.up)
       if config[s].spec.isFinalChunk {
         stats[s].counts[.sigmoidOp] += (Double(config[s].outputValues) / Double(spec.tile.sigmoid.lanes)).rounded(.up)
         switch config[s].rescale {
@@ -141,7 +143,9 @@ extension EngineCore {
   }
 
   mutating func checkFinished(_ s: Int, now: Cycle) {
-    guard !progress[s].isFinished, progress[s].completed == config[s].windows, progress[s].outstanding == 0 else { return }
+    guard !progress[s].isFinished, progress[s].completed == config[s].windows, progress[s].outstanding == 0 else {
+      return
+    }
     progress[s].isFinished = true
     let r = config[s].spec.round
     while firstUnfinished[r] < roundStages[r].count && progress[roundStages[r][firstUnfinished[r]]].isFinished {

@@ -246,7 +246,9 @@ struct EngineCore {
       startNext(crossbar: CrossbarID(raw: x), now: now)
     case .windowComputed(let s, let w):
       let si = Int(s)
-      if config[si].isMatrix { activationsFinished += config[si].copies[Int(w) % config[si].copies.count].crossbars.count }
+      if config[si].isMatrix {
+        activationsFinished += config[si].copies[Int(w) % config[si].copies.count].crossbars.count
+      }
       windowComputed(stage: si, window: Int(w), now: now)
     case .reduce(let s, let w):
       reduce(stage: Int(s), window: Int(w), now: now)
@@ -267,8 +269,9 @@ struct EngineCore {
   @inline(__always)
   mutating func use(_ kind: ResourceKind, _ index: Int, at: Cycle, for duration: Cycles, stage s: Int) -> Cycle {
     let end = resources.reserve(kind, index, at: at, for: duration)
-    if trace != nil, let track = resources.track(kind, index) { traceSpan(stage: s, track, end: end,
-                                                                          duration: duration) }
+    if trace != nil, let track = resources.track(kind, index) {
+      traceSpan(stage: s, track, end: end, duration: duration)
+    }
     return end
   }
 }

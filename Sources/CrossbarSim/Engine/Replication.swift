@@ -85,11 +85,14 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
     case .explicit(let entries):
       for e in entries {
         guard let i = layers.firstIndex(where: { $0.name == e.layer }) else {
-          throw InputError("--replicate: no layer named '\(e.layer)' (layers with " +
-              "weights: \(layers.indices.filter { layout.layouts[$0] != nil }.prefix(12).map { layers[$0].name }.joined(separator: ", "))\(layout.layouts.compactMap { $0 }.count > 12 ? ", ..." : ""))")
+          let withWeights = layers.indices.filter { layout.layouts[$0] != nil }
+          let names = withWeights.prefix(12).map { layers[$0].name }.joined(separator: ", ")
+            + (withWeights.count > 12 ? ", ..." : "")
+          throw InputError("--replicate: no layer named '\(e.layer)' (layers with weights: \(names))")
         }
-        guard layout.layouts[i] != nil else { throw InputError("--replicate: layer \(e.layer) has no weights to " +
-            "replicate") }
+        guard layout.layouts[i] != nil else {
+          throw InputError("--replicate: layer \(e.layer) has no weights to replicate")
+        }
         k[i] = e.replicas
       }
       return k

@@ -36,7 +36,8 @@ enum ResourceKind: Int, CaseIterable, Sendable {
   func perScope(_ spec: ArchSpec) -> Int {
     switch self {
     case .buffer, .shiftAdd, .maxPool, .offChip: 1
-    case .sharedADC: spec.ima.adc.crossbarsPerADC > 1 ? spec.tile.imas * spec.ima.adc.count(crossbars: spec.ima.crossbars) : 0
+    case .sharedADC:
+      spec.ima.adc.crossbarsPerADC > 1 ? spec.tile.imas * spec.ima.adc.count(crossbars: spec.ima.crossbars) : 0
     case .link: Self.portNames.count
     }
   }

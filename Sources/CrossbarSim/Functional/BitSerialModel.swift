@@ -81,7 +81,8 @@ public struct BitSerialModel: Sendable, Equatable {
   }
   /// Valid weight range.
   public var weightRange: ClosedRange<Int> {
-    encoding == .offset ? -zeroPoint...((1 << weightBits) - 1 - zeroPoint) : -(1 << (weightBits - 1))...((1 << (weightBits - 1)) - 1)
+    encoding == .offset ? -zeroPoint...((1 << weightBits) - 1 - zeroPoint)
+      : -(1 << (weightBits - 1))...((1 << (weightBits - 1)) - 1)
   }
 
   /// What the ADC reports for a column sum: the sum, saturated at full scale.

@@ -35,10 +35,13 @@ extension CrossbarExecutor {
     /// Input codes of window rows `first ..< first + count`.
     mutating func gather(_ input: [Int], first: Int, count: Int, windows: Int, inputElements: Int) {
       let R = xb.rows
-      input.withUnsafeBufferPointer { ip in xb.source.withUnsafeBufferPointer { sp in x.withUnsafeMutableBufferPointer { xp in
+      input.withUnsafeBufferPointer { ip in
+      xb.source.withUnsafeBufferPointer { sp in
+      x.withUnsafeMutableBufferPointer { xp in
         for i in 0..<count {
           let g = first &+ i, n = g / windows, w = g &- n &* windows
-          let src = ip.baseAddress! + n &* inputElements, rows = sp.baseAddress! + w &* R, dst = xp.baseAddress! + i &* R
+          let src = ip.baseAddress! + n &* inputElements
+          let rows = sp.baseAddress! + w &* R, dst = xp.baseAddress! + i &* R
           for ri in 0..<R { let s = Int(rows[ri]); dst[ri] = s >= 0 ? Int32(truncatingIfNeeded: src[s]) : 0 }
         }
       } } }
@@ -86,7 +89,9 @@ extension CrossbarExecutor {
           for i in 0..<(count * C) { wideCodes[i] += Double(codes[i]); codes[i] = 0 }
         }
         let cwD = Double(cw)
-        sums.withUnsafeBufferPointer { sp in inputs.withUnsafeMutableBufferPointer { ip in corrections.withUnsafeMutableBufferPointer { rp in
+        sums.withUnsafeBufferPointer { sp in
+        inputs.withUnsafeMutableBufferPointer { ip in
+        corrections.withUnsafeMutableBufferPointer { rp in
           for i in 0..<count {
             let src = sp.baseAddress! + (i &* N &+ C)
             if xb.anyFlipped { ip[i] += cwD * Double(src[0]) }
@@ -131,12 +136,17 @@ extension CrossbarExecutor {
     func scatter(into out: inout [Double], first: Int, count: Int, windows: Int, outputElements: Int) {
       let C = xb.columns, P = xb.patterns, wide = !exactInSingle
       let stride = codesInSums ? xb.matrixColumns : C
-      (codesInSums ? sums : codes).withUnsafeBufferPointer { cp in out.withUnsafeMutableBufferPointer { op in xb.destination.withUnsafeBufferPointer { dp in
-        xb.perCode.withUnsafeBufferPointer { pc in xb.perInput.withUnsafeBufferPointer { pi in xb.perCorrection.withUnsafeBufferPointer { pz in
+      (codesInSums ? sums : codes).withUnsafeBufferPointer { cp in
+      out.withUnsafeMutableBufferPointer { op in
+      xb.destination.withUnsafeBufferPointer { dp in
+        xb.perCode.withUnsafeBufferPointer { pc in
+        xb.perInput.withUnsafeBufferPointer { pi in
+        xb.perCorrection.withUnsafeBufferPointer { pz in
           xb.patternOf.withUnsafeBufferPointer { pp in
             for i in 0..<count {
               let g = first &+ i, n = g / windows, w = g &- n &* windows
-              let dst = op.baseAddress! + n &* outputElements, cols = dp.baseAddress! + w &* C, code = cp.baseAddress! + i &* stride
+              let dst = op.baseAddress! + n &* outputElements
+              let cols = dp.baseAddress! + w &* C, code = cp.baseAddress! + i &* stride
               let flipInputs = inputs[i]
               // Neighbouring columns (the slices of one weight) share an output: sum them in a
               // register and store once.
@@ -144,7 +154,8 @@ extension CrossbarExecutor {
               for ci in 0..<C {
                 let d = Int(cols[ci])
                 guard d >= 0 else { continue }
-                var value = pc[ci] * (wide ? Double(code[ci]) + wideCodes[i &* C &+ ci] : Double(code[ci])) + pi[ci] * flipInputs
+                let level = wide ? Double(code[ci]) + wideCodes[i &* C &+ ci] : Double(code[ci])
+                var value = pc[ci] * level + pi[ci] * flipInputs
                 if P > 0 { value -= pz[ci] * corrections[i &* P &+ Int(pp[ci])] }
                 if d == last { pending += value; continue }
                 if last >= 0 { dst[last] += pending }

@@ -89,12 +89,16 @@ public struct CrossbarExecutor: Sendable {
           var g = gMin + Double(levels[i])
           if device.programmingSigma > 0 {
             let n = rng.gaussian()
-            g = device.programmingDistribution == .gaussian ? max(0,
-                                                                  g * (1 + device.programmingSigma * n)) : g * exp(device.programmingSigma * n)
+            g = device.programmingDistribution == .gaussian ? max(0, g * (1 + device.programmingSigma * n))
+              : g * exp(device.programmingSigma * n)
           }
           if device.stuckAtLowRate > 0 || device.stuckAtHighRate > 0 {
             let u = rng.uniform()
-            if u < device.stuckAtLowRate { g = gMin } else if u < device.stuckAtLowRate + device.stuckAtHighRate { g = gMin + Double(full) }
+            if u < device.stuckAtLowRate {
+              g = gMin
+            } else if u < device.stuckAtLowRate + device.stuckAtHighRate {
+              g = gMin + Double(full)
+            }
           }
           cells[i] = Float(g)
         }
@@ -130,12 +134,19 @@ public struct CrossbarExecutor: Sendable {
         for c in 0..<C { matrix[r * N + c] = cells[r * C + c] }
         for (p, column) in masks.enumerated() { matrix[r * N + C + 1 + p] = Float(column[r]) }
       }
+      // Per column: its slice's significance and sign, times the flip decoding or the zero point.
+      func significance(_ c: Int, _ factor: Int) -> Double {
+        Double(Int(xb.columns[c].sign) * factor << (Int(xb.columns[c].slice) * m.cellBits))
+      }
       prepared.append(Prepared(rows: R, columns: C, model: m, cells: cells, squares: cells.map { $0 * $0 },
-                               matrix: matrix, matrixColumns: N, patterns: masks.count, patternOf: patternOf.map { max($0, 0) },
-                               flipped: flipped, source: source, destination: destination,
-                               perCode: xb.columns.indices.map { Double(Int(xb.columns[$0].sign) * (flipped[$0] ? -1 : 1) << (Int(xb.columns[$0].slice) * m.cellBits)) },
-                               perInput: xb.columns.indices.map { Double(Int(xb.columns[$0].sign) * (flipped[$0] ? full : 0) << (Int(xb.columns[$0].slice) * m.cellBits)) },
-                               perCorrection: xb.columns.indices.map { patternOf[$0] >= 0 ? Double(Int(xb.columns[$0].sign) * m.zeroPoint) : 0 },
+                               matrix: matrix, matrixColumns: N, patterns: masks.count,
+                               patternOf: patternOf.map { max($0, 0) }, flipped: flipped, source: source,
+                               destination: destination,
+                               perCode: xb.columns.indices.map { significance($0, flipped[$0] ? -1 : 1) },
+                               perInput: xb.columns.indices.map { significance($0, flipped[$0] ? full : 0) },
+                               perCorrection: xb.columns.indices.map {
+                                 patternOf[$0] >= 0 ? Double(Int(xb.columns[$0].sign) * m.zeroPoint) : 0
+                               },
                                anyFlipped: flipped.contains(true), unclipped: largestColumn * dacMax <= m.adcMax,
                                largestCycleSum: max(largestColumn, R) * dacMax))
     }
@@ -143,7 +154,8 @@ public struct CrossbarExecutor: Sendable {
   }
 
   static func seed(_ base: Int, _ layer: Int, _ crossbar: Int, _ stream: Int) -> UInt64 {
-    var g = SeededGenerator(seed: UInt64(base) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(layer) << 40 ^ UInt64(crossbar) << 8 ^ UInt64(stream))
+    var g = SeededGenerator(seed: UInt64(base) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(layer) << 40 ^ UInt64(crossbar) << 8
+                              ^ UInt64(stream))
     return g.next()
   }
 
@@ -178,8 +190,9 @@ extension CrossbarExecutor {
   public func runGEMMsOnly(images: Int) {
     for xb in crossbars {
       let plane = [Float](repeating: 1, count: images * windows * xb.rows)
-      for _ in 0..<xb.model.cycles { _ = Functional.gemm(plane, xb.cells, m: images * windows, k: xb.rows,
-                                                         n: xb.columns) }
+      for _ in 0..<xb.model.cycles {
+        _ = Functional.gemm(plane, xb.cells, m: images * windows, k: xb.rows, n: xb.columns)
+      }
     }
   }
 }

@@ -17,7 +17,8 @@ public enum FunctionalLayer {
   /// holds for it, so the result is exactly what its crossbars hold; `model` gives the number formats.
   public static func execute(compressed: CompressedModel, layout: LayerLayout, input: [Int],
                              model: BitSerialModel) throws -> [Int] {
-    guard let w = compressed.integerWeights(layer: layout.layer), let q = compressed.layers[layout.layer].quantized else {
+    guard let w = compressed.integerWeights(layer: layout.layer),
+          let q = compressed.layers[layout.layer].quantized else {
       throw InputError("layer \(compressed.network.layers[layout.layer].name): no integer weights (quantize it first)")
     }
     var m = model

@@ -39,20 +39,29 @@ public struct FloatInference: Sendable {
       for g in 0..<c.groups {
         let p = TensorOps.patches(inputs[0], images: images, layer: l, conv: c, group: g)
         var r = [Float](repeating: 0, count: images * outS.pixels * ocpg)
-        p.withUnsafeBufferPointer { pp in w.values.withUnsafeBufferPointer { wp in r.withUnsafeMutableBufferPointer { rp in
+        p.withUnsafeBufferPointer { pp in
+        w.values.withUnsafeBufferPointer { wp in
+        r.withUnsafeMutableBufferPointer { rp in
           Functional.gemmTransB(pp.baseAddress!, wp.baseAddress! + g * ocpg * w.inputs, rp.baseAddress!,
-                                m: images * outS.pixels,
-                                k: w.inputs, n: ocpg, ldb: w.inputs, ldc: ocpg)
+                                m: images * outS.pixels, k: w.inputs, n: ocpg, ldb: w.inputs, ldc: ocpg)
         } } }
         TensorOps.scatter(r, into: &out, images: images, pixels: outS.pixels, outputs: ocpg, firstChannel: g * ocpg,
                           totalChannels: c.outChannels)
       }
-      if let b = w.bias { for n in 0..<images { for o in 0..<c.outChannels { for q in 0..<outS.pixels { out[(n * c.outChannels + o) * outS.pixels + q] += b[o] } } } }
+      if let b = w.bias {
+        for n in 0..<images {
+          for o in 0..<c.outChannels {
+            for q in 0..<outS.pixels { out[(n * c.outChannels + o) * outS.pixels + q] += b[o] }
+          }
+        }
+      }
       return out
     case .fullyConnected(let f):
       let w = w!
       var out = [Float](repeating: 0, count: images * f)
-      inputs[0].withUnsafeBufferPointer { xp in w.values.withUnsafeBufferPointer { wp in out.withUnsafeMutableBufferPointer { op in
+      inputs[0].withUnsafeBufferPointer { xp in
+      w.values.withUnsafeBufferPointer { wp in
+      out.withUnsafeMutableBufferPointer { op in
         Functional.gemmTransB(xp.baseAddress!, wp.baseAddress!, op.baseAddress!, m: images, k: w.inputs, n: f,
                               ldb: w.inputs, ldc: f)
       } } }

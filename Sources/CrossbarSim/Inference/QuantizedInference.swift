@@ -97,13 +97,16 @@ public struct IntegerInference: Sendable {
       }
       executors.append(CrossbarExecutor(layout: lay, network: net, weights: iw, model: m, device: arch.device))
     }
-    self.formats = formats; self.weights = weights; weightScales = scales; self.biases = biases; self.executors = executors
+    self.formats = formats; self.weights = weights; weightScales = scales
+    self.biases = biases; self.executors = executors
   }
 
   /// Every layer's output for `images` float inputs, dequantized; `batch` numbers the call (read noise).
   public func run(_ x: [Float], images: Int, batch: Int = 0) -> [[Float]] {
-    let xq = x.map { min(max(Int((Double($0) / inputFormat.scale).rounded()), inputFormat.range.lowerBound),
-                         inputFormat.range.upperBound) }
+    let xq = x.map {
+      min(max(Int((Double($0) / inputFormat.scale).rounded()), inputFormat.range.lowerBound),
+          inputFormat.range.upperBound)
+    }
     var codes: [[Int]] = [], outFormats: [TensorFormat] = []
     for (i, l) in network.layers.enumerated() {
       let ins = l.inputs.isEmpty ? [xq] : l.inputs.map { codes[$0] }
@@ -139,8 +142,9 @@ public struct IntegerInference: Sendable {
                              elements: l.inputs.map { network.layers[$0].outputShape.elements }, images: images)
       }
       if l.activation == .relu { for j in y.indices where y[j] < 0 { y[j] = 0 } }
-      if !sinks.contains(i) || !l.operation.isMatrix { for j in y.indices { y[j] = min(max(y[j], f.range.lowerBound),
-          f.range.upperBound) } }
+      if !sinks.contains(i) || !l.operation.isMatrix {
+        for j in y.indices { y[j] = min(max(y[j], f.range.lowerBound), f.range.upperBound) }
+      }
       codes.append(y); outFormats.append(f)
     }
     return zip(codes, outFormats).map { c, f in c.map { Float(Double($0) * f.scale) } }

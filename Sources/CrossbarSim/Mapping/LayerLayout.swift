@@ -154,7 +154,8 @@ public struct ArrayGeometry: Sendable, Equatable {
   public var isDifferential: Bool
   /// Creates a geometry.
   public init(rows: Int, columns: Int, slicesPerWeight: Int, isDifferential: Bool = false) {
-    self.rows = rows; self.columns = columns; self.slicesPerWeight = slicesPerWeight; self.isDifferential = isDifferential
+    self.rows = rows; self.columns = columns
+    self.slicesPerWeight = slicesPerWeight; self.isDifferential = isDifferential
   }
   /// The geometry of a hardware spec.
   public init(_ spec: ArchSpec) {
@@ -169,8 +170,9 @@ public struct ArrayGeometry: Sendable, Equatable {
   public func sinks(outChannel: Int, dy: Int = 0, dx: Int = 0) -> [ColumnSink] {
     var s: [ColumnSink] = []
     for sign in isDifferential ? [1, -1] : [1] {
-      for slice in 0..<slicesPerWeight { s.append(ColumnSink(outChannel: outChannel, dy: dy, dx: dx, slice: slice,
-                                                             sign: sign)) }
+      for slice in 0..<slicesPerWeight {
+        s.append(ColumnSink(outChannel: outChannel, dy: dy, dx: dx, slice: slice, sign: sign))
+      }
     }
     return s
   }

@@ -189,7 +189,8 @@ extension ArchSpec {
     nonNegative(tile.rescale.multiplierPowerMW, "tile.rescale.multiplierPowerMW")
     nonNegative(tile.rescale.multiplierAreaMm2, "tile.rescale.multiplierAreaMm2")
     p += device.validate()
-    if name.isEmpty || name.count > 64 || name.hasPrefix(".") || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._+-".contains($0)) }) {
+    let isSafe = name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._+-".contains($0)) }
+    if name.isEmpty || name.count > 64 || name.hasPrefix(".") || !isSafe {
       p.append("'name' is '\(name)'; it names run folders: 1-64 letters, digits, '.', '_', '+' or '-', not starting " +
           "with '.'")
     }

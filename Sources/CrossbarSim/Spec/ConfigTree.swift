@@ -39,8 +39,9 @@ public enum ConfigTree {
       node = try Yams.compose(yaml: text)
     } catch {
       // Yams quotes the offending line; keep a long one from flooding the terminal.
-      let lines = "\(error)".split(separator: "\n",
-                                   omittingEmptySubsequences: false).map { $0.count > 160 ? String($0.prefix(160)) + "..." : String($0) }
+      let lines = "\(error)".split(separator: "\n", omittingEmptySubsequences: false).map {
+        $0.count > 160 ? String($0.prefix(160)) + "..." : String($0)
+      }
       throw InputError("\(source): malformed YAML/JSON: \(lines.joined(separator: "\n"))")
     }
     // Yams traps on a merge key (<<) of anything but mappings.
@@ -146,10 +147,12 @@ public enum ConfigTree {
       return d
     }
     for (path, x) in leaves.sorted(by: { $0.0.joined(separator: ".") < $1.0.joined(separator: ".") }) {
-      guard let data = try? JSONSerialization.data(withJSONObject: replacing(tree, path[...],
-                                                                             x < 0 ? 0 : Int(x.rounded())), options: [.sortedKeys]) else { continue }
-      do { _ = try JSONDecoder().decode(T.self, from: data); return (path.joined(separator: "."),
-                                                                     x) } catch let e as DecodingError {
+      let rounded = replacing(tree, path[...], x < 0 ? 0 : Int(x.rounded()))
+      guard let data = try? JSONSerialization.data(withJSONObject: rounded, options: [.sortedKeys]) else { continue }
+      do {
+        _ = try JSONDecoder().decode(T.self, from: data)
+        return (path.joined(separator: "."), x)
+      } catch let e as DecodingError {
         if case .dataCorrupted(let c) = e, c.codingPath.isEmpty { continue }
         return (path.joined(separator: "."), x)
       } catch { continue }
@@ -192,7 +195,8 @@ public enum ConfigTree {
     case .dataCorrupted(let ctx):
       // "Cannot initialize WeightEncoding from invalid String value foo": name the valid values instead.
       let d = ctx.debugDescription
-      if d.hasPrefix("Cannot initialize "), let from = d.range(of: " from invalid "), let value = d.range(of: " value ") {
+      if d.hasPrefix("Cannot initialize "), let from = d.range(of: " from invalid "),
+         let value = d.range(of: " value ") {
         let type = String(d[d.index(d.startIndex, offsetBy: 18)..<from.lowerBound])
         let given = String(d[value.upperBound...])
         let valid = enumValues[type].map { " (valid: \($0.joined(separator: ", ")))" } ?? ""

@@ -22,7 +22,12 @@ public enum CSV {
       let c = chars[i]
       if quoted {
         if c == "\"" {
-          if i + 1 < chars.count, chars[i + 1] == "\"" { field.unicodeScalars.append("\""); i += 1 } else { quoted = false }
+          if i + 1 < chars.count, chars[i + 1] == "\"" {
+            field.unicodeScalars.append("\"")
+            i += 1
+          } else {
+            quoted = false
+          }
         } else { field.unicodeScalars.append(c) }
       } else if c == "\"" { quoted = true }
       else if c == "," { fields.append(field); field = "" }

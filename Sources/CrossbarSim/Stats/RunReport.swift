@@ -28,9 +28,9 @@ public struct RunReport: Sendable {
     for a in Action.allCases { actions.append((a.name, .value(r.counts[a], unit: a.unit))) }
     let energy: [(String, StatNode)] = r.energyByClass.map { ($0.0.rawValue, .value($0.1, unit: "pJ")) }
     let kept = keptParameters
-    let chipParameters: [(String, StatNode)] = kept.map { [("parameters",
-                                                            .value(Double($0.values.reduce(0, +)),
-                                                                   unit: "count"))] } ?? []
+    let chipParameters: [(String, StatNode)] = kept.map {
+      [("parameters", .value(Double($0.values.reduce(0, +)), unit: "count"))]
+    } ?? []
     let layers: [(String, StatNode)] = r.layers.map { l in
       var head: [(String, StatNode)] = [("kind", .text(l.kind)), ("mapper", .text(l.mapper))]
       if let p = kept?[l.name] { head.append(("parameters", .value(Double(p), unit: "count"))) }
@@ -199,7 +199,9 @@ public struct RunReport: Sendable {
     t.footer = [["total", "", "", "", "\(xb)", "", "\(act)", "\(result.totalCycles.count)", fixed(result.latencyNs, 1),
                  "",
                  fixed(result.energyPJ, 1), ""]]
-    let e = result.energyByClass.filter { $0.1 > 0 }.map { "\($0.0.rawValue) \(fixed(100 * $0.1 / result.energyPJ, 1))%" }
+    let e = result.energyByClass.filter { $0.1 > 0 }.map {
+      "\($0.0.rawValue) \(fixed(100 * $0.1 / result.energyPJ, 1))%"
+    }
     return t.render() + "\n" + summary + "\nenergy: " + e.joined(separator: ", ") + "\n"
   }
 

@@ -19,8 +19,9 @@ public struct TextTable: Sendable {
   /// The rendered table, ending in a newline.
   public func render() -> String {
     var widths = header.map(\.count)
-    for r in rows + footer { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i],
-        c.count) } }
+    for r in rows + footer {
+      for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) }
+    }
     func line(_ r: [String]) -> String {
       var cells: [String] = []
       for (i, w) in widths.enumerated() {

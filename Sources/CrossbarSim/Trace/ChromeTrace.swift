@@ -50,7 +50,8 @@ public final class ChromeTrace {
     guard !isFull else { dropped += 1; return }
     let ts = clock.ns(Cycle(start)) / 1000, dur = clock.ns(Cycles(end - start)) / 1000
     let a = args.keys.sorted().map { "\"\($0)\":\(args[$0]!)" }.joined(separator: ",")
-    append("{\"name\":\(JSONValue.quote(name)),\"ph\":\"X\",\"pid\":\(pid),\"tid\":\(tid),\"ts\":\(fmt(ts)),\"dur\":\(fmt(dur)),\"args\":{\"cycle\":\(start)\(a.isEmpty ? "" : ",")\(a)}}")
+    append("{\"name\":\(JSONValue.quote(name)),\"ph\":\"X\",\"pid\":\(pid),\"tid\":\(tid),\"ts\":\(fmt(ts)),"
+           + "\"dur\":\(fmt(dur)),\"args\":{\"cycle\":\(start)\(a.isEmpty ? "" : ",")\(a)}}")
   }
 
   /// Records one crossbar activation (process: tile, thread: crossbar within the tile).
@@ -66,7 +67,8 @@ public final class ChromeTrace {
   public func counter(_ name: String, process pid: Int, at: UInt64, clock: Clock, values: [(String, Double)]) {
     guard !isFull else { dropped += 1; return }
     let v = values.map { "\(JSONValue.quote($0.0)):\(StatNode.number($0.1))" }.joined(separator: ",")
-    append("{\"name\":\(JSONValue.quote(name)),\"ph\":\"C\",\"pid\":\(pid),\"ts\":\(fmt(clock.ns(Cycle(at)) / 1000)),\"args\":{\(v)}}")
+    let ts = fmt(clock.ns(Cycle(at)) / 1000)
+    append("{\"name\":\(JSONValue.quote(name)),\"ph\":\"C\",\"pid\":\(pid),\"ts\":\(ts),\"args\":{\(v)}}")
   }
 
   /// Callers check `isFull` first (and count what they drop).
@@ -97,7 +99,8 @@ public final class ChromeTrace {
       let pid = key >> 20, tid = (key & 0xF_FFFF) - 1
       return tid < 0
         ? "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":\(pid),\"args\":{\"name\":\(JSONValue.quote(names[key]!))}}"
-        : "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":\(pid),\"tid\":\(tid),\"args\":{\"name\":\(JSONValue.quote(names[key]!))}}"
+        : "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":\(pid),\"tid\":\(tid),"
+          + "\"args\":{\"name\":\(JSONValue.quote(names[key]!))}}"
     }
   }
 

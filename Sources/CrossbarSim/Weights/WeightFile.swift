@@ -73,8 +73,8 @@ public enum WeightFile {
     }
     for (name, a) in arrays {
       let data = a.npy()
-      try archive.addEntry(with: "\(name).npy", type: .file, uncompressedSize: Int64(data.count), provider: { pos,
-                           size in
+      try archive.addEntry(with: "\(name).npy", type: .file, uncompressedSize: Int64(data.count),
+                           provider: { pos, size in
         data.subdata(in: Int(pos)..<(Int(pos) + size))
       })
     }
@@ -95,12 +95,16 @@ public enum WeightFile {
       for suffix in [".weight", "_weight"] where k.hasSuffix(suffix) { k = String(k.dropLast(suffix.count)) }
       return k
     }
-    let byName = Dictionary(arrays.enumerated().map { (key($0.element.name), $0.offset) }, uniquingKeysWith: { a,
-                            _ in a })
+    let byName = Dictionary(arrays.enumerated().map { (key($0.element.name), $0.offset) },
+                            uniquingKeysWith: { a, _ in a })
     var unmatched: [Int] = []
     for (i, l) in network.layers.enumerated() where l.operation.isMatrix {
-      if let a = byName[l.name] { result.layers[i] = try convert(arrays[a], for: l,
-                                                                 source: source); used.insert(a) } else { unmatched.append(i) }
+      if let a = byName[l.name] {
+        result.layers[i] = try convert(arrays[a], for: l, source: source)
+        used.insert(a)
+      } else {
+        unmatched.append(i)
+      }
     }
     var remaining = arrays.indices.filter { !used.contains($0) && arrays[$0].array.shape.count >= 2 }
     for i in unmatched {
@@ -114,8 +118,8 @@ public enum WeightFile {
     }
     // Biases: a 1-D array named `<layer>.bias` (or `_bias`) goes to that layer.
     for (i, l) in network.layers.enumerated() where l.operation.isMatrix {
-      guard let a = arrays.first(where: { [l.name + ".bias", l.name + "_bias",
-                                           l.name + "/bias"].contains($0.name) }) else { continue }
+      let names = [l.name + ".bias", l.name + "_bias", l.name + "/bias"]
+      guard let a = arrays.first(where: { names.contains($0.name) }) else { continue }
       guard a.array.values.count == l.weightColumns, a.array.shape.count == 1 else {
         throw InputError("\(source): array '\(a.name)' has shape \(a.array.shape), layer \(l.name) needs " +
             "[\(l.weightColumns)]")

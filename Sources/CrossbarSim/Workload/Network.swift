@@ -66,7 +66,8 @@ public struct NetworkBuilder {
       throw InputError("layer \(name): groups \(c.groups) must divide input channels \(inS.channels) and output " +
           "channels \(c.outChannels)")
     }
-    guard oh >= 1, ow >= 1, inS.height + 2 * c.padding >= c.kernelHeight, inS.width + 2 * c.padding >= c.kernelWidth else {
+    guard oh >= 1, ow >= 1, inS.height + 2 * c.padding >= c.kernelHeight,
+          inS.width + 2 * c.padding >= c.kernelWidth else {
       throw InputError("layer \(name): kernel \(c.kernelHeight)x\(c.kernelWidth) does not fit input \(inS) with " +
           "padding \(c.padding)")
     }

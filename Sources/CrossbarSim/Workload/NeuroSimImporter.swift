@@ -101,8 +101,10 @@ public enum NeuroSimImporter {
         let c = Convolution(outChannels: v[5], kernel: v[3], stride: v[7], padding: 0)
         var layer = Layer(name: "conv\(convIndex)", operation: .conv(c), inputs: inputs, inputShape: ifm,
                           outputShape: TensorShape(v[5], (v[0] - v[3]) / v[7] + 1, (v[1] - v[4]) / v[7] + 1))
-        if v[3] != v[4] { layer.operation = .conv(Convolution(outChannels: v[5], kernel: v[3],
-                                                              stride: v[7])) ; layer.setKernel(v[3], v[4]) }
+        if v[3] != v[4] {
+          layer.operation = .conv(Convolution(outChannels: v[5], kernel: v[3], stride: v[7]))
+          layer.setKernel(v[3], v[4])
+        }
         try b.append(layer)
       }
       } catch let e as InputError { throw InputError("\(source):\(line): \(e.description)") }

@@ -66,7 +66,8 @@ struct CompareCommand: ParsableCommand {
       print("wrote \(dir)/{\(files.map(\.0).joined(separator: ","))}")
     }
     if !outcome.failures.isEmpty {
-      throw InputError("compare: \(outcome.failures.count) of \(count) configurations failed:\n  " + outcome.failures.joined(separator: "\n  "))
+      let list = outcome.failures.joined(separator: "\n  ")
+      throw InputError("compare: \(outcome.failures.count) of \(count) configurations failed:\n  " + list)
     }
   }
 }

@@ -11,9 +11,11 @@ struct SweepCommand: ParsableCommand {
         "with every input and result and the Pareto front.",
     discussion: """
       Spec (YAML): version: 1; base: any run-file key; grid: PARAMETER: [values] (arch.PATH as --set takes it, \
-      mapper.OPTION, compress.KIND.OPTION, or any run setting: \(RunSetup.settings.map(\.key).joined(separator: ", "))); \
+      mapper.OPTION, compress.KIND.OPTION, or any run setting: \
+      \(RunSetup.settings.map(\.key).joined(separator: ", "))); \
       random: {points: N, seed: S} samples the grid instead (ranges {min, max, scale: log, integer: true} allowed); \
-      objectives: [energyPerImage, imagesPerSecond, ...] (results: \(Metric.all.map(\.column).joined(separator: ", ")); \
+      objectives: [energyPerImage, imagesPerSecond, ...] (results: \
+      \(Metric.all.map(\.column).joined(separator: ", ")); \
       top1 when the points have eval). Finished points are journaled: a killed sweep continues with --resume. \
       --shard I/N runs every N-th point; `simrun merge` joins the shards' folders.
       """)

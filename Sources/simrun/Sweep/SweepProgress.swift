@@ -44,8 +44,8 @@ final class SweepProgress: @unchecked Sendable {
                       failed, elapsed, eta)
     if bar {
       let width = 30, filled = Int(fraction * Double(width))
-      let line = "\rsweep [" + String(repeating: "#",
-                                      count: filled) + String(repeating: ".", count: width - filled) + "] " + tail + "   "
+      let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+      let line = "\rsweep [" + bar + "] " + tail + "   "
       FileHandle.standardError.write(Data(line.utf8))
     } else {
       FileHandle.standardError.write(Data("sweep: \(tail)\n".utf8))

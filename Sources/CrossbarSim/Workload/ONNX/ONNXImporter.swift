@@ -70,7 +70,9 @@ struct GraphImport {
       throw InputError("\(source): the graph has \(inputs.count) non-constant inputs " +
           "(\(inputs.map(\.name).joined(separator: ", "))); one image input is supported")
     }
-    let dims = input.type.tensorType.shape.dim.map { d -> Int in if case .dimValue(let v)? = d.value { return Int(clamping: v) } else { return -1 } }
+    let dims = input.type.tensorType.shape.dim.map { d -> Int in
+      if case .dimValue(let v)? = d.value { return Int(clamping: v) } else { return -1 }
+    }
     guard dims.count == 4, dims[1...].allSatisfy({ $0 >= 1 && $0 <= 1 << 16 }) else {
       throw InputError("\(source): input '\(input.name)' has shape \(dims) (-1: symbolic); an N x C x H x W image " +
           "input with known C, H, W is needed")
@@ -115,8 +117,9 @@ struct GraphImport {
     guard n.output.count >= 1 else { throw InputError("\(here): no output") }
     let name = n.name.isEmpty ? n.output[0] : n.name
     let out = n.output[0]
-    func attrs(_ allowed: Set<String>) throws -> ONNXAttributes { try ONNXAttributes(n, allowed: allowed,
-        source: source) }
+    func attrs(_ allowed: Set<String>) throws -> ONNXAttributes {
+      try ONNXAttributes(n, allowed: allowed, source: source)
+    }
     func arity(_ k: ClosedRange<Int>) throws {
       guard k.contains(n.input.count) else { throw InputError("\(here): \(n.input.count) inputs, " +
           "expected \(k.lowerBound)...\(k.upperBound)") }
@@ -133,8 +136,9 @@ struct GraphImport {
         let w = try constant(n.input[1], of: n, what: "weight")
         guard w.dims.count == 4, w.dims[2] == w.dims[3] else { throw InputError("\(here): weight shape \(w.dims); " +
             "[OC, IC/group, K, K] (square) is supported") }
-        if let k = a.ints("kernel_shape"), k != [w.dims[2], w.dims[3]] { throw a.refuse("kernel_shape", k,
-            "the weight's \(w.dims[2...])") }
+        if let k = a.ints("kernel_shape"), k != [w.dims[2], w.dims[3]] {
+          throw a.refuse("kernel_shape", k, "the weight's \(w.dims[2...])")
+        }
         let c = Convolution(outChannels: w.dims[0], kernel: w.dims[2], stride: try a.square("strides", default: 1),
                             padding: try a.padding(), groups: a.int("group", default: 1))
         let i = try builder.conv(name, c, reading: src.layer)
@@ -238,8 +242,8 @@ struct GraphImport {
         }
       case "Concat":
         let a = try attrs(["axis"])
-        guard a.int("axis", default: 1) == 1 else { throw a.refuse("axis", a.int("axis", default: 1),
-                                                                   "only 1 (channels)") }
+        let axis = a.int("axis", default: 1)
+        guard axis == 1 else { throw a.refuse("axis", axis, "only 1 (channels)") }
         let parts = try n.input.map { try producer($0, of: n) }
         guard parts.allSatisfy({ $0.layer != nil && !$0.flat }) else { throw InputError("\(here): every input must " +
             "be a feature map produced by a layer") }
@@ -252,7 +256,8 @@ struct GraphImport {
         } else {
           try arity(2...2)
           let s = try constant(n.input[1], of: n, what: "shape").values.map { Int($0) }
-          let elements = src.layer.map { builder.network.layers[$0].outputShape.elements } ?? builder.network.inputShape.elements
+          let elements = src.layer.map { builder.network.layers[$0].outputShape.elements }
+            ?? builder.network.inputShape.elements
           guard s.count == 2, [0, 1, -1].contains(s[0]), [-1, elements].contains(s[1]) else {
             throw InputError("\(here): shape \(s) is not supported (only [N, -1] or [N, \(elements)]: flattening)")
           }
@@ -284,7 +289,8 @@ struct GraphImport {
     let x = input ?? n.input[0]
     let t = try producer(x, of: n)
     guard let i = t.layer, builder.network.layers[i].operation.isMatrix, weights.indices.contains(i),
-          builder.network.layers[i].activation == .identity, !t.flat || builder.network.layers[i].outputShape.pixels == 1 else {
+          builder.network.layers[i].activation == .identity,
+          !t.flat || builder.network.layers[i].outputShape.pixels == 1 else {
       throw InputError("\(where_(n)): \(what) must follow a Conv, Gemm or MatMul directly")
     }
     guard uses[x, default: 0] == 1 else { throw InputError("\(where_(n)): '\(x)' is also read elsewhere, so \(what) " +

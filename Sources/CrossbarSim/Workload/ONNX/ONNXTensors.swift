@@ -30,11 +30,14 @@ struct ONNXReader {
     let values: [Float]
     switch t.dataType {
     case 1:   // FLOAT
-      values = t.hasRawData ? try raw(t, count: count,
-                                      width: 4) { Float(bitPattern: UInt32(littleEndian: $0.load(as: UInt32.self))) } : t.floatData
+      values = t.hasRawData
+        ? try raw(t, count: count, width: 4) { Float(bitPattern: UInt32(littleEndian: $0.load(as: UInt32.self))) }
+        : t.floatData
     case 11:  // DOUBLE
-      values = t.hasRawData ? try raw(t, count: count,
-                                      width: 8) { Float(Double(bitPattern: UInt64(littleEndian: $0.load(as: UInt64.self)))) }
+      values = t.hasRawData
+        ? try raw(t, count: count, width: 8) {
+          Float(Double(bitPattern: UInt64(littleEndian: $0.load(as: UInt64.self))))
+        }
         : t.doubleData.map { Float($0) }
     case 7:   // INT64
       values = t.hasRawData ? try raw(t, count: count, width: 8) { Float(Int64(littleEndian: $0.load(as: Int64.self))) }
@@ -97,8 +100,9 @@ struct ONNXAttributes {
 
   /// Symmetric padding `[p, p, p, p]` (and `auto_pad` NOTSET/VALID only).
   func padding() throws -> Int {
-    if let a = string("auto_pad"), !["NOTSET", "VALID", ""].contains(a) { throw refuse("auto_pad", a,
-        "NOTSET or VALID; give explicit pads") }
+    if let a = string("auto_pad"), !["NOTSET", "VALID", ""].contains(a) {
+      throw refuse("auto_pad", a, "NOTSET or VALID; give explicit pads")
+    }
     guard let p = ints("pads") else { return 0 }
     guard p.count == 4, Set(p).count == 1, p[0] >= 0 else { throw refuse("pads", p, "four equal non-negative values") }
     return p[0]

@@ -3,8 +3,61 @@
 (Generated/Onnx_NAME.pb.swift); every file gets the header, imports and `_protobuf_package`. A
 message longer than LIMIT lines is packed into several files at declaration boundaries (the
 declaration, its runtime extension, its nested types' extensions: Onnx_NAME+Nested.pb.swift), and
-its storage, fileprivate in the generated code, becomes internal so the files can share it."""
+its storage, fileprivate in the generated code, becomes internal so the files can share it. Lines
+past WIDTH columns are wrapped (`wrap`): conformance lists, doc comments, name-map bytecode (as a
+multi-line literal, which a StaticString may be) and `x = f(...) {` headers.
+
+  python3 split.py onnx.pb.swift          # split (generate.sh runs this)
+  python3 split.py --wrap FILE...         # only wrap the long lines of existing files"""
 import os, re, sys
+
+WIDTH = 120
+
+def wrap(lines):
+    out = []
+    for l in lines:
+        if len(l) <= WIDTH:
+            out.append(l); continue
+        ind = l[:len(l) - len(l.lstrip())]
+        m = re.match(r"^(\s*(?:\S+ )*extension [^:]+: )(.*) \{$", l)
+        if m:   # a conformance list: one line per the width
+            head, confs, cur = m.group(1), m.group(2).split(", "), m.group(1)
+            parts = []
+            for k, c in enumerate(confs):
+                piece = c + ("," if k < len(confs) - 1 else " {")
+                if len(cur) + len(piece) + 1 > WIDTH and cur.strip() != head.strip():
+                    parts.append(cur.rstrip()); cur = ind + "  " + piece
+                else:
+                    cur += ("" if cur.endswith(": ") else " ") + piece
+            out += parts + [cur]; continue
+        m = re.match(r"^(\s*///? ?)(.*)$", l)
+        if m:   # a comment: re-flowed
+            pre, cur = m.group(1), m.group(1)
+            for w in m.group(2).split(" "):
+                if len(cur) + len(w) + 1 > WIDTH and cur != pre:
+                    out.append(cur.rstrip()); cur = pre
+                cur += ("" if cur == pre else " ") + w
+            out.append(cur.rstrip()); continue
+        m = re.match(r'^(\s*.*_NameMap\(bytecode: )"(.*)"\)$', l)
+        if m:   # bytecode: a multi-line literal, continued at \0 separators
+            body, rows, cur = m.group(2), [], ind + "  "
+            for field in re.split(r"(?=\\0)", body):
+                if len(cur) + len(field) + 1 > WIDTH and cur.strip():
+                    rows.append(cur + "\\"); cur = ind + "  "
+                cur += field
+            rows.append(cur)
+            out += [m.group(1) + '"""'] + rows + [ind + '  """)']; continue
+        m = re.match(r"^(\s*(?:let|var) [^=]+= )(.*)$", l)
+        if m:   # an assignment: the value on the next line
+            out += [m.group(1).rstrip(), ind + "  " + m.group(2)]; continue
+        out.append(l)
+    return out
+
+if len(sys.argv) > 1 and sys.argv[1] == "--wrap":
+    for path in sys.argv[2:]:
+        text = open(path, encoding="utf-8").read().split("\n")
+        open(path, "w", encoding="utf-8").write("\n".join(wrap(text)))
+    sys.exit(0)
 
 src = sys.argv[1] if len(sys.argv) > 1 else "onnx.pb.swift"
 lines = open(src, encoding="utf-8").read().split("\n")
@@ -71,6 +124,6 @@ for root in order:
         needs = any("_protobuf_package" in l and "let _protobuf_package" not in l for l in text)
         has = any("let _protobuf_package" in l for l in text)
         pkg = ['fileprivate nonisolated let _protobuf_package = "onnx"', ""] if needs and not has else []
-        body = "\n".join(head + ["", "// Split from onnx.pb.swift by split.py: " + note, ""] + pkg + text).rstrip() + "\n"
+        body = "\n".join(wrap(head + ["", "// Split from onnx.pb.swift by split.py: " + note, ""] + pkg + text)).rstrip() + "\n"
         open(os.path.join(out, name + ".pb.swift"), "w", encoding="utf-8").write(body)
 print(f"{len([f for f in os.listdir(out) if f.endswith('.pb.swift')])} files in {out}/ ({len(order)} top-level types)")

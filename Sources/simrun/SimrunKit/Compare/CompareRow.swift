@@ -44,8 +44,9 @@ public struct CompareTable: Sendable {
   public init(rows: [CompareRow], baseline: Int) { self.rows = rows; self.baseline = baseline }
 
   /// Metrics with a ratio column, and their indices in `Metric.all`.
-  static var ratios: [(Int, Metric)] { Metric.all.enumerated().filter { $0.element.ratio != nil }.map { ($0.offset,
-      $0.element) } }
+  static var ratios: [(Int, Metric)] {
+    Metric.all.enumerated().filter { $0.element.ratio != nil }.map { ($0.offset, $0.element) }
+  }
 
   func ratio(_ row: CompareRow, _ i: Int) -> Double? {
     guard let b = rows[baseline].metrics[i], b != 0, let v = row.metrics[i] else { return nil }

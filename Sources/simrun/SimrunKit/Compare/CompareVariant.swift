@@ -99,7 +99,8 @@ public enum CompareBudget: Equatable, Sendable {
             !entry.fixesSize(s.options.keys) else { return s }
       var s = s
       s.options[key] = value
-      if s.options["fit"] == nil { s.options["fit"] = "nearest" }   // a row at the nearest setting, and the table says how near
+      // A row at the nearest setting, and the table says how near.
+      if s.options["fit"] == nil { s.options["fit"] = "nearest" }
       return s
     }
   }
@@ -127,7 +128,8 @@ public enum CompareBudget: Equatable, Sendable {
     let off = Double(got - target) / Double(target)
     var note = String(format: "%@ %d of %d (%+.1f %%)", key, got, target, 100 * off)
     if off > 0.02 {
-      note += ": no setting reaches the budget, this is the fewest any leaves" + (entry.budgetNotes.above.map { " (\($0))" } ?? "")
+      note += ": no setting reaches the budget, this is the fewest any leaves"
+        + (entry.budgetNotes.above.map { " (\($0))" } ?? "")
     } else if off < -0.02 {
       note += ": the nearest setting within the budget" + (entry.budgetNotes.below.map { " (\($0))" } ?? "")
     }

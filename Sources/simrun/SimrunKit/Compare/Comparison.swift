@@ -40,7 +40,8 @@ public struct Comparison {
   /// The folder a comparison gets when none is named: `runs/compare-NETWORK-ARCH`.
   public func defaultFolder() throws -> String {
     let base = try common.setup(source: "compare")
-    return "runs/compare-\(try BuiltinWorkloads.load(base.workload).name)-\(try base.arch.load(overrides: base.set).name)"
+    let network = try BuiltinWorkloads.load(base.workload).name, arch = try base.arch.load(overrides: base.set).name
+    return "runs/compare-\(network)-\(arch)"
   }
 
   /// What a comparison leaves: the table of the rows that ran, and the configurations that failed.
@@ -53,22 +54,24 @@ public struct Comparison {
 
   /// Runs every configuration, `jobs` at a time (each single-threaded), keeping their order;
   /// `finished` hears each as it ends.
-  public func run(jobs: Int, finished: @escaping @Sendable (_ label: String, _ ok: Bool) -> Void = { _,
-                  _ in }) throws -> Outcome {
+  public func run(jobs: Int,
+                  finished: @escaping @Sendable (_ label: String, _ ok: Bool) -> Void = { _, _ in }) throws -> Outcome {
     let base = try common.setup(source: "compare"), budget = self.budget
-    let denseParams = try BuiltinWorkloads.load(base.workload).layers.filter(\.operation.isMatrix).reduce(0) { $0 + $1.parameters }
-    let plugins = self.plugins
-    let setups = try variants.map { try $0.setup(on: common, budget: budget, denseParams: denseParams,
-                                                 plugins: plugins) }
-    // The labelled images are loaded once for every configuration that evaluates the same ones.
     let net = try BuiltinWorkloads.load(base.workload)
+    let denseParams = net.layers.filter(\.operation.isMatrix).reduce(0) { $0 + $1.parameters }
+    let plugins = self.plugins
+    let setups = try variants.map {
+      try $0.setup(on: common, budget: budget, denseParams: denseParams, plugins: plugins)
+    }
+    // The labelled images are loaded once for every configuration that evaluates the same ones.
     let data = try EvaluationData(for: base, network: net)
     let results = ParallelRuns.map(Array(zip(variants, setups)), jobs: jobs) { item -> CompareRow in
       let (v, setup) = item
       let run = try setup.execute(data: EvaluationData.sameImages(setup, base) ? data : nil, plugins: plugins)
       var row = CompareRow(label: v.label, run: run)
-      (row.budgetTarget,
-       row.budgetNote) = budget.describe(steps: setup.compress, denseParams: denseParams, plugins: plugins, params: Int(row["params"] ?? 0), crossbars: Int(row["crossbars"] ?? 0), error: row["relativeError"] ?? 0)
+      (row.budgetTarget, row.budgetNote) = budget.describe(
+        steps: setup.compress, denseParams: denseParams, plugins: plugins, params: Int(row["params"] ?? 0),
+        crossbars: Int(row["crossbars"] ?? 0), error: row["relativeError"] ?? 0)
       return row
     } finished: { [variants] i, ok in finished(variants[i].label, ok) }
     var rows: [CompareRow] = [], failures: [String] = []

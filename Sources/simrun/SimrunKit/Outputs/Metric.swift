@@ -34,7 +34,8 @@ public struct Metric: Sendable {
        maximised: Bool = false,
        ratio: String? = nil, needsEval: Bool = false, _ value: @escaping @Sendable (RunOutcome) -> Double?) {
     self.name = name; self.unit = unit; self.suffix = suffix; self.label = label
-    axisUnit = axis.0; axisDivisor = axis.1; isMaximised = maximised; self.ratio = ratio; self.needsEval = needsEval; self.value = value
+    axisUnit = axis.0; axisDivisor = axis.1; isMaximised = maximised
+    self.ratio = ratio; self.needsEval = needsEval; self.value = value
   }
 
   /// Every metric, in column order.
@@ -47,7 +48,8 @@ public struct Metric: Sendable {
     },
     Metric("computingCycles", unit: "activations", label: "computing cycles", axis: ("count", 1),
            ratio: "computingCycles") {
-      Double($0.result.layers.reduce(0) { $0 + $1.computingCycles })   // crossbar activations per image (the papers' CC)
+      // Crossbar activations per image (the papers' computing cycles).
+      Double($0.result.layers.reduce(0) { $0 + $1.computingCycles })
     },
     Metric("firstImageLatency", unit: "ns", suffix: "Ns", label: "first-image latency", axis: ("µs", 1e3),
            ratio: "firstImageLatencyNs") { $0.result.firstImageLatencyNs },

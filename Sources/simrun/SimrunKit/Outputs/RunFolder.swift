@@ -56,9 +56,12 @@ public struct RunFolder {
         try fm.moveItem(atPath: staging, toPath: path)
         try? fm.removeItem(atPath: old)
       } else {
-        for name in Self.runFiles where fm.fileExists(atPath: "\(path)/\(name)") { try fm.removeItem(atPath: "\(path)/\(name)") }
-        for name in try fm.contentsOfDirectory(atPath: staging) { try fm.moveItem(atPath: "\(staging)/\(name)",
-            toPath: "\(path)/\(name)") }
+        for name in Self.runFiles where fm.fileExists(atPath: "\(path)/\(name)") {
+          try fm.removeItem(atPath: "\(path)/\(name)")
+        }
+        for name in try fm.contentsOfDirectory(atPath: staging) {
+          try fm.moveItem(atPath: "\(staging)/\(name)", toPath: "\(path)/\(name)")
+        }
         discard()
       }
     } catch {

@@ -25,7 +25,8 @@ struct RunRecord: Encodable {
     var c = encoder.container(keyedBy: NameKey.self)
     try c.encode(outcome.setup.version, forKey: NameKey("version"))
     for child in Mirror(reflecting: outcome.setup).children {
-      guard let label = child.label, label.hasPrefix("_"), label != "_arch", let s = child.value as? any AnySetting & Encodable,
+      guard let label = child.label, label.hasPrefix("_"), label != "_arch",
+            let s = child.value as? any AnySetting & Encodable,
             !s.isNil else { continue }
       try c.encode(s, forKey: NameKey(String(label.dropFirst())))
     }

@@ -33,7 +33,8 @@ enum SVGChart {
   }
 
   static func escape(_ s: String) -> String {
-    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+      .replacingOccurrences(of: ">", with: "&gt;")
   }
 
   static func header(_ f: Frame, title: String) -> [String] {
@@ -117,12 +118,15 @@ extension SVGChart {
   }
 
   /// Points of several series on linear axes; a series with `line` also joins its points in x order.
-  static func scatter(title: String, xLabel: String, yLabel: String, series: [(name: String, points: [(Double, Double)], line: Bool)]) -> String {
+  static func scatter(title: String, xLabel: String, yLabel: String,
+                      series: [(name: String, points: [(Double, Double)], line: Bool)]) -> String {
     let f = Frame(bottom: 90)
     let all = series.flatMap(\.points)
     let xs = all.map(\.0), ys = all.map(\.1)
     let (x0, x1) = (xs.min() ?? 0, xs.max() ?? 1), (y0, y1) = (ys.min() ?? 0, ys.max() ?? 1)
-    let pad = { (a: Double, b: Double) -> (Double, Double) in a == b ? (a - max(abs(a) * 0.1, 1), b + max(abs(b) * 0.1, 1)) : (a, b) }
+    let pad = { (a: Double, b: Double) -> (Double, Double) in
+      a == b ? (a - max(abs(a) * 0.1, 1), b + max(abs(b) * 0.1, 1)) : (a, b)
+    }
     let (ax, bx) = pad(x0, x1), (ay, by) = pad(y0, y1)
     let tx = ticks(upTo: bx, from: ax), ty = ticks(upTo: by, from: ay)
     let lx = tx.first ?? ax, hx = tx.last ?? bx, ly = ty.first ?? ay, hy = ty.last ?? by

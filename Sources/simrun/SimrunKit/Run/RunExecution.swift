@@ -26,10 +26,10 @@ public struct PreparedRun {
                           seed: setup.seed, compress: setup.compress, mapper: mapper, geometry: ArrayGeometry(spec),
                           weightBits: spec.data.weightBits, keepWeights: keepWeights ?? (setup.eval != nil),
                           plugins: plugins)
+    let replication = try ReplicationPlan.parse(setup.replicate, spec: spec)
     let options = SimulationOptions(schedule: setup.schedule, allowRounds: setup.rounds,
-                                    singleArrayPerLayer: setup.singleArray,
-                                    images: setup.images, replication: try ReplicationPlan.parse(setup.replicate,
-                                        spec: spec))
+                                    singleArrayPerLayer: setup.singleArray, images: setup.images,
+                                    replication: replication)
     engine = try Engine(spec: spec, layout: bench.layout, options: options)
   }
 

@@ -74,8 +74,9 @@ extension PluginSpec: SettingValue, ListedSettingValue {
   public static func treeValue(_ text: String, flag: String, range: ClosedRange<Int>?) throws -> Any {
     try PluginSpec(text, what: flag).tree
   }
-  public static func elementTreeValue(_ text: String, flag: String) throws -> Any { try PluginSpec(text,
-      what: flag).tree }
+  public static func elementTreeValue(_ text: String, flag: String) throws -> Any {
+    try PluginSpec(text, what: flag).tree
+  }
 }
 
 // MARK: - The chip of a run: a preset, an arch file, or an arch mapping inline

@@ -151,10 +151,12 @@ struct SweepParameter: Sendable {
       let u = rng.unit()
       if integer {
         let a = lo.rounded(.up), b = hi.rounded(.down)
-        let x = log ? (Foundation.log(a) + u * (Foundation.log(b + 1) - Foundation.log(a))).exponential : a + u * (b - a + 1)
+        let x = log ? (Foundation.log(a) + u * (Foundation.log(b + 1) - Foundation.log(a))).exponential
+          : a + u * (b - a + 1)
         return .scalar(String(Int(Swift.min(b, Swift.max(a, x.rounded(.down))))))
       }
-      let x = log ? (Foundation.log(lo) + u * (Foundation.log(hi) - Foundation.log(lo))).exponential : lo + u * (hi - lo)
+      let x = log ? (Foundation.log(lo) + u * (Foundation.log(hi) - Foundation.log(lo))).exponential
+        : lo + u * (hi - lo)
       return .scalar(String(format: "%.6g", Swift.min(hi, Swift.max(lo, x))))
     }
   }

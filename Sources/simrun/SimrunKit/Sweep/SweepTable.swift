@@ -79,7 +79,10 @@ public struct SweepTable {
     guard r.ok else { return nil }
     var v: [Double] = []
     for o in spec.objectives {
-      guard let i = spec.metrics.firstIndex(where: { $0.column == o.metric }), let x = Double(r.metrics[i]), x.isFinite else { return nil }
+      guard let i = spec.metrics.firstIndex(where: { $0.column == o.metric }), let x = Double(r.metrics[i]),
+            x.isFinite else {
+        return nil
+      }
       v.append(o.maximise ? -x : x)
     }
     return v
@@ -101,7 +104,9 @@ public struct SweepTable {
     return out
   }
 
-  var columns: [String] { ["point"] + spec.parameters.map(\.name) + ["status"] + spec.metrics.map(\.column) + ["pareto", "error"] }
+  var columns: [String] {
+    ["point"] + spec.parameters.map(\.name) + ["status"] + spec.metrics.map(\.column) + ["pareto", "error"]
+  }
   var header: String { CSV.line(columns) }
 
   /// `results.csv`.

@@ -69,9 +69,12 @@ nonisolated struct Onnx_NodeDeviceConfigurationProto: Sendable {
   fileprivate var _pipelineStage: Int32? = nil
 }
 
-nonisolated extension Onnx_NodeDeviceConfigurationProto: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension Onnx_NodeDeviceConfigurationProto: SwiftProtobuf.Message,
+  SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".NodeDeviceConfigurationProto"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}configuration_id\0\u{3}sharding_spec\0\u{3}pipeline_stage\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: """
+    \0\u{3}configuration_id\0\u{3}sharding_spec\0\u{3}pipeline_stage\0
+    """)
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {

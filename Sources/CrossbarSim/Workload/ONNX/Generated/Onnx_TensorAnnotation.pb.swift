@@ -58,9 +58,12 @@ nonisolated struct Onnx_TensorAnnotation: Sendable {
   fileprivate var _tensorName: String? = nil
 }
 
-nonisolated extension Onnx_TensorAnnotation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+nonisolated extension Onnx_TensorAnnotation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase,
+  SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".TensorAnnotation"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tensor_name\0\u{3}quant_parameter_tensor_names\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: """
+    \0\u{3}tensor_name\0\u{3}quant_parameter_tensor_names\0
+    """)
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {

@@ -90,7 +90,8 @@ nonisolated struct Onnx_TensorProto: Sendable {
   ///   `raw_data` when compact serialization is desired.
   ///
   /// When this field is present, the data_type field MUST be
-  /// INT32, INT16, INT8, INT4, INT2, UINT16, UINT8, UINT4, UINT2, BOOL, FLOAT16, BFLOAT16, FLOAT8E4M3FN, FLOAT8E4M3FNUZ, FLOAT8E5M2, FLOAT8E5M2FNUZ, FLOAT8E8M0, FLOAT4E2M1, FLOAT6E2M3, FLOAT6E3M2
+  /// INT32, INT16, INT8, INT4, INT2, UINT16, UINT8, UINT4, UINT2, BOOL, FLOAT16, BFLOAT16, FLOAT8E4M3FN,
+  /// FLOAT8E4M3FNUZ, FLOAT8E5M2, FLOAT8E5M2FNUZ, FLOAT8E8M0, FLOAT4E2M1, FLOAT6E2M3, FLOAT6E3M2
   var int32Data: [Int32] = []
 
   /// For strings.
@@ -134,8 +135,10 @@ nonisolated struct Onnx_TensorProto: Sendable {
   /// Complex64 elements must be written as two consecutive FLOAT values, real component first.
   /// Complex128 elements must be written as two consecutive DOUBLE values, real component first.
   /// Boolean type MUST be written one byte per tensor element (00000001 for true, 00000000 for false).
-  /// uint4 and int4 values must be packed to 4bitx2, the first element is stored in the 4 LSB and the second element is stored in the 4 MSB.
-  /// uint2 and int2 values must be packed to 2bitx4, with elements packed from LSB to MSB in a single byte as: x0 | (x1 << 2) | (x2 << 4) | (x3 << 6)
+  /// uint4 and int4 values must be packed to 4bitx2, the first element is stored in the 4 LSB and the second element is
+  /// stored in the 4 MSB.
+  /// uint2 and int2 values must be packed to 2bitx4, with elements packed from LSB to MSB in a single byte as: x0 | (x1
+  /// << 2) | (x2 << 4) | (x3 << 6)
   /// where x0, x1, x2, x3 are consecutive elements.
   /// float6e2m3 and float6e3m2 values must be packed 4-at-a-time into 3 bytes, as a contiguous
   /// 24-bit LSB-first bitstream (x0 occupying the first 6 bits, x1 the next 6, and so on):
@@ -293,7 +296,8 @@ nonisolated struct Onnx_TensorProto: Sendable {
   }
 
   /// Location of the data for this tensor. MUST be one of:
-  /// - DEFAULT - data stored inside the protobuf message. Data is stored in raw_data (if set) otherwise in type-specified field.
+  /// - DEFAULT - data stored inside the protobuf message. Data is stored in raw_data (if set) otherwise in
+  /// type-specified field.
   /// - EXTERNAL - data stored in an external location as described by external_data field.
   nonisolated enum DataLocation: Int, SwiftProtobuf.Enum, Swift.CaseIterable {
     case `default` = 0
