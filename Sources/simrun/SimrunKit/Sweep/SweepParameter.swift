@@ -144,7 +144,7 @@ struct SweepParameter: Sendable {
     preconditionFailure("a range has no grid values")
   }
 
-  func draw(_ rng: inout SplitMix64) -> SweepValue {
+  func draw(_ rng: inout SeededGenerator) -> SweepValue {
     switch domain {
     case .list(let v): return v[min(v.count - 1, Int(rng.unit() * Double(v.count)))]
     case let .range(lo, hi, log, integer):

@@ -105,7 +105,7 @@ public struct SweepSpec: Sendable {
   /// The parameter values of point `i` (0 ..< pointCount), as the CSV shows them.
   func values(of i: Int) -> [SweepValue] {
     if let random {
-      var rng = SplitMix64(seed: random.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1))
+      var rng = SeededGenerator(seed: random.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1))
       return parameters.map { $0.draw(&rng) }
     }
     var rest = i, out = [SweepValue]()
@@ -135,18 +135,7 @@ public struct SweepSpec: Sendable {
   }
 }
 
-/// A small, fast, seedable generator (Steele et al. 2014): the same seed gives the same points on
-/// every machine.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  /// Uniform in [0, 1).
+extension SeededGenerator {
+  /// Uniform in [0, 1), from the top 53 bits (the sweep's draws; the same on every machine).
   mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 }
