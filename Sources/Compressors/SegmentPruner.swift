@@ -75,7 +75,8 @@ public struct SegmentPruner: Compressor {
     for gi in 0..<groups {
       let outs = (gi * ocpg)..<((gi + 1) * ocpg)
       let width = g.weightsPerRow
-      let colTiles = stride(from: outs.lowerBound, to: outs.upperBound, by: width).map { $0..<min(outs.upperBound, $0 + width) }
+      let colTiles = stride(from: outs.lowerBound, to: outs.upperBound, by: width)
+        .map { $0..<min(outs.upperBound, $0 + width) }
       switch segment {
       case .block:
         for rt in rowTiles { for ct in colTiles { out.append(ct.flatMap { o in rt.map { o * n + $0 } }) } }
