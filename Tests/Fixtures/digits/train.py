@@ -21,18 +21,20 @@ conv1..conv3 with seeded per-channel statistics, and the conv weights and bias d
 same per-channel factor, so the graph computes exactly the trained function while exercising the
 importer's BN folding.
 
-Writes: digits-cnn.onnx, digits-test.npz (x: N,1,8,8 float32; y: N int64), digits-calib.npz
+`--splits-only` writes only the data files (digits-train.npz, digits-test.npz, digits-calib.npz),
+needing only numpy and scikit-learn.
+
+Writes: digits-cnn.onnx, digits-train.npz (the 1,437 training images, the ones not in the test split,
+for `simrun finetune`), digits-test.npz (x: N,1,8,8 float32; y: N int64), digits-calib.npz
 (256 training images for activation ranges), digits-cnn-weights.npz (the trained weights, BN
 already folded, named like the built-in `digits-cnn` workload's layers: conv1.weight, conv1.bias,
 ..., fc.weight, fc.bias) and digits-reference.npz (onnxruntime's logits for the test split).
 """
 import os
+import sys
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
-import onnx
-from onnx import helper, numpy_helper, TensorProto
-import onnxruntime as ort
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 rng = np.random.default_rng(7)
@@ -140,6 +142,8 @@ def accuracy(net, x, y):
 
 
 def export(net, path):
+    import onnx
+    from onnx import helper, numpy_helper, TensorProto
     inits, nodes = [], []
     def init(name, arr):
         inits.append(numpy_helper.from_array(np.ascontiguousarray(arr, dtype=np.float32), name))
@@ -187,17 +191,26 @@ def export(net, path):
     onnx.save(model, path)
 
 
-def main():
+def splits():
     d = load_digits()
     x = (d.images / 16.0).astype(np.float32)[:, None]
     y = d.target.astype(np.int64)
     xtr, xte, ytr, yte = train_test_split(x, y, test_size=0.2, random_state=0, stratify=y)
+    np.savez(os.path.join(HERE, 'digits-train.npz'), x=xtr, y=ytr)
+    np.savez(os.path.join(HERE, 'digits-test.npz'), x=xte, y=yte)
+    np.savez(os.path.join(HERE, 'digits-calib.npz'), x=xtr[:256], y=ytr[:256])
+    return xtr, xte, ytr, yte
+
+
+def main():
+    xtr, xte, ytr, yte = splits()
+    if '--splits-only' in sys.argv:
+        return
+    import onnxruntime as ort
     net = Net()
     train(net, xtr, ytr)
     print(f'train top-1 {accuracy(net, xtr, ytr):.4f}, test top-1 {accuracy(net, xte, yte):.4f}')
     export(net, os.path.join(HERE, 'digits-cnn.onnx'))
-    np.savez(os.path.join(HERE, 'digits-test.npz'), x=xte, y=yte)
-    np.savez(os.path.join(HERE, 'digits-calib.npz'), x=xtr[:256], y=ytr[:256])
     weights = {}
     for name, c in (('conv1', net.c1), ('conv2', net.c2), ('conv3', net.c3), ('conv4', net.c4)):
         weights[f'{name}.weight'] = c.w; weights[f'{name}.bias'] = c.b
