@@ -30,10 +30,7 @@ extension QuantizedWeights {
         let x = Double(v[k])
         // |x / scale| <= levels < 2^16: round half away from zero through an integer truncation
         // (`y - trunc(y)` is exact), then clamp as integers.
-        let y = powerOfTwo ? x * inverse : x / scale
-        let t = Int(y), f = y - Double(t)
-        var q = t + (f >= 0.5 ? 1 : 0) - (f <= -0.5 ? 1 : 0) + zero
-        q = q < 0 ? 0 : (q > levels ? levels : q)
+        let q = level(powerOfTwo ? x * inverse : x / scale, zero: zero, levels: levels)
         let back = Float(scale * Double(q - zero))
         let d = x - Double(back)
         error += d * d; norm += x * x
@@ -42,6 +39,23 @@ extension QuantizedWeights {
     }
     let q = QuantizedWeights(zeroPoint: zero, bits: bits, scale: scale, scaleExponent: exponent)
     return (q, norm > 0 ? (error / norm).squareRoot() : 0)
+  }
+
+  /// The stored level of `y = x / S_W`: rounded half away from zero through an integer truncation
+  /// (`y - trunc(y)` is exact for `|y| < 2^16`), offset by the zero point and clamped to `0...levels`.
+  @inline(__always)
+  static func level(_ y: Double, zero: Int, levels: Int) -> Int {
+    let t = Int(y), f = y - Double(t)
+    let q = t + (f >= 0.5 ? 1 : 0) - (f <= -0.5 ? 1 : 0) + zero
+    return q < 0 ? 0 : (q > levels ? levels : q)
+  }
+
+  /// The real value `x` snaps to on this layer's grid (fake quantization in training): the same
+  /// rounding and clamping as `quantize`, with this scale and zero point kept.
+  public func snap(_ x: Double) -> Float {
+    let y = x / scale
+    guard y.magnitude < 65_536 else { return Float(scale * Double((y < 0 ? 0 : (1 << bits) - 1) - zeroPoint)) }
+    return Float(scale * Double(Self.level(y, zero: zeroPoint, levels: (1 << bits) - 1) - zeroPoint))
   }
 
   /// The smallest and largest value and 0 (the range always includes 0). Four running extremes

@@ -9,6 +9,8 @@ public enum Functional {
   public static func useSingleThreadedBLAS() { openblas_set_num_threads(1) }
 
   private static let singleThreaded: Void = useSingleThreadedBLAS()
+  /// Makes sure OpenBLAS runs on one thread before a product (training's products).
+  @inline(__always) static func pinThreads() { _ = singleThreaded }
 
   /// `C = A (m x k) * B (k x n)`, row-major, single precision. Exact for integers while every
   /// partial sum stays below 2^24, which holds for bit-plane x cell-slice products on one array.

@@ -64,6 +64,10 @@ public enum WeightFile {
     return out
   }
 
+  /// The time stamp of every archive member (1980-01-01, the first a zip entry can hold), so the
+  /// same arrays give the same bytes.
+  static let fixedDate = Date(timeIntervalSince1970: 315_532_800)
+
   /// Writes named arrays as a `.npz` archive (stored, uncompressed, like `numpy.savez`).
   public static func writeNPZ(_ arrays: [(name: String, array: NumPyArray)], to path: String) throws {
     try? FileManager.default.removeItem(atPath: path)
@@ -74,7 +78,7 @@ public enum WeightFile {
     for (name, a) in arrays {
       let data = a.npy()
       try archive.addEntry(with: "\(name).npy", type: .file, uncompressedSize: Int64(data.count),
-                           provider: { pos, size in
+                           modificationDate: fixedDate, provider: { pos, size in
         data.subdata(in: Int(pos)..<(Int(pos) + size))
       })
     }

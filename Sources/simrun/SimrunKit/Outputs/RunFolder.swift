@@ -7,7 +7,9 @@ import Foundation
 /// the folder stay.
 public struct RunFolder {
   /// Every file a run may write.
-  static let runFiles = Set(RunOutputs.files.map(\.name))
+  public static let runFiles = Set(RunOutputs.files.map(\.name))
+  /// The files this folder's command writes (removed from an earlier run's folder on a rerun).
+  let files: Set<String>
   /// The finished folder.
   public let path: String
   /// Where files are written until the run has finished.
@@ -16,15 +18,16 @@ public struct RunFolder {
   /// Files in `path` that are not a run's: they stay where they are.
   let others: [String]
 
-  /// Checks `path` and creates the staging folder.
-  public init(_ path: String) throws {
+  /// Checks `path` and creates the staging folder for a command writing `files`.
+  public init(_ path: String, files: Set<String> = RunFolder.runFiles) throws {
     self.path = path
+    self.files = files
     staging = "\(path).partial-\(getpid())"
     let fm = FileManager.default
     var isDirectory: ObjCBool = false
     if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
       guard isDirectory.boolValue else { throw InputError("--out \(path): a file, not a folder") }
-      others = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { !Self.runFiles.contains($0) }.sorted()
+      others = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { !files.contains($0) }.sorted()
     } else {
       others = []
     }
@@ -56,7 +59,7 @@ public struct RunFolder {
         try fm.moveItem(atPath: staging, toPath: path)
         try? fm.removeItem(atPath: old)
       } else {
-        for name in Self.runFiles where fm.fileExists(atPath: "\(path)/\(name)") {
+        for name in files where fm.fileExists(atPath: "\(path)/\(name)") {
           try fm.removeItem(atPath: "\(path)/\(name)")
         }
         for name in try fm.contentsOfDirectory(atPath: staging) {

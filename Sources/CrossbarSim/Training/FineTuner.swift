@@ -1,0 +1,146 @@
+import Foundation
+
+// MARK: - Compression-aware fine-tuning: training the layout the crossbars will hold
+
+/// How to train.
+public struct TrainingOptions: Sendable, Equatable {
+  /// Passes over the training set.
+  public var epochs = 10
+  /// Images per mini-batch.
+  public var batch = 32
+  /// Base learning rate.
+  public var learningRate = 0.01
+  /// Update rule.
+  public var optimizer: OptimizerKind = .sgd
+  /// SGD momentum.
+  public var momentum = 0.9
+  /// L2 weight decay (weights only).
+  public var weightDecay = 5e-4
+  /// Learning-rate schedule over the epochs.
+  public var schedule: LearningRateSchedule = .cosine
+  /// Seed of the shuffling.
+  public var seed: UInt64 = 1
+  /// Default options.
+  public init() {}
+}
+
+/// One row of `training.csv`: what an epoch reached.
+public struct EpochRecord: Sendable, Equatable {
+  /// 1-based epoch (0: before training).
+  public var epoch: Int
+  /// Mean training loss over the epoch's batches (0 before training).
+  public var loss: Double
+  /// Top-1 on the training images as they were classified during the epoch.
+  public var trainTop1: Double
+  /// Top-1 on the validation set after the epoch (nil without one).
+  public var validationTop1: Double?
+  /// Learning rate of the epoch.
+  public var learningRate: Double
+  /// Wall-clock seconds of the epoch (not part of any deterministic output).
+  public var seconds: Double
+}
+
+/// Fine-tunes a compressed model's weights under its layout: masks keep pruned weights at zero,
+/// quantized layers train through fake quantization on their fixed grid, factor layers of a
+/// low-rank pair train as the two layers they are (their rank is the network's shape).
+/// BatchNorm was folded at import and trains as part of its convolution.
+public struct FineTuner {
+  /// The model being trained.
+  public private(set) var model: CompressedModel
+  let options: TrainingOptions
+  let graph: TrainingGraph<Float>
+  let constraints: [LayoutConstraint]
+  var latent: TrainableParameters<Float>
+
+  /// Prepares `model` for training with `options`.
+  public init(_ model: CompressedModel, options: TrainingOptions) throws {
+    guard options.epochs >= 0, options.batch >= 1, options.learningRate.isFinite, options.learningRate > 0,
+          options.momentum >= 0, options.momentum < 1, options.weightDecay >= 0, options.weightDecay.isFinite else {
+      throw InputError("training options: epochs >= 0, batch >= 1, lr > 0, 0 <= momentum < 1, weight decay >= 0 " +
+          "(got epochs \(options.epochs), batch \(options.batch), lr \(options.learningRate), momentum " +
+          "\(options.momentum), weight decay \(options.weightDecay))")
+    }
+    self.model = model; self.options = options
+    graph = TrainingGraph(network: model.network)
+    constraints = model.layers.map(LayoutConstraint.init)
+    latent = TrainableParameters(model.weights)
+    for i in latent.weights.indices where latent.weights[i] != nil {
+      latent.weights[i] = constraints[i].effective(latent.weights[i]!)
+    }
+  }
+
+  /// The parameters the network computes with.
+  func effective() -> TrainableParameters<Float> {
+    var p = latent
+    for i in p.weights.indices where p.weights[i] != nil && !constraints[i].isFree {
+      p.weights[i] = constraints[i].effective(p.weights[i]!)
+    }
+    return p
+  }
+
+  /// Trains on `train`, reporting each epoch (epoch 0 first: the model as compressed); on return
+  /// `model` holds the fine-tuned weights. A loss that stops being finite is an error naming the
+  /// epoch and batch, and leaves `model` as it was.
+  public mutating func train(on train: Dataset, validation: Dataset?, progress: ((EpochRecord) -> Void)? = nil) throws
+    -> [EpochRecord] {
+    let elements = model.network.inputShape.elements
+    var optimizer = Optimizer<Float>(kind: options.optimizer, momentum: options.momentum,
+                                     weightDecay: options.weightDecay, shapedLike: latent)
+    var rng = SeededGenerator(seed: options.seed)
+    var order = Array(0..<train.images)
+    let start = EpochRecord(epoch: 0, loss: 0, trainTop1: accuracy(train, elements: elements),
+                            validationTop1: validation.map { accuracy($0, elements: elements) },
+                            learningRate: 0, seconds: 0)
+    var records = [start]
+    progress?(start)
+    for epoch in 0..<options.epochs {
+      let began = Date()
+      let lr = options.schedule.rate(options.learningRate, epoch: epoch, epochs: options.epochs)
+      for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+      var lossSum = 0.0, correct = 0
+      for (b, s) in stride(from: 0, to: order.count, by: options.batch).enumerated() {
+        let idx = order[s..<min(order.count, s + options.batch)]
+        var x = [Float]()
+        x.reserveCapacity(idx.count * elements)
+        for j in idx { x += train.x[(j * elements)..<((j + 1) * elements)] }
+        let p = effective()
+        let outs = graph.forward(x, images: idx.count, p)
+        let (loss, dLogits, right) = SoftmaxCrossEntropy.evaluate(outs[graph.sink], labels: idx.map { train.y[$0] },
+                                                                 classes: graph.classes)
+        guard loss.isFinite else {
+          throw InputError("training diverged: the loss is \(loss) in epoch \(epoch + 1), batch \(b + 1) " +
+              "(learning rate \(lr)); lower --lr or use --optimizer adam. No model was written")
+        }
+        lossSum += loss * Double(idx.count); correct += right
+        var grads = graph.backward(x, images: idx.count, outputs: outs, dLogits: dLogits, p)
+        for i in grads.weights.indices where grads.weights[i] != nil { constraints[i].mask(&grads.weights[i]!) }
+        optimizer.step(&latent, grads, lr: Float(lr))
+      }
+      let r = EpochRecord(epoch: epoch + 1, loss: lossSum / Double(train.images),
+                          trainTop1: Double(correct) / Double(train.images),
+                          validationTop1: validation.map { accuracy($0, elements: elements) }, learningRate: lr,
+                          seconds: Date().timeIntervalSince(began))
+      records.append(r)
+      progress?(r)
+    }
+    let p = effective()
+    for i in model.weights.layers.indices where model.weights.layers[i] != nil {
+      model.weights.layers[i]!.values = p.weights[i]!
+      if let b = p.biases[i] { model.weights.layers[i]!.bias = b }
+    }
+    return records
+  }
+
+  /// Top-1 of the current effective weights on `set`.
+  func accuracy(_ set: Dataset, elements: Int) -> Double {
+    let p = effective()
+    var correct = 0
+    for s in stride(from: 0, to: set.images, by: 128) {
+      let n = min(128, set.images - s)
+      let x = Array(set.x[(s * elements)..<((s + n) * elements)])
+      let logits = graph.forward(x, images: n, p)[graph.sink]
+      correct += SoftmaxCrossEntropy.evaluate(logits, labels: Array(set.y[s..<(s + n)]), classes: graph.classes).correct
+    }
+    return Double(correct) / Double(set.images)
+  }
+}

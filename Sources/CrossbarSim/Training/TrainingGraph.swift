@@ -1,0 +1,197 @@
+// MARK: - Forward and backward passes of a network, for training
+
+/// Trainable values of a network: each matrix layer's weight matrix (`outputs x inputs`, row-major
+/// as `LayerWeights`) and bias; nil for layers without weights.
+public struct TrainableParameters<T: TrainScalar>: Sendable {
+  /// Weights per layer.
+  public var weights: [[T]?]
+  /// Biases per layer (nil: the layer has none).
+  public var biases: [[T]?]
+
+  /// Parameters from per-layer arrays.
+  public init(weights: [[T]?], biases: [[T]?]) { self.weights = weights; self.biases = biases }
+
+  /// The weights of `w`, converted to `T`.
+  public init(_ w: NetworkWeights) {
+    weights = w.layers.map { $0.map { $0.values.map(T.init) } }
+    biases = w.layers.map { $0?.bias.map { $0.map(T.init) } }
+  }
+
+  /// Zeros shaped like `other` (gradients, optimizer state).
+  public init(zerosLike other: TrainableParameters) {
+    weights = other.weights.map { $0.map { [T](repeating: 0, count: $0.count) } }
+    biases = other.biases.map { $0.map { [T](repeating: 0, count: $0.count) } }
+  }
+}
+
+/// A network's forward and backward passes over a batch, generic in the number type.
+struct TrainingGraph<T: TrainScalar> {
+  let network: Network
+  /// Consumers of each layer.
+  let consumers: [[Int]]
+  /// The layer whose output is the logits (the one nothing reads).
+  let sink: Int
+
+  init(network: Network) {
+    self.network = network
+    consumers = network.consumers()
+    sink = consumers.firstIndex { $0.isEmpty } ?? network.layers.count - 1
+  }
+
+  /// Classes the network scores.
+  var classes: Int { network.layers[sink].outputShape.elements }
+
+  /// Post-activation outputs of every layer for `images` inputs `x` (`images x C x H x W`).
+  func forward(_ x: [T], images: Int, _ p: TrainableParameters<T>) -> [[T]] {
+    var outs: [[T]] = []
+    outs.reserveCapacity(network.layers.count)
+    for (i, l) in network.layers.enumerated() {
+      let input = l.inputs.isEmpty ? x : outs[l.inputs[0]]
+      var y: [T]
+      switch l.operation {
+      case .conv(let c): y = convForward(input, images: images, l, c, p.weights[i]!, p.biases[i])
+      case .fullyConnected(let f):
+        y = [T](repeating: 0, count: images * f)
+        let w = p.weights[i]!, k = l.inputShape.elements
+        input.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in y.withUnsafeMutableBufferPointer { yp in
+          T.gemm(transA: false, transB: true, m: images, n: f, k: k, alpha: 1, a: xp.baseAddress!, lda: k,
+                 b: wp.baseAddress!, ldb: k, beta: 0, c: yp.baseAddress!, ldc: f)
+        } } }
+        if let b = p.biases[i] { for n in 0..<images { for o in 0..<f { y[n * f + o] += b[o] } } }
+      case .pool(let q): y = TensorOps.pool(input, images: images, layer: l, q, lowest: -.infinity) { $0 / T($1) }
+      case .add: y = zip(outs[l.inputs[0]], outs[l.inputs[1]]).map { $0 + $1 }
+      case .concat:
+        y = TensorOps.concat(l.inputs.map { outs[$0] },
+                             elements: l.inputs.map { network.layers[$0].outputShape.elements }, images: images)
+      }
+      if l.activation == .relu { for j in y.indices where y[j] < 0 { y[j] = 0 } }
+      outs.append(y)
+    }
+    return outs
+  }
+
+  func convForward(_ x: [T], images: Int, _ l: Layer, _ c: Convolution, _ w: [T], _ b: [T]?) -> [T] {
+    let outS = l.outputShape, ocpg = c.outChannels / c.groups, k = l.weightRows, rows = images * outS.pixels
+    var out = [T](repeating: 0, count: images * outS.elements)
+    var r = [T](repeating: 0, count: rows * ocpg)
+    for g in 0..<c.groups {
+      let patches = TensorOps.patches(x, images: images, layer: l, conv: c, group: g)
+      patches.withUnsafeBufferPointer { pp in w.withUnsafeBufferPointer { wp in r.withUnsafeMutableBufferPointer { rp in
+        T.gemm(transA: false, transB: true, m: rows, n: ocpg, k: k, alpha: 1, a: pp.baseAddress!, lda: k,
+               b: wp.baseAddress! + g * ocpg * k, ldb: k, beta: 0, c: rp.baseAddress!, ldc: ocpg)
+      } } }
+      TensorOps.scatter(r, into: &out, images: images, pixels: outS.pixels, outputs: ocpg, firstChannel: g * ocpg,
+                        totalChannels: c.outChannels)
+    }
+    if let b {
+      out.withUnsafeMutableBufferPointer { op in
+        for n in 0..<images {
+          for o in 0..<c.outChannels {
+            let base = (n * c.outChannels + o) * outS.pixels
+            for q in 0..<outS.pixels { op[base + q] += b[o] }
+          }
+        }
+      }
+    }
+    return out
+  }
+
+  /// Gradients of the parameters given the outputs of `forward` and the gradient of the loss
+  /// with respect to the logits (the sink's output).
+  func backward(_ x: [T], images: Int, outputs: [[T]], dLogits: [T], _ p: TrainableParameters<T>)
+    -> TrainableParameters<T> {
+    var grads = TrainableParameters<T>(zerosLike: p)
+    var dOut = [[T]?](repeating: nil, count: network.layers.count)
+    dOut[sink] = dLogits
+    for i in network.layers.indices.reversed() {
+      guard var d = dOut[i] else { continue }
+      dOut[i] = nil
+      let l = network.layers[i]
+      if l.activation == .relu {
+        let y = outputs[i]
+        for j in d.indices where y[j] <= 0 { d[j] = 0 }
+      }
+      let input = l.inputs.isEmpty ? x : outputs[l.inputs[0]]
+      let needInput = !l.inputs.isEmpty
+      switch l.operation {
+      case .conv(let c):
+        let dx = convBackward(input, d, images: images, l, c, p.weights[i]!, dW: &grads.weights[i]!,
+                              dB: &grads.biases[i], needInput: needInput)
+        if let dx { TrainingOps.accumulate(dx, into: &dOut[l.inputs[0]]) }
+      case .fullyConnected(let f):
+        let k = l.inputShape.elements, w = p.weights[i]!
+        d.withUnsafeBufferPointer { dp in input.withUnsafeBufferPointer { xp in
+          grads.weights[i]!.withUnsafeMutableBufferPointer { gp in
+            T.gemm(transA: true, transB: false, m: f, n: k, k: images, alpha: 1, a: dp.baseAddress!, lda: f,
+                   b: xp.baseAddress!, ldb: k, beta: 0, c: gp.baseAddress!, ldc: k)
+          } } }
+        if grads.biases[i] != nil { for n in 0..<images { for o in 0..<f { grads.biases[i]![o] += d[n * f + o] } } }
+        if needInput {
+          var dx = [T](repeating: 0, count: images * k)
+          d.withUnsafeBufferPointer { dp in w.withUnsafeBufferPointer { wp in dx.withUnsafeMutableBufferPointer { xp in
+            T.gemm(transA: false, transB: false, m: images, n: k, k: f, alpha: 1, a: dp.baseAddress!, lda: f,
+                   b: wp.baseAddress!, ldb: k, beta: 0, c: xp.baseAddress!, ldc: k)
+          } } }
+          TrainingOps.accumulate(dx, into: &dOut[l.inputs[0]])
+        }
+      case .pool(let q):
+        guard needInput else { continue }
+        var dx = [T](repeating: 0, count: images * l.inputShape.elements)
+        TrainingOps.poolBackward(input, d, into: &dx, images: images, layer: l, q)
+        TrainingOps.accumulate(dx, into: &dOut[l.inputs[0]])
+      case .add:
+        for j in l.inputs { TrainingOps.accumulate(d, into: &dOut[j]) }
+      case .concat:
+        let sizes = l.inputs.map { network.layers[$0].outputShape.elements }, total = sizes.reduce(0, +)
+        var offset = 0
+        for (j, e) in zip(l.inputs, sizes) {
+          var part = [T]()
+          part.reserveCapacity(images * e)
+          for n in 0..<images { part += d[(n * total + offset)..<(n * total + offset + e)] }
+          TrainingOps.accumulate(part, into: &dOut[j])
+          offset += e
+        }
+      }
+    }
+    return grads
+  }
+
+  /// A convolution's weight and bias gradients; returns its input gradient when `needInput`.
+  func convBackward(_ x: [T], _ d: [T], images: Int, _ l: Layer, _ c: Convolution, _ w: [T], dW: inout [T],
+                    dB: inout [T]?, needInput: Bool) -> [T]? {
+    let outS = l.outputShape, ocpg = c.outChannels / c.groups, k = l.weightRows, rows = images * outS.pixels
+    var dx = needInput ? [T](repeating: 0, count: images * l.inputShape.elements) : nil
+    var dp = needInput ? [T](repeating: 0, count: rows * k) : []
+    for g in 0..<c.groups {
+      let patches = TensorOps.patches(x, images: images, layer: l, conv: c, group: g)
+      let dr = TrainingOps.gather(d, images: images, pixels: outS.pixels, outputs: ocpg, firstChannel: g * ocpg,
+                                  totalChannels: c.outChannels)
+      dr.withUnsafeBufferPointer { rp in
+        patches.withUnsafeBufferPointer { pp in dW.withUnsafeMutableBufferPointer { gp in
+          T.gemm(transA: true, transB: false, m: ocpg, n: k, k: rows, alpha: 1, a: rp.baseAddress!, lda: ocpg,
+                 b: pp.baseAddress!, ldb: k, beta: 0, c: gp.baseAddress! + g * ocpg * k, ldc: k)
+        } }
+        if needInput {
+          w.withUnsafeBufferPointer { wp in dp.withUnsafeMutableBufferPointer { xp in
+            T.gemm(transA: false, transB: false, m: rows, n: k, k: ocpg, alpha: 1, a: rp.baseAddress!, lda: ocpg,
+                   b: wp.baseAddress! + g * ocpg * k, ldb: k, beta: 0, c: xp.baseAddress!, ldc: k)
+          } }
+        }
+      }
+      if needInput { TrainingOps.col2im(dp, into: &dx!, images: images, layer: l, conv: c, group: g) }
+    }
+    if dB != nil {
+      d.withUnsafeBufferPointer { dp in
+        for n in 0..<images {
+          for o in 0..<c.outChannels {
+            let base = (n * c.outChannels + o) * outS.pixels
+            var s: T = 0
+            for q in 0..<outS.pixels { s += dp[base + q] }
+            dB![o] += s
+          }
+        }
+      }
+    }
+    return dx
+  }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import CrossbarSim
+import Foundation
+import SimrunKit
+
+/// `simrun finetune`: compress a model, fine-tune the layout its crossbars will hold, re-evaluate.
+struct FineTuneCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "finetune",
+    abstract: "Compress a model, fine-tune the layout its crossbars will hold (pruned weights stay zero, low-rank " +
+        "factors train as two layers, quantized weights stay on their grid), and measure top-1 before and after.",
+    usage: "simrun finetune --model M.onnx --data TRAIN.npz [--val VAL.npz] [--compress ...] [--epochs N --lr X " +
+        "--batch B ...] [--out DIR]",
+    discussion: RunOptions.discussion("""
+      Writes training.csv (per epoch: loss, train and validation top-1, learning rate; the same bytes for the same \
+      seed), training-time.csv, training.svg (learning curve), weights.npz (the fine-tuned weights, named \
+      LAYER.weight and LAYER.bias), and with --val accuracy-before.csv and accuracy.csv (float, quantized and \
+      crossbar top-1 before and after). Training runs in single precision on one core, BatchNorm folded into its \
+      convolution. Progress goes to standard error.
+      """, except: ["eval"]))
+
+  @OptionGroup var options: RunOptions
+
+  @Option(name: [.customLong("data"), .customLong("train")], help: ArgumentHelp("Training images (.npz with x: N x C x H x W " +
+      "float32, y: N int64)."))
+  var data: String
+
+  @Option(help: ArgumentHelp("Validation images (.npz): top-1 after every epoch, and float, quantized and crossbar " +
+      "top-1 before and after."))
+  var val: String?
+
+  @Option(help: "Passes over the training images.") var epochs = 10
+  @Option(help: "Images per mini-batch.") var batch = 32
+  @Option(help: "Base learning rate.") var lr = 0.01
+  @Option(help: "sgd (with momentum) or adam.") var optimizer = "sgd"
+  @Option(help: "SGD momentum.") var momentum = 0.9
+  @Option(help: "L2 weight decay on the weights (not the biases).") var weightDecay = 5e-4
+  @Option(help: "Learning-rate schedule: cosine, constant, or step:EVERY:FACTOR (e.g. step:3:0.1).")
+  var lrSchedule = "cosine"
+  @Option(help: "Seed of the shuffling (and of the initial weights with --from-scratch).", transform: parseSeed)
+  var trainSeed: UInt64 = 1
+  @Flag(help: "Train from He-normal initial weights instead of the model's (no --compress).")
+  var fromScratch = false
+
+  @Option(help: "Output folder. [default: runs/finetune-NETWORK]")
+  var out: String?
+
+  static let ownFlags = ["config", "data", "train", "val", "epochs", "batch", "lr", "optimizer", "momentum",
+                         "weight-decay", "lr-schedule", "train-seed", "from-scratch", "out"]
+
+  func run() throws {
+    Functional.useSingleThreadedBLAS()
+    var setup = try options.setup(commandFlags: Self.ownFlags)
+    if let val { setup.eval = val }
+    var o = TrainingOptions()
+    o.epochs = epochs; o.batch = batch; o.learningRate = lr; o.momentum = momentum; o.weightDecay = weightDecay
+    o.seed = trainSeed
+    guard let kind = OptimizerKind(rawValue: optimizer) else {
+      throw ValidationError("--optimizer \(optimizer): use sgd or adam")
+    }
+    o.optimizer = kind
+    o.schedule = try Self.schedule(lrSchedule)
+    let job = FineTuneJob(setup: setup, train: data, options: o, fromScratch: fromScratch)
+    let outcome = try job.run { note($0) }
+    let dir = out ?? "runs/finetune-\(outcome.bench.network.name)"
+    let folder = try RunFolder(dir, files: FineTuneOutputs.names)
+    do {
+      let files = try OutputFile.texts(FineTuneOutputs.files, for: outcome)
+      try folder.write(files)
+      try FineTuneOutputs.weightsNPZ(outcome.bench.model!, to: "\(folder.staging)/weights.npz")
+      try folder.commit()
+      if let before = outcome.before { print("before fine-tuning:\n" + before.table, terminator: "") }
+      if let after = outcome.after { print("after \(epochs) epochs:\n" + after.table, terminator: "") }
+      if let last = outcome.records.last?.validationTop1 {
+        print(String(format: "fine-tuned float top-1 %.2f %%", 100 * last))
+      }
+      print("wrote \(dir)/{\((files.map(\.0) + ["weights.npz"]).joined(separator: ","))}")
+    } catch {
+      folder.discard()
+      throw error
+    }
+  }
+
+  /// Parses `--lr-schedule`.
+  static func schedule(_ text: String) throws -> LearningRateSchedule {
+    switch text {
+    case "cosine": return .cosine
+    case "constant": return .constant
+    default:
+      let parts = text.split(separator: ":")
+      guard parts.count == 3, parts[0] == "step", let every = Int(parts[1]), every >= 1,
+            let factor = Double(parts[2]), factor > 0, factor.isFinite else {
+        throw ValidationError("--lr-schedule \(text): use cosine, constant, or step:EVERY:FACTOR (e.g. step:3:0.1)")
+      }
+      return .step(every: every, factor: factor)
+    }
+  }
+}

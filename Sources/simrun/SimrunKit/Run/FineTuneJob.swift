@@ -1,0 +1,79 @@
+import CrossbarSim
+import Foundation
+import Mappers
+
+// MARK: - Compress, fine-tune the layout, re-map and evaluate: what `simrun finetune` does
+
+/// A fine-tuning run: the setup's model compressed as the setup says, its layout trained on the
+/// training images, and its accuracy through the crossbars measured before and after on the
+/// setup's `eval` images (the validation set).
+public struct FineTuneJob {
+  /// The model, compression, chip and validation images (`eval`).
+  public var setup: RunSetup
+  /// The training images (`.npz` with `x`, `y`).
+  public var train: String
+  /// How to train.
+  public var options: TrainingOptions
+  /// Start from He-normal weights (seeded by `options.seed`) instead of the model's own.
+  public var fromScratch = false
+  /// The mappers and compressors the setup may name.
+  public var plugins = PluginCatalog.builtIn
+
+  /// A job.
+  public init(setup: RunSetup, train: String, options: TrainingOptions, fromScratch: Bool = false) {
+    self.setup = setup; self.train = train; self.options = options; self.fromScratch = fromScratch
+  }
+
+  /// What the job produced.
+  public struct Outcome: Sendable {
+    /// Epoch 0 (as compressed) to the last.
+    public var records: [EpochRecord]
+    /// The layouts before training, with the fine-tuned model in `bench.model`.
+    public var bench: Workbench
+    /// The chip.
+    public var spec: ArchSpec
+    /// Accuracy on the validation images before and after fine-tuning (nil without `eval`).
+    public var before: AccuracyReport?, after: AccuracyReport?
+  }
+
+  /// Compresses, trains and evaluates; `progress` hears each epoch and the evaluations.
+  public func run(progress: ((String) -> Void)? = nil) throws -> Outcome {
+    let spec = try setup.arch.load(overrides: setup.set)
+    let mapper = try plugins.mapper(setup.mapper)
+    if fromScratch, !setup.compress.isEmpty {
+      throw InputError("--from-scratch trains the dense model; compress the trained model in a second finetune run")
+    }
+    var bench = try Workbench(workload: setup.workload, factorize: setup.factorize, weights: setup.weights,
+                              seed: setup.seed, compress: setup.compress, mapper: mapper,
+                              geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits, keepWeights: true,
+                              plugins: plugins)
+    guard var model = bench.model ?? bench.original, let original = bench.original else {
+      throw InputError("finetune needs weights: give an .onnx model (--model), --weights, or --from-scratch")
+    }
+    if fromScratch { model = try CompressedModel(network: model.network,
+                                                 weights: .heNormal(for: model.network, seed: options.seed)) }
+    let trainSet = try Dataset.load(train, shape: original.network.inputShape, classes: classes(original.network))
+    let data = try EvaluationData(for: setup, network: original.network)
+    var before: AccuracyReport?
+    if let data, !fromScratch {
+      bench.model = model
+      before = try AccuracyReport(bench: bench, spec: spec, data: data)
+    }
+    var tuner = try FineTuner(model, options: options)
+    let records = try tuner.train(on: trainSet, validation: data?.set) { r in
+      let val = r.validationTop1.map { String(format: ", validation top-1 %.2f %%", 100 * $0) } ?? ""
+      progress?(String(format: "epoch %d/%d: loss %.4f, train top-1 %.2f %%%@, lr %.3g (%.2f s)", r.epoch,
+                       options.epochs, r.loss, 100 * r.trainTop1, val, r.learningRate, r.seconds))
+    }
+    bench.model = tuner.model
+    if fromScratch { bench.original = tuner.model }
+    let after = try data.map { try AccuracyReport(bench: bench, spec: spec, data: $0) }
+    return Outcome(records: records, bench: bench, spec: spec, before: before, after: after)
+  }
+
+  /// Classes of `network`'s output (its one unread layer).
+  func classes(_ network: Network) -> Int {
+    let sink = network.consumers().firstIndex { $0.isEmpty } ?? network.layers.count - 1
+    return network.layers[sink].outputShape.elements
+  }
+}
