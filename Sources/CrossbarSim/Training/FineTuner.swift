@@ -28,7 +28,7 @@ public struct TrainingOptions: Sendable, Equatable {
 public struct EpochRecord: Sendable, Equatable {
   /// 1-based epoch (0: before training).
   public var epoch: Int
-  /// Mean training loss over the epoch's batches (0 before training).
+  /// Mean training loss over the epoch's batches (before training: over the training set).
   public var loss: Double
   /// Top-1 on the training images as they were classified during the epoch.
   public var trainTop1: Double
@@ -36,7 +36,8 @@ public struct EpochRecord: Sendable, Equatable {
   public var validationTop1: Double?
   /// Learning rate of the epoch.
   public var learningRate: Double
-  /// Wall-clock seconds of the epoch (not part of any deterministic output).
+  /// Wall-clock seconds of the epoch's training steps, validation excluded (not part of any
+  /// deterministic output).
   public var seconds: Double
 }
 
@@ -88,8 +89,9 @@ public struct FineTuner {
                                      weightDecay: options.weightDecay, shapedLike: latent)
     var rng = SeededGenerator(seed: options.seed)
     var order = Array(0..<train.images)
-    let start = EpochRecord(epoch: 0, loss: 0, trainTop1: accuracy(train, elements: elements),
-                            validationTop1: validation.map { accuracy($0, elements: elements) },
+    let initial = score(train, elements: elements)
+    let start = EpochRecord(epoch: 0, loss: initial.loss, trainTop1: initial.top1,
+                            validationTop1: validation.map { score($0, elements: elements).top1 },
                             learningRate: 0, seconds: 0)
     var records = [start]
     progress?(start)
@@ -104,22 +106,23 @@ public struct FineTuner {
         x.reserveCapacity(idx.count * elements)
         for j in idx { x += train.x[(j * elements)..<((j + 1) * elements)] }
         let p = effective()
-        let outs = graph.forward(x, images: idx.count, p)
-        let (loss, dLogits, right) = SoftmaxCrossEntropy.evaluate(outs[graph.sink], labels: idx.map { train.y[$0] },
+        let tape = graph.tape(x, images: idx.count, p)
+        let (loss, dLogits, right) = SoftmaxCrossEntropy.evaluate(tape.outputs[graph.sink], labels: idx.map { train.y[$0] },
                                                                  classes: graph.classes)
         guard loss.isFinite else {
           throw InputError("training diverged: the loss is \(loss) in epoch \(epoch + 1), batch \(b + 1) " +
               "(learning rate \(lr)); lower --lr or use --optimizer adam. No model was written")
         }
         lossSum += loss * Double(idx.count); correct += right
-        var grads = graph.backward(x, images: idx.count, outputs: outs, dLogits: dLogits, p)
+        var grads = graph.backward(x, images: idx.count, tape: tape, dLogits: dLogits, p)
         for i in grads.weights.indices where grads.weights[i] != nil { constraints[i].mask(&grads.weights[i]!) }
         optimizer.step(&latent, grads, lr: Float(lr))
       }
+      let seconds = Date().timeIntervalSince(began)
       let r = EpochRecord(epoch: epoch + 1, loss: lossSum / Double(train.images),
                           trainTop1: Double(correct) / Double(train.images),
-                          validationTop1: validation.map { accuracy($0, elements: elements) }, learningRate: lr,
-                          seconds: Date().timeIntervalSince(began))
+                          validationTop1: validation.map { score($0, elements: elements).top1 }, learningRate: lr,
+                          seconds: seconds)
       records.append(r)
       progress?(r)
     }
@@ -131,16 +134,17 @@ public struct FineTuner {
     return records
   }
 
-  /// Top-1 of the current effective weights on `set`.
-  func accuracy(_ set: Dataset, elements: Int) -> Double {
+  /// Top-1 and mean loss of the current effective weights on `set`.
+  func score(_ set: Dataset, elements: Int) -> (top1: Double, loss: Double) {
     let p = effective()
-    var correct = 0
+    var correct = 0, loss = 0.0
     for s in stride(from: 0, to: set.images, by: 128) {
       let n = min(128, set.images - s)
       let x = Array(set.x[(s * elements)..<((s + n) * elements)])
       let logits = graph.forward(x, images: n, p)[graph.sink]
-      correct += SoftmaxCrossEntropy.evaluate(logits, labels: Array(set.y[s..<(s + n)]), classes: graph.classes).correct
+      let e = SoftmaxCrossEntropy.evaluate(logits, labels: Array(set.y[s..<(s + n)]), classes: graph.classes)
+      correct += e.correct; loss += e.loss * Double(n)
     }
-    return Double(correct) / Double(set.images)
+    return (Double(correct) / Double(set.images), loss / Double(set.images))
   }
 }

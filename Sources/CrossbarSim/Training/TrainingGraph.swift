@@ -41,15 +41,35 @@ struct TrainingGraph<T: TrainScalar> {
   /// Classes the network scores.
   var classes: Int { network.layers[sink].outputShape.elements }
 
+  /// What a forward pass keeps for the backward pass: every layer's post-activation output and,
+  /// within `columnBudget` values, each convolution's columns (recomputed when not kept).
+  struct Tape {
+    var outputs: [[T]]
+    var columns: [[[T]]?]
+  }
+
+  /// Values of columns a tape keeps at most (256 MB in single precision).
+  static var columnBudget: Int { 1 << 26 }
+
   /// Post-activation outputs of every layer for `images` inputs `x` (`images x C x H x W`).
   func forward(_ x: [T], images: Int, _ p: TrainableParameters<T>) -> [[T]] {
-    var outs: [[T]] = []
+    tape(x, images: images, p, keepColumns: false).outputs
+  }
+
+  /// The forward pass, keeping what the backward pass needs.
+  func tape(_ x: [T], images: Int, _ p: TrainableParameters<T>, keepColumns: Bool = true) -> Tape {
+    var outs: [[T]] = [], columns = [[[T]]?](repeating: nil, count: network.layers.count)
+    var kept = 0
     outs.reserveCapacity(network.layers.count)
     for (i, l) in network.layers.enumerated() {
       let input = l.inputs.isEmpty ? x : outs[l.inputs[0]]
       var y: [T]
       switch l.operation {
-      case .conv(let c): y = convForward(input, images: images, l, c, p.weights[i]!, p.biases[i])
+      case .conv(let c):
+        let size = l.weightRows * c.groups * images * l.outputShape.pixels
+        let keep = keepColumns && kept + size <= Self.columnBudget
+        if keep { kept += size }
+        (y, columns[i]) = convForward(input, images: images, l, c, p.weights[i]!, p.biases[i], keepColumns: keep)
       case .fullyConnected(let f):
         y = [T](repeating: 0, count: images * f)
         let w = p.weights[i]!, k = l.inputShape.elements
@@ -67,39 +87,35 @@ struct TrainingGraph<T: TrainScalar> {
       if l.activation == .relu { for j in y.indices where y[j] < 0 { y[j] = 0 } }
       outs.append(y)
     }
-    return outs
+    return Tape(outputs: outs, columns: columns)
   }
 
-  func convForward(_ x: [T], images: Int, _ l: Layer, _ c: Convolution, _ w: [T], _ b: [T]?) -> [T] {
-    let outS = l.outputShape, ocpg = c.outChannels / c.groups, k = l.weightRows, rows = images * outS.pixels
+  /// A convolution group by group: `W_g (ocpg x k)` times the group's columns `(k x images*pixels)`,
+  /// each image's block copied into NCHW, plus the bias.
+  func convForward(_ x: [T], images: Int, _ l: Layer, _ c: Convolution, _ w: [T], _ b: [T]?, keepColumns: Bool)
+    -> ([T], [[T]]?) {
+    let outS = l.outputShape, ocpg = c.outChannels / c.groups, k = l.weightRows, cols = images * outS.pixels
     var out = [T](repeating: 0, count: images * outS.elements)
-    var r = [T](repeating: 0, count: rows * ocpg)
+    var r = [T](repeating: 0, count: ocpg * cols)
+    var kept: [[T]] = []
     for g in 0..<c.groups {
-      let patches = TensorOps.patches(x, images: images, layer: l, conv: c, group: g)
-      patches.withUnsafeBufferPointer { pp in w.withUnsafeBufferPointer { wp in r.withUnsafeMutableBufferPointer { rp in
-        T.gemm(transA: false, transB: true, m: rows, n: ocpg, k: k, alpha: 1, a: pp.baseAddress!, lda: k,
-               b: wp.baseAddress! + g * ocpg * k, ldb: k, beta: 0, c: rp.baseAddress!, ldc: ocpg)
+      let columns = TrainingOps.im2col(x, images: images, layer: l, conv: c, group: g)
+      columns.withUnsafeBufferPointer { cp in w.withUnsafeBufferPointer { wp in r.withUnsafeMutableBufferPointer { rp in
+        T.gemm(transA: false, transB: false, m: ocpg, n: cols, k: k, alpha: 1, a: wp.baseAddress! + g * ocpg * k,
+               lda: k, b: cp.baseAddress!, ldb: cols, beta: 0, c: rp.baseAddress!, ldc: cols)
       } } }
-      TensorOps.scatter(r, into: &out, images: images, pixels: outS.pixels, outputs: ocpg, firstChannel: g * ocpg,
-                        totalChannels: c.outChannels)
+      TrainingOps.blocks(r, images: images, pixels: outS.pixels, channels: ocpg, firstChannel: g * ocpg,
+                         totalChannels: c.outChannels, into: &out, bias: b)
+      if keepColumns { kept.append(columns) }
     }
-    if let b {
-      out.withUnsafeMutableBufferPointer { op in
-        for n in 0..<images {
-          for o in 0..<c.outChannels {
-            let base = (n * c.outChannels + o) * outS.pixels
-            for q in 0..<outS.pixels { op[base + q] += b[o] }
-          }
-        }
-      }
-    }
-    return out
+    return (out, keepColumns ? kept : nil)
   }
 
   /// Gradients of the parameters given the outputs of `forward` and the gradient of the loss
   /// with respect to the logits (the sink's output).
-  func backward(_ x: [T], images: Int, outputs: [[T]], dLogits: [T], _ p: TrainableParameters<T>)
+  func backward(_ x: [T], images: Int, tape: Tape, dLogits: [T], _ p: TrainableParameters<T>)
     -> TrainableParameters<T> {
+    let outputs = tape.outputs
     var grads = TrainableParameters<T>(zerosLike: p)
     var dOut = [[T]?](repeating: nil, count: network.layers.count)
     dOut[sink] = dLogits
@@ -115,8 +131,8 @@ struct TrainingGraph<T: TrainScalar> {
       let needInput = !l.inputs.isEmpty
       switch l.operation {
       case .conv(let c):
-        let dx = convBackward(input, d, images: images, l, c, p.weights[i]!, dW: &grads.weights[i]!,
-                              dB: &grads.biases[i], needInput: needInput)
+        let dx = convBackward(input, d, images: images, l, c, p.weights[i]!, columns: tape.columns[i],
+                              dW: &grads.weights[i]!, dB: &grads.biases[i], needInput: needInput)
         if let dx { TrainingOps.accumulate(dx, into: &dOut[l.inputs[0]]) }
       case .fullyConnected(let f):
         let k = l.inputShape.elements, w = p.weights[i]!
@@ -157,28 +173,31 @@ struct TrainingGraph<T: TrainScalar> {
   }
 
   /// A convolution's weight and bias gradients; returns its input gradient when `needInput`.
-  func convBackward(_ x: [T], _ d: [T], images: Int, _ l: Layer, _ c: Convolution, _ w: [T], dW: inout [T],
-                    dB: inout [T]?, needInput: Bool) -> [T]? {
-    let outS = l.outputShape, ocpg = c.outChannels / c.groups, k = l.weightRows, rows = images * outS.pixels
+  /// Per group: `dW_g = dR cols^T`, `dcols = W_g^T dR`, with `dR (ocpg x images*pixels)` the
+  /// output gradient of the group's channels.
+  func convBackward(_ x: [T], _ d: [T], images: Int, _ l: Layer, _ c: Convolution, _ w: [T], columns kept: [[T]]?,
+                    dW: inout [T], dB: inout [T]?, needInput: Bool) -> [T]? {
+    let outS = l.outputShape, ocpg = c.outChannels / c.groups, k = l.weightRows, cols = images * outS.pixels
     var dx = needInput ? [T](repeating: 0, count: images * l.inputShape.elements) : nil
-    var dp = needInput ? [T](repeating: 0, count: rows * k) : []
+    var dc = needInput ? [T](repeating: 0, count: k * cols) : []
+    var dr = [T](repeating: 0, count: ocpg * cols)
     for g in 0..<c.groups {
-      let patches = TensorOps.patches(x, images: images, layer: l, conv: c, group: g)
-      let dr = TrainingOps.gather(d, images: images, pixels: outS.pixels, outputs: ocpg, firstChannel: g * ocpg,
-                                  totalChannels: c.outChannels)
+      let columns = kept?[g] ?? TrainingOps.im2col(x, images: images, layer: l, conv: c, group: g)
+      TrainingOps.unblocks(d, images: images, pixels: outS.pixels, channels: ocpg, firstChannel: g * ocpg,
+                           totalChannels: c.outChannels, into: &dr)
       dr.withUnsafeBufferPointer { rp in
-        patches.withUnsafeBufferPointer { pp in dW.withUnsafeMutableBufferPointer { gp in
-          T.gemm(transA: true, transB: false, m: ocpg, n: k, k: rows, alpha: 1, a: rp.baseAddress!, lda: ocpg,
-                 b: pp.baseAddress!, ldb: k, beta: 0, c: gp.baseAddress! + g * ocpg * k, ldc: k)
+        columns.withUnsafeBufferPointer { cp in dW.withUnsafeMutableBufferPointer { gp in
+          T.gemm(transA: false, transB: true, m: ocpg, n: k, k: cols, alpha: 1, a: rp.baseAddress!, lda: cols,
+                 b: cp.baseAddress!, ldb: cols, beta: 0, c: gp.baseAddress! + g * ocpg * k, ldc: k)
         } }
         if needInput {
-          w.withUnsafeBufferPointer { wp in dp.withUnsafeMutableBufferPointer { xp in
-            T.gemm(transA: false, transB: false, m: rows, n: k, k: ocpg, alpha: 1, a: rp.baseAddress!, lda: ocpg,
-                   b: wp.baseAddress! + g * ocpg * k, ldb: k, beta: 0, c: xp.baseAddress!, ldc: k)
+          w.withUnsafeBufferPointer { wp in dc.withUnsafeMutableBufferPointer { xp in
+            T.gemm(transA: true, transB: false, m: k, n: cols, k: ocpg, alpha: 1, a: wp.baseAddress! + g * ocpg * k,
+                   lda: k, b: rp.baseAddress!, ldb: cols, beta: 0, c: xp.baseAddress!, ldc: cols)
           } }
         }
       }
-      if needInput { TrainingOps.col2im(dp, into: &dx!, images: images, layer: l, conv: c, group: g) }
+      if needInput { TrainingOps.col2im(dc, into: &dx!, images: images, layer: l, conv: c, group: g) }
     }
     if dB != nil {
       d.withUnsafeBufferPointer { dp in

@@ -1,51 +1,101 @@
 // MARK: - Backward passes of the layer operations (batch-major NCHW, like `TensorOps`)
 
 enum TrainingOps {
-  /// Gathers one channel group of an NCHW gradient into a `(images * pixels) x outputs` matrix
-  /// (the inverse of `TensorOps.scatter`).
-  static func gather<T: TrainScalar>(_ g: [T], images: Int, pixels: Int, outputs: Int, firstChannel: Int,
-                                     totalChannels: Int) -> [T] {
-    var r = [T](repeating: 0, count: images * pixels * outputs)
-    r.withUnsafeMutableBufferPointer { rp in
-      g.withUnsafeBufferPointer { gp in
-        for n in 0..<images {
-          for o in 0..<outputs {
-            let src = (n * totalChannels + firstChannel + o) * pixels
-            for p in 0..<pixels { rp[(n * pixels + p) * outputs + o] = gp[src + p] }
+  /// Copies a group's product `R (channels x images*pixels)` into NCHW channels
+  /// `firstChannel...`, adding the bias.
+  static func blocks<T: TrainScalar>(_ r: [T], images: Int, pixels: Int, channels: Int, firstChannel: Int,
+                                     totalChannels: Int, into out: inout [T], bias: [T]?) {
+    out.withUnsafeMutableBufferPointer { op in
+      r.withUnsafeBufferPointer { rp in
+        for o in 0..<channels {
+          let b = bias?[firstChannel + o] ?? 0
+          for n in 0..<images {
+            let dst = (n * totalChannels + firstChannel + o) * pixels, src = (o * images + n) * pixels
+            for p in 0..<pixels { op[dst + p] = rp[src + p] + b }
           }
         }
       }
     }
-    return r
   }
 
-  /// Adds im2col patch gradients `(images * outPixels) x (icpg * K_h * K_w)` of channel group `g`
-  /// back onto the input gradient (padding positions are dropped).
-  static func col2im<T: TrainScalar>(_ dp: [T], into dx: inout [T], images: Int, layer: Layer, conv c: Convolution,
+  /// The inverse of `blocks`: NCHW channels `firstChannel...` of `d` as `channels x images*pixels`.
+  static func unblocks<T: TrainScalar>(_ d: [T], images: Int, pixels: Int, channels: Int, firstChannel: Int,
+                                       totalChannels: Int, into r: inout [T]) {
+    r.withUnsafeMutableBufferPointer { rp in
+      d.withUnsafeBufferPointer { dp in
+        for o in 0..<channels {
+          for n in 0..<images {
+            let src = (n * totalChannels + firstChannel + o) * pixels, dst = (o * images + n) * pixels
+            for p in 0..<pixels { rp[dst + p] = dp[src + p] }
+          }
+        }
+      }
+    }
+  }
+
+  /// Columns of one channel group, Caffe's layout: row `(ci * K_h + ky) * K_w + kx`, column
+  /// `image * outPixels + pixel`, zeros in the padding. Both the reads (along a row of the input)
+  /// and the writes run contiguously, and the valid range of each run is found once, not per value.
+  static func im2col<T: TrainScalar>(_ x: [T], images: Int, layer: Layer, conv c: Convolution, group g: Int) -> [T] {
+    let inS = layer.inputShape, outS = layer.outputShape
+    let icpg = inS.channels / c.groups, kh = c.kernelHeight, kw = c.kernelWidth
+    let columns = images * outS.pixels
+    var cols = [T](repeating: 0, count: icpg * kh * kw * columns)
+    cols.withUnsafeMutableBufferPointer { cp in
+      x.withUnsafeBufferPointer { xp in
+        walk(layer, c) { ci, ky, kx, oy, iy, lo, hi, firstX in
+          let row = ((ci * kh + ky) * kw + kx) * columns
+          for n in 0..<images {
+            let src = n * inS.elements + (g * icpg + ci) * inS.pixels + iy * inS.width + firstX
+            let dst = row + n * outS.pixels + oy * outS.width
+            for ox in lo..<hi { cp[dst + ox] = xp[src + ox * c.stride] }
+          }
+        }
+      }
+    }
+    return cols
+  }
+
+  /// Adds column gradients (`im2col`'s layout) of channel group `g` back onto the input gradient.
+  static func col2im<T: TrainScalar>(_ dc: [T], into dx: inout [T], images: Int, layer: Layer, conv c: Convolution,
                                      group g: Int) {
     let inS = layer.inputShape, outS = layer.outputShape
     let icpg = inS.channels / c.groups, kh = c.kernelHeight, kw = c.kernelWidth
-    let k = icpg * kh * kw, pixels = outS.pixels
+    let columns = images * outS.pixels
     dx.withUnsafeMutableBufferPointer { xp in
-      dp.withUnsafeBufferPointer { pp in
-        for n in 0..<images {
-          let xBase = n * inS.elements
+      dc.withUnsafeBufferPointer { cp in
+        walk(layer, c) { ci, ky, kx, oy, iy, lo, hi, firstX in
+          let row = ((ci * kh + ky) * kw + kx) * columns
+          for n in 0..<images {
+            let dst = n * inS.elements + (g * icpg + ci) * inS.pixels + iy * inS.width + firstX
+            let src = row + n * outS.pixels + oy * outS.width
+            for ox in lo..<hi { xp[dst + ox * c.stride] += cp[src + ox] }
+          }
+        }
+      }
+    }
+  }
+
+  /// Calls `body(ci, ky, kx, oy, iy, lo, hi, firstX)` for every kernel position and output row whose
+  /// input row `iy` lies inside the map: outputs `lo..<hi` of the row read inputs
+  /// `firstX + ox * stride` (the rest read padding).
+  @inline(__always)
+  static func walk(_ layer: Layer, _ c: Convolution,
+                   _ body: (Int, Int, Int, Int, Int, Int, Int, Int) -> Void) {
+    let inS = layer.inputShape, outS = layer.outputShape
+    let icpg = inS.channels / c.groups, s = c.stride, pad = c.padding
+    for ci in 0..<icpg {
+      for ky in 0..<c.kernelHeight {
+        for kx in 0..<c.kernelWidth {
+          // ox * s - pad + kx in 0..<width
+          let lo = max(0, (pad - kx + s - 1) / s)
+          let last = inS.width - 1 + pad - kx
+          let hi = last < 0 ? 0 : min(outS.width, last / s + 1)
+          guard lo < hi else { continue }
           for oy in 0..<outS.height {
-            for ox in 0..<outS.width {
-              let row = (n * pixels + oy * outS.width + ox) * k
-              for ci in 0..<icpg {
-                let ch = xBase + (g * icpg + ci) * inS.pixels
-                for ky in 0..<kh {
-                  let iy = oy * c.stride - c.padding + ky
-                  guard iy >= 0, iy < inS.height else { continue }
-                  for kx in 0..<kw {
-                    let ix = ox * c.stride - c.padding + kx
-                    guard ix >= 0, ix < inS.width else { continue }
-                    xp[ch + iy * inS.width + ix] += pp[row + (ci * kh + ky) * kw + kx]
-                  }
-                }
-              }
-            }
+            let iy = oy * s - pad + ky
+            guard iy >= 0, iy < inS.height else { continue }
+            body(ci, ky, kx, oy, iy, lo, hi, kx - pad)
           }
         }
       }
