@@ -63,6 +63,16 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Labelled images for --functional (.npz with x, y).")
   var functionalData: String?
 
+  @Option(help: ArgumentHelp("A workload or ONNX model: measure training instead (forward and backward pass of one " +
+      "batch, one epoch). Without --training-data: 1,024 seeded random images and labels, He-normal weights."))
+  var training: String?
+
+  @Option(help: "Labelled images for --training (.npz with x, y).")
+  var trainingData: String?
+
+  @Option(parsing: .unconditional, help: "Batch size for --training.")
+  var trainingBatch = 32
+
   func run() throws {
     Functional.useSingleThreadedBLAS()
     guard (1...1000).contains(repeats) else { throw InputError("--repeats \(repeats): must be in 1...1000") }
@@ -71,6 +81,9 @@ struct BenchCommand: ParsableCommand {
     guard (1...1_000_000).contains(images) else { throw InputError("--images \(images): must be in 1...1000000") }
     let spec = try ArchSpec.load(arch, overrides: overrides)
     let m = try MapperRegistry.mapper(kind: mapper)
+    if let training {
+      return try TrainingBenchCommand.run(training, data: trainingData, batch: trainingBatch, repeats: repeats)
+    }
     if let functional {
       guard let functionalData else { throw InputError("--functional needs --functional-data FILE.npz") }
       return try InferenceBench.run(model: functional, data: functionalData, arch: spec, mapper: m, repeats: repeats)

@@ -84,17 +84,24 @@ public struct FineTuner {
   /// epoch and batch, and leaves `model` as it was.
   public mutating func train(on train: Dataset, validation: Dataset?, progress: ((EpochRecord) -> Void)? = nil) throws
     -> [EpochRecord] {
+    try self.train(on: train, validation: validation, scoreStart: true, progress: progress)
+  }
+
+  mutating func train(on train: Dataset, validation: Dataset?, scoreStart: Bool,
+                      progress: ((EpochRecord) -> Void)? = nil) throws -> [EpochRecord] {
     let elements = model.network.inputShape.elements
     var optimizer = Optimizer<Float>(kind: options.optimizer, momentum: options.momentum,
                                      weightDecay: options.weightDecay, shapedLike: latent)
     var rng = SeededGenerator(seed: options.seed)
     var order = Array(0..<train.images)
-    let initial = score(train, elements: elements)
-    let start = EpochRecord(epoch: 0, loss: initial.loss, trainTop1: initial.top1,
-                            validationTop1: validation.map { score($0, elements: elements).top1 },
-                            learningRate: 0, seconds: 0)
-    var records = [start]
-    progress?(start)
+    var records: [EpochRecord] = []
+    if scoreStart {
+      let initial = score(train, elements: elements)
+      records.append(EpochRecord(epoch: 0, loss: initial.loss, trainTop1: initial.top1,
+                                 validationTop1: validation.map { score($0, elements: elements).top1 },
+                                 learningRate: 0, seconds: 0))
+      progress?(records[0])
+    }
     for epoch in 0..<options.epochs {
       let began = Date()
       let lr = options.schedule.rate(options.learningRate, epoch: epoch, epochs: options.epochs)
@@ -132,6 +139,11 @@ public struct FineTuner {
       if let b = p.biases[i] { model.weights.layers[i]!.bias = b }
     }
     return records
+  }
+
+  /// Trains on `train` without evaluating before or after (benchmarks).
+  mutating func trainEpochs(on train: Dataset) throws -> [EpochRecord] {
+    try self.train(on: train, validation: nil, scoreStart: false)
   }
 
   /// Top-1 and mean loss of the current effective weights on `set`.

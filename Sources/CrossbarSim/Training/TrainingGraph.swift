@@ -84,7 +84,7 @@ struct TrainingGraph<T: TrainScalar> {
         y = TensorOps.concat(l.inputs.map { outs[$0] },
                              elements: l.inputs.map { network.layers[$0].outputShape.elements }, images: images)
       }
-      if l.activation == .relu { for j in y.indices where y[j] < 0 { y[j] = 0 } }
+      if l.activation == .relu { TrainingOps.relu(&y) }
       outs.append(y)
     }
     return Tape(outputs: outs, columns: columns)
@@ -96,7 +96,7 @@ struct TrainingGraph<T: TrainScalar> {
     -> ([T], [[T]]?) {
     let outS = l.outputShape, ocpg = c.outChannels / c.groups, k = l.weightRows, cols = images * outS.pixels
     var out = [T](repeating: 0, count: images * outS.elements)
-    var r = [T](repeating: 0, count: ocpg * cols)
+    var r = TrainingOps.uninitialized(T.self, ocpg * cols)
     var kept: [[T]] = []
     for g in 0..<c.groups {
       let columns = TrainingOps.im2col(x, images: images, layer: l, conv: c, group: g)
@@ -123,10 +123,7 @@ struct TrainingGraph<T: TrainScalar> {
       guard var d = dOut[i] else { continue }
       dOut[i] = nil
       let l = network.layers[i]
-      if l.activation == .relu {
-        let y = outputs[i]
-        for j in d.indices where y[j] <= 0 { d[j] = 0 }
-      }
+      if l.activation == .relu { TrainingOps.reluBackward(&d, outputs[i]) }
       let input = l.inputs.isEmpty ? x : outputs[l.inputs[0]]
       let needInput = !l.inputs.isEmpty
       switch l.operation {
@@ -179,8 +176,8 @@ struct TrainingGraph<T: TrainScalar> {
                     dW: inout [T], dB: inout [T]?, needInput: Bool) -> [T]? {
     let outS = l.outputShape, ocpg = c.outChannels / c.groups, k = l.weightRows, cols = images * outS.pixels
     var dx = needInput ? [T](repeating: 0, count: images * l.inputShape.elements) : nil
-    var dc = needInput ? [T](repeating: 0, count: k * cols) : []
-    var dr = [T](repeating: 0, count: ocpg * cols)
+    var dc = needInput ? TrainingOps.uninitialized(T.self, k * cols) : []
+    var dr = TrainingOps.uninitialized(T.self, ocpg * cols)
     for g in 0..<c.groups {
       let columns = kept?[g] ?? TrainingOps.im2col(x, images: images, layer: l, conv: c, group: g)
       TrainingOps.unblocks(d, images: images, pixels: outS.pixels, channels: ocpg, firstChannel: g * ocpg,

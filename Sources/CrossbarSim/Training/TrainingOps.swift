@@ -133,6 +133,25 @@ enum TrainingOps {
     }
   }
 
+  /// An array of `count` values every one of which the caller writes before reading (GEMM outputs
+  /// with beta 0): no zeroing pass.
+  @inline(__always)
+  static func uninitialized<T: TrainScalar>(_: T.Type, _ count: Int) -> [T] {
+    [T](unsafeUninitializedCapacity: count) { _, n in n = count }
+  }
+
+  /// `max(0, y)` in place.
+  static func relu<T: TrainScalar>(_ y: inout [T]) {
+    y.withUnsafeMutableBufferPointer { p in for j in p.indices where p[j] < 0 { p[j] = 0 } }
+  }
+
+  /// Zeroes the gradient where the ReLU's output `y` is not positive.
+  static func reluBackward<T: TrainScalar>(_ d: inout [T], _ y: [T]) {
+    d.withUnsafeMutableBufferPointer { dp in
+      y.withUnsafeBufferPointer { yp in for j in dp.indices where yp[j] <= 0 { dp[j] = 0 } }
+    }
+  }
+
   /// Adds `a` into `b`, allocating `b` on first use.
   static func accumulate<T: TrainScalar>(_ a: [T], into b: inout [T]?) {
     guard b != nil else { b = a; return }
