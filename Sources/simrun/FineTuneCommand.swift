@@ -59,7 +59,7 @@ struct FineTuneCommand: ParsableCommand {
       throw ValidationError("--optimizer \(optimizer): use sgd or adam")
     }
     o.optimizer = kind
-    o.schedule = try Self.schedule(lrSchedule)
+    o.schedule = try LearningRateSchedule(parsing: lrSchedule, source: "--lr-schedule")
     let job = FineTuneJob(setup: setup, train: data, options: o, fromScratch: fromScratch)
     let outcome = try job.run { note($0) }
     let dir = out ?? "runs/finetune-\(outcome.bench.network.name)"
@@ -78,21 +78,6 @@ struct FineTuneCommand: ParsableCommand {
     } catch {
       folder.discard()
       throw error
-    }
-  }
-
-  /// Parses `--lr-schedule`.
-  static func schedule(_ text: String) throws -> LearningRateSchedule {
-    switch text {
-    case "cosine": return .cosine
-    case "constant": return .constant
-    default:
-      let parts = text.split(separator: ":")
-      guard parts.count == 3, parts[0] == "step", let every = Int(parts[1]), every >= 1,
-            let factor = Double(parts[2]), factor > 0, factor.isFinite else {
-        throw ValidationError("--lr-schedule \(text): use cosine, constant, or step:EVERY:FACTOR (e.g. step:3:0.1)")
-      }
-      return .step(every: every, factor: factor)
     }
   }
 }

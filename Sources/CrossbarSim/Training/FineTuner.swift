@@ -22,6 +22,15 @@ public struct TrainingOptions: Sendable, Equatable {
   public var seed: UInt64 = 1
   /// Default options.
   public init() {}
+
+  /// Checks the ranges: epochs >= 0, batch >= 1, lr > 0, 0 <= momentum < 1, weight decay >= 0.
+  public func validate(source: String) throws {
+    guard epochs >= 0, batch >= 1, learningRate.isFinite, learningRate > 0, momentum >= 0, momentum < 1,
+          weightDecay >= 0, weightDecay.isFinite else {
+      throw InputError("\(source): epochs >= 0, batch >= 1, lr > 0, 0 <= momentum < 1, weight decay >= 0 " +
+          "(got epochs \(epochs), batch \(batch), lr \(learningRate), momentum \(momentum), weight decay \(weightDecay))")
+    }
+  }
 }
 
 /// One row of `training.csv`: what an epoch reached.
@@ -55,12 +64,7 @@ public struct FineTuner {
 
   /// Prepares `model` for training with `options`.
   public init(_ model: CompressedModel, options: TrainingOptions) throws {
-    guard options.epochs >= 0, options.batch >= 1, options.learningRate.isFinite, options.learningRate > 0,
-          options.momentum >= 0, options.momentum < 1, options.weightDecay >= 0, options.weightDecay.isFinite else {
-      throw InputError("training options: epochs >= 0, batch >= 1, lr > 0, 0 <= momentum < 1, weight decay >= 0 " +
-          "(got epochs \(options.epochs), batch \(options.batch), lr \(options.learningRate), momentum " +
-          "\(options.momentum), weight decay \(options.weightDecay))")
-    }
+    try options.validate(source: "training options")
     self.model = model; self.options = options
     graph = TrainingGraph(network: model.network)
     constraints = model.layers.map(LayoutConstraint.init)

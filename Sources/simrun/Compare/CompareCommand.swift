@@ -15,7 +15,11 @@ struct CompareCommand: ParsableCommand {
       Default set: \(CompareVariant.defaults.map(\.label).joined(separator: ", ")). The run settings apply to every \
       configuration; --variant 'LABEL=--compress KIND:OPTIONS --mapper KIND[:OPTIONS] [any run setting]' adds a \
       configuration, or replaces the default of that label, overriding them. Configurations run in parallel. \
-      With --data (labelled images, needs --model or --weights) the table gains crossbar-path top-1.
+      With --data (labelled images, needs --model or --weights) the table gains crossbar-path top-1. With \
+      --train FILE.npz --finetune epochs=N[,lr=X,...] every configuration is also fine-tuned under its layout \
+      (pruned weights stay zero, low-rank factors train as two layers, quantized weights stay on their grid) and \
+      the table gives top1Before and top1After (top1 is then the accuracy after). Fine-tuning keys: \
+      \(TrainingOptions.keys.map { "\($0.key) (\($0.help))" }.joined(separator: ", ")).
       """))
 
   @OptionGroup var options: RunOptions
@@ -29,6 +33,13 @@ struct CompareCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Budget for every compressed configuration: params=F (fraction of the dense weights, or " +
       "a count above 1), crossbars=N, error=E, or none."))
   var match = "params=0.5"
+
+  @Option(help: "Training images (.npz with x, y) for --finetune.")
+  var train: String?
+
+  @Option(help: ArgumentHelp("Fine-tune every configuration before measuring its accuracy: epochs=N[,lr=X,batch=B," +
+      "optimizer=sgd|adam,momentum=M,weightDecay=D,schedule=cosine|constant|step:E:F,seed=S]."))
+  var finetune: String?
 
   @Option(help: "Label of the row the ratios divide by. [default: the first row]")
   var baseline: String?
@@ -45,10 +56,16 @@ struct CompareCommand: ParsableCommand {
   func run() throws {
     Functional.useSingleThreadedBLAS()
     let common = try options.tree(commandFlags: ["config", "variant", "no-defaults", "match", "baseline", "jobs",
-                                                 "out", "quiet"])
-    let comparison = try Comparison(common: common,
+                                                 "out", "quiet", "train", "finetune"])
+    var comparison = try Comparison(common: common,
                                     variants: Comparison.variants(defaults: !noDefaults, adding: variant),
                                     budget: CompareBudget(parsing: match), baseline: baseline)
+    switch (train, finetune) {
+    case (let t?, let f?): comparison.fineTune = (t, try TrainingOptions(parsing: f, source: "--finetune"))
+    case (nil, nil): break
+    case (nil, _): throw InputError("--finetune needs the training images: give --train FILE.npz")
+    case (_, nil): throw InputError("--train is for fine-tuning: also give --finetune epochs=N")
+    }
     let jobs = try jobs.map { n -> Int in
       guard n >= 1 else { throw InputError("--jobs \(n): give 1 or more") }
       return n

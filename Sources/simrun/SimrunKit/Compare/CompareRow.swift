@@ -60,7 +60,8 @@ public struct CompareTable: Sendable {
   func cells(_ r: CompareRow) -> [(String, Cell)] {
     var f: [(String, Cell)] = [("label", .text(r.label)), ("mapper", .text(r.mapper)),
                                ("compressors", .text(r.compressors))]
-    f += zip(Metric.all, r.metrics).map { ($0.column, .number($1)) }
+    let fineTuned = rows.contains { $0["top1Before"] != nil }
+    f += zip(Metric.all, r.metrics).filter { !$0.0.needsFineTune || fineTuned }.map { ($0.column, .number($1)) }
     f += [("budget", .number(r.budgetTarget.flatMap(Double.init))), ("budgetNote", .text(r.budgetNote))]
     f += Self.ratios.map { i, m in ("\(m.ratio!)VsBaseline", .number(ratio(r, i))) }
     return f
@@ -96,10 +97,10 @@ public struct CompareTable: Sendable {
   /// The terminal table (Markdown).
   public var markdown: String {
     let b = rows[baseline].label
-    let hasAccuracy = rows.contains { $0["top1"] != nil }
+    let hasAccuracy = rows.contains { $0["top1"] != nil }, fineTuned = rows.contains { $0["top1Before"] != nil }
     var header = ["label", "mapper", "compressors", "params", "crossbars", "cycles", "latency [µs]", "images/s",
                   "energy/img [µJ]", "area [mm²]", "EDP vs \(b)", "rel. error"]
-    if hasAccuracy { header.append("top-1") }
+    if hasAccuracy { header += fineTuned ? ["top-1 before", "top-1 after"] : ["top-1"] }
     header.append("budget")
     let edp = Metric.all.firstIndex { $0.name == "edp" }!
     var lines = ["| " + header.joined(separator: " | ") + " |",
@@ -112,7 +113,8 @@ public struct CompareTable: Sendable {
                    String(format: "%.0f", v("imagesPerSecond")), String(format: "%.3f", v("energyPerImage") / 1e6),
                    String(format: "%.3f", v("usedArea")), ratio(r, edp).map { String(format: "%.2fx", $0) } ?? "-",
                    String(format: "%.4f", v("relativeError"))]
-      if hasAccuracy { cells.append(r["top1"].map { String(format: "%.2f %%", 100 * $0) } ?? "-") }
+      let percent = { (name: String) in r[name].map { String(format: "%.2f %%", 100 * $0) } ?? "-" }
+      if hasAccuracy { cells += fineTuned ? [percent("top1Before"), percent("top1After")] : [percent("top1")] }
       cells.append(r.budgetNote.isEmpty ? "-" : r.budgetNote)
       lines.append("| " + cells.joined(separator: " | ") + " |")
     }

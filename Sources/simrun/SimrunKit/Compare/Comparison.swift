@@ -16,6 +16,8 @@ public struct Comparison {
   public var baseline: String?
   /// The mappers and compressors the configurations may name.
   public var plugins = PluginCatalog.builtIn
+  /// Fine-tuning of every configuration: the training images and how to train (nil: none).
+  public var fineTune: (train: String, options: TrainingOptions)?
 
   /// A comparison of `variants` on `common`.
   public init(common: RunTree, variants: [CompareVariant], budget: CompareBudget, baseline: String?) throws {
@@ -65,9 +67,22 @@ public struct Comparison {
     }
     // The labelled images are loaded once for every configuration that evaluates the same ones.
     let data = try EvaluationData(for: base, network: net)
+    let tuning = try fineTune.map { f -> (Dataset, TrainingOptions) in
+      guard data != nil else { throw InputError("--finetune needs labelled test images: give --data FILE.npz") }
+      let sink = net.consumers().firstIndex { $0.isEmpty } ?? net.layers.count - 1
+      return (try Dataset.load(f.train, shape: net.inputShape, classes: net.layers[sink].outputShape.elements),
+              f.options)
+    }
     let results = ParallelRuns.map(Array(zip(variants, setups)), jobs: jobs) { item -> CompareRow in
       let (v, setup) = item
-      let run = try setup.execute(data: EvaluationData.sameImages(setup, base) ? data : nil, plugins: plugins)
+      let own = EvaluationData.sameImages(setup, base) ? data : nil
+      var run = try setup.execute(data: own, plugins: plugins)
+      if let (train, options) = tuning {
+        guard let images = try own ?? EvaluationData(for: setup, network: net) else {
+          throw InputError("--finetune needs labelled test images (--data)")
+        }
+        try run.fineTune(train: train, options: options, data: images)
+      }
       var row = CompareRow(label: v.label, run: run)
       (row.budgetTarget, row.budgetNote) = budget.describe(
         steps: setup.compress, denseParams: denseParams, plugins: plugins, params: Int(row["params"] ?? 0),

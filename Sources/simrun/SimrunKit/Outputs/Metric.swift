@@ -22,6 +22,8 @@ public struct Metric: Sendable {
   public let ratio: String?
   /// Whether only runs that evaluate accuracy (`eval`) have it; a sweep lists it only then.
   public let needsEval: Bool
+  /// Whether only fine-tuned runs have it; tables list it only when a row was fine-tuned.
+  public let needsFineTune: Bool
   /// Its value for a run, nil when the run lacks it (top-1 without `--eval`).
   public let value: @Sendable (RunOutcome) -> Double?
 
@@ -32,10 +34,12 @@ public struct Metric: Sendable {
 
   init(_ name: String, unit: String, suffix: String = "", label: String, axis: (String, Double),
        maximised: Bool = false,
-       ratio: String? = nil, needsEval: Bool = false, _ value: @escaping @Sendable (RunOutcome) -> Double?) {
+       ratio: String? = nil, needsEval: Bool = false, needsFineTune: Bool = false,
+       _ value: @escaping @Sendable (RunOutcome) -> Double?) {
     self.name = name; self.unit = unit; self.suffix = suffix; self.label = label
     axisUnit = axis.0; axisDivisor = axis.1; isMaximised = maximised
-    self.ratio = ratio; self.needsEval = needsEval; self.value = value
+    self.ratio = ratio; self.needsEval = needsEval || needsFineTune; self.needsFineTune = needsFineTune
+    self.value = value
   }
 
   /// Every metric, in column order.
@@ -78,9 +82,20 @@ public struct Metric: Sendable {
     },
     Metric("top1", unit: "fraction", label: "top-1 through the crossbars", axis: ("%", 0.01), maximised: true,
            needsEval: true) {
-      $0.accuracy?.crossbarTop1
+      $0.accuracy?.crossbarTop1   // after fine-tuning when the run fine-tunes
+    },
+    Metric("top1Before", unit: "fraction", label: "top-1 through the crossbars before fine-tuning", axis: ("%", 0.01),
+           maximised: true, needsFineTune: true) {
+      $0.accuracyBefore?.crossbarTop1
+    },
+    Metric("top1After", unit: "fraction", label: "top-1 through the crossbars after fine-tuning", axis: ("%", 0.01),
+           maximised: true, needsFineTune: true) {
+      $0.accuracyBefore == nil ? nil : $0.accuracy?.crossbarTop1
     },
   ]
+
+  /// The metrics a table of runs lists: those that need fine-tuning only when `fineTuned`.
+  public static func listed(fineTuned: Bool) -> [Metric] { all.filter { !$0.needsFineTune || fineTuned } }
 
   /// The metric a column or objective names (`energyPerImagePJ` or `energyPerImage`).
   public static func named(_ text: String) -> Metric? {

@@ -50,8 +50,9 @@ public enum RunOutputs {
     },
     OutputFile("metrics.csv", by: by, about: "one row of the run's figures of merit, the columns compare and sweeps " +
         "report (Metric.all)") { r in
-      var t = CSVTable(header: Metric.all.map(\.column))
-      t.append(Metric.all.map { $0.field(r.outcome) })
+      let metrics = Metric.listed(fineTuned: r.outcome.accuracyBefore != nil)
+      var t = CSVTable(header: metrics.map(\.column))
+      t.append(metrics.map { $0.field(r.outcome) })
       return t.text
     },
     OutputFile("stats.json", by: by, about: "the stats tree by component path; every value {\"value\": x, \"unit\": " +

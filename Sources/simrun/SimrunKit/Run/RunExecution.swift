@@ -54,12 +54,15 @@ public struct RunOutcome: Sendable {
   public let setup: RunSetup
   /// The chip.
   public let spec: ArchSpec
-  /// The layouts and what compression did.
-  public let bench: Workbench
+  /// The layouts and what compression did (after `fineTune`, `bench.model` holds the fine-tuned
+  /// weights; the layouts, which fine-tuning keeps, are unchanged).
+  public internal(set) var bench: Workbench
   /// The engine's result.
   public let result: SimulationResult
-  /// Accuracy on `setup.eval`'s images (nil until `evaluate`).
+  /// Accuracy on `setup.eval`'s images (nil until `evaluate`; after `fineTune`, the accuracy after).
   public var accuracy: AccuracyReport?
+  /// With fine-tuning: the accuracy before it, and the training per epoch.
+  public var accuracyBefore: AccuracyReport?, training: [EpochRecord]?
 
   /// The engine's outputs, as stats and tables.
   public var report: RunReport { RunReport(result, keptParameters: bench.keptParameters) }
@@ -71,6 +74,21 @@ public struct RunOutcome: Sendable {
         "--weights") }
     guard let data = try data ?? EvaluationData(for: setup, network: networkAsGiven) else { return }
     accuracy = try AccuracyReport(bench: bench, spec: spec, data: data, progress: progress)
+  }
+
+  /// Fine-tunes the compressed model on `train` (the layouts stay: masks, ranks and grids are
+  /// kept) and evaluates it again on `data`; `accuracy` becomes the accuracy after, the one before
+  /// moves to `accuracyBefore`.
+  public mutating func fineTune(train: Dataset, options: TrainingOptions, data: EvaluationData,
+                                progress: ((EpochRecord) -> Void)? = nil) throws {
+    guard let model = bench.model ?? bench.original else { throw InputError("fine-tuning needs weights: give an " +
+        ".onnx model (--model) or --weights") }
+    if accuracy == nil { try evaluate(data) }
+    var tuner = try FineTuner(model, options: options)
+    training = try tuner.train(on: train, validation: data.set, progress: progress)
+    bench.model = tuner.model
+    accuracyBefore = accuracy
+    accuracy = try AccuracyReport(bench: bench, spec: spec, data: data)
   }
 
   /// The network before compression (whose inputs and classes the images must match).

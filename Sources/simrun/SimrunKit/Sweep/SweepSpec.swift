@@ -82,7 +82,7 @@ public struct SweepSpec: Sendable {
       pointCount = count
     }
     let evaluates = base.eval != nil || parameters.contains { $0.target == .setting("eval") }
-    metrics = Metric.all.filter { !$0.needsEval || evaluates }
+    metrics = Metric.all.filter { (!$0.needsEval || evaluates) && !$0.needsFineTune }
     let names = top["objectives"]?.sequence.map { $0.map { $0.string ?? "" } } ?? []
     let m = metrics
     guard names.count >= 2 else {

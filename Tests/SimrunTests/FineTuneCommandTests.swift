@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import CrossbarSim
+
+@Suite("simrun finetune")
+struct FineTuneCommandTests {
+  /// Images `range` of a digits split as an .npz (labels replaced by `labels` when given).
+  func slice(_ split: String, _ range: Range<Int>, labels: [Float]? = nil) throws -> String {
+    let all = try WeightFile.arrays(at: "\(digits)/digits-\(split).npz")
+    let x = all.first { $0.name == "x" }!.array, y = all.first { $0.name == "y" }!.array
+    let path = "\(temporaryDirectory())/digits-\(split)-\(range.count).npz"
+    try WeightFile.writeNPZ([
+      ("x", NumPyArray(shape: [range.count, 1, 8, 8], values: Array(x.values[(range.lowerBound * 64)..<(range.upperBound * 64)]))),
+      ("y", NumPyArray(shape: [range.count], values: labels ?? Array(y.values[range]))),
+    ], to: path)
+    return path
+  }
+
+  @Test("crossbar pruning recovers: training.csv per epoch, the same bytes twice, accuracy before and after, weights that load")
+  func recovers() throws {
+    let train = try slice("train", 0..<400), val = try slice("test", 0..<120)
+    let args = ["finetune", "--model", "\(digits)/digits-cnn.onnx", "--data", train, "--val", val,
+                "--compress", "prune-crossbar:params=17312,fit=nearest", "--epochs", "2", "--lr", "0.02"]
+    let a = temporaryDirectory(), b = temporaryDirectory()
+    let r = try runBinary(args + ["--out", a])
+    #expect(r.status == 0, "\(r.stderr)")
+    _ = try runBinary(args + ["--out", b])
+    for f in ["training.csv", "weights.npz", "accuracy.csv"] {
+      #expect(FileManager.default.contentsEqual(atPath: "\(a)/\(f)", andPath: "\(b)/\(f)"), "\(f) differs between runs")
+    }
+    let rows = try String(contentsOfFile: "\(a)/training.csv", encoding: .utf8).split(separator: "\n").map { CSV.fields(String($0)) }
+    #expect(rows[0] == ["epoch", "loss", "trainTop1", "validationTop1", "learningRate"])
+    #expect(rows.count == 4 && rows.dropFirst().map { $0[0] } == ["0", "1", "2"])
+    let before = Double(rows[1][3])!, after = Double(rows[3][3])!
+    #expect(after > before + 0.2, "validation top-1 \(before) -> \(after)")
+    func crossbar(_ file: String) throws -> Double {
+      let lines = try String(contentsOfFile: "\(a)/\(file)", encoding: .utf8).split(separator: "\n")
+      return Double(lines.first { $0.hasPrefix("crossbar,") }!.split(separator: ",")[2])!
+    }
+    #expect(try crossbar("accuracy.csv") > crossbar("accuracy-before.csv") + 0.2)
+    // The weights load for the network; the crossbars pruning emptied are still empty.
+    let (net, _) = try ONNXImporter.load(path: "\(digits)/digits-cnn.onnx")
+    let w = try WeightFile.load("\(a)/weights.npz", for: net)
+    #expect(w.layers.compactMap { $0 }.map(\.nonzeros).reduce(0, +) <= 17312)
+    #expect(r.stdout.contains("after 2 epochs:"))
+  }
+
+  @Test("compare --finetune: every configuration with top1Before and top1After")
+  func compareColumns() throws {
+    let train = try slice("train", 0..<300), test = try slice("test", 0..<100)
+    let out = temporaryDirectory()
+    let r = try runBinary(["compare", "--model", "\(digits)/digits-cnn.onnx", "--data", test, "--train", train,
+                           "--finetune", "epochs=1,lr=0.02", "--no-defaults", "--variant", "pc=--compress prune-crossbar:params=17312,fit=nearest",
+                           "--variant", "q=--compress quant-pow2", "--match", "none", "--out", out])
+    #expect(r.status == 0, "\(r.stderr)")
+    let lines = try String(contentsOfFile: "\(out)/compare.csv", encoding: .utf8).split(separator: "\n").map { CSV.fields(String($0)) }
+    let before = lines[0].firstIndex(of: "top1Before")!, after = lines[0].firstIndex(of: "top1After")!
+    let top1 = lines[0].firstIndex(of: "top1")!
+    #expect(Double(lines[1][after])! > Double(lines[1][before])! + 0.2)
+    #expect(lines[1][top1] == lines[1][after])
+    #expect(r.stdout.contains("top-1 before") && r.stdout.contains("top-1 after"))
+  }
+
+  @Test("bad training input is a clear error and leaves no folder")
+  func badInput() throws {
+    let model = ["finetune", "--model", "\(digits)/digits-cnn.onnx"]
+    let out = temporaryDirectory() + "/never"
+    let cases: [([String], String)] = [
+      (["--data", "\(digits)/digits-reference.npz"], "no array 'x'"),
+      (["--data", try slice("train", 0..<20, labels: Array(repeating: 10, count: 20))], "label 0 is 10.0; the model has 10 classes"),
+      (["--data", try slice("train", 0..<0)], "no images"),
+      (["--data", try slice("train", 0..<20), "--lr", "1e30", "--epochs", "1", "--batch", "4"], "epoch 1, batch "),
+      (["--data", try slice("train", 0..<20), "--lr-schedule", "step:0:2"], "--lr-schedule step:0:2"),
+      (["--data", try slice("train", 0..<20), "--from-scratch", "--compress", "quant-pow2"], "--from-scratch"),
+    ]
+    for (args, message) in cases {
+      let r = try runBinary(model + args + ["--out", out])
+      #expect(r.status != 0 && r.stderr.contains(message), "\(args): \(r.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: out))
+    }
+    let compare = try runBinary(["compare", "--model", "\(digits)/digits-cnn.onnx", "--finetune", "epochs=1", "--out", out])
+    #expect(compare.status != 0 && compare.stderr.contains("--train"))
+    let keys = try runBinary(["compare", "--model", "\(digits)/digits-cnn.onnx", "--train", "x.npz", "--finetune", "epoch=1"])
+    #expect(keys.status != 0 && keys.stderr.contains("unknown key 'epoch'"))
+  }
+}
