@@ -35,6 +35,33 @@ public struct KernelGroupPruner: ConfigurableCompressor {
     scope = self.options.choice("scope")
   }
 
+  /// Why layer `i` cannot lose filter groups, or nil when it can.
+  static func ineligibility(of i: Int, in net: Network, consumers: [[Int]]) -> String? {
+    let l = net.layers[i]
+    guard l.operation.isMatrix else { return "no weights" }
+    if case .conv(let c) = l.operation, c.groups != 1 { return "grouped convolution" }
+    if l.factor?.part == .r { return "a low-rank R factor (its channels are the rank)" }
+    return Self.matrixConsumers(of: i, in: net, consumers: consumers) == nil
+      ? "its outputs reach a residual addition or the network output" : nil
+  }
+
+  /// Filter groups (`geometry.weightsPerRow` output channels each) of every layer that can lose
+  /// them, as training groups: the channels' weights and biases.
+  public static func trainingGroups(_ model: CompressedModel, geometry: ArrayGeometry) -> [Int: [GroupSparsity.Group]] {
+    let net = model.network, consumers = net.consumers()
+    var out: [Int: [GroupSparsity.Group]] = [:]
+    for i in net.layers.indices where ineligibility(of: i, in: net, consumers: consumers) == nil {
+      guard let w = model.weights.layers[i] else { continue }
+      let size = geometry.weightsPerRow
+      out[i] = stride(from: 0, to: w.outputs, by: size).map { first in
+        let channels = first..<min(w.outputs, first + size)
+        return GroupSparsity.Group(weights: channels.flatMap { ($0 * w.inputs)..<(($0 + 1) * w.inputs) },
+                                   biases: w.bias == nil ? [] : Array(channels))
+      }
+    }
+    return out
+  }
+
   /// Matrix layers fed by layer `i`, following pooling layers; nil if a channel reaches anything else.
   static func matrixConsumers(of i: Int, in net: Network, consumers: [[Int]]) -> [Int]? {
     var out: [Int] = [], frontier = consumers[i]
@@ -55,12 +82,8 @@ public struct KernelGroupPruner: ConfigurableCompressor {
     let net = model.network
     let consumers = net.consumers()
     let size = context.geometry.weightsPerRow
-    let targets = try LayerTargets(options).select(in: net, kind: Self.kind, eligible: { i, l in
-      guard l.operation.isMatrix else { return "no weights" }
-      if case .conv(let c) = l.operation, c.groups != 1 { return "grouped convolution" }
-      if l.factor?.part == .r { return "a low-rank R factor (its channels are the rank)" }
-      return Self.matrixConsumers(of: i, in: net, consumers: consumers) == nil
-        ? "its outputs reach a residual addition or the network output" : nil
+    let targets = try LayerTargets(options).select(in: net, kind: Self.kind, eligible: { i, _ in
+      Self.ineligibility(of: i, in: net, consumers: consumers)
     }, byDefault: { _, _ in true })
     var scores: [[Double]] = [], relative: [[Double]] = [], groupsOf: [[[Int]]] = []
     for i in targets {

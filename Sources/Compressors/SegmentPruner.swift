@@ -89,6 +89,18 @@ public struct SegmentPruner: Compressor {
     return out
   }
 
+  /// The crossbar blocks of every matrix layer, as training groups ([XA] phase 2's masks).
+  public static func blockGroups(_ model: CompressedModel, geometry: ArrayGeometry) throws
+    -> [Int: [GroupSparsity.Group]] {
+    let pruner = try SegmentPruner(.block, options: ["ratio": "0"])
+    var out: [Int: [GroupSparsity.Group]] = [:]
+    for (i, l) in model.network.layers.enumerated() where l.operation.isMatrix {
+      guard let w = model.weights.layers[i] else { continue }
+      out[i] = pruner.segments(of: w, layer: l, geometry: geometry).map { GroupSparsity.Group(weights: $0) }
+    }
+    return out
+  }
+
   public func compress(_ model: CompressedModel, context: CompressionContext) throws -> (CompressedModel,
       [CompressionRecord]) {
     let net = model.network

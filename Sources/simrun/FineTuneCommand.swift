@@ -42,11 +42,18 @@ struct FineTuneCommand: ParsableCommand {
   @Flag(help: "Train from He-normal initial weights instead of the model's (no --compress).")
   var fromScratch = false
 
+  @Option(help: ArgumentHelp("Prune while training, as [XA]'s Algorithm 1: kernelGroups=R (phase 1: learnable " +
+      "kernel-group scales with an L1 penalty, the weakest zeroed every two epochs, then removed), crossbars=R " +
+      "(phase 2: the same per crossbar block), penalty=P (default 1e-4), start=S (first pruning epoch of a phase; " +
+      "default half the epochs plus one). Each phase runs --epochs; --compress then applies to the pruned model, " +
+      "which trains --epochs more."))
+  var xaPrune: String?
+
   @Option(help: "Output folder. [default: runs/finetune-NETWORK]")
   var out: String?
 
   static let ownFlags = ["config", "data", "train", "val", "epochs", "batch", "lr", "optimizer", "momentum",
-                         "weight-decay", "lr-schedule", "train-seed", "from-scratch", "out"]
+                         "weight-decay", "lr-schedule", "train-seed", "from-scratch", "xa-prune", "out"]
 
   func run() throws {
     Functional.useSingleThreadedBLAS()
@@ -60,7 +67,8 @@ struct FineTuneCommand: ParsableCommand {
     }
     o.optimizer = kind
     o.schedule = try LearningRateSchedule(parsing: lrSchedule, source: "--lr-schedule")
-    let job = FineTuneJob(setup: setup, train: data, options: o, fromScratch: fromScratch)
+    var job = FineTuneJob(setup: setup, train: data, options: o, fromScratch: fromScratch)
+    job.xa = try xaPrune.map { try XAPruning(parsing: $0, source: "--xa-prune") }
     let outcome = try job.run { note($0) }
     let dir = out ?? "runs/finetune-\(outcome.bench.network.name)"
     let folder = try RunFolder(dir, files: FineTuneOutputs.names)
@@ -70,7 +78,8 @@ struct FineTuneCommand: ParsableCommand {
       try FineTuneOutputs.weightsNPZ(outcome.bench.model!, to: "\(folder.staging)/weights.npz")
       try folder.commit()
       if let before = outcome.before { print("before fine-tuning:\n" + before.table, terminator: "") }
-      if let after = outcome.after { print("after \(epochs) epochs:\n" + after.table, terminator: "") }
+      let trained = outcome.records.last?.epoch ?? 0
+      if let after = outcome.after { print("after \(trained) epochs:\n" + after.table, terminator: "") }
       if let last = outcome.records.last?.validationTop1 {
         print(String(format: "fine-tuned float top-1 %.2f %%", 100 * last))
       }

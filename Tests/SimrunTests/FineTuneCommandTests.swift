@@ -61,6 +61,20 @@ struct FineTuneCommandTests {
     #expect(r.stdout.contains("top-1 before") && r.stdout.contains("top-1 after"))
   }
 
+  @Test("--xa-prune: kernel groups, then crossbar blocks, zeroed in training become removed filters and absent crossbars")
+  func xaPhases() throws {
+    let out = temporaryDirectory()
+    let r = try runBinary(["finetune", "--model", "\(digits)/digits-cnn.onnx", "--data", try slice("train", 0..<200),
+                           "--xa-prune", "kernelGroups=0.5,crossbars=0.5", "--epochs", "2", "--out", out])
+    #expect(r.status == 0, "\(r.stderr)")
+    let csv = try String(contentsOfFile: "\(out)/compression.csv", encoding: .utf8)
+    // conv4 is the one layer whose filters reach only a matrix layer (the FC, through the pool): 1 of its 2 groups.
+    #expect(csv.contains("prune-kernel-group:threshold=1e-30,conv4,,0.5,18432,9216,6,3,"))
+    #expect(csv.contains("1 of 3 blocks removed"))
+    let epochs = try String(contentsOfFile: "\(out)/training.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+    #expect(epochs.map { $0.split(separator: ",")[0] } == ["0", "1", "2", "3", "4"])
+  }
+
   @Test("bad training input is a clear error and leaves no folder")
   func badInput() throws {
     let model = ["finetune", "--model", "\(digits)/digits-cnn.onnx"]
@@ -80,6 +94,8 @@ struct FineTuneCommandTests {
     }
     let compare = try runBinary(["compare", "--model", "\(digits)/digits-cnn.onnx", "--finetune", "epochs=1", "--out", out])
     #expect(compare.status != 0 && compare.stderr.contains("--train"))
+    let xa = try runBinary(model + ["--data", try slice("train", 0..<20), "--xa-prune", "crossbars=1", "--out", out])
+    #expect(xa.status != 0 && xa.stderr.contains("--xa-prune crossbars=1: a share in [0, 1)"))
     let keys = try runBinary(["compare", "--model", "\(digits)/digits-cnn.onnx", "--train", "x.npz", "--finetune", "epoch=1"])
     #expect(keys.status != 0 && keys.stderr.contains("unknown key 'epoch'"))
   }

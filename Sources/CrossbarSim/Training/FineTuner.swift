@@ -61,11 +61,27 @@ public struct FineTuner {
   let graph: TrainingGraph<Float>
   let constraints: [LayoutConstraint]
   var latent: TrainableParameters<Float>
+  /// [XA]'s learnable group scales, when training prunes.
+  var scales: GroupScales?
 
-  /// Prepares `model` for training with `options`.
-  public init(_ model: CompressedModel, options: TrainingOptions) throws {
+  /// Prepares `model` for training with `options`; with `sparsity`, training also prunes its
+  /// groups as [XA]'s Algorithm 1 does.
+  public init(_ model: CompressedModel, options: TrainingOptions, sparsity: GroupSparsity? = nil) throws {
     try options.validate(source: "training options")
     self.model = model; self.options = options
+    if let sparsity {
+      guard (0..<1).contains(sparsity.ratio), sparsity.penalty >= 0, sparsity.penalty.isFinite,
+            sparsity.layers.allSatisfy({ i, groups in
+              model.weights.layers.indices.contains(i) && model.weights.layers[i] != nil && groups.allSatisfy {
+                $0.weights.allSatisfy { model.weights.layers[i]!.values.indices.contains($0) } &&
+                  $0.biases.allSatisfy { model.weights.layers[i]!.bias?.indices.contains($0) ?? false }
+              }
+            }) else {
+        throw InputError("sparsity training: ratio in [0, 1), penalty >= 0, groups inside their layers " +
+            "(ratio \(sparsity.ratio), penalty \(sparsity.penalty))")
+      }
+      scales = GroupScales(sparsity)
+    }
     graph = TrainingGraph(network: model.network)
     constraints = model.layers.map(LayoutConstraint.init)
     latent = TrainableParameters(model.weights)
@@ -77,6 +93,7 @@ public struct FineTuner {
   /// The parameters the network computes with.
   func effective() -> TrainableParameters<Float> {
     var p = latent
+    scales?.scale(&p)
     for i in p.weights.indices where p.weights[i] != nil && !constraints[i].isFree {
       p.weights[i] = constraints[i].effective(p.weights[i]!)
     }
@@ -127,7 +144,11 @@ public struct FineTuner {
         lossSum += loss * Double(idx.count); correct += right
         var grads = graph.backward(x, images: idx.count, tape: tape, dLogits: dLogits, p)
         for i in grads.weights.indices where grads.weights[i] != nil { constraints[i].mask(&grads.weights[i]!) }
+        scales?.step(&grads, latent: latent, lr: Float(lr))
         optimizer.step(&latent, grads, lr: Float(lr))
+      }
+      if let events = scales?.sparsity.pruningEpochs(of: options.epochs), let k = events.firstIndex(of: epoch + 1) {
+        scales!.prune(event: k + 1, of: events.count)
       }
       let seconds = Date().timeIntervalSince(began)
       let r = EpochRecord(epoch: epoch + 1, loss: lossSum / Double(train.images),

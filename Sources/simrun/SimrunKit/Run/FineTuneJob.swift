@@ -1,3 +1,4 @@
+import Compressors
 import CrossbarSim
 import Foundation
 import Mappers
@@ -16,6 +17,9 @@ public struct FineTuneJob {
   public var options: TrainingOptions
   /// Start from He-normal weights (seeded by `options.seed`) instead of the model's own.
   public var fromScratch = false
+  /// Prune while training, as [XA]'s Algorithm 1 (before the setup's compression, which then
+  /// applies to the pruned model and is fine-tuned once more).
+  public var xa: XAPruning?
   /// The mappers and compressors the setup may name.
   public var plugins = PluginCatalog.builtIn
 
@@ -54,21 +58,47 @@ public struct FineTuneJob {
                                                  weights: .heNormal(for: model.network, seed: options.seed)) }
     let trainSet = try Dataset.load(train, shape: original.network.inputShape, classes: classes(original.network))
     let data = try EvaluationData(for: setup, network: original.network)
+    var xaEpochs: [EpochRecord] = []
+    if let xa {
+      guard !fromScratch else { throw InputError("--xa-prune starts from the model's weights; drop --from-scratch") }
+      let context = CompressionContext(geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits, mapper: mapper)
+      let (pruned, xaRecords, epochs) = try xa.run(original, options: options, context: context, train: trainSet,
+                                                    validation: data?.set) { progress?(Self.describe($0, of: nil)) }
+      xaEpochs = epochs
+      let steps = try setup.compress.map { try plugins.compressor($0) }
+      let (m, records) = try CompressionPipeline.run(pruned, steps: steps, context: context)
+      bench = try Workbench(model: m, original: original, records: xaRecords + records,
+                            weightsSource: bench.weightsSource, mapper: mapper, geometry: ArrayGeometry(spec))
+      model = m
+      if setup.compress.isEmpty {
+        let after = try data.map { try AccuracyReport(bench: bench, spec: spec, data: $0) }
+        return Outcome(records: epochs, bench: bench, spec: spec, before: nil, after: after)
+      }
+    }
     var before: AccuracyReport?
     if let data, !fromScratch {
       bench.model = model
       before = try AccuracyReport(bench: bench, spec: spec, data: data)
     }
     var tuner = try FineTuner(model, options: options)
-    let records = try tuner.train(on: trainSet, validation: data?.set) { r in
-      let val = r.validationTop1.map { String(format: ", validation top-1 %.2f %%", 100 * $0) } ?? ""
-      progress?(String(format: "epoch %d/%d: loss %.4f, train top-1 %.2f %%%@, lr %.3g (%.2f s)", r.epoch,
-                       options.epochs, r.loss, 100 * r.trainTop1, val, r.learningRate, r.seconds))
-    }
+    let offset = xaEpochs.last?.epoch ?? 0
+    let records = xaEpochs + (try tuner.train(on: trainSet, validation: data?.set) { r in
+      guard r.epoch > 0 || offset == 0 else { return }
+      var r = r
+      r.epoch += offset
+      progress?(Self.describe(r, of: offset + options.epochs))
+    }).dropFirst(xaEpochs.isEmpty ? 0 : 1).map { var r = $0; r.epoch += offset; return r }
     bench.model = tuner.model
     if fromScratch { bench.original = tuner.model }
     let after = try data.map { try AccuracyReport(bench: bench, spec: spec, data: $0) }
     return Outcome(records: records, bench: bench, spec: spec, before: before, after: after)
+  }
+
+  /// An epoch's progress line.
+  static func describe(_ r: EpochRecord, of epochs: Int?) -> String {
+    let val = r.validationTop1.map { String(format: ", validation top-1 %.2f %%", 100 * $0) } ?? ""
+    return String(format: "epoch %d%@: loss %.4f, train top-1 %.2f %%%@, lr %.3g (%.2f s)", r.epoch,
+                  epochs.map { "/\($0)" } ?? "", r.loss, 100 * r.trainTop1, val, r.learningRate, r.seconds)
   }
 
   /// Classes of `network`'s output (its one unread layer).

@@ -82,6 +82,19 @@ public struct Workbench: Sendable {
     }
   }
 
+  /// The layouts of `model` (compressed from `original` by steps that left `records`) under
+  /// `mapper` and `geometry`.
+  public init(model: CompressedModel, original: CompressedModel, records: [CompressionRecord], weightsSource: String,
+              mapper: any WeightMapper, geometry: ArrayGeometry) throws {
+    network = model.network
+    layout = try model.layout(mapper: mapper, geometry: geometry)
+    self.records = records; self.weightsSource = weightsSource
+    self.original = original; self.model = model
+    for (i, l) in model.network.layers.enumerated() where l.operation.isMatrix {
+      keptParameters[l.name] = model.keptParameters(layer: i)
+    }
+  }
+
   /// `compression.csv`.
   public var compressionCSV: String {
     var t = CSVTable(header: ["step", "layer", "rank", "keptRatio", "parametersBefore", "parametersAfter",

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+@testable import CrossbarSim
+
+/// [XA] Algorithm 1's training-time pruning: when groups are zeroed, how many, and that they stay zero.
+@Suite("Training-time group pruning")
+struct GroupSparsityTests {
+  @Test("groups are zeroed at the even epochs from the start epoch, before the last; one epoch prunes after it")
+  func schedule() {
+    let s = { (start: Int) in GroupSparsity(layers: [:], penalty: 0, ratio: 0.5, startEpoch: start) }
+    #expect(s(6).pruningEpochs(of: 10) == [6, 8])
+    #expect(s(1).pruningEpochs(of: 10) == [2, 4, 6, 8])
+    #expect(s(4).pruningEpochs(of: 6) == [4])
+    #expect(s(6).pruningEpochs(of: 6) == [6])
+    #expect(s(1).pruningEpochs(of: 1) == [1])
+    // The share ramps evenly to the ratio and every layer keeps a group.
+    let g = s(1)
+    #expect((1...4).map { g.target(groups: 8, event: $0, of: 4) } == [1, 2, 3, 4])
+    #expect(GroupSparsity(layers: [:], penalty: 0, ratio: 0.99, startEpoch: 1).target(groups: 3, event: 1, of: 1) == 2)
+  }
+
+  @Test("after training, half of each layer's groups (weights and biases) are exactly zero and the rest are not")
+  func zeroedGroupsStayZero() throws {
+    var b = NetworkBuilder(name: "two", input: TensorShape(2, 4, 4))
+    try b.conv("a", Convolution(outChannels: 4, kernel: 3, padding: 1)); b.activate(.relu)
+    try b.pool("gap", Pooling(.average, kernel: 4, stride: 1))
+    try b.fc("fc", 3)
+    var rng = SeededGenerator(seed: 9)
+    let w = NetworkWeights.heNormal(for: b.network, seed: 2)
+    let model = try CompressedModel(network: b.network, weights: w)
+    // One group per output channel of `a` (weights and bias), and per output of `fc`.
+    let groups: [Int: [GroupSparsity.Group]] = [
+      0: (0..<4).map { o in GroupSparsity.Group(weights: Array((o * 18)..<((o + 1) * 18)), biases: [o]) },
+      2: (0..<3).map { o in GroupSparsity.Group(weights: Array((o * 4)..<((o + 1) * 4))) },
+    ]
+    var o = TrainingOptions()
+    o.epochs = 4; o.batch = 8
+    var tuner = try FineTuner(model, options: o,
+                              sparsity: GroupSparsity(layers: groups, penalty: 1e-3, ratio: 0.5, startEpoch: 1))
+    let set = Dataset(x: (0..<(64 * 32)).map { _ in Float(rng.uniform()) }, y: (0..<64).map { $0 % 3 })
+    _ = try tuner.train(on: set, validation: nil)
+    let a = tuner.model.weights.layers[0]!, fc = tuner.model.weights.layers[2]!
+    let zeroA = (0..<4).filter { o in a.values[(o * 18)..<((o + 1) * 18)].allSatisfy { $0 == 0 } && a.bias![o] == 0 }
+    let zeroFC = (0..<3).filter { o in fc.values[(o * 4)..<((o + 1) * 4)].allSatisfy { $0 == 0 } }
+    #expect(zeroA.count == 2 && zeroFC.count == 1, "zeroed: a \(zeroA), fc \(zeroFC)")
+    #expect(a.nonzeros == 2 * 18 && fc.nonzeros == 2 * 4)
+  }
+
+  @Test("groups outside their layer are an error, not a crash")
+  func badGroups() throws {
+    var b = NetworkBuilder(name: "one", input: TensorShape(1, 1, 1))
+    try b.fc("fc", 2)
+    let model = try CompressedModel(network: b.network, weights: .heNormal(for: b.network, seed: 1))
+    let bad = GroupSparsity(layers: [0: [GroupSparsity.Group(weights: [5])]], penalty: 0, ratio: 0.5, startEpoch: 1)
+    #expect(throws: InputError.self) { try FineTuner(model, options: TrainingOptions(), sparsity: bad) }
+  }
+}
