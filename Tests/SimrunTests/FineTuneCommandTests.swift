@@ -75,6 +75,27 @@ struct FineTuneCommandTests {
     #expect(epochs.map { $0.split(separator: ",")[0] } == ["0", "1", "2", "3", "4"])
   }
 
+  @Test("a sweep spec's finetune: every point fine-tuned, top1Before and top1After results, top-1 an objective")
+  func sweepFineTune() throws {
+    let dir = temporaryDirectory(), train = try slice("train", 0..<200), test = try slice("test", 0..<60)
+    let spec = """
+      version: 1
+      base: {workload: \(digits)/digits-cnn.onnx, eval: \(test), compress: [{kind: prune-crossbar, options: {params: 17312, fit: nearest}}]}
+      grid: {arch.ima.adc.bits: [8]}
+      finetune: {train: \(train), epochs: 1, lr: 0.02}
+      objectives: [energyPerImage, max:top1]
+      """
+    try spec.write(toFile: "\(dir)/spec.yaml", atomically: true, encoding: .utf8)
+    let r = try runBinary(["sweep", "\(dir)/spec.yaml", "--out", "\(dir)/out", "--jobs", "1"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let rows = try String(contentsOfFile: "\(dir)/out/results.csv", encoding: .utf8).split(separator: "\n").map { CSV.fields(String($0)) }
+    let before = rows[0].firstIndex(of: "top1Before")!, after = rows[0].firstIndex(of: "top1After")!
+    #expect(Double(rows[1][after])! > Double(rows[1][before])!)
+    try spec.replacingOccurrences(of: "eval: \(test), ", with: "").write(toFile: "\(dir)/bad.yaml", atomically: true, encoding: .utf8)
+    let bad = try runBinary(["sweep", "\(dir)/bad.yaml", "--out", "\(dir)/bad"])
+    #expect(bad.status != 0 && bad.stderr.contains("'finetune' needs labelled test images"))
+  }
+
   @Test("bad training input is a clear error and leaves no folder")
   func badInput() throws {
     let model = ["finetune", "--model", "\(digits)/digits-cnn.onnx"]

@@ -104,7 +104,16 @@ public final class SweepRunner {
   static func run(point: Int, setup: RunSetup, spec: SweepSpec, plugins: PluginCatalog) -> SweepRow {
     let values = spec.values(of: point).map(\.text)
     do {
-      let outcome = try setup.execute(plugins: plugins)
+      var outcome = try setup.execute(plugins: plugins)
+      if let (train, options) = spec.fineTune {
+        let network = outcome.networkAsGiven
+        guard let data = try EvaluationData(for: setup, network: network) else {
+          throw InputError("finetune needs labelled test images (eval)")
+        }
+        let sink = network.consumers().firstIndex { $0.isEmpty } ?? network.layers.count - 1
+        let set = try Dataset.load(train, shape: network.inputShape, classes: network.layers[sink].outputShape.elements)
+        try outcome.fineTune(train: set, options: options, data: data)
+      }
       return SweepRow(point: point, values: values, ok: true, metrics: spec.metrics.map { $0.field(outcome) },
                       error: "")
     } catch {

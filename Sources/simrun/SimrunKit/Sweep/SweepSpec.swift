@@ -19,6 +19,8 @@ public struct SweepSpec: Sendable {
   let objectives: [SweepObjective]
   /// The results each point reports, in column order (top-1 only when the points evaluate).
   let metrics: [Metric]
+  /// `finetune: {train: FILE, epochs: N, ...}`: every point's layout fine-tuned before its accuracy.
+  let fineTune: (train: String, options: TrainingOptions)?
 
   /// Design points: the grid's product, or the sample size.
   let pointCount: Int
@@ -37,7 +39,7 @@ public struct SweepSpec: Sendable {
     let node = try ConfigTree.compose(text, source: source)
     guard let top = node?.mapping else { throw InputError("\(source): expected a mapping with version, base, grid " +
         "and objectives") }
-    let known = ["version", "base", "grid", "random", "objectives"]
+    let known = ["version", "base", "grid", "random", "objectives", "finetune"]
     var problems: [String] = []
     for (k, _) in top where !known.contains(k.string ?? "") {
       problems.append("\(source): unknown key '\(k.string ?? "?")' (known: \(known.joined(separator: ", ")))")
@@ -82,7 +84,22 @@ public struct SweepSpec: Sendable {
       pointCount = count
     }
     let evaluates = base.eval != nil || parameters.contains { $0.target == .setting("eval") }
-    metrics = Metric.all.filter { (!$0.needsEval || evaluates) && !$0.needsFineTune }
+    if let f = top["finetune"] {
+      guard let m = f.mapping, let train = m["train"]?.string else {
+        throw InputError("\(source): 'finetune' must be {train: FILE.npz, epochs: N, ...} (keys: train, " +
+            "\(TrainingOptions.keys.map(\.key).joined(separator: ", ")))")
+      }
+      guard evaluates else { throw InputError("\(source): 'finetune' needs labelled test images: base.eval") }
+      let rest = m.compactMap { k, v -> String? in
+        guard let key = k.string, key != "train" else { return nil }
+        return "\(key)=\(v.string ?? "")"
+      }
+      fineTune = (train, try TrainingOptions(parsing: rest.joined(separator: ","), source: "\(source) finetune"))
+    } else {
+      fineTune = nil
+    }
+    let tunes = fineTune != nil
+    metrics = Metric.all.filter { (!$0.needsEval || evaluates) && (!$0.needsFineTune || tunes) }
     let names = top["objectives"]?.sequence.map { $0.map { $0.string ?? "" } } ?? []
     let m = metrics
     guard names.count >= 2 else {
