@@ -14,7 +14,8 @@ struct FineTuneCommand: ParsableCommand {
     discussion: RunOptions.discussion("""
       Writes training.csv (per epoch: loss, train and validation top-1, learning rate; the same bytes for the same \
       seed), training-time.csv, training.svg (learning curve), weights.npz (the fine-tuned weights, named \
-      LAYER.weight and LAYER.bias), and with --val accuracy-before.csv and accuracy.csv (float, quantized and \
+      LAYER.weight and LAYER.bias), model.onnx (the fine-tuned network, low-rank pairs as two convolutions: \
+      accepted by --model), and with --val accuracy-before.csv and accuracy.csv (float, quantized and \
       crossbar top-1 before and after). Training runs in single precision on one core, BatchNorm folded into its \
       convolution. Progress goes to standard error.
       """, except: ["eval"]))
@@ -75,7 +76,9 @@ struct FineTuneCommand: ParsableCommand {
     do {
       let files = try OutputFile.texts(FineTuneOutputs.files, for: outcome)
       try folder.write(files)
-      try FineTuneOutputs.weightsNPZ(outcome.bench.model!, to: "\(folder.staging)/weights.npz")
+      let tuned = outcome.bench.model!
+      try FineTuneOutputs.weightsNPZ(tuned, to: "\(folder.staging)/weights.npz")
+      try ONNXExporter.write(network: tuned.network, weights: tuned.weights, to: "\(folder.staging)/model.onnx")
       try folder.commit()
       if let before = outcome.before { print("before fine-tuning:\n" + before.table, terminator: "") }
       let trained = outcome.records.last?.epoch ?? 0
@@ -83,7 +86,7 @@ struct FineTuneCommand: ParsableCommand {
       if let last = outcome.records.last?.validationTop1 {
         print(String(format: "fine-tuned float top-1 %.2f %%", 100 * last))
       }
-      print("wrote \(dir)/{\((files.map(\.0) + ["weights.npz"]).joined(separator: ","))}")
+      print("wrote \(dir)/{\((files.map(\.0) + ["weights.npz", "model.onnx"]).joined(separator: ","))}")
     } catch {
       folder.discard()
       throw error

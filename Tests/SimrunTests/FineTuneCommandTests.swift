@@ -25,7 +25,7 @@ struct FineTuneCommandTests {
     let r = try runBinary(args + ["--out", a])
     #expect(r.status == 0, "\(r.stderr)")
     _ = try runBinary(args + ["--out", b])
-    for f in ["training.csv", "weights.npz", "accuracy.csv"] {
+    for f in ["training.csv", "weights.npz", "model.onnx", "accuracy.csv"] {
       #expect(FileManager.default.contentsEqual(atPath: "\(a)/\(f)", andPath: "\(b)/\(f)"), "\(f) differs between runs")
     }
     let rows = try String(contentsOfFile: "\(a)/training.csv", encoding: .utf8).split(separator: "\n").map { CSV.fields(String($0)) }
@@ -43,6 +43,9 @@ struct FineTuneCommandTests {
     let w = try WeightFile.load("\(a)/weights.npz", for: net)
     #expect(w.layers.compactMap { $0 }.map(\.nonzeros).reduce(0, +) <= 17312)
     #expect(r.stdout.contains("after 2 epochs:"))
+    // model.onnx holds the same fine-tuned network.
+    let (back, wb) = try ONNXImporter.load(path: "\(a)/model.onnx")
+    #expect(back.layers.map(\.operation) == net.layers.map(\.operation) && wb == w)
   }
 
   @Test("compare --finetune: every configuration with top1Before and top1After")

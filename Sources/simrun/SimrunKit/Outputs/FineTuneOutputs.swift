@@ -3,8 +3,8 @@ import Foundation
 
 // MARK: - The files of a fine-tuning folder (`simrun finetune`)
 
-/// The files a fine-tuning run writes, in the order they are listed. `weights.npz` is binary and
-/// written by `FineTuneOutputs.weightsNPZ`.
+/// The files a fine-tuning run writes, in the order they are listed. `weights.npz` (written by
+/// `FineTuneOutputs.weightsNPZ`) and `model.onnx` (`ONNXExporter`) are binary.
 public enum FineTuneOutputs {
   static let by = ["finetune"]
 
@@ -46,8 +46,8 @@ public enum FineTuneOutputs {
         "the model as given; the fine-tuned float top-1 is training.csv's last validationTop1)") { $0.after?.csv },
   ]
 
-  /// Every file name, `weights.npz` included.
-  public static let names = Set(files.map(\.name) + ["weights.npz"])
+  /// Every file name, the binary `weights.npz` and `model.onnx` included.
+  public static let names = Set(files.map(\.name) + ["weights.npz", "model.onnx"])
 
   /// `weights.npz`: the fine-tuned weights, `LAYER.weight` (`[OC, IC/g, K_h, K_w]` or
   /// `[out, in]`) and `LAYER.bias` per matrix layer of the trained network, as `--weights` reads them.
