@@ -99,6 +99,23 @@ struct FineTuneCommandTests {
     #expect(bad.status != 0 && bad.stderr.contains("'finetune' needs labelled test images"))
   }
 
+  @Test("compare --match accuracy=A: the fewest weights (by bisection) whose top-1 after fine-tuning reaches A")
+  func matchAccuracy() throws {
+    let train = try slice("train", 0..<150), test = try slice("test", 0..<60)
+    let out = temporaryDirectory()
+    let r = try runBinary(["compare", "--model", "\(digits)/digits-cnn.onnx", "--data", test, "--train", train,
+                           "--finetune", "epochs=1,lr=0.02", "--no-defaults", "--variant", "lr=--compress lowrank --mapper lowrank:base=sdk",
+                           "--variant", "q=--compress quant-pow2", "--match", "accuracy=0.9", "--out", out])
+    #expect(r.status == 0, "\(r.stderr)")
+    let rows = try String(contentsOfFile: "\(out)/compare.csv", encoding: .utf8).split(separator: "\n").map { CSV.fields(String($0)) }
+    let col = { (name: String) in rows[0].firstIndex(of: name)! }
+    #expect(Double(rows[1][col("top1")])! >= 0.9)
+    #expect(Int(rows[1][col("params")])! < 37792 && rows[1][col("budgetNote")].contains("bisection, 6 steps"))
+    #expect(rows[2][col("params")] == "37792")   // quantization has no size to search
+    let noData = try runBinary(["compare", "--model", "\(digits)/digits-cnn.onnx", "--match", "accuracy=0.9"])
+    #expect(noData.status != 0 && noData.stderr.contains("--match accuracy=A needs labelled test images"))
+  }
+
   @Test("bad training input is a clear error and leaves no folder")
   func badInput() throws {
     let model = ["finetune", "--model", "\(digits)/digits-cnn.onnx"]

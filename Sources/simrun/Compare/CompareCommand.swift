@@ -31,7 +31,9 @@ struct CompareCommand: ParsableCommand {
   var noDefaults = false
 
   @Option(help: ArgumentHelp("Budget for every compressed configuration: params=F (fraction of the dense weights, or " +
-      "a count above 1), crossbars=N, error=E, or none."))
+      "a count above 1), crossbars=N, error=E, accuracy=A (the fewest weights whose crossbar top-1, after " +
+      "fine-tuning with --finetune, is at least A: bisection on params, 7 runs per configuration; needs --data), " +
+      "or none."))
   var match = "params=0.5"
 
   @Option(help: "Training images (.npz with x, y) for --finetune.")

@@ -65,6 +65,9 @@ public enum CompareBudget: Equatable, Sendable {
   case crossbars(Int)
   /// Reconstruction error: the strongest setting whose relative error stays within it.
   case error(Double)
+  /// Top-1 through the crossbars (after fine-tuning when the comparison fine-tunes): the fewest
+  /// weights, found by bisection on `params`, whose accuracy is at least this fraction.
+  case accuracy(Double)
 
   /// Parses `params=F`, `crossbars=N`, `error=E` or `none`.
   public init(parsing text: String) throws {
@@ -74,16 +77,17 @@ public enum CompareBudget: Equatable, Sendable {
     case ("params", let v?) where v > 0: self = .params(v)
     case ("crossbars", let v?) where v >= 1 && v == v.rounded(): self = .crossbars(Int(v))
     case ("error", let v?) where v > 0 && v <= 1: self = .error(v)
+    case ("accuracy", let v?) where v > 0 && v <= 1: self = .accuracy(v)
     default:
       throw InputError("--match \(text): expected params=F (a fraction of the dense weights, or a count above 1), " +
-          "crossbars=N, error=E (0 < E <= 1) or none")
+          "crossbars=N, error=E (0 < E <= 1), accuracy=A (top-1 as a fraction, 0 < A <= 1) or none")
     }
   }
 
   /// The budget option for a network of `denseParams` weights (nil: no budget).
   func option(denseParams: Int) -> (String, String)? {
     switch self {
-    case .none: return nil
+    case .none, .accuracy: return nil
     case .params(let f): return ("params", String(f <= 1 ? Int((f * Double(denseParams)).rounded()) : Int(f)))
     case .crossbars(let n): return ("crossbars", String(n))
     case .error(let e): return ("error", String(e))

@@ -73,16 +73,38 @@ public struct Comparison {
       return (try Dataset.load(f.train, shape: net.inputShape, classes: net.layers[sink].outputShape.elements),
               f.options)
     }
-    let results = ParallelRuns.map(Array(zip(variants, setups)), jobs: jobs) { item -> CompareRow in
-      let (v, setup) = item
+    if case .accuracy = budget, data == nil {
+      throw InputError("--match accuracy=A needs labelled test images: give --data FILE.npz (and --train with " +
+          "--finetune for the accuracy after fine-tuning)")
+    }
+    // Under an accuracy budget each configuration starts from every weight kept (params=1.0).
+    let full = try variants.map {
+      try $0.setup(on: common, budget: .params(1), denseParams: denseParams, plugins: plugins)
+    }
+    let results = ParallelRuns.map(Array(zip(variants.indices, setups)), jobs: jobs) { [variants] item -> CompareRow in
+      let (k, setup) = item
+      let v = variants[k]
       let own = EvaluationData.sameImages(setup, base) ? data : nil
-      var run = try setup.execute(data: own, plugins: plugins)
-      if let (train, options) = tuning {
-        guard let images = try own ?? EvaluationData(for: setup, network: net) else {
-          throw InputError("--finetune needs labelled test images (--data)")
+      func outcome(_ setup: RunSetup) throws -> RunOutcome {
+        var run = try setup.execute(data: own, plugins: plugins)
+        if let (train, options) = tuning {
+          guard let images = try own ?? EvaluationData(for: setup, network: net) else {
+            throw InputError("--finetune needs labelled test images (--data)")
+          }
+          try run.fineTune(train: train, options: options, data: images)
         }
-        try run.fineTune(train: train, options: options, data: images)
+        return run
       }
+      if case .accuracy(let target) = budget,
+         setup.compress.contains(where: { plugins.compressorEntry($0.kind)?.takesBudget("params") ?? false }) {
+        return try AccuracyMatch(target: target, steps: 6).row(label: v.label) { fraction in
+          var s = full[k]
+          let count = String(max(1, Int((fraction * Double(denseParams)).rounded())))
+          for j in s.compress.indices where s.compress[j].options["params"] != nil { s.compress[j].options["params"] = count }
+          return try outcome(s)
+        }
+      }
+      let run = try outcome(setup)
       var row = CompareRow(label: v.label, run: run)
       (row.budgetTarget, row.budgetNote) = budget.describe(
         steps: setup.compress, denseParams: denseParams, plugins: plugins, params: Int(row["params"] ?? 0),
@@ -99,6 +121,37 @@ public struct Comparison {
     guard !rows.isEmpty else { return Outcome(table: nil, failures: failures) }
     let b = rows.firstIndex { $0.label == (baseline ?? rows[0].label) } ?? 0
     return Outcome(table: CompareTable(rows: rows, baseline: b), failures: failures)
+  }
+}
+
+/// `--match accuracy=A` for one configuration: bisection on the share of the dense weights kept,
+/// each step compressed, mapped, simulated (and fine-tuned when the comparison fine-tunes), for the
+/// fewest weights whose top-1 through the crossbars is at least `target`. Assumes accuracy does not
+/// fall as more weights are kept; the note says how many steps ran and what the bracket was.
+struct AccuracyMatch {
+  let target: Double
+  let steps: Int
+
+  func row(label: String, run: (Double) throws -> RunOutcome) throws -> CompareRow {
+    func top1(_ r: RunOutcome) -> Double { r.accuracy?.crossbarTop1 ?? 0 }
+    var best = try run(1), lo = 0.0, hi = 1.0
+    guard top1(best) >= target else {
+      var row = CompareRow(label: label, run: best)
+      row.budgetTarget = StatNode.number(target)
+      row.budgetNote = String(format: "top-1 %.4f < %.4f with every weight kept: no setting reaches it", top1(best),
+                              target)
+      return row
+    }
+    for _ in 0..<steps {
+      let mid = (lo + hi) / 2
+      let r = try run(mid)
+      if top1(r) >= target { hi = mid; best = r } else { lo = mid }
+    }
+    var row = CompareRow(label: label, run: best)
+    row.budgetTarget = StatNode.number(target)
+    row.budgetNote = String(format: "top-1 %.4f >= %.4f at %.1f %% of the dense weights (bisection, %d steps: " +
+                              "%.1f %% falls short)", top1(best), target, 100 * hi, steps, 100 * lo)
+    return row
   }
 }
 
