@@ -22,8 +22,8 @@ struct FineTuneCommand: ParsableCommand {
 
   @OptionGroup var options: RunOptions
 
-  @Option(name: [.customLong("data"), .customLong("train")], help: ArgumentHelp("Training images (.npz with x: N x C x H x W " +
-      "float32, y: N int64)."))
+  @Option(name: [.customLong("data"), .customLong("train")],
+          help: ArgumentHelp("Training images (.npz with x: N x C x H x W float32, y: N int64)."))
   var data: String
 
   @Option(help: ArgumentHelp("Validation images (.npz): top-1 after every epoch, and float, quantized and crossbar " +

@@ -8,7 +8,8 @@ struct SimrunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "simrun",
     abstract: "Cycle-level, event-driven simulator of ReRAM crossbar (IMC) accelerators.",
-    subcommands: [RunCommand.self, EvalCommand.self, FineTuneCommand.self, CompareCommand.self, SweepCommand.self, MergeCommand.self,
+    subcommands: [RunCommand.self, EvalCommand.self, FineTuneCommand.self, CompareCommand.self, SweepCommand.self,
+                  MergeCommand.self,
                   MapCommand.self,
                   ArchCommand.self, WorkloadsCommand.self, CompressorsCommand.self, BenchCommand.self],
     defaultSubcommand: RunCommand.self)

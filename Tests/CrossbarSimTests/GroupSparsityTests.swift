@@ -55,3 +55,46 @@ struct GroupSparsityTests {
     #expect(throws: InputError.self) { try FineTuner(model, options: TrainingOptions(), sparsity: bad) }
   }
 }
+
+/// The update rules and schedules, worked by hand on one parameter.
+@Suite("Optimizers and schedules")
+struct OptimizerTests {
+  static func run(_ kind: OptimizerKind, momentum: Double = 0.9, decay: Double = 0, lr: Float = 0.1,
+                  gradients: [Float]) -> Float {
+    var p = TrainableParameters<Float>(weights: [[1]], biases: [nil])
+    var o = Optimizer<Float>(kind: kind, momentum: momentum, weightDecay: decay, shapedLike: p)
+    for g in gradients { o.step(&p, TrainableParameters(weights: [[g]], biases: [nil]), lr: lr) }
+    return p.weights[0]![0]
+  }
+
+  @Test("SGD with momentum: v = 0.9 v + g + decay p, p -= lr v")
+  func sgd() {
+    // v1 = 1, p = 0.9; v2 = 0.9 + 1 = 1.9, p = 0.9 - 0.19 = 0.71.
+    #expect(abs(Self.run(.sgd, gradients: [1, 1]) - 0.71) < 1e-6)
+    // Decay 0.5, no gradient, no momentum: p = 1 - 0.1 x 0.5 = 0.95.
+    #expect(abs(Self.run(.sgd, momentum: 0, decay: 0.5, gradients: [0]) - 0.95) < 1e-6)
+  }
+
+  @Test("Adam's first step moves by the learning rate whatever the gradient's size (bias correction)")
+  func adam() {
+    #expect(abs(Self.run(.adam, gradients: [0.5]) - 0.9) < 1e-5)
+    #expect(abs(Self.run(.adam, gradients: [-1000]) - 1.1) < 1e-5)
+  }
+
+  @Test("cosine halves the rate at mid-run; step multiplies it every EVERY epochs")
+  func schedules() {
+    #expect(LearningRateSchedule.cosine.rate(0.1, epoch: 0, epochs: 10) == 0.1)
+    #expect(abs(LearningRateSchedule.cosine.rate(0.1, epoch: 5, epochs: 10) - 0.05) < 1e-12)
+    #expect(abs(LearningRateSchedule.step(every: 3, factor: 0.1).rate(1, epoch: 7, epochs: 10) - 0.01) < 1e-12)
+    #expect(LearningRateSchedule.constant.rate(0.3, epoch: 9, epochs: 10) == 0.3)
+  }
+
+  @Test("pruning zeroes the groups of smallest |scale| first")
+  func smallestFirst() {
+    let groups = (0..<4).map { GroupSparsity.Group(weights: [$0]) }
+    var scales = GroupScales(GroupSparsity(layers: [0: groups], penalty: 0, ratio: 0.5, startEpoch: 1))
+    scales.delta[0] = [0.1, 0.9, -0.5, 0.05]
+    scales.prune(event: 1, of: 1)
+    #expect(scales.zeroed[0] == [true, false, false, true] && scales.delta[0] == [0, 0.9, -0.5, 0])
+  }
+}

@@ -28,7 +28,8 @@ public struct TrainingOptions: Sendable, Equatable {
     guard epochs >= 0, batch >= 1, learningRate.isFinite, learningRate > 0, momentum >= 0, momentum < 1,
           weightDecay >= 0, weightDecay.isFinite else {
       throw InputError("\(source): epochs >= 0, batch >= 1, lr > 0, 0 <= momentum < 1, weight decay >= 0 " +
-          "(got epochs \(epochs), batch \(batch), lr \(learningRate), momentum \(momentum), weight decay \(weightDecay))")
+          "(got epochs \(epochs), batch \(batch), lr \(learningRate), momentum \(momentum), weight decay " +
+          "\(weightDecay))")
     }
   }
 }
@@ -135,7 +136,8 @@ public struct FineTuner {
         for j in idx { x += train.x[(j * elements)..<((j + 1) * elements)] }
         let p = effective()
         let tape = graph.tape(x, images: idx.count, p)
-        let (loss, dLogits, right) = SoftmaxCrossEntropy.evaluate(tape.outputs[graph.sink], labels: idx.map { train.y[$0] },
+        let labels = idx.map { train.y[$0] }
+        let (loss, dLogits, right) = SoftmaxCrossEntropy.evaluate(tape.outputs[graph.sink], labels: labels,
                                                                  classes: graph.classes)
         guard loss.isFinite else {
           throw InputError("training diverged: the loss is \(loss) in epoch \(epoch + 1), batch \(b + 1) " +

@@ -95,7 +95,8 @@ struct GroupScales {
     for (i, groups) in sparsity.layers {
       let want = sparsity.target(groups: groups.count, event: k, of: events)
       var have = zeroed[i]!.filter { $0 }.count
-      let order = groups.indices.filter { !zeroed[i]![$0] }.sorted { (abs(delta[i]![$0]), $0) < (abs(delta[i]![$1]), $1) }
+      let order = groups.indices.filter { !zeroed[i]![$0] }
+        .sorted { (abs(delta[i]![$0]), $0) < (abs(delta[i]![$1]), $1) }
       for g in order where have < want { zeroed[i]![g] = true; delta[i]![g] = 0; have += 1 }
     }
   }

@@ -43,7 +43,8 @@ struct Optimizer<T: TrainScalar> {
   mutating func step(_ p: inout TrainableParameters<T>, _ g: TrainableParameters<T>, lr: T) {
     steps += 1
     let c1 = T(1 - pow(Double(beta1), Double(steps))), c2 = T(1 - pow(Double(beta2), Double(steps)))
-    let rule = Rule(kind: kind, momentum: momentum, beta1: beta1, beta2: beta2, epsilon: epsilon, lr: lr, c1: c1, c2: c2)
+    let rule = Rule(kind: kind, momentum: momentum, beta1: beta1, beta2: beta2, epsilon: epsilon, lr: lr, c1: c1,
+                    c2: c2)
     var none: [T] = []
     for i in p.weights.indices {
       if p.weights[i] != nil {

@@ -100,7 +100,9 @@ public struct Comparison {
         return try AccuracyMatch(target: target, steps: 6).row(label: v.label) { fraction in
           var s = full[k]
           let count = String(max(1, Int((fraction * Double(denseParams)).rounded())))
-          for j in s.compress.indices where s.compress[j].options["params"] != nil { s.compress[j].options["params"] = count }
+          for j in s.compress.indices where s.compress[j].options["params"] != nil {
+            s.compress[j].options["params"] = count
+          }
           return try outcome(s)
         }
       }
