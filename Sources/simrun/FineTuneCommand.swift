@@ -50,11 +50,15 @@ struct FineTuneCommand: ParsableCommand {
       "which trains --epochs more."))
   var xaPrune: String?
 
+  @Flag(help: ArgumentHelp("Noise-aware training: every batch computes with weights perturbed as the chip's cells " +
+      "are (device.programmingSigma, set with --set; eval then measures crossbar+noise)."))
+  var noiseAware = false
+
   @Option(help: "Output folder. [default: runs/finetune-NETWORK]")
   var out: String?
 
   static let ownFlags = ["config", "data", "train", "val", "epochs", "batch", "lr", "optimizer", "momentum",
-                         "weight-decay", "lr-schedule", "train-seed", "from-scratch", "xa-prune", "out"]
+                         "weight-decay", "lr-schedule", "train-seed", "from-scratch", "xa-prune", "noise-aware", "out"]
 
   func run() throws {
     Functional.useSingleThreadedBLAS()
@@ -70,6 +74,7 @@ struct FineTuneCommand: ParsableCommand {
     o.schedule = try LearningRateSchedule(parsing: lrSchedule, source: "--lr-schedule")
     var job = FineTuneJob(setup: setup, train: data, options: o, fromScratch: fromScratch)
     job.xa = try xaPrune.map { try XAPruning(parsing: $0, source: "--xa-prune") }
+    job.noiseAware = noiseAware
     let outcome = try job.run { note($0) }
     let dir = out ?? "runs/finetune-\(outcome.bench.network.name)"
     let folder = try RunFolder(dir, files: FineTuneOutputs.names)

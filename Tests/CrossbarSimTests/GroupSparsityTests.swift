@@ -98,3 +98,29 @@ struct OptimizerTests {
     #expect(scales.zeroed[0] == [true, false, false, true] && scales.delta[0] == [0, 0.9, -0.5, 0])
   }
 }
+
+/// Noise-aware training's perturbation against the cell model worked by hand.
+@Suite("Noise-aware training")
+struct WeightNoiseTests {
+  @Test("a weight whose stored level is 0b1001_0110 moves with sigma S sqrt(64^2 2^2 + 16^2 + 4^2 + 2^2) on 2-bit cells")
+  func cellModel() {
+    // 8-bit grid, scale 1/16, zero point 100: level 150 = 0b10_01_01_10 is the weight (150 - 100) / 16.
+    let grid = QuantizedWeights(zeroPoint: 100, bits: 8, scale: 1.0 / 16, scaleExponent: -4)
+    let noise = WeightNoise(sigma: 0.1, bitsPerCell: 2, weightBits: 8, seed: 3)
+    let n = 40_000
+    var p = TrainableParameters<Float>(weights: [[Float](repeating: 50.0 / 16, count: n)], biases: [nil])
+    var rng = SeededGenerator(seed: 5)
+    noise.perturb(&p, grids: [grid], rng: &rng)
+    let d = p.weights[0]!.map { Double($0) - 50.0 / 16 }
+    let mean = d.reduce(0, +) / Double(n)
+    let variance = d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n)
+    let sd = variance.squareRoot()
+    let squares: Double = 128 * 128 + 16 * 16 + 4 * 4 + 2 * 2   // digits 2, 1, 1, 2 at 64, 16, 4, 1
+    let expected = 0.1 / 16 * squares.squareRoot()
+    #expect(abs(mean) < 3 * expected / Double(n).squareRoot() + 1e-6)
+    #expect(abs(sd / expected - 1) < 0.02, "sd \(sd), expected \(expected)")
+    var q = TrainableParameters<Float>(weights: [[1, 2]], biases: [nil])
+    WeightNoise(sigma: 0, bitsPerCell: 2, weightBits: 8, seed: 1).perturb(&q, grids: [grid], rng: &rng)
+    #expect(q.weights[0]! == [1, 2])
+  }
+}

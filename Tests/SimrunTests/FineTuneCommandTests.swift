@@ -120,13 +120,18 @@ struct FineTuneCommandTests {
   func badInput() throws {
     let model = ["finetune", "--model", "\(digits)/digits-cnn.onnx"]
     let out = temporaryDirectory() + "/never"
+    let small = "\(temporaryDirectory())/small.npz"
+    try WeightFile.writeNPZ([("x", NumPyArray(shape: [2, 1, 4, 4], values: Array(repeating: 0, count: 32))),
+                             ("y", NumPyArray(shape: [2], values: [0, 1]))], to: small)
     let cases: [([String], String)] = [
+      (["--data", small], "'x' has shape [2, 1, 4, 4]; the model reads N x 1 x 8 x 8"),
       (["--data", "\(digits)/digits-reference.npz"], "no array 'x'"),
       (["--data", try slice("train", 0..<20, labels: Array(repeating: 10, count: 20))], "label 0 is 10.0; the model has 10 classes"),
       (["--data", try slice("train", 0..<0)], "no images"),
       (["--data", try slice("train", 0..<20), "--lr", "1e30", "--epochs", "1", "--batch", "4"], "epoch 1, batch "),
       (["--data", try slice("train", 0..<20), "--lr-schedule", "step:0:2"], "--lr-schedule step:0:2"),
       (["--data", try slice("train", 0..<20), "--from-scratch", "--compress", "quant-pow2"], "--from-scratch"),
+      (["--data", try slice("train", 0..<20), "--noise-aware"], "set it with --set device.programmingSigma=S"),
     ]
     for (args, message) in cases {
       let r = try runBinary(model + args + ["--out", out])

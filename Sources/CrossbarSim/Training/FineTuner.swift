@@ -64,10 +64,17 @@ public struct FineTuner {
   var latent: TrainableParameters<Float>
   /// [XA]'s learnable group scales, when training prunes.
   var scales: GroupScales?
+  /// Programming variation injected in the forward pass, and each layer's grid.
+  let noise: WeightNoise?, noiseGrids: [QuantizedWeights?]
 
   /// Prepares `model` for training with `options`; with `sparsity`, training also prunes its
   /// groups as [XA]'s Algorithm 1 does.
-  public init(_ model: CompressedModel, options: TrainingOptions, sparsity: GroupSparsity? = nil) throws {
+  /// With `noise`, every batch computes with freshly perturbed weights (noise-aware training).
+  public init(_ model: CompressedModel, options: TrainingOptions, sparsity: GroupSparsity? = nil,
+              noise: WeightNoise? = nil) throws {
+    try noise?.validate()
+    self.noise = noise
+    noiseGrids = noise?.grids(model) ?? []
     try options.validate(source: "training options")
     self.model = model; self.options = options
     if let sparsity {
@@ -115,6 +122,7 @@ public struct FineTuner {
     var optimizer = Optimizer<Float>(kind: options.optimizer, momentum: options.momentum,
                                      weightDecay: options.weightDecay, shapedLike: latent)
     var rng = SeededGenerator(seed: options.seed)
+    var noiseRNG = SeededGenerator(seed: noise?.seed ?? 0)
     var order = Array(0..<train.images)
     var records: [EpochRecord] = []
     if scoreStart {
@@ -134,7 +142,8 @@ public struct FineTuner {
         var x = [Float]()
         x.reserveCapacity(idx.count * elements)
         for j in idx { x += train.x[(j * elements)..<((j + 1) * elements)] }
-        let p = effective()
+        var p = effective()
+        noise?.perturb(&p, grids: noiseGrids, rng: &noiseRNG)
         let tape = graph.tape(x, images: idx.count, p)
         let labels = idx.map { train.y[$0] }
         let (loss, dLogits, right) = SoftmaxCrossEntropy.evaluate(tape.outputs[graph.sink], labels: labels,

@@ -20,6 +20,9 @@ public struct FineTuneJob {
   /// Prune while training, as [XA]'s Algorithm 1 (before the setup's compression, which then
   /// applies to the pruned model and is fine-tuned once more).
   public var xa: XAPruning?
+  /// Inject the chip's programming variation (`device.programmingSigma`) into the weights of every
+  /// training batch (noise-aware training).
+  public var noiseAware = false
   /// The mappers and compressors the setup may name.
   public var plugins = PluginCatalog.builtIn
 
@@ -56,14 +59,25 @@ public struct FineTuneJob {
     }
     if fromScratch { model = try CompressedModel(network: model.network,
                                                  weights: .heNormal(for: model.network, seed: options.seed)) }
+    var noise: WeightNoise?
+    if noiseAware {
+      guard spec.device.programmingSigma > 0 else {
+        throw InputError("--noise-aware trains against the chip's programming variation: set it with --set " +
+            "device.programmingSigma=S (e.g. 0.1)")
+      }
+      noise = WeightNoise(sigma: spec.device.programmingSigma, bitsPerCell: spec.ima.crossbar.bitsPerCell,
+                          weightBits: spec.data.weightBits, seed: options.seed &+ 0x5EED)
+    }
     let trainSet = try Dataset.load(train, shape: original.network.inputShape, classes: classes(original.network))
     let data = try EvaluationData(for: setup, network: original.network)
     var xaEpochs: [EpochRecord] = []
     if let xa {
       guard !fromScratch else { throw InputError("--xa-prune starts from the model's weights; drop --from-scratch") }
       let context = CompressionContext(geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits, mapper: mapper)
-      let (pruned, xaRecords, epochs) = try xa.run(original, options: options, context: context, train: trainSet,
-                                                    validation: data?.set) { progress?(Self.describe($0, of: nil)) }
+      let (pruned, xaRecords, epochs) = try xa.run(original, options: options, noise: noise, context: context,
+                                                    train: trainSet, validation: data?.set) {
+        progress?(Self.describe($0, of: nil))
+      }
       xaEpochs = epochs
       let steps = try setup.compress.map { try plugins.compressor($0) }
       let (m, records) = try CompressionPipeline.run(pruned, steps: steps, context: context)
@@ -80,7 +94,7 @@ public struct FineTuneJob {
       bench.model = model
       before = try AccuracyReport(bench: bench, spec: spec, data: data)
     }
-    var tuner = try FineTuner(model, options: options)
+    var tuner = try FineTuner(model, options: options, noise: noise)
     let offset = xaEpochs.last?.epoch ?? 0
     let records = xaEpochs + (try tuner.train(on: trainSet, validation: data?.set) { r in
       guard r.epoch > 0 || offset == 0 else { return }

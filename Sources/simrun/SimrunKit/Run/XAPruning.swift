@@ -50,7 +50,8 @@ public struct XAPruning: Sendable, Equatable {
 
   /// Runs the phases on `model`: the pruned model, the compression records of turning zeroed
   /// groups into layout, and each phase's epochs (epoch numbers continue across phases).
-  func run(_ model: CompressedModel, options: TrainingOptions, context: CompressionContext, train: Dataset,
+  func run(_ model: CompressedModel, options: TrainingOptions, noise: WeightNoise?, context: CompressionContext,
+           train: Dataset,
            validation: Dataset?, progress: ((EpochRecord) -> Void)?) throws
     -> (CompressedModel, [CompressionRecord], [EpochRecord]) {
     var m = model, records: [CompressionRecord] = [], epochs: [EpochRecord] = []
@@ -61,7 +62,7 @@ public struct XAPruning: Sendable, Equatable {
     for (ratio, kind, groups) in phases where ratio > 0 {
       let sparsity = GroupSparsity(layers: try groups(m), penalty: penalty, ratio: ratio,
                                    startEpoch: startEpoch ?? options.epochs / 2 + 1)
-      var tuner = try FineTuner(m, options: options, sparsity: sparsity)
+      var tuner = try FineTuner(m, options: options, sparsity: sparsity, noise: noise)
       let offset = epochs.last?.epoch ?? 0
       let phase = try tuner.train(on: train, validation: validation) { r in
         guard r.epoch > 0 || offset == 0 else { return }   // a later phase starts where the last ended
