@@ -10,15 +10,8 @@ enum InferenceBench {
     let sink = net.consumers().enumerated().first { $0.element.isEmpty }!.offset
     let set = try Dataset.load(data, shape: net.inputShape, classes: net.layers[sink].outputShape.elements)
     let layout = try NetworkLayout.map(net, with: mapper, geometry: ArrayGeometry(arch))
-    let clock = ContinuousClock()
-    func best(_ body: () throws -> Void) rethrows -> Double {
-      var t = Double.infinity
-      for _ in 0..<repeats {
-        let d = try clock.measure(body)
-        t = min(t, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
-      }
-      return t
-    }
+    let watch = Stopwatch(repeats: repeats)
+    func best(_ body: () throws -> Void) rethrows -> Double { try watch.best(body) }
     // Whole split through the crossbar path (calibration on the split's first 128 images).
     let n = min(128, set.images)
     let calX = Array(set.x[0..<(n * net.inputShape.elements)])

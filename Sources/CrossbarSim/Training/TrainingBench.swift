@@ -21,15 +21,8 @@ public struct TrainingTimes: Sendable {
     let p = TrainableParameters<Float>(model.weights)
     let n = min(batch, set.images)
     let x = Array(set.x[0..<(n * elements)]), y = Array(set.y[0..<n])
-    let clock = ContinuousClock()
-    func best(_ body: () throws -> Void) rethrows -> Double {
-      var t = Double.infinity
-      for _ in 0..<repeats {
-        let d = try clock.measure(body)
-        t = min(t, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
-      }
-      return t
-    }
+    let watch = Stopwatch(repeats: repeats)
+    func best(_ body: () throws -> Void) rethrows -> Double { try watch.best(body) }
     let forward = best { _ = graph.tape(x, images: n, p) }
     let both = best {
       let tape = graph.tape(x, images: n, p)
