@@ -92,7 +92,7 @@ struct OptimizerTests {
   @Test("pruning zeroes the groups of smallest |scale| first")
   func smallestFirst() {
     let groups = (0..<4).map { GroupSparsity.Group(weights: [$0]) }
-    var scales = GroupScales(GroupSparsity(layers: [0: groups], penalty: 0, ratio: 0.5, startEpoch: 1))
+    var scales = GroupScales<Float>(GroupSparsity(layers: [0: groups], penalty: 0, ratio: 0.5, startEpoch: 1))
     scales.delta[0] = [0.1, 0.9, -0.5, 0.05]
     scales.prune(event: 1, of: 1)
     #expect(scales.zeroed[0] == [true, false, false, true] && scales.delta[0] == [0, 0.9, -0.5, 0])

@@ -140,6 +140,54 @@ struct TrainingGradientTests {
     #expect(zip(g, keep).allSatisfy { $0.1 ? $0.0 == 1 : $0.0 == 0 })
   }
 
+  @Test("[XA]'s group scales: the gradient of each scale and of the weights under it, against central differences")
+  func groupScales() throws {
+    var b = NetworkBuilder(name: "scales", input: TensorShape(2, 3, 3))
+    try b.conv("c", Convolution(outChannels: 4, kernel: 3, padding: 1)); b.activate(.relu)
+    try b.fc("fc", 3)
+    let graph = TrainingGraph<Double>(network: b.network)
+    let latent = Self.parameters(b.network, seed: 8)
+    let groups: [Int: [GroupSparsity.Group]] = [
+      0: (0..<2).map { g in GroupSparsity.Group(weights: Array((g * 36)..<((g + 1) * 36)), biases: [2 * g, 2 * g + 1]) },
+      1: [GroupSparsity.Group(weights: Array(0..<72)), GroupSparsity.Group(weights: Array(72..<108))],
+    ]
+    var scales = GroupScales<Double>(GroupSparsity(layers: groups, penalty: 0, ratio: 0.5, startEpoch: 1))
+    scales.delta = [0: [0.7, 1.3], 1: [1.1, 0.6]]
+    var rng = SeededGenerator(seed: 4)
+    let x = (0..<36).map { _ in rng.uniform() - 0.5 }, y = [1, 2]
+    func loss(_ s: GroupScales<Double>, _ w: TrainableParameters<Double>) -> Double {
+      var p = w
+      s.scale(&p)
+      return Self.loss(graph, x, y, p)
+    }
+    var p = latent
+    scales.scale(&p)
+    let tape = graph.tape(x, images: 2, p)
+    let d = SoftmaxCrossEntropy.evaluate(tape.outputs[graph.sink], labels: y, classes: 3).gradient
+    var grads = graph.backward(x, images: 2, tape: tape, dLogits: d, p)
+    var stepped = scales
+    stepped.step(&grads, latent: latent, lr: 1)   // no penalty: delta moves by exactly its gradient
+    var worst = 0.0
+    let h = 1e-6
+    for (i, ds) in scales.delta {
+      for g in ds.indices {
+        var plus = scales, minus = scales
+        plus.delta[i]![g] += h; minus.delta[i]![g] -= h
+        let numeric = (loss(plus, latent) - loss(minus, latent)) / (2 * h)
+        let analytic = scales.delta[i]![g] - stepped.delta[i]![g]
+        worst = max(worst, abs(analytic - numeric) / max(abs(numeric), 1e-6))
+      }
+    }
+    // The latent weights' gradients are the scaled ones.
+    for j in [0, 40, 70] {
+      var plus = latent, minus = latent
+      plus.weights[0]![j] += h; minus.weights[0]![j] -= h
+      let numeric = (loss(scales, plus) - loss(scales, minus)) / (2 * h)
+      worst = max(worst, abs(grads.weights[0]![j] - numeric) / max(abs(numeric), 1e-6))
+    }
+    #expect(worst < 1e-3)
+  }
+
   @Test("worked by hand: FC -> ReLU -> FC, label 0")
   func twoLayersByHand() throws {
     // x = (1, 2); W1 = [[1, 0], [0, -1]], b1 = 0: h = relu(1, -2) = (1, 0); W2 = [[1, 1], [2, -1]],

@@ -63,7 +63,7 @@ public struct FineTuner {
   let constraints: [LayoutConstraint]
   var latent: TrainableParameters<Float>
   /// [XA]'s learnable group scales, when training prunes.
-  var scales: GroupScales?
+  var scales: GroupScales<Float>?
   /// Programming variation injected in the forward pass, and each layer's grid.
   let noise: WeightNoise?, noiseGrids: [QuantizedWeights?]
 

@@ -51,21 +51,21 @@ public struct GroupSparsity: Sendable, Equatable {
 }
 
 /// The scales of the groups under training, and which are zeroed for good.
-struct GroupScales {
+struct GroupScales<T: TrainScalar> {
   let sparsity: GroupSparsity
   /// Scale per layer and group.
-  var delta: [Int: [Float]]
+  var delta: [Int: [T]]
   /// Zeroed groups per layer.
   var zeroed: [Int: [Bool]]
 
   init(_ s: GroupSparsity) {
     sparsity = s
-    delta = s.layers.mapValues { [Float](repeating: 1, count: $0.count) }
+    delta = s.layers.mapValues { [T](repeating: 1, count: $0.count) }
     zeroed = s.layers.mapValues { [Bool](repeating: false, count: $0.count) }
   }
 
   /// Multiplies every group's weights and biases by its scale.
-  func scale(_ p: inout TrainableParameters<Float>) {
+  func scale(_ p: inout TrainableParameters<T>) {
     for (i, groups) in sparsity.layers {
       for (g, group) in groups.enumerated() {
         let d = delta[i]![g]
@@ -77,12 +77,12 @@ struct GroupScales {
 
   /// Turns gradients at the scaled weights into gradients of the latent ones, and steps the scales
   /// (plain SGD at `lr`, with the L1 penalty's subgradient); zeroed scales stay zero.
-  mutating func step(_ grads: inout TrainableParameters<Float>, latent: TrainableParameters<Float>, lr: Float) {
-    let penalty = Float(sparsity.penalty)
+  mutating func step(_ grads: inout TrainableParameters<T>, latent: TrainableParameters<T>, lr: T) {
+    let penalty = T(sparsity.penalty)
     for (i, groups) in sparsity.layers {
       for (g, group) in groups.enumerated() where !zeroed[i]![g] {
         let d = delta[i]![g]
-        var dd: Float = 0
+        var dd: T = 0
         for j in group.weights { dd += grads.weights[i]![j] * latent.weights[i]![j]; grads.weights[i]![j] *= d }
         for j in group.biases { dd += grads.biases[i]![j] * latent.biases[i]![j]; grads.biases[i]![j] *= d }
         delta[i]![g] = d - lr * (dd + penalty * (d > 0 ? 1 : (d < 0 ? -1 : 0)))

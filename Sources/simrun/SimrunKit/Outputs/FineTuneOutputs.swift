@@ -25,15 +25,14 @@ public enum FineTuneOutputs {
       for r in o.records.dropFirst() { t.append(["\(r.epoch)", String(format: "%.3f", r.seconds)]) }
       return t.text
     },
-    OutputFile("training.svg", by: by, about: "learning curve: train and validation top-1 per epoch") { o in
+    OutputFile("training.svg", by: by, about: "learning curve: top-1 on the training images during each epoch and " +
+        "on the validation images after it") { o in
       var series: [(name: String, points: [(Double, Double)], line: Bool)] = [
-        ("train (during the epoch)", o.records.dropFirst().map { (Double($0.epoch), 100 * $0.trainTop1) }, true),
+        ("train", o.records.dropFirst().map { (Double($0.epoch), 100 * $0.trainTop1) }, true),
       ]
       let val = o.records.compactMap { r in r.validationTop1.map { (Double(r.epoch), 100 * $0) } }
-      if !val.isEmpty { series.append(("validation (after the epoch)", val, true)) }
-      let steps = o.bench.records.map(\.step)
-      let what = steps.isEmpty ? "dense" : Array(Set(steps)).sorted().joined(separator: " + ")
-      return SVGChart.scatter(title: "Fine-tuning \(o.bench.network.name) (\(what)): top-1 per epoch",
+      if !val.isEmpty { series.append(("validation", val, true)) }
+      return SVGChart.scatter(title: "\(o.bench.network.name), \(o.description): top-1 per epoch",
                               xLabel: "epoch", yLabel: "top-1 [%]", series: series)
     },
     OutputFile("compression.csv", by: by, about: "with compression: per step and layer, rank, kept ratio, crossbars, " +

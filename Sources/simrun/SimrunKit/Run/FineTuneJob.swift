@@ -41,6 +41,15 @@ public struct FineTuneJob {
     public var spec: ArchSpec
     /// Accuracy on the validation images before and after fine-tuning (nil without `eval`).
     public var before: AccuracyReport?, after: AccuracyReport?
+    /// What was trained, in words (`dense`, `[XA] kernelGroups=0.5, crossbars=0.3`, the steps).
+    public var description = "dense"
+  }
+
+  /// What the job trains, in words.
+  var description: String {
+    let parts = (fromScratch ? ["from scratch"] : []) + (xa.map { [$0.description] } ?? [])
+      + setup.compress.map(\.text) + (noiseAware ? ["noise-aware"] : [])
+    return parts.isEmpty ? "dense" : parts.joined(separator: " + ")
   }
 
   /// Compresses, trains and evaluates; `progress` hears each epoch and the evaluations.
@@ -86,7 +95,7 @@ public struct FineTuneJob {
       model = m
       if setup.compress.isEmpty {
         let after = try data.map { try AccuracyReport(bench: bench, spec: spec, data: $0) }
-        return Outcome(records: epochs, bench: bench, spec: spec, before: nil, after: after)
+        return Outcome(records: epochs, bench: bench, spec: spec, before: nil, after: after, description: description)
       }
     }
     var before: AccuracyReport?
@@ -105,7 +114,7 @@ public struct FineTuneJob {
     bench.model = tuner.model
     if fromScratch { bench.original = tuner.model }
     let after = try data.map { try AccuracyReport(bench: bench, spec: spec, data: $0) }
-    return Outcome(records: records, bench: bench, spec: spec, before: before, after: after)
+    return Outcome(records: records, bench: bench, spec: spec, before: before, after: after, description: description)
   }
 
   /// An epoch's progress line.

@@ -19,6 +19,12 @@ public struct XAPruning: Sendable, Equatable {
   /// First epoch of a phase at which groups may be zeroed (nil: half the epochs, plus one).
   public var startEpoch: Int?
 
+  /// In words: `[XA] kernelGroups=0.5, crossbars=0.3`.
+  public var description: String {
+    "[XA] " + [kernelGroups > 0 ? "kernelGroups=\(StatNode.number(kernelGroups))" : nil,
+               crossbars > 0 ? "crossbars=\(StatNode.number(crossbars))" : nil].compactMap { $0 }.joined(separator: ", ")
+  }
+
   /// The keys `init(parsing:)` takes.
   public static let keys = ["kernelGroups", "crossbars", "penalty", "start"]
 
