@@ -124,3 +124,22 @@ struct WeightNoiseTests {
     #expect(q.weights[0]! == [1, 2])
   }
 }
+
+/// What a layout constraint lets the network compute with.
+@Suite("Layout constraints")
+struct LayoutConstraintTests {
+  @Test("a mask zeroes every weight it drops, even where the given weights are not zero")
+  func maskZeroes() {
+    var state = LayerCompression()
+    state.keep = [true, false, true, false, false]
+    #expect(LayoutConstraint(state).effective([1.0, 2, 3, 4, 5] as [Double]) == [1, 0, 3, 0, 0])
+  }
+
+  @Test("a grid snaps every weight to its level, masked weights to zero")
+  func gridAndMask() {
+    var state = LayerCompression()
+    state.keep = [true, true, false]
+    state.quantized = QuantizedWeights(zeroPoint: 2, bits: 2, scale: 0.5, scaleExponent: -1)   // levels -1 ... 0.5
+    #expect(LayoutConstraint(state).effective([0.3, -7, 0.4] as [Double]) == [0.5, -1, 0])
+  }
+}
