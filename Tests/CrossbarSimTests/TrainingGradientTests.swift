@@ -65,6 +65,18 @@ struct TrainingGradientTests {
     #expect(Self.worstRelativeError(b.network) < 1e-3)
   }
 
+  @Test("strided and narrow convs after another layer: their input gradients reach the layer before")
+  func stridedInputGradient() throws {
+    var b = NetworkBuilder(name: "deep", input: TensorShape(2, 5, 5))
+    try b.conv("first", Convolution(outChannels: 4, kernel: 3, padding: 1))
+    try b.conv("strided", Convolution(outChannels: 4, kernel: 3, stride: 2, padding: 1, groups: 2))
+    try b.conv("narrow", Convolution(outChannels: 3, kernel: 3, stride: 2, padding: 1))   // 3x3 -> 2x2
+    try b.pool("one", Pooling(.max, kernel: 2, stride: 2))
+    try b.conv("edge", Convolution(outChannels: 2, kernel: 3, stride: 2, padding: 1))     // on a 1x1 map
+    try b.fc("fc", 3)
+    #expect(Self.worstRelativeError(b.network) < 1e-3)
+  }
+
   @Test("a 3x3 kernel at stride 2 over a 1x1 map: only the centre tap reads the input")
   func kernelWiderThanMap() throws {
     var b = NetworkBuilder(name: "narrow", input: TensorShape(2, 1, 1))
