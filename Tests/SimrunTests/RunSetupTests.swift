@@ -81,3 +81,24 @@ struct RunSetupTests {
     #expect(throws: InputError.self) { try bad.setup(source: "run.yaml").arch.load(overrides: []) }
   }
 }
+
+@Suite("Compression that does nothing, or the opposite, says so")
+struct IdleCompressionNotes {
+  @Test("a low-rank pair above the break-even rank and a pruner with nothing to remove are notes of the run")
+  func notes() throws {
+    var setup = RunSetup()
+    setup.workload = "resnet20"
+    setup.compress = [PluginSpec(kind: "lowrank", options: ["rank": "16"])]
+    setup.mapper = PluginSpec(kind: "lowrank")
+    // 16-channel 3x3 convs: a rank-16 pair holds 16 x 144 + 16 x 16 = 2,560 weights against 2,304.
+    let grown = try PreparedRun(setup).bench.notes
+    #expect(grown.contains { $0.hasPrefix("lowrank:rank=16 made 6 layers larger than dense: layer1.0.conv1 (kept ratio 1.11)") })
+    setup.compress = [PluginSpec(kind: "prune-kernel-group", options: ["ratio": "0.5"])]
+    setup.mapper = PluginSpec(kind: "im2col")
+    setup.set = ["data.weightBits=2"]   // 128 filters per group: every resnet20 layer is one group
+    let idle = try PreparedRun(setup).bench.notes
+    #expect(idle == ["prune-kernel-group:ratio=0.5 made no layer smaller at this setting (no layer it could change)"])
+    setup.set = []
+    #expect(try PreparedRun(setup).bench.notes.isEmpty)
+  }
+}

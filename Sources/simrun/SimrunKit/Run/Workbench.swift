@@ -53,6 +53,7 @@ public struct Workbench: Sendable {
                                              steps: layerSteps, context: context)
       weightsSource = "synthetic (seed \(seed))"
       records = s.records
+      notes += Self.idleSteps(steps.map(\.description), compress, records: records, plugins: plugins)
       layout = s.layout
       for (i, l) in net.layers.enumerated() where l.operation.isMatrix { keptParameters[l.name] = s.keptParameters[i] }
       return
@@ -74,6 +75,7 @@ public struct Workbench: Sendable {
     let (compressed, records, finalLayout) = try CompressionPipeline.runWithLayout(model, steps: steps,
         context: context)
     self.records = records
+    notes += Self.idleSteps(steps.map(\.description), compress, records: records, plugins: plugins)
     self.model = compressed
     network = compressed.network
     layout = finalLayout   // the pipeline's last layout: same mapper and geometry
@@ -92,6 +94,29 @@ public struct Workbench: Sendable {
     self.original = original; self.model = model
     for (i, l) in model.network.layers.enumerated() where l.operation.isMatrix {
       keptParameters[l.name] = model.keptParameters(layer: i)
+    }
+  }
+
+  /// Notes on the size-changing steps (pruners, low rank) that made no layer smaller at their
+  /// setting, or made layers larger (a low-rank pair above the break-even rank): silently doing
+  /// nothing, or the opposite, would read as a result.
+  static func idleSteps(_ descriptions: [String], _ specs: [PluginSpec], records: [CompressionRecord],
+                        plugins: PluginCatalog) -> [String] {
+    zip(descriptions, specs).flatMap { description, spec -> [String] in
+      guard plugins.compressorEntry(spec.kind)?.takesBudget("params") ?? false else { return [] }
+      let mine = records.filter { $0.step == description }
+      let grown = mine.filter { $0.keptRatio > 1 }
+      var notes: [String] = []
+      if !mine.contains(where: { $0.keptRatio < 1 }) {
+        notes.append("\(description) made no layer smaller at this setting" +
+            (mine.isEmpty ? " (no layer it could change)" : ""))
+      }
+      if !grown.isEmpty {
+        let list = grown.prefix(6).map { "\($0.layer) (kept ratio \(String(format: "%.2f", $0.keptRatio)))" }
+        notes.append("\(description) made \(grown.count) layer\(grown.count == 1 ? "" : "s") larger than dense: " +
+            list.joined(separator: ", ") + (grown.count > 6 ? ", ..." : ""))
+      }
+      return notes
     }
   }
 
