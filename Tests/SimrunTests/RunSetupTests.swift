@@ -102,3 +102,22 @@ struct IdleCompressionNotes {
     #expect(try PreparedRun(setup).bench.notes.isEmpty)
   }
 }
+
+@Suite("Lossy ADCs are named")
+struct LossyADCNotes {
+  @Test("4-bit ADCs on 256-row arrays: a note names the layers and the bits their rows need; 8 bits at 128 rows none")
+  func note() throws {
+    var setup = RunSetup()
+    setup.workload = "resnet20"
+    setup.set = ["ima.crossbar.rows=256", "ima.crossbar.columns=256", "ima.adc.bits=4"]
+    let notes = try PreparedRun(setup).bench.notes
+    // ISAAC's rule with 1-bit DACs and 2-bit cells: ceil(log2 rows) + 2 bits, one less with flip encoding;
+    // conv1 has 3 x 3 x 3 = 27 rows: 5 + 2 - 1 = 6; a 16-channel 3x3 conv 144 rows: 8 + 2 - 1 = 9.
+    #expect(notes.count == 1 && notes[0].hasPrefix("ADCs of 4 bits clip the column sums of ")
+            && notes[0].contains("conv1 (27 rows need 6), layer1.0.conv1 (144 rows need 9)"))
+    setup.set = []
+    #expect(try PreparedRun(setup).bench.notes.isEmpty)
+    setup.set = ["ima.adc.bits=auto"]
+    #expect(try PreparedRun(setup).bench.notes.isEmpty)
+  }
+}

@@ -136,6 +136,22 @@ extension ArchSpec {
     return clock.cycles(ns: Double(conversions) / a.sampleRateGSps(bits: bits)).count
   }
 
+  /// Layers whose fixed ADC resolution is below the lossless resolution of their fullest crossbar
+  /// (column sums past `2^bits - 1` clip): name, active rows, and the bits those rows need. Empty
+  /// under `auto`.
+  public func lossyADCLayers(_ layout: NetworkLayout) -> [(layer: String, rows: Int, needs: Int)] {
+    guard case .bits(let b) = ima.adc.bits else { return [] }
+    var out: [(layer: String, rows: Int, needs: Int)] = []
+    for (l, layerLayout) in zip(layout.network.layers, layout.layouts) {
+      guard let rows = layerLayout?.crossbars.map(\.rows.count).max(), rows > 0 else { continue }
+      let lossless = BitSerialModel.losslessADCBits(rows: rows, dacBits: ima.dac.bits,
+                                                    cellBits: ima.crossbar.bitsPerCell)
+      let needs = max(1, lossless - (ima.adc.flipEncoding ? 1 : 0))
+      if b < needs { out.append((l.name, rows, needs)) }
+    }
+    return out
+  }
+
   /// Resolution the chip's ADCs are built for: the fixed setting, or (auto) what a full array needs.
   public var chipADCBits: Int { adcBits(activeRows: ima.crossbar.rows) }
 }

@@ -22,10 +22,17 @@ public struct PreparedRun {
     self.setup = setup
     spec = try setup.arch.load(overrides: setup.set)
     let mapper = try plugins.mapper(setup.mapper)
-    bench = try Workbench(workload: setup.workload, factorize: setup.factorize, weights: setup.weights,
-                          seed: setup.seed, compress: setup.compress, mapper: mapper, geometry: ArrayGeometry(spec),
-                          weightBits: spec.data.weightBits, keepWeights: keepWeights ?? (setup.eval != nil),
-                          plugins: plugins)
+    var bench = try Workbench(workload: setup.workload, factorize: setup.factorize, weights: setup.weights,
+                              seed: setup.seed, compress: setup.compress, mapper: mapper,
+                              geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits,
+                              keepWeights: keepWeights ?? (setup.eval != nil), plugins: plugins)
+    let lossy = spec.lossyADCLayers(bench.layout)
+    if !lossy.isEmpty {
+      let list = lossy.prefix(6).map { "\($0.layer) (\($0.rows) rows need \($0.needs))" }.joined(separator: ", ")
+      bench.notes.append("ADCs of \(spec.chipADCBits) bits clip the column sums of \(lossy.count) " +
+          "layer\(lossy.count == 1 ? "" : "s"): \(list)\(lossy.count > 6 ? ", ..." : "") (ima.adc.bits=auto is lossless)")
+    }
+    self.bench = bench
     let replication = try ReplicationPlan.parse(setup.replicate, spec: spec)
     let options = SimulationOptions(schedule: setup.schedule, allowRounds: setup.rounds,
                                     singleArrayPerLayer: setup.singleArray, images: setup.images,
