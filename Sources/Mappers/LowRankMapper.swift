@@ -20,7 +20,7 @@ public struct LowRankMapper: ConfigurableMapper {
   /// How L is laid out.
   public enum LLayout: String, Sendable, CaseIterable { case independent, tied }
   /// Window mappers the pair can use.
-  public enum Base: String, Sendable, CaseIterable { case auto, vwsdk = "vw-sdk", sdk, im2col }
+  public enum Base: String, Sendable, CaseIterable { case auto, vwsdk = "vw-sdk", sdk, sdkFree = "sdk-free", im2col }
   let base: any WeightMapper
   let groupLayout: WindowLayoutBuilder.GroupLayout
   let lLayout: LLayout
@@ -36,6 +36,7 @@ public struct LowRankMapper: ConfigurableMapper {
     case .auto: base = try AutoMapper(options: sub)
     case .vwsdk: base = try VWSDKMapper(options: sub)
     case .sdk: base = try SDKMapper(options: sub)
+    case .sdkFree: base = try SDKMapper(options: sub.merging(["tiles": "free"]) { a, _ in a })
     case .im2col: base = try Im2colMapper(options: sub)
     }
   }

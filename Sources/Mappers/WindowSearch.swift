@@ -102,6 +102,30 @@ public enum WindowSearch {
     return best
   }
 
+  /// SDK with free tile counts (the SDK of [LR]'s Theorem 2 for a factor with few output
+  /// channels): every square window `PW = K + (n-1) S` that fits the map, all input channels per
+  /// window split over `ceil(PW^2 IC / AR)` row tiles and `ceil(n^2 OC / usable columns)` column
+  /// tiles, the fewest computing cycles (ties: fewer arrays, then the smaller window). Unlike
+  /// `sdk`, the tile counts may grow past im2col's, so a factor whose im2col rows fill the array
+  /// can still duplicate its kernel.
+  public static func sdkFreeTiles(_ d: ConvDims, arrayRows: Int, weightsPerRow: Int) -> WindowChoice {
+    var best = im2col(d, arrayRows: arrayRows, weightsPerRow: weightsPerRow)
+    var n = 1
+    while true {
+      n += 1
+      let ph = d.kernelHeight + (n - 1) * d.stride, pw = d.kernelWidth + (n - 1) * d.stride
+      guard ph <= d.inputHeight, pw <= d.inputWidth else { break }
+      let c = WindowChoice(style: .sdk, windowHeight: ph, windowWidth: pw, outputsHigh: n, outputsWide: n,
+                           channelsPerTile: d.inChannels, outChannelsPerTile: d.outChannels,
+                           rowTiles: ceilDiv(ph * pw * d.inChannels, arrayRows),
+                           colTiles: ceilDiv(n * n * d.outChannels, weightsPerRow),
+                           windowsY: windows(d.inputHeight, ph, n, d.stride),
+                           windowsX: windows(d.inputWidth, pw, n, d.stride))
+      if (c.computingCycles, c.arrays) < (best.computingCycles, best.arrays) { best = c }
+    }
+    return best
+  }
+
   /// How the VW-SDK search keeps its best candidate.
   public enum Search: String, Sendable, CaseIterable {
     /// Exactly as the public calculator (`function.py`): its candidate list gains an entry at the

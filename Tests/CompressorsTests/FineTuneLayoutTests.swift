@@ -113,3 +113,26 @@ struct FineTuneLayoutTests {
     #expect(tuner.model.weights == model.weights)
   }
 }
+
+/// The free-tile SDK layout computes what im2col computes (bit-accurate crossbar path).
+@Suite("Free-tile SDK, functionally")
+struct FreeTileSDKFunctionalTests {
+  @Test("a rank-4 digits model: R factors laid out by free-tile SDK (n > 1, more row tiles) give im2col's outputs")
+  func sameOutputs() throws {
+    let (model, set) = try FineTuneLayoutTests.digits()
+    let factored = try FineTuneLayoutTests.compress(model, "lowrank:rank=4")
+    let spec = try ArchSpec.preset(named: "isaac-8bit")
+    let g = ArrayGeometry(spec)
+    let free = try factored.layout(mapper: LowRankMapper(options: ["base": "sdk-free"]), geometry: g)
+    let plain = try factored.layout(mapper: Im2colMapper(), geometry: g)
+    // The R factors do get duplicated kernels here.
+    #expect(free.layouts.compactMap { $0 }.contains { $0.outputsPerWindowY > 1 })
+    let x = Array(set.x[0..<(16 * 64)])
+    let calib = try FloatInference(network: factored.network, weights: factored.weights).run(x, images: 16)
+    func run(_ layout: NetworkLayout) throws -> [[Float]] {
+      try IntegerInference(model: factored, spec: spec, calibrationInput: x, calibration: calib,
+                           products: .crossbar(layout, spec)).run(x, images: 16)
+    }
+    #expect(try run(free) == run(plain))
+  }
+}

@@ -77,7 +77,8 @@ struct InferenceTests {
     let d = try Digits(images: 24)
     let spec = try ArchSpec.preset(named: "isaac-8bit")   // 8-bit ADC + flip encoding: lossless for 128 rows
     let exact = try d.path(spec, exact: true).run(d.data.x, images: d.data.images)
-    for mapper in [Im2colMapper(), SDKMapper(), VWSDKMapper()] as [any WeightMapper] {
+    for mapper in [Im2colMapper(), SDKMapper(), try SDKMapper(options: ["tiles": "free"]), VWSDKMapper()]
+          as [any WeightMapper] {
       let xbar = try d.path(spec, mapper: mapper).run(d.data.x, images: d.data.images)
       #expect(xbar == exact, "\(mapper.kind)")
     }

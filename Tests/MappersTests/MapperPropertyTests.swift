@@ -109,6 +109,21 @@ struct MapperPropertyTests {
     }
   }
 
+  @Test("free-tile SDK never takes more computing cycles than the calculator's SDK or im2col")
+  func freeTilesNoWorse() async throws {
+    await forAll(seed: 405, count: 80, [3...12, 3...12, 1...80, 1...40, 1...3, 1...2, 9...128, 8...128, 1...4],
+                 make: { p -> ConvDims? in
+      let d = ConvDims(inputHeight: p[0], inputWidth: p[1], kernelHeight: p[4], kernelWidth: p[4], stride: p[5],
+                       inChannels: p[2], outChannels: p[3])
+      return d.kernelHeight <= d.inputHeight && d.kernelWidth <= d.inputWidth ? d : nil
+    }) { d in
+      let rows = 64, wpr = 32
+      let free = WindowSearch.sdkFreeTiles(d, arrayRows: rows, weightsPerRow: wpr).computingCycles
+      #expect(free <= WindowSearch.sdk(d, arrayRows: rows, weightsPerRow: wpr).computingCycles)
+      #expect(free <= WindowSearch.im2col(d, arrayRows: rows, weightsPerRow: wpr).computingCycles)
+    }
+  }
+
   @Test("auto has the fewest computing cycles of any im2col, SDK or VW-SDK window; by=latency the fewest windows, then arrays")
   func autoCriteria() async throws {
     // Parameters: H, W, IC, OC, K, stride, rows, columns, slices.

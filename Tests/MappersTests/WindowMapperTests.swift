@@ -176,3 +176,27 @@ struct WindowMapperTests {
     }
   }
 }
+
+@Suite("SDK with free tile counts")
+struct FreeTileSDKTests {
+  @Test("R of WRN-16-4's layer1.0.conv2 at rank 8, 2-bit weights: 1,152 computing cycles against the calculator's 5,120")
+  func wrnFactor() throws {
+    // 64 channels on a 32x32 map padded to 34x34, 3x3 kernel to 8 rank channels; 128x128 arrays, one
+    // 2-bit cell per weight: 128 usable columns. im2col: 576 rows = 5 row tiles, 1,024 windows: 5,120.
+    // The calculator keeps 5 row tiles, where no window wider than 3x3 fits (4x4 x 64 = 1,024 rows).
+    // Free tiles, n = 4: a 6x6 window, 2,304 rows = 18 tiles, 16 x 8 = 128 columns = 1 tile,
+    // ceil((34 - 6) / 4) + 1 = 8 windows a side: 64 x 18 = 1,152.
+    let d = ConvDims(inputHeight: 34, inputWidth: 34, kernelHeight: 3, kernelWidth: 3, inChannels: 64, outChannels: 8)
+    #expect(WindowSearch.sdk(d, arrayRows: 128, weightsPerRow: 128).computingCycles == 5120)
+    let free = WindowSearch.sdkFreeTiles(d, arrayRows: 128, weightsPerRow: 128)
+    #expect(free.computingCycles == 1152 && free.description == "6x6x64x8" && free.arrays == 18)
+    // The same through the network and the lowrank mapper.
+    var net = try BuiltinWorkloads.named("wrn16-4").factorized(try FactorizationPlan.parse("rank=8"))
+    net.name = "wrn"
+    let g = ArrayGeometry(rows: 128, columns: 128, slicesPerWeight: 1)
+    let r = try #require(net.layers.firstIndex { $0.name == "layer1.0.conv2.R" })
+    let calc = try LowRankMapper(options: ["base": "sdk"]).map(layer: r, of: net, geometry: g)
+    let tuned = try LowRankMapper(options: ["base": "sdk-free"]).map(layer: r, of: net, geometry: g)
+    #expect(calc.computingCycles == 5120 && tuned.computingCycles == 1152)
+  }
+}
