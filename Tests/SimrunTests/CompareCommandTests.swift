@@ -38,6 +38,8 @@ struct CompareCommandTests {
     let svg = try String(contentsOfFile: "\(out)/compare-energy.svg", encoding: .utf8)
     #expect(svg.hasPrefix("<svg") && svg.contains("energy per image [µJ]") && svg.contains(">ADC</text>"))
     #expect(r.stdout.contains("| prune-rows | `sdk` |"))
+    // One image: the images/s column is 1 / latency, and the table says so.
+    #expect(r.stdout.contains("* one image: images/s is 1 / latency, not a throughput"))
   }
 
   @Test("variants replace or add rows; bad budgets, variants and baselines are errors naming the flag")

@@ -18,6 +18,8 @@ public struct CompareRow: Sendable {
   public var budgetTarget: String?
   /// How close the row got to it.
   public var budgetNote = ""
+  /// Images the run streamed (with one, images/s is 1 / latency, not a throughput).
+  public var images = 1
 
   /// The row of `run`, labelled `label`.
   public init(label: String, run: RunOutcome) {
@@ -25,6 +27,7 @@ public struct CompareRow: Sendable {
     mapper = run.setup.mapper.text
     compressors = run.setup.compress.isEmpty ? "-" : run.setup.compress.map(\.text).joined(separator: " + ")
     metrics = Metric.all.map { $0.value(run) }
+    images = run.result.images
   }
 
   /// The value of the metric named `name`.
@@ -110,13 +113,19 @@ public struct CompareTable: Sendable {
       var cells = [r.label, "`\(r.mapper)`", r.compressors == "-" ? "-" : "`\(r.compressors)`", "\(Int(v("params")))",
                    "\(Int(v("crossbars")))", "\(Int(v("computingCycles")))", String(format: "%.2f",
                        v("firstImageLatency") / 1e3),
-                   String(format: "%.0f", v("imagesPerSecond")), String(format: "%.3f", v("energyPerImage") / 1e6),
+                   String(format: "%.0f", v("imagesPerSecond")) + (r.images == 1 ? "*" : ""),
+                   String(format: "%.3f", v("energyPerImage") / 1e6),
                    String(format: "%.3f", v("usedArea")), ratio(r, edp).map { String(format: "%.2fx", $0) } ?? "-",
                    String(format: "%.4f", v("relativeError"))]
       let percent = { (name: String) in r[name].map { String(format: "%.2f %%", 100 * $0) } ?? "-" }
       if hasAccuracy { cells += fineTuned ? [percent("top1Before"), percent("top1After")] : [percent("top1")] }
       cells.append(r.budgetNote.isEmpty ? "-" : r.budgetNote)
       lines.append("| " + cells.joined(separator: " | ") + " |")
+    }
+    if rows.contains(where: { $0.images == 1 }) {
+      lines.append("")
+      lines.append("\\* one image: images/s is 1 / latency, not a throughput; stream images (`--images 16`) for the " +
+          "pipeline's steady state")
     }
     return lines.joined(separator: "\n") + "\n"
   }
