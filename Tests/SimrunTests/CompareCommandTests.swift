@@ -72,3 +72,20 @@ struct CompareCommandTests {
     }
   }
 }
+
+@Suite("compare shows what limits a layout")
+struct CompareInViewTests {
+  @Test("4-bit ADCs: every configuration counts the layers whose column sums clip; the table has spill and ADC columns")
+  func clippingColumn() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    let out = temporaryDirectory()
+    let r = try runBinary(["compare", "--workload", "\(root)/traces/NetWork_tiny.csv", "--set", "chip.tiles=4",
+                           "--set", "ima.adc.bits=4", "--no-defaults", "--variant", "a=--mapper im2col", "--out", out])
+    #expect(r.status == 0, "\(r.stderr)")
+    let rows = try String(contentsOfFile: "\(out)/compare.csv", encoding: .utf8).split(separator: "\n").map { CSV.fields(String($0)) }
+    // Every matrix layer of the tiny network needs more than 4 bits (conv1's 72 rows: 7 + 1 + 2 - 1 - 1 = 8).
+    #expect(rows[1][rows[0].firstIndex(of: "lossyADCLayers")!] == "3")
+    #expect(rows[0].contains("spilledBytesPerImageB"))
+    #expect(r.stdout.contains("| spill/img [KB] | clipping ADC layers |"))
+  }
+}

@@ -102,7 +102,8 @@ public struct CompareTable: Sendable {
     let b = rows[baseline].label
     let hasAccuracy = rows.contains { $0["top1"] != nil }, fineTuned = rows.contains { $0["top1Before"] != nil }
     var header = ["label", "mapper", "compressors", "params", "crossbars", "cycles", "latency [µs]", "images/s",
-                  "energy/img [µJ]", "area [mm²]", "EDP vs \(b)", "rel. error"]
+                  "energy/img [µJ]", "area [mm²]", "EDP vs \(b)", "spill/img [KB]", "clipping ADC layers",
+                  "rel. error"]
     if hasAccuracy { header += fineTuned ? ["top-1 before", "top-1 after"] : ["top-1"] }
     header.append("budget")
     let edp = Metric.all.firstIndex { $0.name == "edp" }!
@@ -116,6 +117,7 @@ public struct CompareTable: Sendable {
                    String(format: "%.0f", v("imagesPerSecond")) + (r.images == 1 ? "*" : ""),
                    String(format: "%.3f", v("energyPerImage") / 1e6),
                    String(format: "%.3f", v("usedArea")), ratio(r, edp).map { String(format: "%.2fx", $0) } ?? "-",
+                   String(format: "%.1f", v("spilledBytesPerImage") / 1e3), "\(Int(v("lossyADCLayers")))",
                    String(format: "%.4f", v("relativeError"))]
       let percent = { (name: String) in r[name].map { String(format: "%.2f %%", 100 * $0) } ?? "-" }
       if hasAccuracy { cells += fineTuned ? [percent("top1Before"), percent("top1After")] : [percent("top1")] }

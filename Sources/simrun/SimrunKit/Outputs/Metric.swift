@@ -77,6 +77,13 @@ public struct Metric: Sendable {
     Metric("edp", unit: "pJ*ns", suffix: "PJNs", label: "energy-delay product", axis: ("µJ·µs", 1e9), ratio: "edp") {
       $0.result.energyPerImagePJ * $0.result.firstImageLatencyNs   // energy per image x first-image latency
     },
+    Metric("spilledBytesPerImage", unit: "B", suffix: "B", label: "spilled off chip per image", axis: ("KB", 1e3)) {
+      // Outputs the buffers could not hold, written off chip and read back.
+      Double($0.result.spilledBytes) / Double(max(1, $0.result.images))
+    },
+    Metric("lossyADCLayers", unit: "count", label: "layers whose ADC clips", axis: ("count", 1)) {
+      Double($0.spec.lossyADCLayers($0.bench.layout).count)   // fixed ADC bits below the layer's lossless resolution
+    },
     Metric("relativeError", unit: "fraction", label: "relative reconstruction error", axis: ("1", 1)) {
       $0.bench.records.weightedRelativeError { $0.parametersBefore }   // weight-weighted RMS of the layers' errors
     },

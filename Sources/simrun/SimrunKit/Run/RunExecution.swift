@@ -30,7 +30,8 @@ public struct PreparedRun {
     if !lossy.isEmpty {
       let list = lossy.prefix(6).map { "\($0.layer) (\($0.rows) rows need \($0.needs))" }.joined(separator: ", ")
       bench.notes.append("ADCs of \(spec.chipADCBits) bits clip the column sums of \(lossy.count) " +
-          "layer\(lossy.count == 1 ? "" : "s"): \(list)\(lossy.count > 6 ? ", ..." : "") (ima.adc.bits=auto is lossless)")
+          "layer\(lossy.count == 1 ? "" : "s"): \(list)\(lossy.count > 6 ? ", ..." : "") " +
+          "(ima.adc.bits=auto is lossless)")
     }
     self.bench = bench
     let replication = try ReplicationPlan.parse(setup.replicate, spec: spec)

@@ -21,8 +21,9 @@ public struct XAPruning: Sendable, Equatable {
 
   /// In words: `[XA] kernelGroups=0.5, crossbars=0.3`.
   public var description: String {
-    "[XA] " + [kernelGroups > 0 ? "kernelGroups=\(StatNode.number(kernelGroups))" : nil,
-               crossbars > 0 ? "crossbars=\(StatNode.number(crossbars))" : nil].compactMap { $0 }.joined(separator: ", ")
+    let parts = [kernelGroups > 0 ? "kernelGroups=\(StatNode.number(kernelGroups))" : nil,
+                 crossbars > 0 ? "crossbars=\(StatNode.number(crossbars))" : nil]
+    return "[XA] " + parts.compactMap { $0 }.joined(separator: ", ")
   }
 
   /// The keys `init(parsing:)` takes.
