@@ -86,6 +86,9 @@ struct CompareInViewTests {
     // Every matrix layer of the tiny network needs more than 4 bits (conv1's 72 rows: 7 + 1 + 2 - 1 - 1 = 8).
     #expect(rows[1][rows[0].firstIndex(of: "lossyADCLayers")!] == "3")
     #expect(rows[0].contains("spilledBytesPerImageB"))
-    #expect(r.stdout.contains("| spill/img [KB] | clipping ADC layers |"))
+    #expect(r.stdout.contains("| spill/img [KB] | clipping ADC layers |") && r.stdout.contains("| limited by |"))
+    // The busiest unit, with how busy: a layer's crossbars or a named resource.
+    let limited = rows[1][rows[0].firstIndex(of: "limitedBy")!]
+    #expect(limited.hasSuffix(" %)") && (limited.contains("crossbars") || limited.contains("tile") || limited.contains("router")))
   }
 }

@@ -20,6 +20,8 @@ public struct CompareRow: Sendable {
   public var budgetNote = ""
   /// Images the run streamed (with one, images/s is 1 / latency, not a throughput).
   public var images = 1
+  /// The busiest unit and how busy (`layer2.0.conv1 crossbars (71 %)`, `router3.local (97 %)`).
+  public var limitedBy = ""
 
   /// The row of `run`, labelled `label`.
   public init(label: String, run: RunOutcome) {
@@ -28,6 +30,7 @@ public struct CompareRow: Sendable {
     compressors = run.setup.compress.isEmpty ? "-" : run.setup.compress.map(\.text).joined(separator: " + ")
     metrics = Metric.all.map { $0.value(run) }
     images = run.result.images
+    limitedBy = run.result.limitedBy.map { "\($0.what) (\(String(format: "%.0f", 100 * $0.utilization)) %)" } ?? ""
   }
 
   /// The value of the metric named `name`.
@@ -65,7 +68,8 @@ public struct CompareTable: Sendable {
                                ("compressors", .text(r.compressors))]
     let fineTuned = rows.contains { $0["top1Before"] != nil }
     f += zip(Metric.all, r.metrics).filter { !$0.0.needsFineTune || fineTuned }.map { ($0.column, .number($1)) }
-    f += [("budget", .number(r.budgetTarget.flatMap(Double.init))), ("budgetNote", .text(r.budgetNote))]
+    f += [("budget", .number(r.budgetTarget.flatMap(Double.init))), ("budgetNote", .text(r.budgetNote)),
+          ("limitedBy", .text(r.limitedBy))]
     f += Self.ratios.map { i, m in ("\(m.ratio!)VsBaseline", .number(ratio(r, i))) }
     return f
   }
@@ -105,7 +109,7 @@ public struct CompareTable: Sendable {
                   "energy/img [µJ]", "area [mm²]", "EDP vs \(b)", "spill/img [KB]", "clipping ADC layers",
                   "rel. error"]
     if hasAccuracy { header += fineTuned ? ["top-1 before", "top-1 after"] : ["top-1"] }
-    header.append("budget")
+    header += ["limited by", "budget"]
     let edp = Metric.all.firstIndex { $0.name == "edp" }!
     var lines = ["| " + header.joined(separator: " | ") + " |",
                  "|" + header.map { _ in "---" }.joined(separator: "|") + "|"]
@@ -121,7 +125,7 @@ public struct CompareTable: Sendable {
                    String(format: "%.4f", v("relativeError"))]
       let percent = { (name: String) in r[name].map { String(format: "%.2f %%", 100 * $0) } ?? "-" }
       if hasAccuracy { cells += fineTuned ? [percent("top1Before"), percent("top1After")] : [percent("top1")] }
-      cells.append(r.budgetNote.isEmpty ? "-" : r.budgetNote)
+      cells += [r.limitedBy.isEmpty ? "-" : r.limitedBy, r.budgetNote.isEmpty ? "-" : r.budgetNote]
       lines.append("| " + cells.joined(separator: " | ") + " |")
     }
     if rows.contains(where: { $0.images == 1 }) {
