@@ -7,8 +7,7 @@ enum InferenceBench {
   static func run(model path: String, data: String, arch: ArchSpec, mapper: any WeightMapper, repeats: Int) throws {
     let (net, w) = try ONNXImporter.load(path: path)
     let model = try CompressedModel(network: net, weights: w)
-    let sink = net.consumers().enumerated().first { $0.element.isEmpty }!.offset
-    let set = try Dataset.load(data, shape: net.inputShape, classes: net.layers[sink].outputShape.elements)
+    let set = try Dataset.load(data, shape: net.inputShape, classes: net.classes)
     let layout = try NetworkLayout.map(net, with: mapper, geometry: ArrayGeometry(arch))
     let watch = Stopwatch(repeats: repeats)
     func best(_ body: () throws -> Void) rethrows -> Double { try watch.best(body) }

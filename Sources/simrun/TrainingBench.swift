@@ -9,8 +9,7 @@ enum TrainingBenchCommand {
     let (net, given) = try BuiltinWorkloads.loadWithWeights(workload)
     let weights = given ?? .heNormal(for: net, seed: 1)
     let model = try CompressedModel(network: net, weights: weights)
-    let sink = net.consumers().firstIndex { $0.isEmpty } ?? net.layers.count - 1
-    let classes = net.layers[sink].outputShape.elements
+    let classes = net.classes
     let set: Dataset
     if let data {
       set = try Dataset.load(data, shape: net.inputShape, classes: classes)

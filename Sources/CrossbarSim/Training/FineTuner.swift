@@ -78,16 +78,7 @@ public struct FineTuner {
     try options.validate(source: "training options")
     self.model = model; self.options = options
     if let sparsity {
-      guard (0..<1).contains(sparsity.ratio), sparsity.penalty >= 0, sparsity.penalty.isFinite,
-            sparsity.layers.allSatisfy({ i, groups in
-              model.weights.layers.indices.contains(i) && model.weights.layers[i] != nil && groups.allSatisfy {
-                $0.weights.allSatisfy { model.weights.layers[i]!.values.indices.contains($0) } &&
-                  $0.biases.allSatisfy { model.weights.layers[i]!.bias?.indices.contains($0) ?? false }
-              }
-            }) else {
-        throw InputError("sparsity training: ratio in [0, 1), penalty >= 0, groups inside their layers " +
-            "(ratio \(sparsity.ratio), penalty \(sparsity.penalty))")
-      }
+      try sparsity.validate(for: model)
       scales = GroupScales(sparsity)
     }
     graph = TrainingGraph(network: model.network)
@@ -109,14 +100,17 @@ public struct FineTuner {
   }
 
   /// Trains on `train`, reporting each epoch (epoch 0 first: the model as compressed); on return
-  /// `model` holds the fine-tuned weights. A loss that stops being finite is an error naming the
-  /// epoch and batch, and leaves `model` as it was.
-  public mutating func train(on train: Dataset, validation: Dataset?, progress: ((EpochRecord) -> Void)? = nil) throws
-    -> [EpochRecord] {
-    try self.train(on: train, validation: validation, scoreStart: true, progress: progress)
+  /// `model` holds the fine-tuned weights. Training that continues an earlier one (a later phase)
+  /// gives `after` its last epoch: epochs are then numbered on from it and epoch 0 is not repeated.
+  /// A loss that stops being finite is an error naming the epoch and batch, and leaves `model` as
+  /// it was.
+  public mutating func train(on train: Dataset, validation: Dataset?, after firstEpoch: Int = 0,
+                             progress: ((EpochRecord) -> Void)? = nil) throws -> [EpochRecord] {
+    try self.train(on: train, validation: validation, after: firstEpoch, scoreStart: firstEpoch == 0,
+                   progress: progress)
   }
 
-  mutating func train(on train: Dataset, validation: Dataset?, scoreStart: Bool,
+  mutating func train(on train: Dataset, validation: Dataset?, after firstEpoch: Int, scoreStart: Bool,
                       progress: ((EpochRecord) -> Void)? = nil) throws -> [EpochRecord] {
     let elements = model.network.inputShape.elements
     var optimizer = Optimizer<Float>(kind: options.optimizer, momentum: options.momentum,
@@ -149,7 +143,8 @@ public struct FineTuner {
         let (loss, dLogits, right) = SoftmaxCrossEntropy.evaluate(tape.outputs[graph.sink], labels: labels,
                                                                  classes: graph.classes)
         guard loss.isFinite else {
-          throw InputError("training diverged: the loss is \(loss) in epoch \(epoch + 1), batch \(b + 1) " +
+          throw InputError("training diverged: the loss is \(loss) in epoch \(firstEpoch + epoch + 1), " +
+              "batch \(b + 1) " +
               "(learning rate \(lr)); lower --lr or use --optimizer adam. No model was written")
         }
         lossSum += loss * Double(idx.count); correct += right
@@ -162,7 +157,7 @@ public struct FineTuner {
         scales!.prune(event: k + 1, of: events.count)
       }
       let seconds = Date().timeIntervalSince(began)
-      let r = EpochRecord(epoch: epoch + 1, loss: lossSum / Double(train.images),
+      let r = EpochRecord(epoch: firstEpoch + epoch + 1, loss: lossSum / Double(train.images),
                           trainTop1: Double(correct) / Double(train.images),
                           validationTop1: validation.map { score($0, elements: elements).top1 }, learningRate: lr,
                           seconds: seconds)
@@ -179,19 +174,18 @@ public struct FineTuner {
 
   /// Trains on `train` without evaluating before or after (benchmarks).
   mutating func trainEpochs(on train: Dataset) throws -> [EpochRecord] {
-    try self.train(on: train, validation: nil, scoreStart: false)
+    try self.train(on: train, validation: nil, after: 0, scoreStart: false)
   }
 
   /// Top-1 and mean loss of the current effective weights on `set`.
   func score(_ set: Dataset, elements: Int) -> (top1: Double, loss: Double) {
     let p = effective()
     var correct = 0, loss = 0.0
-    for s in stride(from: 0, to: set.images, by: 128) {
-      let n = min(128, set.images - s)
-      let x = Array(set.x[(s * elements)..<((s + n) * elements)])
-      let logits = graph.forward(x, images: n, p)[graph.sink]
-      let e = SoftmaxCrossEntropy.evaluate(logits, labels: Array(set.y[s..<(s + n)]), classes: graph.classes)
-      correct += e.correct; loss += e.loss * Double(n)
+    for s in stride(from: 0, to: set.images, by: Evaluation.batchSize) {
+      let (x, y) = set.slice(s..<min(set.images, s + Evaluation.batchSize), elements: elements)
+      let e = SoftmaxCrossEntropy.evaluate(graph.forward(x, images: y.count, p)[graph.sink], labels: y,
+                                           classes: graph.classes)
+      correct += e.correct; loss += e.loss * Double(y.count)
     }
     return (Double(correct) / Double(set.images), loss / Double(set.images))
   }

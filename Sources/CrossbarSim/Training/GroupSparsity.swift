@@ -33,6 +33,20 @@ public struct GroupSparsity: Sendable, Equatable {
     self.layers = layers; self.penalty = penalty; self.ratio = ratio; self.startEpoch = startEpoch
   }
 
+  /// Checks the ranges, and that every group lies inside its layer's weights and biases.
+  func validate(for model: CompressedModel) throws {
+    let inside = layers.allSatisfy { i, groups in
+      guard model.weights.layers.indices.contains(i), let w = model.weights.layers[i] else { return false }
+      return groups.allSatisfy { g in
+        g.weights.allSatisfy(w.values.indices.contains) && g.biases.allSatisfy { w.bias?.indices.contains($0) ?? false }
+      }
+    }
+    guard (0..<1).contains(ratio), penalty >= 0, penalty.isFinite, inside else {
+      throw InputError("sparsity training: ratio in [0, 1), penalty >= 0, groups inside their layers " +
+          "(ratio \(ratio), penalty \(penalty))")
+    }
+  }
+
   /// Epochs (1-based, of `epochs`) after which groups are zeroed: from `startEpoch`, the even ones
   /// before the last. [XA] also prunes after the last epoch; a short fine-tuning with few groups per
   /// layer would then remove a whole share with no epoch left to recover, so here the last epoch

@@ -27,15 +27,12 @@ public struct TrainableParameters<T: TrainScalar>: Sendable {
 /// A network's forward and backward passes over a batch, generic in the number type.
 struct TrainingGraph<T: TrainScalar> {
   let network: Network
-  /// Consumers of each layer.
-  let consumers: [[Int]]
   /// The layer whose output is the logits (the one nothing reads).
   let sink: Int
 
   init(network: Network) {
     self.network = network
-    consumers = network.consumers()
-    sink = consumers.firstIndex { $0.isEmpty } ?? network.layers.count - 1
+    sink = network.outputLayer
   }
 
   /// Classes the network scores.
@@ -71,7 +68,7 @@ struct TrainingGraph<T: TrainScalar> {
         if keep { kept += size }
         (y, columns[i]) = convForward(input, images: images, l, c, p.weights[i]!, p.biases[i], keepColumns: keep)
       case .fullyConnected(let f):
-        y = [T](repeating: 0, count: images * f)
+        y = TrainingOps.uninitialized(T.self, images * f)   // the product writes every value (beta 0)
         let w = p.weights[i]!, k = l.inputShape.elements
         input.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in y.withUnsafeMutableBufferPointer { yp in
           T.gemm(transA: false, transB: true, m: images, n: f, k: k, alpha: 1, a: xp.baseAddress!, lda: k,
@@ -95,7 +92,7 @@ struct TrainingGraph<T: TrainScalar> {
   func convForward(_ x: [T], images: Int, _ l: Layer, _ c: Convolution, _ w: [T], _ b: [T]?, keepColumns: Bool)
     -> ([T], [[T]]?) {
     let outS = l.outputShape, ocpg = c.outChannels / c.groups, k = l.weightRows, cols = images * outS.pixels
-    var out = [T](repeating: 0, count: images * outS.elements)
+    var out = TrainingOps.uninitialized(T.self, images * outS.elements)   // every group writes its channels
     var r = TrainingOps.uninitialized(T.self, ocpg * cols)
     var kept: [[T]] = []
     for g in 0..<c.groups {

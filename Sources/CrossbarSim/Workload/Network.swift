@@ -16,6 +16,12 @@ public struct Network: Hashable, Codable, Sendable {
   /// Layers that hold weights.
   public var matrixLayerCount: Int { layers.filter { $0.operation.isMatrix }.count }
 
+  /// The layer whose output is the network's: the first that no layer reads (the last layer when
+  /// every one is read).
+  public var outputLayer: Int { consumers().firstIndex { $0.isEmpty } ?? layers.count - 1 }
+  /// Values of the output layer: the classes a classifier scores.
+  public var classes: Int { layers[outputLayer].outputShape.elements }
+
   /// Consumers of each layer, in layer order.
   public func consumers() -> [[Int]] {
     var c = Array(repeating: [Int](), count: layers.count)

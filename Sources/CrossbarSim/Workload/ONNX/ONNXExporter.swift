@@ -75,9 +75,9 @@ public enum ONNXExporter {
       }
     }
     let s = network.inputShape, last = network.layers[sinks[0]]
-    g.input = [valueInfo("input", ["N", s.channels, s.height, s.width])]
+    g.input = [valueInfo("input", [nil, s.channels, s.height, s.width])]
     let o = last.outputShape
-    g.output = [valueInfo(names[sinks[0]], isFC(last) ? ["N", o.channels] : ["N", o.channels, o.height, o.width])]
+    g.output = [valueInfo(names[sinks[0]], isFC(last) ? [nil, o.channels] : [nil, o.channels, o.height, o.width])]
     var m = Onnx_ModelProto()
     m.irVersion = 8
     m.producerName = "crossbarsim"
@@ -119,8 +119,8 @@ public enum ONNXExporter {
     return a
   }
 
-  /// A float tensor's name and shape; a `String` dimension is symbolic.
-  static func valueInfo(_ name: String, _ dims: [Any]) -> Onnx_ValueInfoProto {
+  /// A float tensor's name and shape; a nil dimension is the symbolic batch size `N`.
+  static func valueInfo(_ name: String, _ dims: [Int?]) -> Onnx_ValueInfoProto {
     var v = Onnx_ValueInfoProto()
     v.name = name
     var t = Onnx_TypeProto.Tensor()
@@ -128,7 +128,7 @@ public enum ONNXExporter {
     var shape = Onnx_TensorShapeProto()
     shape.dim = dims.map { d in
       var dim = Onnx_TensorShapeProto.Dimension()
-      if let n = d as? Int { dim.dimValue = Int64(n) } else { dim.dimParam = "\(d)" }
+      if let d { dim.dimValue = Int64(d) } else { dim.dimParam = "N" }
       return dim
     }
     t.shape = shape

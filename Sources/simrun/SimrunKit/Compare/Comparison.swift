@@ -69,19 +69,21 @@ public struct Comparison {
     let data = try EvaluationData(for: base, network: net)
     let tuning = try fineTune.map { f -> (Dataset, TrainingOptions) in
       guard data != nil else { throw InputError("--finetune needs labelled test images: give --data FILE.npz") }
-      let sink = net.consumers().firstIndex { $0.isEmpty } ?? net.layers.count - 1
-      return (try Dataset.load(f.train, shape: net.inputShape, classes: net.layers[sink].outputShape.elements),
-              f.options)
+      return (try Dataset.load(f.train, shape: net.inputShape, classes: net.classes), f.options)
     }
     if case .accuracy = budget, data == nil {
       throw InputError("--match accuracy=A needs labelled test images: give --data FILE.npz (and --train with " +
           "--finetune for the accuracy after fine-tuning)")
     }
     // Under an accuracy budget each configuration starts from every weight kept (params=1.0).
-    let full = try variants.map {
-      try $0.setup(on: common, budget: .params(1), denseParams: denseParams, plugins: plugins)
+    var full: [RunSetup] = []
+    if case .accuracy = budget {
+      full = try variants.map {
+        try $0.setup(on: common, budget: .params(1), denseParams: denseParams, plugins: plugins)
+      }
     }
-    let results = ParallelRuns.map(Array(zip(variants.indices, setups)), jobs: jobs) { [variants] item -> CompareRow in
+    let items = Array(zip(variants.indices, setups))
+    let results = ParallelRuns.map(items, jobs: jobs) { [variants, full] item -> CompareRow in
       let (k, setup) = item
       let v = variants[k]
       let own = EvaluationData.sameImages(setup, base) ? data : nil

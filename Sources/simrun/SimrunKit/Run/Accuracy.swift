@@ -24,8 +24,7 @@ public struct EvaluationData: Sendable {
   /// Loads `data` and the first `images` of `calibration` (by default all of it, or without it
   /// the first 128 images of `data`) for `network`.
   init(data: String, calibration: String?, images: Int?, network net: Network) throws {
-    let sink = net.consumers().enumerated().first { $0.element.isEmpty }.map(\.offset) ?? net.layers.count - 1
-    set = try Dataset.load(data, shape: net.inputShape, classes: net.layers[sink].outputShape.elements)
+    set = try Dataset.load(data, shape: net.inputShape, classes: net.classes)
     let from = try calibration.map { try Dataset.load($0, shape: net.inputShape, classes: Int.max) } ?? set
     let n = min(images ?? (calibration == nil ? 128 : from.images), from.images)
     self.calibration = n == from.images ? from : Dataset(x: Array(from.x[0..<(n * net.inputShape.elements)]),

@@ -59,8 +59,9 @@ public struct FineTuneJob {
     if fromScratch, !setup.compress.isEmpty {
       throw InputError("--from-scratch trains the dense model; compress the trained model in a second finetune run")
     }
+    // With [XA] pruning the setup's compression applies after the pruning phases, not to the model as given.
     var bench = try Workbench(workload: setup.workload, factorize: setup.factorize, weights: setup.weights,
-                              seed: setup.seed, compress: setup.compress, mapper: mapper,
+                              seed: setup.seed, compress: xa == nil ? setup.compress : [], mapper: mapper,
                               geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits, keepWeights: true,
                               plugins: plugins)
     guard var model = bench.model ?? bench.original, let original = bench.original else {
@@ -77,7 +78,7 @@ public struct FineTuneJob {
       noise = WeightNoise(sigma: spec.device.programmingSigma, bitsPerCell: spec.ima.crossbar.bitsPerCell,
                           weightBits: spec.data.weightBits, seed: options.seed &+ 0x5EED)
     }
-    let trainSet = try Dataset.load(train, shape: original.network.inputShape, classes: classes(original.network))
+    let trainSet = try Dataset.load(train, shape: original.network.inputShape, classes: original.network.classes)
     let data = try EvaluationData(for: setup, network: original.network)
     var xaEpochs: [EpochRecord] = []
     if let xa {
@@ -105,12 +106,9 @@ public struct FineTuneJob {
     }
     var tuner = try FineTuner(model, options: options, noise: noise)
     let offset = xaEpochs.last?.epoch ?? 0
-    let records = xaEpochs + (try tuner.train(on: trainSet, validation: data?.set) { r in
-      guard r.epoch > 0 || offset == 0 else { return }
-      var r = r
-      r.epoch += offset
-      progress?(Self.describe(r, of: offset + options.epochs))
-    }).dropFirst(xaEpochs.isEmpty ? 0 : 1).map { var r = $0; r.epoch += offset; return r }
+    let records = xaEpochs + (try tuner.train(on: trainSet, validation: data?.set, after: offset) {
+      progress?(Self.describe($0, of: offset + options.epochs))
+    })
     bench.model = tuner.model
     if fromScratch { bench.original = tuner.model }
     let after = try data.map { try AccuracyReport(bench: bench, spec: spec, data: $0) }
@@ -124,9 +122,4 @@ public struct FineTuneJob {
                   epochs.map { "/\($0)" } ?? "", r.loss, 100 * r.trainTop1, val, r.learningRate, r.seconds)
   }
 
-  /// Classes of `network`'s output (its one unread layer).
-  func classes(_ network: Network) -> Int {
-    let sink = network.consumers().firstIndex { $0.isEmpty } ?? network.layers.count - 1
-    return network.layers[sink].outputShape.elements
-  }
 }

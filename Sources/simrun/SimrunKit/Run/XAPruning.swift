@@ -70,14 +70,8 @@ public struct XAPruning: Sendable, Equatable {
       let sparsity = GroupSparsity(layers: try groups(m), penalty: penalty, ratio: ratio,
                                    startEpoch: startEpoch ?? options.epochs / 2 + 1)
       var tuner = try FineTuner(m, options: options, sparsity: sparsity, noise: noise)
-      let offset = epochs.last?.epoch ?? 0
-      let phase = try tuner.train(on: train, validation: validation) { r in
-        guard r.epoch > 0 || offset == 0 else { return }   // a later phase starts where the last ended
-        var r = r
-        r.epoch += offset
-        progress?(r)
-      }
-      epochs += phase.dropFirst(epochs.isEmpty ? 0 : 1).map { var r = $0; r.epoch += offset; return r }
+      // A later phase numbers its epochs on from where the last ended.
+      epochs += try tuner.train(on: train, validation: validation, after: epochs.last?.epoch ?? 0, progress: progress)
       // The zeroed groups (RMS exactly 0) become layout: removed filters, absent crossbars.
       let (pruned, r) = try CompressionPipeline.run(tuner.model,
                                                     steps: [CompressorRegistry.compressor("\(kind):threshold=1e-30")],

@@ -104,15 +104,18 @@ public final class SweepRunner {
   static func run(point: Int, setup: RunSetup, spec: SweepSpec, plugins: PluginCatalog) -> SweepRow {
     let values = spec.values(of: point).map(\.text)
     do {
-      var outcome = try setup.execute(plugins: plugins)
+      let outcome: RunOutcome
       if let (train, options) = spec.fineTune {
-        let network = outcome.networkAsGiven
+        // Simulated once, its test images loaded once: evaluated before and after fine-tuning.
+        var run = try PreparedRun(setup, keepWeights: true, plugins: plugins).simulate()
+        let network = run.networkAsGiven
         guard let data = try EvaluationData(for: setup, network: network) else {
           throw InputError("finetune needs labelled test images (eval)")
         }
-        let sink = network.consumers().firstIndex { $0.isEmpty } ?? network.layers.count - 1
-        let set = try Dataset.load(train, shape: network.inputShape, classes: network.layers[sink].outputShape.elements)
-        try outcome.fineTune(train: set, options: options, data: data)
+        try run.fineTune(train: spec.trainingSets.load(train, for: network), options: options, data: data)
+        outcome = run
+      } else {
+        outcome = try setup.execute(plugins: plugins)
       }
       return SweepRow(point: point, values: values, ok: true, metrics: spec.metrics.map { $0.field(outcome) },
                       error: "")

@@ -21,6 +21,8 @@ public struct SweepSpec: Sendable {
   let metrics: [Metric]
   /// `finetune: {train: FILE, epochs: N, ...}`: every point's layout fine-tuned before its accuracy.
   let fineTune: (train: String, options: TrainingOptions)?
+  /// The training images, loaded once for all points.
+  let trainingSets = DatasetCache()
 
   /// Design points: the grid's product, or the sample size.
   let pointCount: Int
