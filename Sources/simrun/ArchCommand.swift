@@ -20,8 +20,24 @@ struct ArchCommand: ParsableCommand {
     print(Self.render(AreaPowerModel(spec: spec), format: format), terminator: "")
   }
 
+  /// What the geometry derives (`ArchSpec.array`, `adcsPerCrossbar`, `registerBytes`): name, value, unit.
+  static func derived(_ s: ArchSpec) -> [(name: String, value: Double, unit: String)] {
+    let a = s.array, x = s.ima.crossbar
+    return [
+      ("crossbar.readLatency", a.readLatencyNs, "ns"), ("crossbar.readEnergy", a.readEnergyPJ, "pJ"),
+      ("crossbar.readEnergyPerCell", a.readEnergyPJ / Double(x.rows * x.columns), "pJ"),
+      ("crossbar.areaPerCell", a.areaMm2 / Double(x.rows * x.columns) * 1e6, "um2"),
+      ("crossbar.dacs", Double(x.rows), "count"), ("crossbar.sampleHolds", Double(x.columns), "count"),
+      ("crossbar.adcs", Double(s.adcsPerCrossbar), "count"),
+      ("crossbar.conversionCycles", Double(s.adcBatchCycles(columns: x.columns, bits: s.chipADCBits)),
+       "cycles"),
+      ("crossbar.readCycles", Double(s.clock.cycles(ns: a.readLatencyNs).count), "cycles"),
+    ] + RegisterRole.allCases.map { ("\($0.rawValue).sizeBytes", Double(s.registerBytes($0)), "bytes") }
+  }
+
   static func render(_ m: AreaPowerModel, format: OutputFormat) -> String {
     let rows = m.imaRows + m.tileRows + m.chipRows
+    let geometry = derived(m.spec)
     func num(_ v: Double) -> String { StatNode.number(v) }
     switch format {
     case .json:
@@ -38,6 +54,7 @@ struct ArchCommand: ParsableCommand {
       return JSONValue.object([
         .init("preset", .string(s.name)), .init("components", .array(components)),
         .init("ima", total(m.ima)), .init("tile", total(m.tile)), .init("chip", total(m.chip)),
+        .init("derived", .object(geometry.map { .init($0.name, .number($0.value)) }, inline: false)),
         .init("counts", .object([.init("tiles", .integer(s.chip.tiles)), .init("imasPerTile", .integer(s.tile.imas)),
                                  .init("crossbarsPerIMA", .integer(s.ima.crossbars)), .init("crossbars",
                                      .integer(s.crossbarsPerChip))],
@@ -59,7 +76,10 @@ struct ArchCommand: ParsableCommand {
         ["chip total (\(m.spec.chip.tiles) tiles)", "", String(format: "%.4f", m.chip.powerMW),
          String(format: "%.6f", m.chip.areaMm2)],
       ]
-      return t.render()
+      var d = TextTable(header: ["derived from the geometry (\(m.spec.ima.crossbar.rows)x\(m.spec.ima.crossbar.columns))",
+                                 "value", "unit"])
+      d.rows = geometry.map { [$0.name, num($0.value), $0.unit] }
+      return t.render() + "\n" + d.render()
     }
   }
 }

@@ -42,7 +42,7 @@ struct EngineTests {
   @Test("fewer ADCs per crossbar raise latency once conversions outlast a read")
   func adcContention() throws {
     let net = try oneCrossbarLayer()
-    let slowADC: (Int) -> ArchSpec = { n in tinySpec { $0.ima.adc.sampleRateGSps = 0.32; $0.ima.adc.countPerCrossbar = n } }
+    let slowADC: (Int) -> ArchSpec = { n in tinySpec { $0.ima.adc.sampleRateGSps = 0.32; $0.ima.adc.countPerCrossbar = .fixed(n) } }
     let four = try simulate(net, slowADC(4)), one = try simulate(net, slowADC(1))
     let free = try simulate(net, tinySpec())
     #expect(four.layers[0].arrayCycles == free.layers[0].arrayCycles)

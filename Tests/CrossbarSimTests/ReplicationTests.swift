@@ -151,9 +151,18 @@ struct ReplicationTests {
     let spec = tinySpec(crossbars: 8) { $0.tile.imas = 4 }
     do {
       let p = try ReplicationPlan.parse(plan, spec: spec)
-      _ = try Simulation.run(network: chain(), spec: spec, mapper: Im2colMapper(), options: SimulationOptions(replication: p))
+      _ = try Simulation.run(network: chain(), spec: spec, mapper: Im2colMapper(),
+                             options: SimulationOptions(replication: p, placement: .ima))
       Issue.record("accepted \(plan)")
     } catch { #expect("\(error)".contains(message), "\(error)") }
+  }
+
+  @Test("a budget too small for every layer on fresh IMAs fits when layers share IMAs (placement auto)")
+  func budgetShared() throws {
+    let spec = tinySpec(crossbars: 8) { $0.tile.imas = 4 }
+    let p = try ReplicationPlan.parse("auto:crossbars=4", spec: spec)
+    let r = try Simulation.run(network: chain(), spec: spec, mapper: Im2colMapper(), options: SimulationOptions(replication: p))
+    #expect(r.placement == .crossbar && r.layers.reduce(0) { $0 + $1.crossbars } <= 4)
   }
 
   @Test("replication does not mix with rounds, and a pooling layer has nothing to replicate")

@@ -67,7 +67,7 @@ public enum Action: Int, CaseIterable, Sendable {
   public func energyPJ(_ spec: ArchSpec) -> Double {
     switch self {
     case .dacDrive: spec.ima.dac.energyPerDrivePJ
-    case .crossbarRead: spec.ima.crossbar.readEnergyPJ
+    case .crossbarRead: spec.array.readEnergyPJ
     case .sampleHold: spec.ima.sampleHold.energyPerSamplePJ
     case .adcConvert: spec.ima.adc.energyPerConversionPJ(bits: spec.chipADCBits)
     case .imaShiftAdd: spec.ima.shiftAdd.energyPerOpPJ
@@ -84,7 +84,7 @@ public enum Action: Int, CaseIterable, Sendable {
     case .rescaleMultiply: spec.tile.rescale.multiplyEnergyPJ
     case .maxPoolOp: spec.tile.maxPool.energyPerOpPJ
     case .sigmoidOp: spec.tile.sigmoid.energyPerOpPJ
-    case .crossbarRowWrite: spec.ima.crossbar.writeEnergyPerRowPJ
+    case .crossbarRowWrite: spec.array.writeEnergyPerRowPJ
     case .offChipBit: spec.chip.hyperTransport.energyPerBitPJ
     }
   }

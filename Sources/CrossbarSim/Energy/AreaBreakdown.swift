@@ -59,21 +59,22 @@ extension AreaPowerModel {
     }
     add(.adc, Double(o.adcs), area: i.adc.areaMm2(bits: bits), power: i.adc.powerMW(bits: bits))
     add(.dac, x * Double(i.crossbar.rows), area: i.dac.areaMm2, power: i.dac.powerMW)
-    add(.crossbar, x, area: i.crossbar.areaMm2, power: i.crossbar.powerMW)
+    add(.crossbar, x, area: spec.array.areaMm2, power: spec.array.powerMW)
     add(.sampleHold, x * Double(i.crossbar.columns), area: i.sampleHold.areaMm2, power: i.sampleHold.powerMW)
     let imas = Double(o.imas), tiles = Double(o.tiles)
     add(.shiftAdd, imas * Double(i.shiftAdd.count), area: i.shiftAdd.areaMm2, power: i.shiftAdd.powerMW)
     add(.shiftAdd, tiles * Double(t.shiftAdd.count), area: t.shiftAdd.areaMm2, power: t.shiftAdd.powerMW)
-    add(.registers, imas, area: i.inputRegister.areaMm2 + i.outputRegister.areaMm2,
-        power: i.inputRegister.powerMW + i.outputRegister.powerMW)
-    add(.registers, tiles, area: t.outputRegister.areaMm2, power: t.outputRegister.powerMW)
+    let input = spec.registerCosts(.imaInput), output = spec.registerCosts(.imaOutput)
+    let tileOutput = spec.registerCosts(.tileOutput)
+    add(.registers, imas, area: input.areaMm2 + output.areaMm2, power: input.powerMW + output.powerMW)
+    add(.registers, tiles, area: tileOutput.areaMm2, power: tileOutput.powerMW)
     add(.buffer, tiles, area: t.buffer.areaMm2 + t.bus.areaMm2, power: t.buffer.powerMW + t.bus.powerMW)
     add(.noc, tiles / Double(spec.chip.tilesPerRouter), area: t.router.areaMm2, power: t.router.powerMW)
     add(.digital, tiles * Double(t.sigmoid.count), area: t.sigmoid.areaMm2, power: t.sigmoid.powerMW)
     add(.digital, tiles * Double(t.maxPool.count), area: t.maxPool.areaMm2, power: t.maxPool.powerMW)
     let st = spec.sparsityTable
     add(.sparsityTables, Double(o.tableBits), area: st.areaPerBitUm2 * 1e-6,
-        power: st.readEnergyPerBitPJ / i.crossbar.readLatencyNs)
+        power: st.readEnergyPerBitPJ / spec.array.readLatencyNs)
     add(.rescale, Double(o.multiplierTiles * t.rescale.multipliersPerTile), area: t.rescale.multiplierAreaMm2,
         power: t.rescale.multiplierPowerMW)
     let h = spec.chip.hyperTransport
@@ -85,7 +86,7 @@ extension AreaPowerModel {
   /// rescale with them (`fpRescale`); index tables belong to the layout, so only to `used`.
   public func chipOccupancy(fpRescale: Bool = false) -> Occupancy {
     let imas = spec.chip.tiles * spec.tile.imas
-    return Occupancy(crossbars: spec.crossbarsPerChip, adcs: imas * spec.ima.adc.count(crossbars: spec.ima.crossbars),
+    return Occupancy(crossbars: spec.crossbarsPerChip, adcs: imas * spec.adcCount(crossbars: spec.ima.crossbars),
                      imas: imas,
                      tiles: spec.chip.tiles, multiplierTiles: fpRescale ? spec.chip.tiles : 0, offChipLinks: true)
   }

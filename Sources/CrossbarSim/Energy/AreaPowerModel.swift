@@ -27,28 +27,27 @@ public struct AreaPowerModel: Sendable {
 
   /// Rows of one IMA.
   public var imaRows: [Row] {
-    let i = spec.ima, x = Double(i.crossbars), bits = spec.chipADCBits
+    let i = spec.ima, x = Double(i.crossbars), bits = spec.chipADCBits, a = spec.array
+    let input = spec.registerCosts(.imaInput), output = spec.registerCosts(.imaOutput)
     return [
-      row("tile.ima.adc", Double(i.adc.count(crossbars: i.crossbars)), power: i.adc.powerMW(bits: bits),
+      row("tile.ima.adc", Double(spec.adcCount(crossbars: i.crossbars)), power: i.adc.powerMW(bits: bits),
           leak: i.adc.leakageMW(bits: bits), area: i.adc.areaMm2(bits: bits)),
       row("tile.ima.dac", x * Double(i.crossbar.rows), power: i.dac.powerMW, leak: i.dac.leakageMW,
           area: i.dac.areaMm2),
       row("tile.ima.sampleHold", x * Double(i.crossbar.columns), power: i.sampleHold.powerMW,
           leak: i.sampleHold.leakageMW,
           area: i.sampleHold.areaMm2),
-      row("tile.ima.crossbar", x, power: i.crossbar.powerMW, leak: i.crossbar.leakageMW, area: i.crossbar.areaMm2),
+      row("tile.ima.crossbar", x, power: a.powerMW, leak: a.leakageMW, area: a.areaMm2),
       row("tile.ima.shiftAdd", Double(i.shiftAdd.count), power: i.shiftAdd.powerMW, leak: i.shiftAdd.leakageMW,
           area: i.shiftAdd.areaMm2),
-      row("tile.ima.inputRegister", 1, power: i.inputRegister.powerMW, leak: i.inputRegister.leakageMW,
-          area: i.inputRegister.areaMm2),
-      row("tile.ima.outputRegister", 1, power: i.outputRegister.powerMW, leak: i.outputRegister.leakageMW,
-          area: i.outputRegister.areaMm2),
+      row("tile.ima.inputRegister", 1, power: input.powerMW, leak: input.leakageMW, area: input.areaMm2),
+      row("tile.ima.outputRegister", 1, power: output.powerMW, leak: output.leakageMW, area: output.areaMm2),
     ]
   }
 
   /// Rows of one tile, excluding its IMAs; the router row is this tile's share.
   public var tileRows: [Row] {
-    let t = spec.tile
+    let t = spec.tile, output = spec.registerCosts(.tileOutput)
     return [
       row("tile.buffer", 1, power: t.buffer.powerMW, leak: t.buffer.leakageMW, area: t.buffer.areaMm2),
       row("tile.bus", 1, power: t.bus.powerMW, leak: t.bus.leakageMW, area: t.bus.areaMm2),
@@ -60,8 +59,7 @@ public struct AreaPowerModel: Sendable {
           area: t.shiftAdd.areaMm2),
       row("tile.maxPool", Double(t.maxPool.count), power: t.maxPool.powerMW, leak: t.maxPool.leakageMW,
           area: t.maxPool.areaMm2),
-      row("tile.outputRegister", 1, power: t.outputRegister.powerMW, leak: t.outputRegister.leakageMW,
-          area: t.outputRegister.areaMm2),
+      row("tile.outputRegister", 1, power: output.powerMW, leak: output.leakageMW, area: output.areaMm2),
     ]
   }
 

@@ -32,6 +32,10 @@ public final class Engine {
   public func simulate() throws -> SimulationResult { try core.simulate() }
   /// The results of a finished run.
   public func result() throws -> SimulationResult { try core.result() }
+  /// What `auto` placement chose and why, when its candidates differed.
+  public var placementNote: String? { core.placementNote }
+  /// The placement policy in use (`auto` resolved).
+  public var placementPolicy: PlacementPolicy { core.placementPolicy }
   /// The current simulated time.
   public var now: Cycle { core.now }
   /// Events processed so far.

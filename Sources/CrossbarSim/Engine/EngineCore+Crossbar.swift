@@ -71,6 +71,6 @@ extension EngineCore {
   /// The shared ADC of physical crossbar `phys`: `crossbarsPerADC` neighbours of one IMA share one.
   func sharedADC(of phys: CrossbarID) -> Int {
     let perIMA = spec.ima.crossbars, ima = phys.ima(perIMA: perIMA)
-    return ima * spec.ima.adc.count(crossbars: perIMA) + (phys.index % perIMA) / spec.ima.adc.crossbarsPerADC
+    return ima * spec.adcCount(crossbars: perIMA) + (phys.index % perIMA) / spec.ima.adc.crossbarsPerADC
   }
 }

@@ -77,7 +77,7 @@ extension EngineCore {
     }
     // In key order: the same sum in every process.
     let bits = Int(tableBits.keys.sorted().reduce(0.0) { $0 + tableBits[$1]! })
-    let adcs = !sharesADCs ? phys.count * spec.ima.adc.countPerCrossbar : Set(phys.map { sharedADC(of: $0) }).count
+    let adcs = !sharesADCs ? phys.count * spec.adcsPerCrossbar : Set(phys.map { sharedADC(of: $0) }).count
     let occupancy = Occupancy(crossbars: phys.count, adcs: adcs,
                               imas: Set(phys.map { $0.ima(perIMA: spec.ima.crossbars) }).count,
                               tiles: tiles.count, tableBits: bits, multiplierTiles: multiplierTiles.count,
@@ -88,6 +88,8 @@ extension EngineCore {
                                   rounds: placement.rounds, programmingCycles: programmingCycles,
                                   counts: total, leakagePowerMW: leak, events: queue.processed)
     result.occupancy = occupancy
+    result.placement = placementPolicy
+    result.placementNote = placementNote
     result.sparsityTables = tableBits.count
     result.tableBits = bits
     result.tableEntries = layout.layouts.enumerated().reduce(0) { acc, p in

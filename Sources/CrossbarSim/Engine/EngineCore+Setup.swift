@@ -57,7 +57,12 @@ extension EngineCore {
   mutating func buildStages() throws {
     let net = layout.network
     let rows = spec.ima.crossbar.rows, cols = spec.ima.crossbar.columns
-    let regBits = spec.ima.inputRegister.sizeBytes * 8
+    let regBits = spec.registerBytes(.imaInput) * 8, perIMA = spec.ima.crossbars
+    // Crossbars of all stages on each IMA, per round: layers that share an IMA split its input
+    // register by the crossbars each holds there.
+    var onIMA: [Int: Int] = [:]
+    func imaKey(_ round: Int, _ physical: Int) -> Int { round * spec.crossbarsPerChip + physical / perIMA }
+    for ps in placement.stages { for c in ps.copies { for x in c.physical { onIMA[imaKey(ps.round, x), default: 0] += 1 } } }
     var finalStageOfLayer = Array(repeating: -1, count: net.layers.count)
     var stagesOfLayer = Array(repeating: [Int](), count: net.layers.count)
     for (si, ps) in placement.stages.enumerated() {
@@ -87,11 +92,13 @@ extension EngineCore {
         s.psumBits = ps.chunk > 0 ? s.outputValues * psumBitsPerValue : 0
         s.rescale = l.rescale
         // Windows in flight: the input registers of the IMAs the stage occupies hold each window's
-        // input vector (every input group's rows), whichever copies the IMAs serve.
-        let perIMA = spec.ima.crossbars
-        let imas = Set(ps.copies.flatMap { $0.physical.map { $0 / perIMA } }).count
+        // input vector (every input group's rows), whichever copies the IMAs serve; of a register
+        // shared with other layers, the stage has the share of its crossbars there.
+        var mine: [Int: Int] = [:]
+        for c in ps.copies { for x in c.physical { mine[imaKey(ps.round, x), default: 0] += 1 } }
+        let registerBits = mine.keys.sorted().reduce(0) { $0 + regBits * mine[$1]! / onIMA[$1]! }
         let windowBits = max(1, s.copies[0].units.reduce(0) { $0 + $1.bits })
-        s.capacity = max(1, min(imas * regBits / windowBits, 2 * ps.copies.count))
+        s.capacity = max(1, min(registerBits / windowBits, 2 * ps.copies.count))
         config.append(s)
       } else {
         let out = layer.outputShape

@@ -140,6 +140,9 @@ struct EngineCore {
   let sampleInterval: Cycles
   var nextSample = Cycle.zero
   var sampledBusy: [Cycles], sampledOccupancy: [Int]
+  /// The placement policy used and, when `auto` chose between different plans, why.
+  var placementPolicy = PlacementPolicy.ima
+  var placementNote: String?
   var round = 0
   var roundStages: [[Int]] = []
   var firstUnfinished: [Int] = []
@@ -159,9 +162,10 @@ struct EngineCore {
     guard (1...1_000_000).contains(options.images) else { throw InputError("--images \(options.images): must be in " +
         "1...1000000") }
     imageDone = Array(repeating: .zero, count: options.images)
-    let replicas = try options.replication.factors(for: layout, spec: spec)
-    let placement = try Placement.place(layout, spec: spec, allowRounds: options.allowRounds,
-                                        singleArray: options.singleArrayPerLayer, replicas: replicas)
+    let choice = try PlacementChoice.choose(options.placement, layout: layout, spec: spec, options: options)
+    let replicas = choice.replicas, placement = choice.placement
+    placementNote = choice.note(clock: spec.clock)
+    placementPolicy = choice.policy
     let routers = (spec.chip.tiles + spec.chip.tilesPerRouter - 1) / spec.chip.tilesPerRouter
     var w = 1
     while w * w < routers { w += 1 }

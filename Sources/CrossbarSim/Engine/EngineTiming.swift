@@ -24,9 +24,9 @@ struct EngineTiming: Sendable {
   init(_ spec: ArchSpec) throws {
     self.spec = spec
     let clock = spec.clock
-    read = clock.cycles(ns: spec.ima.crossbar.readLatencyNs)
-    guard read > .zero else { throw InputError("ima.crossbar.readLatencyNs rounds to 0 cycles at " +
-        "clockGHz \(spec.clockGHz)") }
+    read = clock.cycles(ns: spec.array.readLatencyNs)
+    guard read > .zero else { throw InputError("ima.crossbar.readLatencyNs (\(spec.array.readLatencyNs) ns at " +
+        "\(spec.ima.crossbar.rows)x\(spec.ima.crossbar.columns)) rounds to 0 cycles at clockGHz \(spec.clockGHz)") }
     inputCycles = spec.inputCycles
     tableLookup = clock.cycles(ns: spec.sparsityTable.lookupLatencyNs)
     bufferAccess = clock.cycles(ns: spec.tile.buffer.accessLatencyNs)

@@ -2,8 +2,9 @@
 
 /// Where each layer's crossbars sit on the chip, and in which programming round.
 ///
-/// Layers are placed in network order, each starting on a fresh IMA (an IMA's input register
-/// serves one layer). A layer replicated k times (ISAAC's pipeline balancing) gets k copies of its
+/// Layers are placed in network order, each starting where `PlacementPolicy` says: on a fresh IMA
+/// (an IMA's input register then serves one layer; the default), at the next free crossbar (small
+/// layers share IMAs), or on a fresh router group. A layer replicated k times (ISAAC's pipeline balancing) gets k copies of its
 /// crossbars, packed one after another from that IMA on (each crossbar has its own DACs, and the
 /// input register holds windows for all the copies in the IMA); windows are dealt to the copies
 /// round-robin (see `EngineCore`). A chip too small for the model is an error, unless
@@ -53,8 +54,10 @@ public struct Placement: Sendable {
   /// Places `layout` on the chip of `spec`, layer i in `replicas[i]` copies (1 when empty).
   /// With `singleArray`, every tile of a layer is placed on the same physical crossbar.
   public static func place(_ layout: NetworkLayout, spec: ArchSpec, allowRounds: Bool,
-                           singleArray: Bool = false, replicas: [Int] = []) throws -> Placement {
+                           singleArray: Bool = false, replicas: [Int] = [],
+                           policy: PlacementPolicy = .ima) throws -> Placement {
     let perIMA = spec.ima.crossbars, perTile = spec.crossbarsPerTile, capacity = spec.crossbarsPerChip
+    let perRouter = perTile * spec.chip.tilesPerRouter
     let network = layout.network
     let factors = replicas.isEmpty ? Array(repeating: 1, count: network.layers.count) : replicas
     guard factors.count == network.layers.count else {
@@ -68,6 +71,22 @@ public struct Placement: Sendable {
     var stageOfLayer = Array(repeating: -1, count: network.layers.count)
     var round = 0, cursor = 0
     var used: [Int] = [0]
+    // Crossbars layer i and the layers after it take on fresh IMAs (the router policy's check).
+    var after = Array(repeating: 0, count: network.layers.count + 1)
+    for i in network.layers.indices.reversed() {
+      after[i] = after[i + 1] + PlacementPolicy.ima.footprint(factors[i] * (layout.layouts[i]?.crossbars.count ?? 0),
+                                                              perIMA: perIMA)
+    }
+    func start(_ i: Int) -> Int {
+      let ima = (cursor + perIMA - 1) / perIMA * perIMA
+      switch policy {
+      case .crossbar: return cursor
+      case .router:
+        let group = (cursor + perRouter - 1) / perRouter * perRouter
+        return group + after[i] <= capacity ? group : ima
+      case .ima, .auto: return ima
+      }
+    }
     func tiles(_ physical: [Int]) -> [Int] { Array(Set(physical.map { $0 / perTile })).sorted() }
     for (i, layer) in network.layers.enumerated() {
       guard let l = layout.layouts[i] else {
@@ -103,7 +122,7 @@ public struct Placement: Sendable {
       }
       if factors[i] > 1 {
         var copies: [Copy] = []
-        cursor = (cursor + perIMA - 1) / perIMA * perIMA
+        cursor = start(i)
         for k in 0..<factors[i] {
           guard cursor + n <= capacity else {
             throw InputError("layer \(layer.name): copy \(k + 1) of \(factors[i]) needs \(n) crossbars but " +
@@ -119,12 +138,13 @@ public struct Placement: Sendable {
         stageOfLayer[i] = stages.count - 1
         continue
       }
-      cursor = (cursor + perIMA - 1) / perIMA * perIMA
+      cursor = start(i)
       if cursor + n > capacity {
         guard allowRounds else {
           throw InputError("layer \(layer.name) needs \(n) crossbars but only \(max(0, capacity - cursor)) of the " +
-              "chip's \(capacity) remain after earlier layers (the whole network needs \(layout.crossbars), every " +
-              "layer starting on a fresh IMA of \(perIMA)); allow rounds of reprogramming (--rounds) or use a larger " +
+              "chip's \(capacity) remain after earlier layers (the whole network needs \(layout.crossbars), " +
+              (policy == .crossbar ? "layers sharing IMAs" : "every layer starting on a fresh IMA of \(perIMA)") +
+              "); allow rounds of reprogramming (--rounds) or use a larger " +
               "chip (chip.tiles)")
         }
         if cursor > 0 { round += 1; cursor = 0; used.append(0) }

@@ -8,9 +8,10 @@
 /// `ceil(windows / copies) x` one activation (ties: the earlier layer), gets the fewest extra
 /// copies that shorten it, until they do not fit the budget (the chip, or `crossbars=N` /
 /// `tiles=N`), the slowest layer has one window per copy, or it is already no slower than the
-/// slowest stage that cannot be replicated (see `digitalFloor`). A layer starts on a fresh IMA and its
-/// copies pack from there, so a layer costs its copies' crossbars rounded up to whole IMAs. The estimate counts
-/// crossbar time only; pooling, additions, buffers and the NoC can still bound the result.
+/// slowest stage that cannot be replicated (see `digitalFloor`). A layer's copies pack one after
+/// another, so a layer costs its copies' crossbars rounded up to whole IMAs, or exactly those
+/// crossbars when layers share IMAs (`PlacementPolicy.footprint`). The estimate counts crossbar time
+/// only; pooling, additions, buffers and the NoC can still bound the result.
 public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertible {
   /// One copy of every layer.
   case none
@@ -75,8 +76,8 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
     }
   }
 
-  /// Copies per layer of `layout` on `spec` (1 for layers without weights).
-  public func factors(for layout: NetworkLayout, spec: ArchSpec) throws -> [Int] {
+  /// Copies per layer of `layout` on `spec` (1 for layers without weights), with layers placed by `policy`.
+  public func factors(for layout: NetworkLayout, spec: ArchSpec, policy: PlacementPolicy = .ima) throws -> [Int] {
     let layers = layout.network.layers
     var k = Array(repeating: 1, count: layers.count)
     switch self {
@@ -99,25 +100,26 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
     case .auto(let budget):
       guard let budget else {
         // The whole chip: a model that does not fit it has nothing to spare (it may run in rounds).
-        do { return try balance(layout, spec: spec, budget: spec.crossbarsPerChip) } catch { return k }
+        do { return try balance(layout, spec: spec, budget: spec.crossbarsPerChip, policy: policy) } catch { return k }
       }
-      return try balance(layout, spec: spec, budget: budget)
+      return try balance(layout, spec: spec, budget: budget, policy: policy)
     }
   }
 
   /// The greedy balance described on the type.
-  func balance(_ layout: NetworkLayout, spec: ArchSpec, budget: Int) throws -> [Int] {
+  func balance(_ layout: NetworkLayout, spec: ArchSpec, budget: Int, policy: PlacementPolicy) throws -> [Int] {
     let perIMA = spec.ima.crossbars
     let matrix = layout.layouts.indices.filter { layout.layouts[$0] != nil }
     var k = Array(repeating: 1, count: layout.layouts.count)
-    // A layer's footprint: its copies packed from a fresh IMA, rounded up to whole IMAs.
+    // A layer's footprint: its copies packed one after another, as the policy reserves them.
     func footprint(_ i: Int, _ copies: Int) -> Int {
-      (copies * (layout.layouts[i]?.crossbars.count ?? 0) + perIMA - 1) / perIMA * perIMA
+      policy.footprint(copies * (layout.layouts[i]?.crossbars.count ?? 0), perIMA: perIMA)
     }
     var used = layout.layouts.indices.reduce(0) { $0 + footprint($1, 1) }
     guard used <= budget else {
-      throw InputError("--replicate auto: the model needs \(used) crossbars (every layer on whole IMAs of \(perIMA)) " +
-          "but the budget is \(budget)")
+      throw InputError("--replicate auto: the model needs \(used) crossbars (" +
+          (policy == .crossbar ? "layers sharing IMAs" : "every layer on whole IMAs of \(perIMA)") +
+          ") but the budget is \(budget)")
     }
     let timing = try EngineTiming(spec)
     let activation = layout.layouts.map { l in l.map { activationCycles($0, timing) } ?? .zero }
@@ -137,6 +139,18 @@ public enum ReplicationPlan: Sendable, Equatable, Codable, CustomStringConvertib
       used += cost
     }
     return k
+  }
+
+  /// The planner's per-image time of the slowest stage with `replicas` copies per layer: the
+  /// busiest layer's crossbar time or the digital floor, whichever is longer.
+  static func slowestStage(_ layout: NetworkLayout, timing: EngineTiming, replicas: [Int]) -> Cycles {
+    var slowest = ReplicationPlan.none.digitalFloor(layout, timing)
+    for (i, l) in layout.layouts.enumerated() {
+      guard let l else { continue }
+      let k = max(1, i < replicas.count ? replicas[i] : 1)
+      slowest = max(slowest, ReplicationPlan.none.activationCycles(l, timing) * ((l.windows + k - 1) / k))
+    }
+    return slowest
   }
 
   /// Per-image time of the slowest layer that cannot be replicated (pooling, additions: one

@@ -37,7 +37,7 @@ enum ResourceKind: Int, CaseIterable, Sendable {
     switch self {
     case .buffer, .shiftAdd, .maxPool, .offChip: 1
     case .sharedADC:
-      spec.ima.adc.crossbarsPerADC > 1 ? spec.tile.imas * spec.ima.adc.count(crossbars: spec.ima.crossbars) : 0
+      spec.ima.adc.crossbarsPerADC > 1 ? spec.tile.imas * spec.adcCount(crossbars: spec.ima.crossbars) : 0
     case .link: Self.portNames.count
     }
   }

@@ -21,14 +21,16 @@ public struct SimulationOptions: Sendable, Equatable, Codable {
   public var images: Int
   /// Copies of each layer's weights.
   public var replication: ReplicationPlan
+  /// Where layers start on the chip.
+  public var placement: PlacementPolicy = .auto
   /// Interval of the trace's counter samples [ns].
   public var traceSampleNs: Double = 5000
   /// Creates options.
   public init(schedule: Schedule = .pipeline, allowRounds: Bool = false, singleArrayPerLayer: Bool = false,
               images: Int = 1,
-              replication: ReplicationPlan = .none) {
+              replication: ReplicationPlan = .none, placement: PlacementPolicy = .auto) {
     self.schedule = schedule; self.allowRounds = allowRounds; self.singleArrayPerLayer = singleArrayPerLayer
-    self.images = images; self.replication = replication
+    self.images = images; self.replication = replication; self.placement = placement
   }
 }
 
@@ -136,6 +138,10 @@ public struct SimulationResult: Sendable {
   public var resources: [ResourceStats] = []
   /// When each image left the network: its last output written by every output layer.
   public var imageCompletions: [Cycle] = []
+  /// Where layers started on the chip (`options.placement` resolved).
+  public var placement = PlacementPolicy.ima
+  /// What `auto` placement chose and why, when its candidates differed.
+  public var placementNote: String?
 
   /// Images streamed through the network.
   public var images: Int { options.images }

@@ -12,7 +12,9 @@ public enum ADCResolution: Codable, Sendable, Equatable, CustomStringConvertible
     let c = try decoder.singleValueContainer()
     if let b = try? c.decode(Int.self) { self = .bits(b); return }
     if let s = try? c.decode(String.self), s == "auto" { self = .auto; return }
-    throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected a whole number of bits or 'auto'")
+    let given = (try? c.decode(Double.self)).map { StatNode.number($0) } ?? (try? c.decode(String.self)).map { "'\($0)'" }
+    throw DecodingError.dataCorruptedError(in: c, debugDescription: "is \(given ?? "not a number"); expected a whole " +
+        "number of bits or 'auto'")
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -51,8 +53,11 @@ public enum ADCTimeScaling: String, Codable, Sendable, CaseIterable {
 ///   capacitor DAC of a SAR ADC doubles per bit);
 /// - power `P(b) = P_ref * (E(b) / E_ref) * (f(b) / f_ref)`, energy times rate.
 public struct ADCSpec: Codable, Sendable, Equatable {
-  /// ADCs per crossbar.
-  public var countPerCrossbar: Int
+  /// ADCs per crossbar, or `auto`: one per `columnsPerADC` columns.
+  public var countPerCrossbar: AutoCount
+  /// Columns one ADC serves when `countPerCrossbar` is `auto` (ISAAC: a 1.28 GS/s ADC converts
+  /// 128 columns in one 100 ns read).
+  public var columnsPerADC: Int
   /// Crossbars sharing one ADC (needs `countPerCrossbar` 1); their conversions queue at it.
   public var crossbarsPerADC: Int
   /// Resolution [bits], or `auto`; column sums above `2^bits - 1` clip.
@@ -80,11 +85,11 @@ public struct ADCSpec: Codable, Sendable, Equatable {
   public var conversionTime: ADCTimeScaling
 
   /// Creates a spec; the scaling defaults are the model described on the type.
-  public init(countPerCrossbar: Int, crossbarsPerADC: Int = 1, bits: ADCResolution, flipEncoding: Bool = false,
+  public init(countPerCrossbar: AutoCount, columnsPerADC: Int = 128, crossbarsPerADC: Int = 1, bits: ADCResolution, flipEncoding: Bool = false,
               referenceBits: Int = 8, sampleRateGSps: Double, energyPerConversionPJ: Double, powerMW: Double,
               leakageMW: Double, areaMm2: Double, energyScalingPerBit: Double = 2, areaScalingPerBit: Double = 2,
               conversionTime: ADCTimeScaling = .perBit) {
-    self.countPerCrossbar = countPerCrossbar; self.crossbarsPerADC = crossbarsPerADC; self.bits = bits
+    self.countPerCrossbar = countPerCrossbar; self.columnsPerADC = columnsPerADC; self.crossbarsPerADC = crossbarsPerADC; self.bits = bits
     self.flipEncoding = flipEncoding; self.referenceBits = referenceBits; self.sampleRateGSps = sampleRateGSps
     self.energyPerConversionPJ = energyPerConversionPJ; self.powerMW = powerMW; self.leakageMW = leakageMW
     self.areaMm2 = areaMm2; self.energyScalingPerBit = energyScalingPerBit; self.areaScalingPerBit = areaScalingPerBit
@@ -107,10 +112,6 @@ public struct ADCSpec: Codable, Sendable, Equatable {
   public func powerMW(bits b: Int) -> Double {
     powerMW * pow(energyScalingPerBit, Double(b - referenceBits)) * sampleRateGSps(bits: b) / sampleRateGSps
   }
-  /// ADCs serving `crossbars` crossbars: `countPerCrossbar` each, or one per `crossbarsPerADC`.
-  public func count(crossbars: Int) -> Int {
-    crossbarsPerADC > 1 ? (crossbars + crossbarsPerADC - 1) / crossbarsPerADC : crossbars * countPerCrossbar
-  }
 }
 
 extension ArchSpec {
@@ -127,11 +128,11 @@ extension ArchSpec {
   }
 
   /// Cycles a crossbar's ADCs take to convert `columns` columns once at `bits`: `ceil(columns /
-  /// countPerCrossbar)` conversions, or all of them on a shared ADC (this crossbar's share of its
+  /// adcsPerCrossbar)` conversions, or all of them on a shared ADC (this crossbar's share of its
   /// time; the engine queues the sharers).
   public func adcBatchCycles(columns: Int, bits: Int) -> UInt64 {
     let a = ima.adc
-    let perADC = a.crossbarsPerADC > 1 ? 1 : a.countPerCrossbar
+    let perADC = a.crossbarsPerADC > 1 ? 1 : adcsPerCrossbar
     let conversions = (columns + perADC - 1) / perADC
     return clock.cycles(ns: Double(conversions) / a.sampleRateGSps(bits: bits)).count
   }

@@ -138,7 +138,8 @@ extension ArchSpec {
       nonNegative(u.leakageMW, "\(k).leakageMW"); nonNegative(u.areaMm2, "\(k).areaMm2")
     }
     func register(_ u: RegisterSpec, _ k: String) {
-      positive(u.sizeBytes, "\(k).sizeBytes"); positive(u.accessBits, "\(k).accessBits")
+      if case .fixed(let n) = u.sizeBytes { positive(n, "\(k).sizeBytes") }
+      positive(u.referenceBytes, "\(k).referenceBytes"); positive(u.accessBits, "\(k).accessBits")
       nonNegative(u.energyPerAccessPJ, "\(k).energyPerAccessPJ"); nonNegative(u.powerMW, "\(k).powerMW")
       nonNegative(u.leakageMW, "\(k).leakageMW"); nonNegative(u.areaMm2, "\(k).areaMm2")
     }
@@ -151,6 +152,13 @@ extension ArchSpec {
     positive(x.rows, "ima.crossbar.rows", max: Limits.crossbarSide); positive(x.columns, "ima.crossbar.columns",
                                                                               max: Limits.crossbarSide)
     inRange(x.bitsPerCell, 1...8, "ima.crossbar.bitsPerCell")
+    positive(x.referenceRows, "ima.crossbar.referenceRows", max: Limits.crossbarSide)
+    positive(x.referenceColumns, "ima.crossbar.referenceColumns", max: Limits.crossbarSide)
+    nonNegative(x.wireDelayNs, "ima.crossbar.wireDelayNs")
+    if x.wireDelayNs > x.readLatencyNs {
+      p.append("'ima.crossbar.wireDelayNs' is \(x.wireDelayNs); it is part of 'ima.crossbar.readLatencyNs' " +
+          "(\(x.readLatencyNs)) and cannot exceed it")
+    }
     positive(x.readLatencyNs, "ima.crossbar.readLatencyNs"); nonNegative(x.readEnergyPJ, "ima.crossbar.readEnergyPJ")
     nonNegative(x.writeLatencyPerRowNs, "ima.crossbar.writeLatencyPerRowNs")
     nonNegative(x.writeEnergyPerRowPJ, "ima.crossbar.writeEnergyPerRowPJ")
@@ -164,11 +172,14 @@ extension ArchSpec {
                                                                                "ima.sampleHold.leakageMW")
     nonNegative(ima.sampleHold.areaMm2, "ima.sampleHold.areaMm2")
     let a = ima.adc
-    positive(a.countPerCrossbar, "ima.adc.countPerCrossbar"); positive(a.crossbarsPerADC, "ima.adc.crossbarsPerADC")
+    if case .fixed(let n) = a.countPerCrossbar { positive(n, "ima.adc.countPerCrossbar") }
+    positive(a.columnsPerADC, "ima.adc.columnsPerADC", max: Limits.crossbarSide)
+    positive(a.crossbarsPerADC, "ima.adc.crossbarsPerADC")
     if case .bits(let bits) = a.bits { inRange(bits, 1...32, "ima.adc.bits") }
-    if a.countPerCrossbar > 1 && a.crossbarsPerADC > 1 {
-      p.append("'ima.adc.countPerCrossbar' is \(a.countPerCrossbar) and 'ima.adc.crossbarsPerADC' " +
-          "is \(a.crossbarsPerADC); several ADCs per crossbar or several crossbars per ADC, not both")
+    if p.isEmpty, adcsPerCrossbar > 1 && a.crossbarsPerADC > 1 {
+      p.append("'ima.adc.countPerCrossbar' is \(a.countPerCrossbar) (\(adcsPerCrossbar) ADCs per " +
+          "\(ima.crossbar.columns)-column crossbar) and 'ima.adc.crossbarsPerADC' is \(a.crossbarsPerADC); " +
+          "several ADCs per crossbar or several crossbars per ADC, not both")
     }
     inRange(a.referenceBits, 1...32, "ima.adc.referenceBits")
     positive(a.energyScalingPerBit, "ima.adc.energyScalingPerBit"); positive(a.areaScalingPerBit,
@@ -203,11 +214,11 @@ extension ArchSpec {
       let inputVector = (ima.crossbar.rows * data.inputBits + 7) / 8
       let outputs = (ima.crossbar.columns / cellsPerWeight * data.outputBits + 7) / 8
       for (key, bytes, need, what) in [
-        ("ima.inputRegister.sizeBytes", ima.inputRegister.sizeBytes, inputVector, "one input vector " +
+        ("ima.inputRegister.sizeBytes", registerBytes(.imaInput), inputVector, "one input vector " +
             "(\(ima.crossbar.rows) rows of \(data.inputBits) bits)"),
-        ("ima.outputRegister.sizeBytes", ima.outputRegister.sizeBytes, outputs, "one crossbar's outputs " +
+        ("ima.outputRegister.sizeBytes", registerBytes(.imaOutput), outputs, "one crossbar's outputs " +
             "(\(ima.crossbar.columns / cellsPerWeight) of \(data.outputBits) bits)"),
-        ("tile.outputRegister.sizeBytes", tile.outputRegister.sizeBytes, outputs, "one crossbar's outputs " +
+        ("tile.outputRegister.sizeBytes", registerBytes(.tileOutput), outputs, "one crossbar's outputs " +
             "(\(ima.crossbar.columns / cellsPerWeight) of \(data.outputBits) bits)"),
         ("tile.buffer.sizeKB", Int(tile.buffer.sizeKB * 1024), inputVector, "one input vector (\(ima.crossbar.rows) " +
             "rows of \(data.inputBits) bits)"),

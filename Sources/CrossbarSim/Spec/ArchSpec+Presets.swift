@@ -20,7 +20,9 @@ extension ArchSpec {
   /// 0.05 pJ per routed value, a rescale shift costing one S+A op, FP32 multipliers from Horowitz
   /// (ISSCC 2014) scaled to 32 nm; the table's 4 HyperTransport links (10.4 W, 22.88 mm² in all)
   /// at 6.4 GB/s each, a bit costing a link's power over its bandwidth (2.6 W / 51.2 Gb/s =
-  /// 50.78 pJ), and an off-chip access latency of 100 ns.
+  /// 50.78 pJ), and an off-chip access latency of 100 ns; of the 100 ns read, 10 ns are word-line and
+  /// bit-line RC settling at 128x128 (ISAAC does not split its read; the rest, DAC drive, sensing and
+  /// sample-and-hold, does not depend on the array size), which sets how the read grows with arrays.
   public static let isaac: ArchSpec = {
     // Per-op energies of digital units: power / logic clock, to 4 significant digits so the
     // resolved YAML (15 significant digits) reproduces the preset exactly.
@@ -50,7 +52,7 @@ extension ArchSpec {
                            leakageMW: 0, areaMm2: 0.00006),
         maxPool: UnitSpec(count: 1, lanes: 64, energyPerOpPJ: perOp(0.4), powerMW: 0.4,
                           leakageMW: 0, areaMm2: 0.00024),
-        outputRegister: RegisterSpec(sizeBytes: 3072, accessBits: 128, energyPerAccessPJ: perOp(1.68),
+        outputRegister: RegisterSpec(sizeBytes: .auto, referenceBytes: 3072, accessBits: 128, energyPerAccessPJ: perOp(1.68),
                                      powerMW: 1.68, leakageMW: 0, areaMm2: 0.0032),
         // FP32 multiplier (Horowitz, ISSCC 2014, 45 nm: 3.7 pJ, 7,700 µm²) scaled to 32 nm (energy
         // x 32/45, area x (32/45)²), busy every cycle at 1.28 GHz at peak; three per tile, the
@@ -60,21 +62,21 @@ extension ArchSpec {
                              multiplierAreaMm2: (0.0077 * 32 * 32 / (45 * 45)).roundedTo4Digits)),
       ima: IMASpec(
         crossbars: 8,
-        crossbar: CrossbarSpec(rows: 128, columns: 128, bitsPerCell: 2, readLatencyNs: 100,
-                               readEnergyPJ: 30, writeLatencyPerRowNs: 100, writeEnergyPerRowPJ: 1280,
+        crossbar: CrossbarSpec(rows: 128, columns: 128, bitsPerCell: 2, referenceRows: 128, referenceColumns: 128,
+                               readLatencyNs: 100, wireDelayNs: 10, readEnergyPJ: 30, writeLatencyPerRowNs: 100, writeEnergyPerRowPJ: 1280,
                                powerMW: 0.3, leakageMW: 0, areaMm2: 0.0002 / 8),
         dac: DACSpec(bits: 1, energyPerDrivePJ: 4.0 / dacsPerIMA * 100, powerMW: 4.0 / dacsPerIMA,
                      leakageMW: 0, areaMm2: 0.00017 / dacsPerIMA),
         sampleHold: SampleHoldSpec(energyPerSamplePJ: 0.01 / holdsPerIMA * 100, powerMW: 0.01 / holdsPerIMA,
                                    leakageMW: 0, areaMm2: 0.00004 / holdsPerIMA),
-        adc: ADCSpec(countPerCrossbar: 1, bits: .bits(8), flipEncoding: true, sampleRateGSps: 1.28,
+        adc: ADCSpec(countPerCrossbar: .auto, columnsPerADC: 128, bits: .bits(8), flipEncoding: true, sampleRateGSps: 1.28,
                      energyPerConversionPJ: 2.0 / 1.28,
                      powerMW: 2, leakageMW: 0, areaMm2: 0.0096 / 8),
         shiftAdd: UnitSpec(count: 4, lanes: 1, energyPerOpPJ: perOp(0.05), powerMW: 0.05,
                            leakageMW: 0, areaMm2: 0.00006),
-        inputRegister: RegisterSpec(sizeBytes: 2048, accessBits: 128, energyPerAccessPJ: perOp(1.24),
+        inputRegister: RegisterSpec(sizeBytes: .auto, referenceBytes: 2048, accessBits: 128, energyPerAccessPJ: perOp(1.24),
                                     powerMW: 1.24, leakageMW: 0, areaMm2: 0.0021),
-        outputRegister: RegisterSpec(sizeBytes: 256, accessBits: 128, energyPerAccessPJ: perOp(0.23),
+        outputRegister: RegisterSpec(sizeBytes: .auto, referenceBytes: 256, accessBits: 128, energyPerAccessPJ: perOp(0.23),
                                      powerMW: 0.23, leakageMW: 0, areaMm2: 0.00077)),
       // Table SRAM per bit from ISAAC's 2 KB input register (CACTI 6.5, 32 nm): 0.0021 mm² / 16,384
       // bits, and one 128-bit access (1.24 mW at the logic clock) / 128 per bit read.
@@ -84,11 +86,15 @@ extension ArchSpec {
   }()
 
   /// The ISAAC chip with 8-bit weights on 4 cells and 8-bit inputs, as used by crossbar-aligned
-  /// pruning [XA].
+  /// pruning [XA]: the same hardware, so its registers keep ISAAC's sizes (2 KB, 256 B, 3 KB)
+  /// rather than the smaller ones 8-bit data would need (set them to `auto` for those).
   public static let isaac8bit: ArchSpec = {
     var s = isaac
     s.name = "isaac-8bit"
     s.data = DataSpec(weightBits: 8, inputBits: 8, outputBits: 8, weightEncoding: .offset)
+    s.ima.inputRegister.sizeBytes = 2048
+    s.ima.outputRegister.sizeBytes = 256
+    s.tile.outputRegister.sizeBytes = 3072
     return s
   }()
 

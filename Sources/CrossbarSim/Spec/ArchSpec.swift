@@ -98,18 +98,25 @@ public struct UnitSpec: Codable, Sendable, Equatable {
 }
 
 /// A register file (input/output registers).
+///
+/// Power, leakage and area are given for a register of `referenceBytes`; a register of another
+/// size scales them linearly (more banks of the same SRAM, each access `accessBits` wide, so the
+/// energy per access stays). The size is `auto` (what the geometry and number formats need, see
+/// `ArchSpec.registerBytes`) or a fixed number of bytes.
 public struct RegisterSpec: Codable, Sendable, Equatable {
-  /// Capacity [bytes].
-  public var sizeBytes: Int
+  /// Capacity [bytes], or `auto`.
+  public var sizeBytes: AutoCount
+  /// Capacity the power, leakage and area below are given for [bytes].
+  public var referenceBytes: Int
   /// Width of one access [bits].
   public var accessBits: Int
   /// Energy of one access [pJ].
   public var energyPerAccessPJ: Double
-  /// Power [mW].
+  /// Power at `referenceBytes` [mW].
   public var powerMW: Double
-  /// Leakage power [mW].
+  /// Leakage power at `referenceBytes` [mW].
   public var leakageMW: Double
-  /// Area [mm²].
+  /// Area at `referenceBytes` [mm²].
   public var areaMm2: Double
 }
 
@@ -206,6 +213,10 @@ public struct RescaleSpec: Codable, Sendable, Equatable {
 }
 
 /// One crossbar array.
+///
+/// The figures below are given for an array of `referenceRows` x `referenceColumns` cells (ISAAC:
+/// 128 x 128); an array of `rows` x `columns` is priced by the laws of `ArchSpec.array` (per-cell
+/// area, energy and power; an RC wire delay growing with the square of line length).
 public struct CrossbarSpec: Codable, Sendable, Equatable {
   /// Word lines [rows].
   public var rows: Int
@@ -213,19 +224,26 @@ public struct CrossbarSpec: Codable, Sendable, Equatable {
   public var columns: Int
   /// Bits stored per cell.
   public var bitsPerCell: Int
-  /// One read (DAC drive, array settle, sample-and-hold) [ns].
+  /// Rows of the array the figures below are given for.
+  public var referenceRows: Int
+  /// Columns of the array the figures below are given for.
+  public var referenceColumns: Int
+  /// One read (DAC drive, array settle, sample-and-hold) at the reference geometry [ns].
   public var readLatencyNs: Double
-  /// Energy of one read with every row and column active [pJ]; scaled by the active fraction.
+  /// The part of `readLatencyNs` that is word-line and bit-line RC settling [ns].
+  public var wireDelayNs: Double
+  /// Energy of one read with every row and column active, at the reference geometry [pJ];
+  /// scaled by the active fraction.
   public var readEnergyPJ: Double
   /// Time to program one row [ns].
   public var writeLatencyPerRowNs: Double
-  /// Energy to program one row [pJ].
+  /// Energy to program one row of `referenceColumns` cells [pJ].
   public var writeEnergyPerRowPJ: Double
-  /// Power of one array [mW].
+  /// Power of one array at the reference geometry [mW].
   public var powerMW: Double
-  /// Leakage power of one array [mW].
+  /// Leakage power of one array at the reference geometry [mW].
   public var leakageMW: Double
-  /// Area of one array [mm²].
+  /// Area of one array at the reference geometry [mm²].
   public var areaMm2: Double
 }
 

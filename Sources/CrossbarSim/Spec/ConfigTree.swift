@@ -166,6 +166,7 @@ public enum ConfigTree {
     "ProgrammingDistribution": ProgrammingDistribution.allCases.map(\.rawValue),
     "ADCTimeScaling": ADCTimeScaling.allCases.map(\.rawValue),
     "Schedule": Schedule.allCases.map(\.rawValue),
+    "PlacementPolicy": PlacementPolicy.allCases.map(\.rawValue),
   ]
 
   /// A Swift type as a config value's kind, in words.
@@ -195,6 +196,7 @@ public enum ConfigTree {
     case .dataCorrupted(let ctx):
       // "Cannot initialize WeightEncoding from invalid String value foo": name the valid values instead.
       let d = ctx.debugDescription
+      if d.hasPrefix("is ") { return "'\(path(ctx))' \(d)" }
       if d.hasPrefix("Cannot initialize "), let from = d.range(of: " from invalid "),
          let value = d.range(of: " value ") {
         let type = String(d[d.index(d.startIndex, offsetBy: 18)..<from.lowerBound])

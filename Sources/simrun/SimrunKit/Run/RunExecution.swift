@@ -33,12 +33,13 @@ public struct PreparedRun {
           "layer\(lossy.count == 1 ? "" : "s"): \(list)\(lossy.count > 6 ? ", ..." : "") " +
           "(ima.adc.bits=auto is lossless)")
     }
-    self.bench = bench
     let replication = try ReplicationPlan.parse(setup.replicate, spec: spec)
     let options = SimulationOptions(schedule: setup.schedule, allowRounds: setup.rounds,
                                     singleArrayPerLayer: setup.singleArray, images: setup.images,
-                                    replication: replication)
+                                    replication: replication, placement: setup.placement)
     engine = try Engine(spec: spec, layout: bench.layout, options: options)
+    if let note = engine.placementNote { bench.notes.append(note) }
+    self.bench = bench
   }
 
   /// The run folder a run gets when none is named: `runs/NETWORK-ARCH-MAPPER-SCHEDULE`.

@@ -48,6 +48,7 @@ extension Setting: AnySetting {
     case let n as Int: String(n)
     case let n as UInt64: String(n)
     case let s as Schedule: s.rawValue
+    case let p as PlacementPolicy: p.rawValue
     case let p as PluginSpec: p.text
     case let a as ArchSource: a.name
     default: nil

@@ -54,6 +54,11 @@ public struct RunSetup: Codable, Sendable, Equatable {
            value: "PLAN")
   public var replicate = "none"
 
+  @Setting("Where layers start on the chip: ima (each on a fresh IMA, ISAAC), crossbar (small layers share IMAs), " +
+      "router (each on a fresh router group while the rest fits), or auto (the faster of ima and crossbar by the " +
+      "replication planner's estimate; ima on a tie).", value: "auto|ima|crossbar|router")
+  public var placement = PlacementPolicy.auto
+
   @Setting("Run a model larger than the chip in rounds that reprogram the crossbars.")
   public var rounds = false
 

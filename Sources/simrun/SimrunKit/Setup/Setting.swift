@@ -118,6 +118,16 @@ extension Schedule: SettingValue {
   }
 }
 
+extension PlacementPolicy: SettingValue {
+  public static var arity: FlagArity { .single }
+  public static func treeValue(_ text: String, flag: String, range: ClosedRange<Int>?) throws -> Any {
+    guard PlacementPolicy(rawValue: text) != nil else {
+      throw InputError("\(flag) \(text): not a placement (valid: \(allCases.map(\.rawValue).joined(separator: ", ")))")
+    }
+    return text
+  }
+}
+
 extension Array: SettingValue where Element: ListedSettingValue {
   public static var arity: FlagArity { Element.listArity }
   public static func treeValue(_ text: String, flag: String, range: ClosedRange<Int>?) throws -> Any {
