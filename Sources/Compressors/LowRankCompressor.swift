@@ -125,12 +125,28 @@ public struct LowRankCompressor: ConfigurableCompressor {
     }
   }
 
-  /// The model with each decomposed layer replaced by its rank-`ranks[k]` pair.
+  /// The model with each decomposed layer replaced by its rank-`ranks[k]` pair, except a layer
+  /// whose rank is at or above its break-even rank `m n / (m + n)` (per group: `m` outputs, `n`
+  /// inputs), where the pair `r (m + n)` would hold at least as many weights as the layer: it stays
+  /// dense, with a record that says so (kept ratio 1), as `--factorize` skips such layers.
   func build(_ model: CompressedModel, _ decompositions: [Decomposition], ranks: [Int]) throws -> (CompressedModel,
       [CompressionRecord]) {
     let net = model.network
     var decisions: [Int: (rank: Int, groups: Int)] = [:]
-    for (d, r) in zip(decompositions, ranks) { decisions[d.index] = (r, d.groups) }
+    var records: [CompressionRecord] = []
+    var factored: [(Decomposition, Int)] = []
+    for (d, r) in zip(decompositions, ranks) {
+      let w = model.weights.layers[d.index]!
+      let m = w.outputs, n = w.inputs / d.groups
+      guard r * (m + n) < m * n else {
+        let even = String(format: "%.1f", Double(m * n) / Double(m + n))
+        records.append(CompressionRecord(step: description, layer: net.layers[d.index].name, rank: r, keptRatio: 1,
+                                         relativeError: 0, note: "left dense: rank \(r) >= break-even \(even)"))
+        continue
+      }
+      decisions[d.index] = (r, d.groups)
+      factored.append((d, r))
+    }
     let (newNet, newIndex, rIndex) = try net.factorizing(decisions)
     var weights = [LayerWeights?](repeating: nil, count: newNet.layers.count)
     var states = [LayerCompression](repeating: LayerCompression(), count: newNet.layers.count)
@@ -138,8 +154,7 @@ public struct LowRankCompressor: ConfigurableCompressor {
       weights[newIndex[i]] = model.weights.layers[i]
       states[newIndex[i]] = model.layers[i]
     }
-    var records: [CompressionRecord] = []
-    for (d, r) in zip(decompositions, ranks) {
+    for (d, r) in factored {
       let w = model.weights.layers[d.index]!
       let m = w.outputs, g = d.groups, n = w.inputs / g, mid = r * g
       var lw = [Float](repeating: 0, count: m * mid), rw = [Float](repeating: 0, count: mid * n)

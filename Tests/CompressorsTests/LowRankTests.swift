@@ -67,6 +67,20 @@ struct LowRankTests {
     #expect(last < 1e-6)
   }
 
+  @Test("a rank at or above the break-even rank m n / (m + n) leaves the layer dense, with a record saying so")
+  func breakEven() throws {
+    // layer1.0.conv1: 16 outputs x 144 inputs; break-even 16 x 144 / 160 = 14.4. Rank 14 gives a pair
+    // of 14 x 160 = 2,240 weights (< 2,304); rank 15 would hold 2,400.
+    let model = try resnet20Model()
+    let (m14, r14) = try compressor("lowrank:rank=14,layers=layer1.0.conv1").compress(model, context: isaacContext)
+    #expect(m14.network.layers.contains { $0.name == "layer1.0.conv1.R" })
+    #expect(abs(r14[0].keptRatio - 2240.0 / 2304) < 1e-12 && r14[0].note.isEmpty)
+    let (m15, r15) = try compressor("lowrank:rank=15,layers=layer1.0.conv1").compress(model, context: isaacContext)
+    #expect(m15.network.layers.map(\.name) == model.network.layers.map(\.name))
+    #expect(m15.weights.layers == model.weights.layers)
+    #expect(r15[0].keptRatio == 1 && r15[0].note == "left dense: rank 15 >= break-even 14.4")
+  }
+
   @Test("fully connected layers factor into two FC layers when named")
   func fullyConnected() throws {
     let (m, records) = try compressor("lowrank:rank=3,layers=fc").compress(try resnet20Model(), context: isaacContext)

@@ -21,4 +21,21 @@ extension SimulationResult {
     }
     return best
   }
+
+  /// Images in flight once the pipeline is full: the first image's latency over the steady
+  /// interval, rounded up (1 when the images do not overlap).
+  public var pipelineDepth: Int {
+    let ii = initiationIntervalNs
+    guard ii > 0, images > 1 else { return 1 }
+    return max(1, Int((firstImageLatencyNs / ii).rounded(.up)))
+  }
+
+  /// Whether `imagesPerSecond` is a steady-state throughput: the images counted (the second half,
+  /// see `initiationIntervalNs`) all come after the pipeline's fill, i.e. the first half is at
+  /// least `pipelineDepth` images. Always true for the layer schedule and for rounds (a batch).
+  public var isSteadyState: Bool {
+    guard images > 1 else { return false }
+    guard options.schedule == .pipeline, rounds == 1 else { return true }
+    return images / 2 >= pipelineDepth
+  }
 }

@@ -208,9 +208,12 @@ public struct RunReport: Sendable {
   /// One line: network, chip, schedule, latency, energy, events.
   public var summary: String {
     let r = result
+    let limit = r.limitedBy.map { ", limited by \($0.what) (\(fixed(100 * $0.utilization, 0)) %)" } ?? ""
+    let steady = r.isSteadyState ? "" : " (not steady: the pipeline holds \(r.pipelineDepth) images; stream at least " +
+      "\(2 * r.pipelineDepth))"
     let stream = r.images > 1
       ? ", \(r.images) images: first \(fixed(r.firstImageLatencyNs / 1000, 3)) us, \(fixed(r.imagesPerSecond, 1)) " +
-          "images/s, \(fixed(r.energyPerImagePJ / 1e6, 3)) uJ/image"
+          "images/s\(steady)\(limit), \(fixed(r.energyPerImagePJ / 1e6, 3)) uJ/image"
       : ""
     return "\(r.network) on \(r.spec.name), \(r.options.schedule.rawValue) schedule, \(r.rounds) round(s): " +
         "latency \(fixed(r.latencyNs / 1000, 3)) us, energy \(fixed(r.energyPJ / 1e6, 3)) uJ\(stream), \(r.events) " +

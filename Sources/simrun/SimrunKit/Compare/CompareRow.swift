@@ -20,6 +20,8 @@ public struct CompareRow: Sendable {
   public var budgetNote = ""
   /// Images the run streamed (with one, images/s is 1 / latency, not a throughput).
   public var images = 1
+  /// Whether images/s is a steady-state throughput (`SimulationResult.isSteadyState`).
+  public var isSteadyState = false
   /// The busiest unit and how busy (`layer2.0.conv1 crossbars (71 %)`, `router3.local (97 %)`).
   public var limitedBy = ""
 
@@ -30,6 +32,7 @@ public struct CompareRow: Sendable {
     compressors = run.setup.compress.isEmpty ? "-" : run.setup.compress.map(\.text).joined(separator: " + ")
     metrics = Metric.all.map { $0.value(run) }
     images = run.result.images
+    isSteadyState = run.result.isSteadyState
     limitedBy = run.result.limitedBy.map { "\($0.what) (\(String(format: "%.0f", 100 * $0.utilization)) %)" } ?? ""
   }
 
@@ -118,7 +121,7 @@ public struct CompareTable: Sendable {
       var cells = [r.label, "`\(r.mapper)`", r.compressors == "-" ? "-" : "`\(r.compressors)`", "\(Int(v("params")))",
                    "\(Int(v("crossbars")))", "\(Int(v("computingCycles")))", String(format: "%.2f",
                        v("firstImageLatency") / 1e3),
-                   String(format: "%.0f", v("imagesPerSecond")) + (r.images == 1 ? "*" : ""),
+                   String(format: "%.0f", v("imagesPerSecond")) + (r.images == 1 ? "*" : r.isSteadyState ? "" : "†"),
                    String(format: "%.3f", v("energyPerImage") / 1e6),
                    String(format: "%.3f", v("usedArea")), ratio(r, edp).map { String(format: "%.2fx", $0) } ?? "-",
                    String(format: "%.1f", v("spilledBytesPerImage") / 1e3), "\(Int(v("lossyADCLayers")))",
@@ -132,6 +135,11 @@ public struct CompareTable: Sendable {
       lines.append("")
       lines.append("\\* one image: images/s is 1 / latency, not a throughput; stream images (`--images 16`) for the " +
           "pipeline's steady state")
+    }
+    if rows.contains(where: { $0.images > 1 && !$0.isSteadyState }) {
+      lines.append("")
+      lines.append("† not steady: fewer than twice the images the pipeline holds (first-image latency / interval), so " +
+          "the interval still includes the fill; stream more images")
     }
     return lines.joined(separator: "\n") + "\n"
   }

@@ -51,8 +51,9 @@ public enum RunOutputs {
     OutputFile("metrics.csv", by: by, about: "one row of the run's figures of merit, the columns compare and sweeps " +
         "report (Metric.all)") { r in
       let metrics = Metric.listed(fineTuned: r.outcome.accuracyBefore != nil)
-      var t = CSVTable(header: metrics.map(\.column))
-      t.append(metrics.map { $0.field(r.outcome) })
+      var t = CSVTable(header: metrics.map(\.column) + ["limitedBy"])
+      let limit = r.outcome.result.limitedBy.map { "\($0.what) (\(String(format: "%.0f", 100 * $0.utilization)) %)" }
+      t.append(metrics.map { $0.field(r.outcome) } + [limit ?? ""])
       return t.text
     },
     OutputFile("stats.json", by: by, about: "the stats tree by component path; every value {\"value\": x, \"unit\": " +

@@ -106,7 +106,13 @@ public struct Workbench: Sendable {
       guard plugins.compressorEntry(spec.kind)?.takesBudget("params") ?? false else { return [] }
       let mine = records.filter { $0.step == description }
       let grown = mine.filter { $0.keptRatio > 1 }
+      let dense = mine.filter { $0.note.hasPrefix("left dense") }
       var notes: [String] = []
+      if !dense.isEmpty {
+        let list = dense.prefix(6).map { "\($0.layer) (\($0.note.dropFirst("left dense: ".count)))" }
+        notes.append("\(description) left \(dense.count) layer\(dense.count == 1 ? "" : "s") dense, a pair no smaller " +
+            "than the layer: " + list.joined(separator: ", ") + (dense.count > 6 ? ", ..." : ""))
+      }
       if !mine.contains(where: { $0.keptRatio < 1 }) {
         notes.append("\(description) made no layer smaller at this setting" +
             (mine.isEmpty ? " (no layer it could change)" : ""))
