@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Regenerates the low-rank study ([LR]'s claims on WRN-16-4): matched parameters against matched
+# reconstruction error, the calculator's SDK against free-tile SDK for R, and ISAAC's placement
+# against router-group placement. Run from the repository root after `swift build -c release`.
+set -euo pipefail
+export OPENBLAS_NUM_THREADS=1
+simrun=.build/release/simrun
+out=traces/study-lowrank
+common=(--workload wrn16-4 --replicate auto --images 16 --set ima.adc.bits=auto --quiet)
+free="lowrank-sdk-free=--compress lowrank:error=0.3,fit=nearest --mapper lowrank:base=sdk-free"
+$simrun compare "${common[@]}" --match params=0.5 --out $out/params0.5
+$simrun compare "${common[@]}" --match error=0.3 --variant "$free" --out $out/error0.3
+$simrun compare "${common[@]}" --match error=0.3 --variant "$free" --placement router --out $out/error0.3-router
