@@ -76,7 +76,8 @@ struct ArchCommand: ParsableCommand {
         ["chip total (\(m.spec.chip.tiles) tiles)", "", String(format: "%.4f", m.chip.powerMW),
          String(format: "%.6f", m.chip.areaMm2)],
       ]
-      var d = TextTable(header: ["derived from the geometry (\(m.spec.ima.crossbar.rows)x\(m.spec.ima.crossbar.columns))",
+      let x = m.spec.ima.crossbar
+      var d = TextTable(header: ["derived from the geometry (\(x.rows)x\(x.columns))",
                                  "value", "unit"])
       d.rows = geometry.map { [$0.name, num($0.value), $0.unit] }
       return t.render() + "\n" + d.render()

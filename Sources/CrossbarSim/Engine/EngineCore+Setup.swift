@@ -62,7 +62,9 @@ extension EngineCore {
     // register by the crossbars each holds there.
     var onIMA: [Int: Int] = [:]
     func imaKey(_ round: Int, _ physical: Int) -> Int { round * spec.crossbarsPerChip + physical / perIMA }
-    for ps in placement.stages { for c in ps.copies { for x in c.physical { onIMA[imaKey(ps.round, x), default: 0] += 1 } } }
+    for ps in placement.stages {
+      for c in ps.copies { for x in c.physical { onIMA[imaKey(ps.round, x), default: 0] += 1 } }
+    }
     var finalStageOfLayer = Array(repeating: -1, count: net.layers.count)
     var stagesOfLayer = Array(repeating: [Int](), count: net.layers.count)
     for (si, ps) in placement.stages.enumerated() {

@@ -4,8 +4,9 @@
 ///
 /// Layers are placed in network order, each starting where `PlacementPolicy` says: on a fresh IMA
 /// (an IMA's input register then serves one layer; the default), at the next free crossbar (small
-/// layers share IMAs), or on a fresh router group. A layer replicated k times (ISAAC's pipeline balancing) gets k copies of its
-/// crossbars, packed one after another from that IMA on (each crossbar has its own DACs, and the
+/// layers share IMAs), or on a fresh router group. A layer replicated k times (ISAAC's pipeline
+/// balancing) gets k copies of its crossbars, packed one after another from its start (each
+/// crossbar has its own DACs, and the
 /// input register holds windows for all the copies in the IMA); windows are dealt to the copies
 /// round-robin (see `EngineCore`). A chip too small for the model is an error, unless
 /// rounds are allowed: then the crossbars are reprogrammed between rounds, and a layer larger than

@@ -12,7 +12,8 @@ public enum ADCResolution: Codable, Sendable, Equatable, CustomStringConvertible
     let c = try decoder.singleValueContainer()
     if let b = try? c.decode(Int.self) { self = .bits(b); return }
     if let s = try? c.decode(String.self), s == "auto" { self = .auto; return }
-    let given = (try? c.decode(Double.self)).map { StatNode.number($0) } ?? (try? c.decode(String.self)).map { "'\($0)'" }
+    let given = (try? c.decode(Double.self)).map { StatNode.number($0) }
+      ?? (try? c.decode(String.self)).map { "'\($0)'" }
     throw DecodingError.dataCorruptedError(in: c, debugDescription: "is \(given ?? "not a number"); expected a whole " +
         "number of bits or 'auto'")
   }
@@ -85,11 +86,13 @@ public struct ADCSpec: Codable, Sendable, Equatable {
   public var conversionTime: ADCTimeScaling
 
   /// Creates a spec; the scaling defaults are the model described on the type.
-  public init(countPerCrossbar: AutoCount, columnsPerADC: Int = 128, crossbarsPerADC: Int = 1, bits: ADCResolution, flipEncoding: Bool = false,
+  public init(countPerCrossbar: AutoCount, columnsPerADC: Int = 128, crossbarsPerADC: Int = 1, bits: ADCResolution,
+              flipEncoding: Bool = false,
               referenceBits: Int = 8, sampleRateGSps: Double, energyPerConversionPJ: Double, powerMW: Double,
               leakageMW: Double, areaMm2: Double, energyScalingPerBit: Double = 2, areaScalingPerBit: Double = 2,
               conversionTime: ADCTimeScaling = .perBit) {
-    self.countPerCrossbar = countPerCrossbar; self.columnsPerADC = columnsPerADC; self.crossbarsPerADC = crossbarsPerADC; self.bits = bits
+    self.countPerCrossbar = countPerCrossbar; self.columnsPerADC = columnsPerADC
+    self.crossbarsPerADC = crossbarsPerADC; self.bits = bits
     self.flipEncoding = flipEncoding; self.referenceBits = referenceBits; self.sampleRateGSps = sampleRateGSps
     self.energyPerConversionPJ = energyPerConversionPJ; self.powerMW = powerMW; self.leakageMW = leakageMW
     self.areaMm2 = areaMm2; self.energyScalingPerBit = energyScalingPerBit; self.areaScalingPerBit = areaScalingPerBit

@@ -11,7 +11,8 @@ public enum AutoCount: Codable, Sendable, Equatable, ExpressibleByIntegerLiteral
     let c = try decoder.singleValueContainer()
     if let n = try? c.decode(Int.self) { self = .fixed(n); return }
     if let s = try? c.decode(String.self), s == "auto" { self = .auto; return }
-    let given = (try? c.decode(Double.self)).map { StatNode.number($0) } ?? (try? c.decode(String.self)).map { "'\($0)'" }
+    let given = (try? c.decode(Double.self)).map { StatNode.number($0) }
+      ?? (try? c.decode(String.self)).map { "'\($0)'" }
     throw DecodingError.dataCorruptedError(in: c, debugDescription: "is \(given ?? "not a number"); expected a whole " +
         "number or 'auto'")
   }

@@ -52,7 +52,8 @@ extension ArchSpec {
                            leakageMW: 0, areaMm2: 0.00006),
         maxPool: UnitSpec(count: 1, lanes: 64, energyPerOpPJ: perOp(0.4), powerMW: 0.4,
                           leakageMW: 0, areaMm2: 0.00024),
-        outputRegister: RegisterSpec(sizeBytes: .auto, referenceBytes: 3072, accessBits: 128, energyPerAccessPJ: perOp(1.68),
+        outputRegister: RegisterSpec(sizeBytes: .auto, referenceBytes: 3072, accessBits: 128,
+                                     energyPerAccessPJ: perOp(1.68),
                                      powerMW: 1.68, leakageMW: 0, areaMm2: 0.0032),
         // FP32 multiplier (Horowitz, ISSCC 2014, 45 nm: 3.7 pJ, 7,700 µm²) scaled to 32 nm (energy
         // x 32/45, area x (32/45)²), busy every cycle at 1.28 GHz at peak; three per tile, the
@@ -63,20 +64,24 @@ extension ArchSpec {
       ima: IMASpec(
         crossbars: 8,
         crossbar: CrossbarSpec(rows: 128, columns: 128, bitsPerCell: 2, referenceRows: 128, referenceColumns: 128,
-                               readLatencyNs: 100, wireDelayNs: 10, readEnergyPJ: 30, writeLatencyPerRowNs: 100, writeEnergyPerRowPJ: 1280,
+                               readLatencyNs: 100, wireDelayNs: 10, readEnergyPJ: 30, writeLatencyPerRowNs: 100,
+                               writeEnergyPerRowPJ: 1280,
                                powerMW: 0.3, leakageMW: 0, areaMm2: 0.0002 / 8),
         dac: DACSpec(bits: 1, energyPerDrivePJ: 4.0 / dacsPerIMA * 100, powerMW: 4.0 / dacsPerIMA,
                      leakageMW: 0, areaMm2: 0.00017 / dacsPerIMA),
         sampleHold: SampleHoldSpec(energyPerSamplePJ: 0.01 / holdsPerIMA * 100, powerMW: 0.01 / holdsPerIMA,
                                    leakageMW: 0, areaMm2: 0.00004 / holdsPerIMA),
-        adc: ADCSpec(countPerCrossbar: .auto, columnsPerADC: 128, bits: .bits(8), flipEncoding: true, sampleRateGSps: 1.28,
+        adc: ADCSpec(countPerCrossbar: .auto, columnsPerADC: 128, bits: .bits(8), flipEncoding: true,
+                     sampleRateGSps: 1.28,
                      energyPerConversionPJ: 2.0 / 1.28,
                      powerMW: 2, leakageMW: 0, areaMm2: 0.0096 / 8),
         shiftAdd: UnitSpec(count: 4, lanes: 1, energyPerOpPJ: perOp(0.05), powerMW: 0.05,
                            leakageMW: 0, areaMm2: 0.00006),
-        inputRegister: RegisterSpec(sizeBytes: .auto, referenceBytes: 2048, accessBits: 128, energyPerAccessPJ: perOp(1.24),
+        inputRegister: RegisterSpec(sizeBytes: .auto, referenceBytes: 2048, accessBits: 128,
+                                    energyPerAccessPJ: perOp(1.24),
                                     powerMW: 1.24, leakageMW: 0, areaMm2: 0.0021),
-        outputRegister: RegisterSpec(sizeBytes: .auto, referenceBytes: 256, accessBits: 128, energyPerAccessPJ: perOp(0.23),
+        outputRegister: RegisterSpec(sizeBytes: .auto, referenceBytes: 256, accessBits: 128,
+                                     energyPerAccessPJ: perOp(0.23),
                                      powerMW: 0.23, leakageMW: 0, areaMm2: 0.00077)),
       // Table SRAM per bit from ISAAC's 2 KB input register (CACTI 6.5, 32 nm): 0.0021 mm² / 16,384
       // bits, and one 128-bit access (1.24 mW at the logic clock) / 128 per bit read.

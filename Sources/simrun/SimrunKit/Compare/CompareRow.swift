@@ -138,7 +138,8 @@ public struct CompareTable: Sendable {
     }
     if rows.contains(where: { $0.images > 1 && !$0.isSteadyState }) {
       lines.append("")
-      lines.append("† not steady: fewer than twice the images the pipeline holds (first-image latency / interval), so " +
+      lines.append("† not steady: fewer than twice the images the pipeline holds (first-image latency / " +
+          "interval), so " +
           "the interval still includes the fill; stream more images")
     }
     return lines.joined(separator: "\n") + "\n"

@@ -110,7 +110,8 @@ public struct Workbench: Sendable {
       var notes: [String] = []
       if !dense.isEmpty {
         let list = dense.prefix(6).map { "\($0.layer) (\($0.note.dropFirst("left dense: ".count)))" }
-        notes.append("\(description) left \(dense.count) layer\(dense.count == 1 ? "" : "s") dense, a pair no smaller " +
+        let layers = "\(dense.count) layer\(dense.count == 1 ? "" : "s")"
+        notes.append("\(description) left \(layers) dense, a pair no smaller " +
             "than the layer: " + list.joined(separator: ", ") + (dense.count > 6 ? ", ..." : ""))
       }
       if !mine.contains(where: { $0.keptRatio < 1 }) {

@@ -108,25 +108,24 @@ extension Bool: SettingValue {
   }
 }
 
-extension Schedule: SettingValue {
+/// An enumeration setting: its raw values are the texts a flag or a file may give.
+public protocol EnumSettingValue: SettingValue, RawRepresentable, CaseIterable where RawValue == String {
+  /// What a value is, for errors ("schedule", "placement").
+  static var what: String { get }
+}
+
+extension EnumSettingValue {
   public static var arity: FlagArity { .single }
   public static func treeValue(_ text: String, flag: String, range: ClosedRange<Int>?) throws -> Any {
-    guard Schedule(rawValue: text) != nil else {
-      throw InputError("\(flag) \(text): not a schedule (valid: \(allCases.map(\.rawValue).joined(separator: ", ")))")
+    guard Self(rawValue: text) != nil else {
+      throw InputError("\(flag) \(text): not a \(what) (valid: \(allCases.map(\.rawValue).joined(separator: ", ")))")
     }
     return text
   }
 }
 
-extension PlacementPolicy: SettingValue {
-  public static var arity: FlagArity { .single }
-  public static func treeValue(_ text: String, flag: String, range: ClosedRange<Int>?) throws -> Any {
-    guard PlacementPolicy(rawValue: text) != nil else {
-      throw InputError("\(flag) \(text): not a placement (valid: \(allCases.map(\.rawValue).joined(separator: ", ")))")
-    }
-    return text
-  }
-}
+extension Schedule: EnumSettingValue { public static var what: String { "schedule" } }
+extension PlacementPolicy: EnumSettingValue { public static var what: String { "placement" } }
 
 extension Array: SettingValue where Element: ListedSettingValue {
   public static var arity: FlagArity { Element.listArity }
