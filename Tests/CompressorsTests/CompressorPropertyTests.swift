@@ -36,8 +36,9 @@ struct CompressorPropertyTests {
     // Extra parameters: rank, groups pick (1 or 2).
     await forAll(seed: 11, count: 60, LayerCase.ranges([1...6, 1...2]), make: { p -> LayerCase? in
       guard let c = LayerCase.make(p), c.layer.inputShape.channels % p[6] == 0 else { return nil }
-      let n = c.weights.inputs / p[6]
-      return p[5] <= min(c.weights.outputs, n) ? c : nil
+      // Below the break-even rank m n / (m + n); at or above it the layer stays dense (LowRankTests).
+      let m = c.weights.outputs, n = c.weights.inputs / p[6]
+      return p[5] <= min(m, n) && p[5] * (m + n) < m * n ? c : nil
     }) { c in
       let r = c.extra[0], g = c.extra[1], w = c.weights, m = w.outputs, n = w.inputs / g
       let (out, records) = try compressor("lowrank:rank=\(r),groups=\(g),layers=conv").compress(c.model, context: isaacContext)
