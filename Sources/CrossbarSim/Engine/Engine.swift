@@ -34,8 +34,6 @@ public final class Engine {
   public func result() throws -> SimulationResult { try core.result() }
   /// What `auto` placement chose and why, when its candidates differed.
   public var placementNote: String? { core.placementNote }
-  /// The placement policy in use (`auto` resolved).
-  public var placementPolicy: PlacementPolicy { core.placementPolicy }
   /// The current simulated time.
   public var now: Cycle { core.now }
   /// Events processed so far.
