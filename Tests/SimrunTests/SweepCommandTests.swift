@@ -106,6 +106,21 @@ struct SweepCommandTests {
       #expect(r.status != 0 && r.stderr.contains(message), "\(grid): \(r.stderr)")
       #expect(!FileManager.default.fileExists(atPath: out), "\(grid): wrote \(out)")
     }
+  }
+
+  @Test("a note about each run is no objective")
+  func noteObjective() throws {
+    let text = "version: 1\ngrid: {mapper: [im2col]}\nobjectives: [limitedBy, imagesPerSecond]\n"
+    #expect(throws: InputError.self) { try SweepSpec(text: text, source: "s") }
+    do { _ = try SweepSpec(text: text, source: "s") } catch {
+      #expect("\(error)".contains("objective 'limitedBy' is not a result but a note about each run"), "\(error)")
+      #expect(!"\(error)".contains("steadyState"), "\(error)")
+    }
+  }
+
+  @Test("bad outputs are errors before any point runs")
+  func badOutput() throws {
+    let base = "version: 1\nbase: {workload: \(tiny)}\nobjectives: [energyPerImage, imagesPerSecond]\n"
     let spec = try specFile(base + "grid: {mapper: [im2col]}")
     let file = temporaryDirectory() + "/plain-file"
     try "x".write(toFile: file, atomically: true, encoding: .utf8)
@@ -137,6 +152,13 @@ struct SweepCommandTests {
     let a = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/whole/results.csv"))
     let b = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/merged/results.csv"))
     #expect(a == b && String(decoding: a, as: UTF8.self).split(separator: "\n").count == 25)
+    // The notes: one image is never a steady state; every finished point names what limits it.
+    let table = String(decoding: a, as: UTF8.self).split(separator: "\n").map { CSV.fields(String($0)) }
+    let status = try #require(table[0].firstIndex(of: "status"))
+    let steady = try #require(table[0].firstIndex(of: "steadyState")), limit = try #require(table[0].firstIndex(of: "limitedBy"))
+    for row in table.dropFirst() where row[status] == "ok" {
+      #expect(row[steady] == "0" && row[limit].hasSuffix(" %)"), "\(row)")
+    }
     let svg = try String(contentsOfFile: "\(dir)/merged/pareto.svg", encoding: .utf8)
     #expect(svg == (try String(contentsOfFile: "\(dir)/whole/pareto.svg", encoding: .utf8)))
     #expect(svg.contains("energy per image [µJ], lower is better") && svg.contains("throughput [images/s], higher is better"))

@@ -33,7 +33,7 @@ public struct CompareRow: Sendable {
     metrics = Metric.all.map { $0.value(run) }
     images = run.result.images
     isSteadyState = run.result.isSteadyState
-    limitedBy = run.result.limitedBy.map { "\($0.what) (\(String(format: "%.0f", 100 * $0.utilization)) %)" } ?? ""
+    limitedBy = run.result.limitedByText ?? ""
   }
 
   /// The value of the metric named `name`.

@@ -26,6 +26,10 @@ public struct Metric: Sendable {
   public let needsFineTune: Bool
   /// Its value for a run, nil when the run lacks it (top-1 without `--eval`).
   public let value: @Sendable (RunOutcome) -> Double?
+  /// A note's text for a run (`limitedBy`); nil for a number. A note is no objective and no axis.
+  public let text: (@Sendable (RunOutcome) -> String)?
+  /// Whether it is a note about the run rather than a figure of merit (`Metric.notes`).
+  public var isNote: Bool { text != nil || unit == "flag" }
 
   /// Column name: name and unit suffix.
   public var column: String { name + suffix }
@@ -39,7 +43,14 @@ public struct Metric: Sendable {
     self.name = name; self.unit = unit; self.suffix = suffix; self.label = label
     axisUnit = axis.0; axisDivisor = axis.1; isMaximised = maximised
     self.ratio = ratio; self.needsEval = needsEval || needsFineTune; self.needsFineTune = needsFineTune
-    self.value = value
+    self.value = value; text = nil
+  }
+
+  /// A text note: its value is text, not a number.
+  init(note name: String, label: String, _ text: @escaping @Sendable (RunOutcome) -> String) {
+    self.name = name; unit = "text"; suffix = ""; self.label = label; axisUnit = ""; axisDivisor = 1
+    isMaximised = false; ratio = nil; needsEval = false; needsFineTune = false
+    value = { _ in nil }; self.text = text
   }
 
   /// Every metric, in column order.
@@ -101,6 +112,17 @@ public struct Metric: Sendable {
     },
   ]
 
+  /// Notes a sweep's results carry after its metrics: what limits throughput and whether images/s
+  /// is a steady state (`compare` and `metrics.csv` give the same in their own columns and marks).
+  public static let notes: [Metric] = [
+    Metric("steadyState", unit: "flag", label: "images/s is a steady state (1) or not (0)", axis: ("1", 1)) {
+      $0.result.isSteadyState ? 1 : 0   // not steady: the first half of the images does not cover the pipeline
+    },
+    Metric(note: "limitedBy", label: "the busiest unit and its utilization") {
+      $0.result.limitedByText ?? ""
+    },
+  ]
+
   /// The metrics a table of runs lists: those that need fine-tuning only when `fineTuned`.
   public static func listed(fineTuned: Bool) -> [Metric] { all.filter { !$0.needsFineTune || fineTuned } }
 
@@ -110,5 +132,12 @@ public struct Metric: Sendable {
   }
 
   /// The value as a CSV field: the number, or empty when the run lacks it.
-  public func field(_ run: RunOutcome) -> String { value(run).map(StatNode.number) ?? "" }
+  public func field(_ run: RunOutcome) -> String { text?(run) ?? value(run).map(StatNode.number) ?? "" }
+}
+
+extension SimulationResult {
+  /// `limitedBy` as the outputs write it: `router3.local (97 %)`; nil when nothing ran.
+  public var limitedByText: String? {
+    limitedBy.map { "\($0.what) (\(String(format: "%.0f", 100 * $0.utilization)) %)" }
+  }
 }

@@ -52,7 +52,7 @@ public enum RunOutputs {
         "report (Metric.all)") { r in
       let metrics = Metric.listed(fineTuned: r.outcome.accuracyBefore != nil)
       var t = CSVTable(header: metrics.map(\.column) + ["limitedBy"])
-      let limit = r.outcome.result.limitedBy.map { "\($0.what) (\(String(format: "%.0f", 100 * $0.utilization)) %)" }
+      let limit = r.outcome.result.limitedByText
       t.append(metrics.map { $0.field(r.outcome) } + [limit ?? ""])
       return t.text
     },

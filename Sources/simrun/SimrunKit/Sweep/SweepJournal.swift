@@ -15,7 +15,7 @@ final class SweepJournal: @unchecked Sendable {
   private let lock = NSLock()
 
   static func header(_ spec: SweepSpec, shard: SweepShard) -> String {
-    "# simrun sweep journal v1 spec=\(spec.fingerprint) points=\(spec.pointCount) shard=\(shard.text)"
+    "# simrun sweep journal v2 spec=\(spec.fingerprint) points=\(spec.pointCount) shard=\(shard.text)"
   }
 
   /// Opens the journal in `dir`, creating the folder, `sweep.yaml` and the journal for a new sweep.

@@ -101,12 +101,12 @@ public struct SweepSpec: Sendable {
       fineTune = nil
     }
     let tunes = fineTune != nil
-    metrics = Metric.all.filter { (!$0.needsEval || evaluates) && (!$0.needsFineTune || tunes) }
+    metrics = Metric.all.filter { (!$0.needsEval || evaluates) && (!$0.needsFineTune || tunes) } + Metric.notes
     let names = top["objectives"]?.sequence.map { $0.map { $0.string ?? "" } } ?? []
     let m = metrics
     guard names.count >= 2 else {
       throw InputError("\(source): 'objectives' must list at least two results for the Pareto front (e.g. " +
-          "[energyPerImage, imagesPerSecond]; results: \(m.map(\.column).joined(separator: ", ")))")
+          "[energyPerImage, imagesPerSecond]; results: \(m.filter { !$0.isNote }.map(\.column).joined(separator: ", ")))")
     }
     objectives = try names.map { try SweepObjective(parsing: $0, metrics: m, source: source) }
   }

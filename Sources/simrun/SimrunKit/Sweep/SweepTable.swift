@@ -18,9 +18,11 @@ struct SweepObjective: Sendable, Equatable {
       direction = d == "max"
       name = String(text[text.index(after: c)...])
     }
-    guard let m = metrics.first(where: { $0.column == name }) ?? metrics.first(where: { $0.name == name }) else {
-      throw InputError("\(source): objective '\(text)' is not a result " +
-          "(results: \(metrics.map(\.column).joined(separator: ", ")))")
+    let figures = metrics.filter { !$0.isNote }
+    guard let m = figures.first(where: { $0.column == name }) ?? figures.first(where: { $0.name == name }) else {
+      let note = metrics.contains { $0.isNote && $0.name == name } ? " but a note about each run" : ""
+      throw InputError("\(source): objective '\(text)' is not a result\(note) " +
+          "(results: \(figures.map(\.column).joined(separator: ", ")))")
     }
     metric = m.column
     maximise = direction ?? m.isMaximised
