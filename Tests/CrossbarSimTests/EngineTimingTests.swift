@@ -185,6 +185,24 @@ struct EngineTimingTests {
     #expect(try Engine(spec: spec, layout: pow2).simulate().tableBits == 64 * 7)
   }
 
+  @Test("at weight granularity an index table holds an entry per kept weight, of auto or fixed width")
+  func tableWeightGranularity() throws {
+    // 8x10x10, 3x3 to 16 channels, 8-bit weights on 4 cells: 72 rows x 64 columns, 1,152 weights.
+    let net = try convNetwork(input: TensorShape(8, 10, 10), Convolution(outChannels: 16, kernel: 3))
+    func bits(_ edit: (inout SparsityTableSpec) -> Void, pruned: Int = 0) throws -> Int {
+      let spec = tinySpec { edit(&$0.sparsityTable) }
+      var layout = try NetworkLayout.map(net, with: Im2colMapper(), geometry: ArrayGeometry(spec))
+      layout.layouts[0]!.crossbars[0].tableEntries = 72
+      layout.layouts[0]!.crossbars[0].usefulCells = 72 * 64 - 4 * pruned   // a pruned weight frees its 4 cells
+      return try Engine(spec: spec, layout: layout).simulate().tableBits
+    }
+    #expect(try bits { _ in } == 72 * 7)                                            // rows, ceil(log2 72) bits
+    #expect(try bits({ $0.granularity = .weight }, pruned: 0) == 1_152 * 7)
+    #expect(try bits({ $0.granularity = .weight }, pruned: 152) == 1_000 * 7)
+    #expect(try bits({ $0.granularity = .weight; $0.indexBits = .fixed(4) }, pruned: 152) == 1_000 * 4)
+    #expect(try bits({ $0.indexBits = .fixed(3) }) == 72 * 3)
+  }
+
   @Test("on a non-square array, a read is charged for the fraction of the rows x columns it drives")
   func nonSquareRead() throws {
     // 64 x 32 arrays, 8-bit weights on 2-bit cells: 8 weights per row. 8x10x10, 3x3 to 8 channels:

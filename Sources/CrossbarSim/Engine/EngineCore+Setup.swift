@@ -9,12 +9,17 @@ extension EngineCore {
     }
   }
 
-  /// Bits of crossbar `x`'s index table: an entry per kept row or column, each the index of the
-  /// original row or column among the layer's weight rows or columns.
+  /// Bits of crossbar `x`'s index table: an entry per kept row or column (or, at `weight`
+  /// granularity, per kept weight), each the index of the original row or column among the layer's
+  /// weight rows or columns (or `indexBits` wide when fixed).
   func tableBits(_ x: CrossbarTile, layer: Int) -> Int {
     guard x.tableEntries > 0 else { return 0 }
-    let l = layout.network.layers[layer]
-    return x.tableEntries * max(2, x.tableKind == .input ? l.weightRows : l.weightColumns).ceilLog2
+    let l = layout.network.layers[layer], t = spec.sparsityTable
+    let entries = switch t.granularity {
+    case .row: x.tableEntries
+    case .weight: (x.usefulCells + spec.cellsPerWeight - 1) / spec.cellsPerWeight   // every cell of a kept weight is live
+    }
+    return entries * t.indexBits.resolved(max(2, x.tableKind == .input ? l.weightRows : l.weightColumns).ceilLog2)
   }
 
   /// One copy of a matrix stage: its crossbars on their physical arrays, the input fetches per

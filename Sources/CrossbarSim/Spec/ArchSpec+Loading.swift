@@ -196,6 +196,7 @@ extension ArchSpec {
     nonNegative(t.routeEnergyPerValuePJ, "sparsityTable.routeEnergyPerValuePJ")
     nonNegative(t.leakagePerBitMW, "sparsityTable.leakagePerBitMW"); nonNegative(t.areaPerBitUm2,
         "sparsityTable.areaPerBitUm2")
+    if case .fixed(let n) = t.indexBits { inRange(n, 1...64, "sparsityTable.indexBits") }
     inRange(tile.rescale.multipliersPerTile, 0...Limits.count, "tile.rescale.multipliersPerTile")
     nonNegative(tile.rescale.multiplierPowerMW, "tile.rescale.multiplierPowerMW")
     nonNegative(tile.rescale.multiplierAreaMm2, "tile.rescale.multiplierAreaMm2")

@@ -293,11 +293,27 @@ public struct IMASpec: Codable, Sendable, Equatable {
   public var outputRegister: RegisterSpec
 }
 
+/// What one entry of a sparsity index table stands for.
+public enum TableGranularity: String, Codable, Sendable, CaseIterable {
+  /// One entry per kept row (input selection) or kept column (output alignment): the least a
+  /// row- or column-compacted crossbar needs (PIM-Prune, SNrram).
+  case row
+  /// One entry per kept weight, as a sparse weight format stores it (CSR; EIE's relative indices):
+  /// the reading under which [XA]'s "about 44 % more storage" holds (about 3.5 bits per 8-bit weight).
+  case weight
+}
+
 /// Sparsity index tables: one small SRAM next to each crossbar of a fine-grained pruned layout,
-/// one entry per kept row (input selection) or column (output alignment), each entry the index of
-/// the original row or column: `ceil(log2(range))` bits for a layer with `range` weight rows
-/// (input tables) or weight columns (output tables). Priced per bit as SRAM.
+/// one entry per kept row (input selection) or column (output alignment), or per kept weight
+/// (`granularity`), each entry the index of the original row or column: `indexBits`, by default
+/// `ceil(log2(range))` bits for a layer with `range` weight rows (input tables) or weight columns
+/// (output tables). Priced per bit as SRAM.
 public struct SparsityTableSpec: Codable, Sendable, Equatable {
+  /// Entries per kept row or column (`row`, the default) or per kept weight (`weight`).
+  public var granularity: TableGranularity = .row
+  /// Bits per entry: `auto` (`ceil(log2(range))`, an absolute index) or a fixed width (EIE stores
+  /// 4-bit relative indices, padding longer gaps with zero entries).
+  public var indexBits: AutoCount = .auto
   /// Latency of reading a crossbar's table, paid before the crossbar is driven [ns].
   public var lookupLatencyNs: Double
   /// Energy of reading one table bit; a crossbar reads its whole table once per activation [pJ].
