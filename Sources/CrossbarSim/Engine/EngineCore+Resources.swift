@@ -11,33 +11,11 @@ extension EngineCore {
     return end + timing.bufferAccess
   }
 
-  /// The router a tile hangs off (`tilesPerRouter` tiles share one: a concentrated mesh).
-  func router(of tile: Int) -> Int { tile / spec.chip.tilesPerRouter }
-
   /// Output ports of one router: four mesh directions and the local port into its tiles.
   static let portsPerRouter = ResourceKind.portNames.count
-  /// Mesh coordinates of router `r`: x = r mod width, y = r / width.
-  func coordinates(_ r: Int) -> (x: Int, y: Int) { (r % meshWidth, r / meshWidth) }
 
-  /// The output ports a packet from tile `from` to tile `to` crosses, XY routing: along x to the
-  /// destination column (east 0, west 1), along y (north 2, south 3), then the destination
-  /// router's local port 4. `distance + 1` ports: `hops`.
-  func route(from: Int, to: Int) -> [PortID] {
-    var r = router(of: from)
-    let target = router(of: to), (tx, ty) = coordinates(target)
-    var ports: [PortID] = []
-    while true {
-      let (x, y) = coordinates(r)
-      if x != tx {
-        ports.append(PortID(router: r, direction: x < tx ? 0 : 1)); r += x < tx ? 1 : -1
-      } else if y != ty {
-        ports.append(PortID(router: r, direction: y > ty ? 2 : 3)); r += y > ty ? -meshWidth : meshWidth
-      } else {
-        ports.append(PortID(router: r, direction: 4))
-        return ports
-      }
-    }
-  }
+  /// The ports a packet from tile `from` to tile `to` crosses (`Mesh.route`).
+  func route(from: Int, to: Int) -> [PortID] { fixed.mesh.route(from: from, to: to) }
 
   /// Sends `bits` from tile `from` to tile `to` along its XY route: on every port the flits
   /// serialise behind earlier packets (FIFO), and the head moves on to the next router one hop

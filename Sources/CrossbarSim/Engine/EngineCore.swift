@@ -88,12 +88,12 @@ struct EngineCore {
     let timing: EngineTiming
     /// Copies of each layer (1 for layers without weights).
     let replicas: [Int]
-    let meshWidth: Int
+    let mesh: Mesh
 
     init(spec: ArchSpec, layout: NetworkLayout, placement: Placement, options: SimulationOptions, timing: EngineTiming,
-         replicas: [Int], meshWidth: Int) {
+         replicas: [Int], mesh: Mesh) {
       self.spec = spec; self.layout = layout; self.placement = placement; self.options = options; self.timing = timing
-      self.replicas = replicas; self.meshWidth = meshWidth
+      self.replicas = replicas; self.mesh = mesh
     }
   }
 
@@ -105,7 +105,6 @@ struct EngineCore {
   @inline(__always) var options: SimulationOptions { fixed.options }
   @inline(__always) var timing: EngineTiming { fixed.timing }
   @inline(__always) var replicas: [Int] { fixed.replicas }
-  @inline(__always) var meshWidth: Int { fixed.meshWidth }
   /// Partial sums carry twice the output width (ISAAC's 16-bit sums of 8-bit values) until the
   /// final reduction rounds them.
   var psumBitsPerValue: Int { 2 * spec.data.outputBits }
@@ -166,11 +165,9 @@ struct EngineCore {
     let replicas = choice.replicas, placement = choice.placement
     placementNote = choice.note(clock: spec.clock)
     placementPolicy = choice.policy
-    let routers = (spec.chip.tiles + spec.chip.tilesPerRouter - 1) / spec.chip.tilesPerRouter
-    var w = 1
-    while w * w < routers { w += 1 }
+    let mesh = Mesh(spec), routers = mesh.routers
     fixed = Fixed(spec: spec, layout: layout, placement: placement, options: options, timing: try EngineTiming(spec),
-                  replicas: replicas, meshWidth: w)
+                  replicas: replicas, mesh: mesh)
     crossbarStates = CrossbarStates(count: spec.crossbarsPerChip)
     resources = ResourceSet(spec: spec, routers: routers)
     sharesADCs = resources.count(.sharedADC) > 0

@@ -3,8 +3,9 @@
 /// Where each layer (with its copies) starts on the chip. Layers are always placed in network
 /// order and a layer's copies one after another; the policies differ in the gap before a layer.
 public enum PlacementPolicy: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
-  /// `ima` unless sharing IMAs gives a faster pipeline (the replication planner's estimate) or
-  /// lets the model fit in fewer rounds; see `PlacementChoice.choose`.
+  /// `ima` unless sharing IMAs or spreading layers over router groups gives a faster pipeline (the
+  /// planner's estimate, router ports included) or lets the model fit in fewer rounds; see
+  /// `PlacementChoice.choose`.
   case auto
   /// Every layer from a fresh IMA (an IMA's input register serves one layer): ISAAC's placement.
   case ima
@@ -21,7 +22,7 @@ public enum PlacementPolicy: String, Codable, Sendable, CaseIterable, CustomStri
   /// What the policy means, for notes.
   public var meaning: String {
     switch self {
-    case .auto: "the faster of ima and crossbar"
+    case .auto: "the fastest of ima, crossbar and router by the planner's estimate"
     case .ima: "every layer on a fresh IMA"
     case .crossbar: "layers share IMAs"
     case .router: "every layer on a fresh router group"
@@ -38,11 +39,15 @@ public enum PlacementPolicy: String, Codable, Sendable, CaseIterable, CustomStri
 /// The placement a run uses: the resolved policy, the copies per layer, the placement, and (for
 /// `auto`) the candidates it weighed.
 public struct PlacementChoice: Sendable {
-  /// One policy `auto` considered: its rounds and the planner's per-image time of its slowest stage.
+  /// One policy `auto` considered: its rounds, the planner's per-image time of its slowest stage,
+  /// and of its busiest router port (`PortLoad`).
   public struct Candidate: Sendable, Equatable {
     public var policy: PlacementPolicy
     public var rounds: Int
     public var slowestStage: Cycles
+    public var busiestPort: Cycles = .zero
+    /// The estimate `auto` compares: the longer of the two.
+    public var pace: Cycles { max(slowestStage, busiestPort) }
   }
 
   /// The policy used (never `auto`).
@@ -57,9 +62,10 @@ public struct PlacementChoice: Sendable {
   public var candidates: [Candidate]
 
   /// Resolves `requested` for `layout` on `spec`: a fixed policy is planned and placed; `auto`
-  /// plans and places `ima` and `crossbar` and keeps the one with fewer rounds, then the shorter
-  /// slowest stage (`ReplicationPlan.slowestStage`: crossbar busy time per image, or the digital
-  /// floor), `ima` on a tie. A candidate that does not fit is skipped; if none fits, `ima`'s error.
+  /// plans and places `ima`, `crossbar` and `router` and keeps the one with fewer rounds, then the
+  /// shorter pace: the longer of the slowest stage (`ReplicationPlan.slowestStage`: crossbar busy
+  /// time per image, or the digital floor) and the busiest router port (`PortLoad`); `ima`,
+  /// then `crossbar`, on a tie. A candidate that does not fit is skipped; if none fits, `ima`'s error.
   public static func choose(_ requested: PlacementPolicy, layout: NetworkLayout, spec: ArchSpec,
                             options: SimulationOptions) throws -> PlacementChoice {
     func plan(_ p: PlacementPolicy) throws -> PlacementChoice {
@@ -72,12 +78,14 @@ public struct PlacementChoice: Sendable {
     let timing = try EngineTiming(spec)
     var best: PlacementChoice?, bestKey: (Int, Cycles)?, firstError: Error?
     var candidates: [Candidate] = []
-    for p in [PlacementPolicy.ima, .crossbar] {
+    for p in [PlacementPolicy.ima, .crossbar, .router] {
       do {
         let c = try plan(p)
         let t = ReplicationPlan.slowestStage(layout, timing: timing, replicas: c.replicas)
-        candidates.append(Candidate(policy: p, rounds: c.placement.rounds, slowestStage: t))
-        let key = (c.placement.rounds, t)
+        let port = PortLoad(layout, placement: c.placement, spec: spec).busiest(timing)
+        let candidate = Candidate(policy: p, rounds: c.placement.rounds, slowestStage: t, busiestPort: port)
+        candidates.append(candidate)
+        let key = (c.placement.rounds, candidate.pace)
         if bestKey.map({ key < $0 }) ?? true { best = c; bestKey = key }
       } catch { firstError = firstError ?? error }
     }
@@ -89,11 +97,14 @@ public struct PlacementChoice: Sendable {
   /// A sentence on what `auto` chose and why; nil for a fixed policy or when the candidates tie.
   public func note(clock: Clock) -> String? {
     guard requested == .auto, candidates.count > 1,
-          Set(candidates.map { "\($0.rounds)/\($0.slowestStage.count)" }).count > 1 else { return nil }
+          Set(candidates.map { "\($0.rounds)/\($0.pace.count)" }).count > 1 else { return nil }
+    func us(_ t: Cycles) -> String {
+      let us = clock.ns(t) / 1000
+      return us >= 10 ? String(format: "%.1f", us) : String(format: "%.2f", us)
+    }
     func say(_ c: Candidate) -> String {
-      let us = clock.ns(c.slowestStage) / 1000
-      return "\(c.policy) (\(c.policy.meaning)): \(c.rounds > 1 ? "\(c.rounds) rounds, " : "")slowest stage " +
-        (us >= 10 ? String(format: "%.1f", us) : String(format: "%.2f", us)) + " us per image"
+      "\(c.policy) (\(c.policy.meaning)): \(c.rounds > 1 ? "\(c.rounds) rounds, " : "")slowest stage " +
+        "\(us(c.slowestStage)), busiest router port \(us(c.busiestPort)) us per image"
     }
     let others = candidates.filter { $0.policy != policy }.map(say).joined(separator: "; ")
     return "placement auto chose \(say(candidates.first { $0.policy == policy }!)), against \(others)"
