@@ -8,7 +8,7 @@ export OPENBLAS_NUM_THREADS=1
 simrun=.build/release/simrun
 out=traces/study-crossbar-aligned
 keep=1729081   # 11.75 % of VGG-16's 14,715,584 weights: [XA]'s 88.25 % sparsity
-common=(--workload vgg16 --arch isaac-8bit --quiet)
+common=(--workload vgg16 --arch isaac-8bit --placement ima --quiet)   # ISAAC's placement
 rows="--compress prune-rows:fit=nearest --compress quant-fp"
 
 # 1. The pipeline: every configuration streams 16 images on the full chip, copies balanced.
