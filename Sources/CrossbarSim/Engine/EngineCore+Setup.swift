@@ -17,7 +17,8 @@ extension EngineCore {
     let l = layout.network.layers[layer], t = spec.sparsityTable
     let entries = switch t.granularity {
     case .row: x.tableEntries
-    case .weight: (x.usefulCells + spec.cellsPerWeight - 1) / spec.cellsPerWeight   // every cell of a kept weight is live
+    // Every cell of a kept weight is live.
+    case .weight: (x.usefulCells + spec.cellsPerWeight - 1) / spec.cellsPerWeight
     }
     return entries * t.indexBits.resolved(max(2, x.tableKind == .input ? l.weightRows : l.weightColumns).ceilLog2)
   }

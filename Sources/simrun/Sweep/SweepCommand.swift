@@ -16,7 +16,8 @@ struct SweepCommand: ParsableCommand {
       random: {points: N, seed: S} samples the grid instead (ranges {min, max, scale: log, integer: true} allowed); \
       objectives: [energyPerImage, imagesPerSecond, ...] (results: \
       \(Metric.all.map(\.column).joined(separator: ", ")); \
-      top1 when the points have eval; results.csv also notes steadyState and limitedBy). finetune: {train: FILE.npz, epochs: N, lr: X, ...} fine-tunes every \
+      top1 when the points have eval; results.csv also notes steadyState and limitedBy). \
+      finetune: {train: FILE.npz, epochs: N, lr: X, ...} fine-tunes every \
       point's layout before its accuracy (needs base eval; adds top1Before and top1After, top1 is then the \
       accuracy after). Finished points are journaled: a killed sweep continues with --resume. \
       --shard I/N runs every N-th point; `simrun merge` joins the shards' folders.

@@ -105,8 +105,9 @@ public struct SweepSpec: Sendable {
     let names = top["objectives"]?.sequence.map { $0.map { $0.string ?? "" } } ?? []
     let m = metrics
     guard names.count >= 2 else {
+      let results = m.filter { !$0.isNote }.map(\.column).joined(separator: ", ")
       throw InputError("\(source): 'objectives' must list at least two results for the Pareto front (e.g. " +
-          "[energyPerImage, imagesPerSecond]; results: \(m.filter { !$0.isNote }.map(\.column).joined(separator: ", ")))")
+          "[energyPerImage, imagesPerSecond]; results: \(results))")
     }
     objectives = try names.map { try SweepObjective(parsing: $0, metrics: m, source: source) }
   }
