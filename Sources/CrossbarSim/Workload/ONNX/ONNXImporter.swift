@@ -7,13 +7,16 @@ import SwiftProtobuf
 ///
 /// Operators: Conv (stride, symmetric padding, groups, dilation 1), Gemm and MatMul with constant
 /// weights (an Add of a constant after MatMul becomes its bias), Relu (fused into the layer that
-/// produces its input), MaxPool, AveragePool, GlobalAveragePool, Add, Concat (channels),
-/// BatchNormalization (folded into the preceding Conv or Gemm), Flatten/Reshape to `[N, -1]`, and
-/// Identity/Dropout (inference: pass-through). Anything else is an error naming the node and operator.
+/// produces its input), MaxPool, AveragePool, GlobalAveragePool, ReduceMean and ReduceMax over the
+/// spatial axes (global pooling, as PyTorch's dynamo exporter writes it), Add, Concat (channels),
+/// BatchNormalization (folded into the preceding Conv or Gemm), Flatten/Reshape to `[N, -1]`,
+/// Constant nodes, and Identity/Dropout (inference: pass-through; of a constant, an alias of it).
+/// Anything else is an error naming the node and operator.
 public enum ONNXImporter {
   /// Operators the importer understands.
-  public static let supported = ["Add", "AveragePool", "BatchNormalization", "Concat", "Conv", "Dropout", "Flatten",
-                                 "Gemm", "GlobalAveragePool", "Identity", "MatMul", "MaxPool", "Relu", "Reshape"]
+  public static let supported = ["Add", "AveragePool", "BatchNormalization", "Concat", "Constant", "Conv", "Dropout",
+                                 "Flatten", "Gemm", "GlobalAveragePool", "Identity", "MatMul", "MaxPool",
+                                 "ReduceMax", "ReduceMean", "Relu", "Reshape"]
   /// Largest model file read [bytes].
   public static let maxFileBytes = 1 << 30
 
@@ -265,7 +268,37 @@ struct GraphImport {
         tensors[out] = (src.layer, true)
       case "Identity", "Dropout":
         try arity(1...3); _ = try attrs(["ratio", "seed"])
-        tensors[out] = try producer(n.input[0], of: n)
+        if let c = constants[n.input[0]] {
+          constants[out] = c   // an exporter's alias of a shared constant (e.g. identical biases)
+        } else {
+          tensors[out] = try producer(n.input[0], of: n)
+        }
+      case "Constant":
+        try arity(0...0)
+        constants[out] = try constantNode(n, try attrs(["value", "value_float", "value_floats", "value_int",
+                                                         "value_ints"]))
+      case "ReduceMean", "ReduceMax":
+        try arity(1...2)
+        let a = try attrs(["axes", "keepdims", "noop_with_empty_axes"])
+        var axes = a.ints("axes")
+        if n.input.count == 2, !n.input[1].isEmpty {
+          guard axes == nil else { throw InputError("\(here): axes given both as an attribute and as an input") }
+          axes = try constant(n.input[1], of: n, what: "axes").values.map { Int($0) }
+        }
+        let spatial = (axes ?? []).map { $0 < 0 ? $0 + 4 : $0 }.sorted()
+        guard spatial == [2, 3] else {
+          throw InputError("\(here): axes \(axes.map { "\($0)" } ?? "none (every axis)") are not supported; reducing " +
+              "over the spatial axes [2, 3] (global pooling) is")
+        }
+        let src = try producer(n.input[0], of: n)
+        guard !src.flat else { throw InputError("\(here): input '\(n.input[0])' was flattened; global pooling needs a " +
+            "feature map") }
+        let s = src.layer.map { builder.network.layers[$0].outputShape } ?? builder.network.inputShape
+        guard s.height == s.width else { throw InputError("\(here): input map \(s) is not square") }
+        let kind: PoolKind = n.opType == "ReduceMean" ? .average : .max
+        let i = try builder.pool(name, Pooling(kind, kernel: s.height, stride: s.height), reading: src.layer)
+        // keepdims=0 gives [N, C]: a flat vector, as Flatten would.
+        tensors[out] = (i, a.int("keepdims", default: 1) == 0)
       default:
         throw InputError("\(here): operator \(n.opType) is not supported " +
             "(supported: \(ONNXImporter.supported.joined(separator: ", ")))")
@@ -273,6 +306,16 @@ struct GraphImport {
     } catch let e as InputError where !e.description.hasPrefix(source) {
       throw InputError("\(here): \(e.description)")
     }
+  }
+
+  /// The tensor a Constant node holds: `value`, or a float or int (list) attribute.
+  func constantNode(_ n: Onnx_NodeProto, _ a: ONNXAttributes) throws -> ONNXTensor {
+    if let t = a.tensor("value") { return try reader.tensor(t) }
+    if a.has("value_float") { return ONNXTensor(dims: [], values: [a.float("value_float", default: 0)]) }
+    if let f = a.floats("value_floats") { return ONNXTensor(dims: [f.count], values: f) }
+    if a.has("value_int") { return ONNXTensor(dims: [], values: [Float(a.int("value_int", default: 0))]) }
+    if let v = a.ints("value_ints") { return ONNXTensor(dims: [v.count], values: v.map { Float($0) }) }
+    throw InputError("\(where_(n)): no value (value, value_float(s) or value_int(s))")
   }
 
   /// Optional bias input `k` with `count` values.

@@ -85,6 +85,12 @@ struct ONNXAttributes {
   func int(_ name: String, default d: Int) -> Int { byName[name].map { Int(clamping: $0.i) } ?? d }
   func float(_ name: String, default d: Float) -> Float { byName[name]?.f ?? d }
   func string(_ name: String) -> String? { byName[name].map { String(decoding: $0.s, as: UTF8.self) } }
+  /// A tensor-valued attribute (`value` of a Constant node).
+  func tensor(_ name: String) -> Onnx_TensorProto? { byName[name].flatMap { $0.hasT ? $0.t : nil } }
+  /// A float-list attribute.
+  func floats(_ name: String) -> [Float]? { byName[name].map(\.floats) }
+  /// Whether the node sets `name`.
+  func has(_ name: String) -> Bool { byName[name] != nil }
 
   /// Fails with the attribute, its value and what would be valid.
   func refuse(_ name: String, _ value: Any, _ valid: String) -> InputError {

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import CrossbarSim
+import Mappers
+
+/// What PyTorch's exporters write around the layers: global pooling as ReduceMean or ReduceMax
+/// (the dynamo exporter, opsets 13 and 18), Constant nodes, and Identity aliases of constants.
+@Suite("ONNX import of exporter idioms")
+struct ONNXExporterOpsTests {
+  /// x: two 2x2 channels, 1...4 and 5...8.
+  let x: [Float] = [1, 2, 3, 4, 5, 6, 7, 8]
+
+  func attribute(_ name: String, int: Int64) -> Onnx_AttributeProto {
+    var a = Onnx_AttributeProto(); a.name = name; a.type = .int; a.i = int; return a
+  }
+
+  @Test("ReduceMean over [2, 3] with keepdims is global average pooling (values by hand)")
+  func reduceMeanOpset13() throws {
+    var m = TinyONNX(input: [1, 2, 2, 2])
+    m.node("ReduceMean", ["input"], "gap", ints: ["axes": [2, 3]])
+    m.graph.node[0].attribute.append(attribute("keepdims", int: 1))
+    m.node("Flatten", ["gap"], "flat")
+    m.constant("B", [2, 1], [1, 1]); m.node("Gemm", ["flat", "B"], "sum")
+    let (net, w) = try ONNXImporter.load(data: m.data(output: "sum"), name: "r", source: "r.onnx")
+    #expect(net.layers[0].operation == .pool(Pooling(.average, kernel: 2, stride: 2)))
+    let out = try FloatInference(network: net, weights: w).run(x, images: 1)
+    #expect(out[0] == [2.5, 6.5] && out[1] == [9])
+    let spec = ArchSpec.isaac8bit
+    let layout = try NetworkLayout.map(net, with: Im2colMapper(), geometry: ArrayGeometry(spec))
+    #expect(try Engine(spec: spec, layout: layout).simulate().latencyNs > 0)
+  }
+
+  @Test("ReduceMax with axes from a Constant node (opset 18) and keepdims=0 is global max pooling to a vector")
+  func reduceMaxOpset18() throws {
+    var m = TinyONNX(input: [1, 2, 2, 2])
+    var axes = Onnx_NodeProto(); axes.opType = "Constant"; axes.name = "axes"; axes.output = ["axes"]
+    var v = Onnx_AttributeProto(); v.name = "value"; v.type = .tensor
+    v.t.dims = [2]; v.t.dataType = 7; v.t.int64Data = [-2, -1]
+    axes.attribute = [v]
+    m.graph.node.append(axes)
+    m.node("ReduceMax", ["input", "axes"], "gmp")
+    m.graph.node[1].attribute.append(attribute("keepdims", int: 0))
+    m.constant("B", [2, 1], [1, -1]); m.node("Gemm", ["gmp", "B"], "diff")
+    let (net, w) = try ONNXImporter.load(data: m.data(output: "diff"), name: "r", source: "r.onnx")
+    #expect(net.layers[0].operation == .pool(Pooling(.max, kernel: 2, stride: 2)))
+    let out = try FloatInference(network: net, weights: w).run(x, images: 1)
+    #expect(out[0] == [4, 8] && out[1] == [-4])
+  }
+
+  @Test("an Identity of an initializer is that constant (an exporter shares identical biases this way)")
+  func identityOfConstant() throws {
+    var m = TinyONNX(input: [1, 1, 2, 2])
+    m.constant("w", [1, 1, 1, 1], [2]); m.constant("b0", [1], [1])
+    m.node("Identity", ["b0"], "b")
+    m.node("Conv", ["input", "w", "b"], "y")
+    let (net, wts) = try ONNXImporter.load(data: m.data(output: "y"), name: "i", source: "i.onnx")
+    #expect(try FloatInference(network: net, weights: wts).run([1, 2, 3, 4], images: 1)[0] == [3, 5, 7, 9])
+  }
+
+  @Test("a reduction over other axes and a Constant without a value are errors naming the node")
+  func badReductions() throws {
+    var m = TinyONNX(input: [1, 2, 2, 2])
+    m.node("ReduceMean", ["input"], "r", ints: ["axes": [1]])
+    let e = #expect(throws: InputError.self) { try ONNXImporter.load(data: m.data(output: "r"), name: "m", source: "m.onnx") }
+    #expect(e?.description.contains("node 'r' (ReduceMean): axes [1] are not supported") == true, "\(String(describing: e))")
+    var c = TinyONNX(input: [1, 2, 2, 2])
+    var k = Onnx_NodeProto(); k.opType = "Constant"; k.name = "k"; k.output = ["k"]
+    c.graph.node.append(k)
+    c.node("Relu", ["input"], "y")
+    let e2 = #expect(throws: InputError.self) { try ONNXImporter.load(data: c.data(output: "y"), name: "c", source: "c.onnx") }
+    #expect(e2?.description.contains("node 'k' (Constant): no value") == true, "\(String(describing: e2))")
+  }
+}
