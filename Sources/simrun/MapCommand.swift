@@ -13,7 +13,8 @@ struct MapCommand: ParsableCommand {
       (["  \(m.kind)"] + m.optionHelp.map { "      \($0)" }).joined(separator: "\n")
     }.joined(separator: "\n"))
 
-  @Option(help: "Built-in workload name or a NeuroSim NetWork_*.csv file.")
+  @Option(name: [.customLong("workload"), .customLong("model")],
+          help: "Built-in workload name, a NeuroSim NetWork_*.csv file or an ONNX model (--model is the same).")
   var workload = RunSetup().workload
 
   @Option(help: "Mapper: kind or kind:key=value,... (see below).")

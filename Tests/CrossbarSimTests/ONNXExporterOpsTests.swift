@@ -71,3 +71,28 @@ struct ONNXExporterOpsTests {
     #expect(e2?.description.contains("node 'k' (Constant): no value") == true, "\(String(describing: e2))")
   }
 }
+
+@Suite("ONNX import messages")
+struct ONNXMessageTests {
+  @Test("a read second output names its node; an unread one is ignored; the input's type and shape are checked")
+  func messages() throws {
+    var m = TinyONNX(input: [1, 1, 4, 4])
+    m.node("MaxPool", ["input"], "p", ints: ["kernel_shape": [2, 2], "strides": [2, 2]])
+    m.graph.node[0].output.append("indices")
+    let unread = try ONNXImporter.load(data: m.data(output: "p"), name: "m", source: "m.onnx")
+    #expect(unread.network.layers.count == 1)
+    let read = #expect(throws: InputError.self) {
+      try ONNXImporter.load(data: m.data(output: "indices"), name: "m", source: "m.onnx")
+    }
+    #expect(read?.description.contains("node 'p' (MaxPool): output 'indices' is read") == true, "\(String(describing: read))")
+    var t = TinyONNX(input: [1, 1, 4, 4])
+    t.graph.input[0].type.tensorType.elemType = 7
+    t.node("Relu", ["input"], "y")
+    let type = #expect(throws: InputError.self) { try ONNXImporter.load(data: t.data(output: "y"), name: "t", source: "t.onnx") }
+    #expect(type?.description.contains("input 'input' has ONNX element type 7") == true)
+    var r = TinyONNX(input: [1, 4, 4])
+    r.node("Relu", ["input"], "y")
+    let shape = #expect(throws: InputError.self) { try ONNXImporter.load(data: r.data(output: "y"), name: "s", source: "s.onnx") }
+    #expect(shape?.description.contains("has shape [1, 4, 4]; an N x C x H x W") == true, "\(String(describing: shape))")
+  }
+}

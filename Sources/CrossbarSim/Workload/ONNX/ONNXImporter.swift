@@ -77,8 +77,13 @@ struct GraphImport {
       if case .dimValue(let v)? = d.value { return Int(clamping: v) } else { return -1 }
     }
     guard dims.count == 4, dims[1...].allSatisfy({ $0 >= 1 && $0 <= 1 << 16 }) else {
-      throw InputError("\(source): input '\(input.name)' has shape \(dims) (-1: symbolic); an N x C x H x W image " +
-          "input with known C, H, W is needed")
+      let symbolic = dims.contains(-1) ? " (-1: symbolic)" : ""
+      throw InputError("\(source): input '\(input.name)' has shape \(dims)\(symbolic); an N x C x H x W image input " +
+          "with known C, H, W is needed")
+    }
+    let type = input.type.tensorType.elemType
+    guard type == 1 else {
+      throw InputError("\(source): input '\(input.name)' has ONNX element type \(type); a float (1) image is needed")
     }
     builder = NetworkBuilder(name: name, input: TensorShape(dims[1], dims[2], dims[3]))
     tensors[input.name] = (nil, false)
@@ -118,6 +123,10 @@ struct GraphImport {
   mutating func node(_ n: Onnx_NodeProto) throws {
     let here = where_(n)
     guard n.output.count >= 1 else { throw InputError("\(here): no output") }
+    if let extra = n.output.dropFirst().first(where: { !$0.isEmpty && uses[$0, default: 0] > 0 }) {
+      // MaxPool's Indices, Dropout's mask, BatchNormalization's running statistics: unread, they are ignored.
+      throw InputError("\(here): output '\(extra)' is read, but only a node's first output (its result) is supported")
+    }
     let name = n.name.isEmpty ? n.output[0] : n.name
     let out = n.output[0]
     func attrs(_ allowed: Set<String>) throws -> ONNXAttributes {
@@ -291,8 +300,9 @@ struct GraphImport {
               "over the spatial axes [2, 3] (global pooling) is")
         }
         let src = try producer(n.input[0], of: n)
-        guard !src.flat else { throw InputError("\(here): input '\(n.input[0])' was flattened; global pooling needs a " +
-            "feature map") }
+        guard !src.flat else {
+          throw InputError("\(here): input '\(n.input[0])' was flattened; global pooling needs a feature map")
+        }
         let s = src.layer.map { builder.network.layers[$0].outputShape } ?? builder.network.inputShape
         guard s.height == s.width else { throw InputError("\(here): input map \(s) is not square") }
         let kind: PoolKind = n.opType == "ReduceMean" ? .average : .max
