@@ -56,7 +56,7 @@ struct WorkloadsCommand: ParsableCommand {
         let groups = c.groups > 1 ? "/g\(c.groups)" : ""
         kind = "conv\(c.kernelHeight)x\(c.kernelWidth)/s\(c.stride)/p\(c.padding)" + groups
       case .fullyConnected: kind = "fc"
-      case .pool(let p): kind = "\(p.kind.rawValue)pool\(p.kernel)/s\(p.stride)"
+      case .pool(let p): kind = "\(p.kind.rawValue)pool\(p.kernel)/s\(p.stride)" + (p.ceilMode ? " ceil" : "")
       case .add: kind = "add"
       case .concat: kind = "concat"
       }

@@ -96,3 +96,44 @@ struct ONNXMessageTests {
     #expect(shape?.description.contains("has shape [1, 4, 4]; an N x C x H x W") == true, "\(String(describing: shape))")
   }
 }
+
+@Suite("ONNX pooling ceil_mode")
+struct ONNXCeilModeTests {
+  @Test("MaxPool ceil_mode=1 keeps the overrunning last window (GoogLeNet, SqueezeNet): values by hand")
+  func maxPoolCeil() throws {
+    // 6x6 input 0...35, 3x3 windows, stride 2: floor gives 2x2, ceil 3x3 (the last row and column
+    // of windows cover input rows and columns 4-5 only).
+    var m = TinyONNX(input: [1, 1, 6, 6])
+    m.node("MaxPool", ["input"], "p", ints: ["kernel_shape": [3, 3], "strides": [2, 2]])
+    var c = Onnx_AttributeProto(); c.name = "ceil_mode"; c.type = .int; c.i = 1
+    m.graph.node[0].attribute.append(c)
+    let (net, w) = try ONNXImporter.load(data: m.data(output: "p"), name: "c", source: "c.onnx")
+    #expect(net.layers[0].outputShape == TensorShape(1, 3, 3))
+    let out = try FloatInference(network: net, weights: w).run((0..<36).map(Float.init), images: 1)
+    #expect(out[0] == [14, 16, 17, 26, 28, 29, 32, 34, 35])
+    let spec = ArchSpec.isaac8bit
+    let layout = try NetworkLayout.map(net, with: Im2colMapper(), geometry: ArrayGeometry(spec))
+    #expect(try Engine(spec: spec, layout: layout).simulate().layers[0].windows == 9)
+    // PyTorch's rule: a last window starting past the input and its left padding is dropped.
+    #expect(Pooling(.max, kernel: 2, stride: 2, padding: 1, ceilMode: true).outputSize(4) == 3)
+    #expect(Pooling(.max, kernel: 3, stride: 2, ceilMode: true).outputSize(7) == 3)
+    #expect(Pooling(.max, kernel: 3, stride: 2, ceilMode: true).outputSize(8) == 4)
+  }
+
+  @Test("AveragePool ceil_mode=1 is refused where it would change the output size, accepted where it does not")
+  func averagePoolCeil() throws {
+    for (side, ok) in [(6, false), (7, true)] {
+      var m = TinyONNX(input: [1, 1, Int64(side), Int64(side)])
+      m.node("AveragePool", ["input"], "p", ints: ["kernel_shape": [3, 3], "strides": [2, 2]])
+      var c = Onnx_AttributeProto(); c.name = "ceil_mode"; c.type = .int; c.i = 1
+      m.graph.node[0].attribute.append(c)
+      if ok {
+        #expect(try ONNXImporter.load(data: m.data(output: "p"), name: "a", source: "a.onnx").network.layers[0]
+          .outputShape == TensorShape(1, 3, 3))
+      } else {
+        let e = #expect(throws: InputError.self) { try ONNXImporter.load(data: m.data(output: "p"), name: "a", source: "a.onnx") }
+        #expect(e?.description.contains("attribute ceil_mode = 1 is not supported") == true)
+      }
+    }
+  }
+}

@@ -53,9 +53,22 @@ public struct Pooling: Hashable, Codable, Sendable {
   public var stride: Int
   /// Padding on each side.
   public var padding: Int
+  /// Whether the output size rounds up (ONNX and PyTorch `ceil_mode`): a last window that starts
+  /// inside the input (or its left padding) but overruns its end still counts, over the pixels it has.
+  public var ceilMode: Bool
   /// Creates a pooling window.
-  public init(_ kind: PoolKind, kernel: Int, stride: Int, padding: Int = 0) {
-    self.kind = kind; self.kernel = kernel; self.stride = stride; self.padding = padding
+  public init(_ kind: PoolKind, kernel: Int, stride: Int, padding: Int = 0, ceilMode: Bool = false) {
+    self.kind = kind; self.kernel = kernel; self.stride = stride; self.padding = padding; self.ceilMode = ceilMode
+  }
+
+  /// Output size along a side of `n` input pixels: `floor` or `ceil((n + 2p - k) / s) + 1`; in ceil
+  /// mode, a last window starting past the input and its left padding is dropped (PyTorch's rule).
+  public func outputSize(_ n: Int) -> Int {
+    let span = n + 2 * padding - kernel
+    guard ceilMode else { return span / stride + 1 }
+    var out = (span + stride - 1) / stride + 1
+    if (out - 1) * stride >= n + padding { out -= 1 }
+    return out
   }
 }
 

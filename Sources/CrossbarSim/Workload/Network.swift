@@ -110,8 +110,7 @@ public struct NetworkBuilder {
           inS.height + 2 * p.padding >= p.kernel else {
       throw InputError("layer \(name): pool window \(p.kernel) stride \(p.stride) does not fit input \(inS)")
     }
-    let oh = (inS.height + 2 * p.padding - p.kernel) / p.stride + 1
-    let ow = (inS.width + 2 * p.padding - p.kernel) / p.stride + 1
+    let oh = p.outputSize(inS.height), ow = p.outputSize(inS.width)
     return try append(Layer(name: name, operation: .pool(p), inputs: src.map { [$0] } ?? [], inputShape: inS,
                         outputShape: TensorShape(inS.channels, oh, ow)))
   }

@@ -55,6 +55,7 @@ public enum ONNXExporter {
         node.attribute = [ints("kernel_shape", [p.kernel, p.kernel]), ints("strides", [p.stride, p.stride]),
                           ints("pads", Array(repeating: p.padding, count: 4))]
         if p.kind == .average { node.attribute.append(int("count_include_pad", 1)) }
+        if p.ceilMode { node.attribute.append(int("ceil_mode", 1)) }
       case .add:
         node.opType = "Add"
         node.input = l.inputs.map { names[$0] }

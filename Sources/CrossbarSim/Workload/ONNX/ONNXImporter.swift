@@ -213,7 +213,6 @@ struct GraphImport {
         let a = try attrs(["kernel_shape", "strides", "pads", "ceil_mode", "auto_pad", "count_include_pad",
                            "dilations", "storage_order"])
         try a.noDilation()
-        guard a.int("ceil_mode", default: 0) == 0 else { throw a.refuse("ceil_mode", 1, "only 0") }
         guard a.int("storage_order", default: 0) == 0 else { throw a.refuse("storage_order", 1, "only 0") }
         let k = try a.square("kernel_shape", default: 0)
         guard k >= 1 else { throw InputError("\(here): kernel_shape is required") }
@@ -222,10 +221,20 @@ struct GraphImport {
           throw a.refuse("count_include_pad", 0, "padded average pooling counts the padding: set count_include_pad=1")
         }
         let src = try producer(n.input[0], of: n)
-        let i = try builder.pool(name,
-                                 Pooling(n.opType == "MaxPool" ? .max : .average, kernel: k,
-                                         stride: try a.square("strides", default: 1), padding: pad), reading: src.layer)
-        tensors[out] = (i, false)
+        var p = Pooling(n.opType == "MaxPool" ? .max : .average, kernel: k, stride: try a.square("strides", default: 1),
+                        padding: pad, ceilMode: a.int("ceil_mode", default: 0) == 1)
+        let side = src.layer.map { builder.network.layers[$0].outputShape } ?? builder.network.inputShape
+        if p.ceilMode, p.kind == .average {
+          // An overrunning average window would divide by the pixels it has: not modelled.
+          var floor = p
+          floor.ceilMode = false
+          guard floor.outputSize(side.height) == p.outputSize(side.height),
+                floor.outputSize(side.width) == p.outputSize(side.width) else {
+            throw a.refuse("ceil_mode", 1, "for AveragePool only where it does not change the output size")
+          }
+          p = floor
+        }
+        tensors[out] = (try builder.pool(name, p, reading: src.layer), false)
       case "GlobalAveragePool":
         try arity(1...1); _ = try attrs([])
         let src = try producer(n.input[0], of: n)
