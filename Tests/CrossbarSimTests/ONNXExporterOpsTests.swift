@@ -137,3 +137,35 @@ struct ONNXCeilModeTests {
     }
   }
 }
+
+@Suite("ONNX ReLU6")
+struct ONNXReLU6Tests {
+  @Test("Clip(0, 6) fuses as ReLU6: float values by hand, both opset forms, other bounds refused, export round trip")
+  func relu6() throws {
+    for inputs in [true, false] {
+      var m = TinyONNX(input: [1, 1, 2, 2])
+      m.constant("w", [1, 1, 1, 1], [4])
+      m.node("Conv", ["input", "w"], "c")
+      if inputs {
+        m.constant("lo", [], [0]); m.constant("hi", [], [6])
+        m.node("Clip", ["c", "lo", "hi"], "y")
+      } else {
+        m.node("Clip", ["c"], "y")
+        for (k, v) in [("min", Float(0)), ("max", Float(6))] {
+          var a = Onnx_AttributeProto(); a.name = k; a.type = .float; a.f = v; m.graph.node[1].attribute.append(a)
+        }
+      }
+      let (net, w) = try ONNXImporter.load(data: m.data(output: "y"), name: "r", source: "r.onnx")
+      #expect(net.layers[0].activation == .relu6)
+      #expect(try FloatInference(network: net, weights: w).run([-1, 0.5, 1, 2], images: 1)[0] == [0, 2, 4, 6])
+      // Written back as Clip and read again: the same network.
+      let again = try ONNXImporter.load(data: ONNXExporter.data(network: net, weights: w), name: "r", source: "again")
+      #expect(again.network.layers == net.layers)
+    }
+    var bad = TinyONNX(input: [1, 1, 2, 2])
+    bad.constant("w", [1, 1, 1, 1], [4]); bad.constant("lo", [], [-1]); bad.constant("hi", [], [1])
+    bad.node("Conv", ["input", "w"], "c"); bad.node("Clip", ["c", "lo", "hi"], "y")
+    let e = #expect(throws: InputError.self) { try ONNXImporter.load(data: bad.data(output: "y"), name: "b", source: "b.onnx") }
+    #expect(e?.description.contains("node 'y' (Clip): Clip(-1.0, 1.0) is not supported; Clip(0, 6) (ReLU6) is") == true)
+  }
+}

@@ -23,7 +23,7 @@ public struct FloatInference: Sendable {
     for (i, l) in network.layers.enumerated() {
       let inputs = l.inputs.isEmpty ? [x] : l.inputs.map { outs[$0] }
       var y = layer(l, weights.layers[i], inputs, images: images)
-      if l.activation == .relu { for j in y.indices where y[j] < 0 { y[j] = 0 } }
+      l.activation.apply(&y, six: 6)
       outs.append(y)
     }
     return outs

@@ -141,7 +141,7 @@ public struct IntegerInference: Sendable {
         y = TensorOps.concat(zip(ins, inF).map { rescale($0.0, from: $0.1, to: f) },
                              elements: l.inputs.map { network.layers[$0].outputShape.elements }, images: images)
       }
-      if l.activation == .relu { for j in y.indices where y[j] < 0 { y[j] = 0 } }
+      l.activation.apply(&y, six: Int((6 / f.scale).rounded(.down)))
       if !sinks.contains(i) || !l.operation.isMatrix {
         for j in y.indices { y[j] = min(max(y[j], f.range.lowerBound), f.range.upperBound) }
       }

@@ -82,6 +82,7 @@ struct TrainingGraph<T: TrainScalar> {
                              elements: l.inputs.map { network.layers[$0].outputShape.elements }, images: images)
       }
       if l.activation == .relu { TrainingOps.relu(&y) }
+      if l.activation == .relu6 { TrainingOps.relu6(&y) }
       outs.append(y)
     }
     return Tape(outputs: outs, columns: columns)
@@ -121,6 +122,7 @@ struct TrainingGraph<T: TrainScalar> {
       dOut[i] = nil
       let l = network.layers[i]
       if l.activation == .relu { TrainingOps.reluBackward(&d, outputs[i]) }
+      if l.activation == .relu6 { TrainingOps.relu6Backward(&d, outputs[i]) }
       let input = l.inputs.isEmpty ? x : outputs[l.inputs[0]]
       let needInput = !l.inputs.isEmpty
       switch l.operation {

@@ -152,6 +152,18 @@ enum TrainingOps {
     }
   }
 
+  /// ReLU6 in place: `min(max(0, y), 6)`.
+  static func relu6<T: TrainScalar>(_ y: inout [T]) {
+    y.withUnsafeMutableBufferPointer { p in for j in p.indices { p[j] = min(max(p[j], 0), 6) } }
+  }
+
+  /// Zeroes the gradient where the ReLU6's output `y` is clamped (at 0 or at 6).
+  static func relu6Backward<T: TrainScalar>(_ d: inout [T], _ y: [T]) {
+    d.withUnsafeMutableBufferPointer { dp in
+      y.withUnsafeBufferPointer { yp in for j in dp.indices where yp[j] <= 0 || yp[j] >= 6 { dp[j] = 0 } }
+    }
+  }
+
   /// Adds `a` into `b`, allocating `b` on first use.
   static func accumulate<T: TrainScalar>(_ a: [T], into b: inout [T]?) {
     guard b != nil else { b = a; return }

@@ -99,6 +99,18 @@ public enum Activation: String, Hashable, Codable, Sendable {
   case identity
   /// `max(0, x)`.
   case relu
+  /// `min(max(0, x), 6)`: ReLU6 (MobileNet-V2), ONNX `Clip(0, 6)`. A clamp in the layer's output
+  /// stage, like the ReLU, so it costs nothing the ReLU does not.
+  case relu6
+
+  /// Applies the function to `y` in place; `six` is 6 in `y`'s units (6 for floats, 6 / scale for codes).
+  func apply<T: Comparable & Numeric>(_ y: inout [T], six: T) {
+    switch self {
+    case .identity: break
+    case .relu: for j in y.indices where y[j] < 0 { y[j] = 0 }
+    case .relu6: for j in y.indices { y[j] = min(max(y[j], 0), six) }
+    }
+  }
 }
 
 /// One layer of a network: an operation, its producers, and its input and output shapes.

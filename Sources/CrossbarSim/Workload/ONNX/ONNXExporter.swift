@@ -71,6 +71,17 @@ public enum ONNXExporter {
         relu.name = "\(l.name)_relu"; relu.opType = "Relu"; relu.input = [out]; relu.output = ["\(l.name)_relu"]
         g.node.append(relu)
         names.append("\(l.name)_relu")
+      } else if l.activation == .relu6 {
+        // Clip with its bounds as inputs (opset 11 and later).
+        var clip = Onnx_NodeProto()
+        clip.name = "\(l.name)_relu6"; clip.opType = "Clip"; clip.output = ["\(l.name)_relu6"]
+        clip.input = [out, "\(l.name)_relu6_min", "\(l.name)_relu6_max"]
+        for (suffix, v) in [("min", Float(0)), ("max", Float(6))] {
+          var t = Onnx_TensorProto(); t.name = "\(l.name)_relu6_\(suffix)"; t.dataType = 1; t.floatData = [v]
+          g.initializer.append(t)
+        }
+        g.node.append(clip)
+        names.append("\(l.name)_relu6")
       } else {
         names.append(out)
       }

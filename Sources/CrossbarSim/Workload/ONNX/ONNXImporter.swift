@@ -14,7 +14,8 @@ import SwiftProtobuf
 /// Anything else is an error naming the node and operator.
 public enum ONNXImporter {
   /// Operators the importer understands.
-  public static let supported = ["Add", "AveragePool", "BatchNormalization", "Concat", "Constant", "Conv", "Dropout",
+  public static let supported = ["Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv",
+                                 "Dropout",
                                  "Flatten", "Gemm", "GlobalAveragePool", "Identity", "MatMul", "MaxPool",
                                  "ReduceMax", "ReduceMean", "Relu", "Reshape"]
   /// Largest model file read [bytes].
@@ -208,6 +209,22 @@ struct GraphImport {
         let i = try fusible(n)
         builder.activate(.relu, i)
         tensors[out] = (i, tensors[n.input[0]]!.flat)
+      case "Clip":
+        // ReLU6: bounds 0 and 6 as inputs (opset 11+) or attributes (opset 6).
+        try arity(1...3)
+        let a = try attrs(["min", "max"])
+        func bound(_ k: Int, _ attr: String) throws -> Float? {
+          if n.input.count > k, !n.input[k].isEmpty { return try constant(n.input[k], of: n, what: attr).values.first }
+          return a.has(attr) ? a.float(attr, default: 0) : nil
+        }
+        let lo = try bound(1, "min"), hi = try bound(2, "max")
+        guard lo == 0, hi == 6 else {
+          throw InputError("\(here): Clip(\(lo.map { "\($0)" } ?? "none"), \(hi.map { "\($0)" } ?? "none")) is not " +
+              "supported; Clip(0, 6) (ReLU6) is")
+        }
+        let i = try fusible(n)
+        builder.activate(.relu6, i)
+        tensors[out] = (i, tensors[n.input[0]]!.flat)
       case "MaxPool", "AveragePool":
         try arity(1...1)
         let a = try attrs(["kernel_shape", "strides", "pads", "ceil_mode", "auto_pad", "count_include_pad",
@@ -360,15 +377,15 @@ struct GraphImport {
     return i
   }
 
-  /// The layer a Relu can be fused into: its producer, when the Relu is the only reader.
+  /// The layer an activation (Relu, Clip) can be fused into: its producer, when it is the only reader.
   func fusible(_ n: Onnx_NodeProto) throws -> Int {
     let t = try producer(n.input[0], of: n)
     guard let i = t.layer, builder.network.layers[i].activation == .identity else {
-      throw InputError("\(where_(n)): a Relu must follow a layer (not the network input or another Relu)")
+      throw InputError("\(where_(n)): a \(n.opType) must follow a layer (not the network input or another activation)")
     }
     guard uses[n.input[0], default: 0] == 1 else {
-      throw InputError("\(where_(n)): '\(n.input[0])' is also read without the Relu; only a Relu that is its layer's " +
-          "only reader is fused")
+      throw InputError("\(where_(n)): '\(n.input[0])' is also read without the \(n.opType); only an activation " +
+          "that is its layer's only reader is fused")
     }
     return i
   }
