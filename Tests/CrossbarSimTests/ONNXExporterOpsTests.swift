@@ -169,3 +169,37 @@ struct ONNXReLU6Tests {
     #expect(e?.description.contains("node 'y' (Clip): Clip(-1.0, 1.0) is not supported; Clip(0, 6) (ReLU6) is") == true)
   }
 }
+
+@Suite("ONNX shape arithmetic")
+struct ONNXShapeFoldingTests {
+  @Test("the TorchScript flatten (Shape, Gather, Unsqueeze, Concat, Reshape) folds to [1, -1] at import")
+  func torchScriptFlatten() throws {
+    var m = TinyONNX(input: [1, 2, 2, 2])
+    m.node("Shape", ["input"], "shape")
+    m.constant("zero", [], [0]); m.node("Gather", ["shape", "zero"], "n")
+    m.node("Unsqueeze", ["n"], "n1", ints: ["axes": [0]])
+    m.constant("minus1", [1], [-1]); m.node("Concat", ["n1", "minus1"], "target")
+    var axis = Onnx_AttributeProto(); axis.name = "axis"; axis.type = .int; axis.i = 0
+    m.graph.node[3].attribute = [axis]
+    m.node("Reshape", ["input", "target"], "flat")
+    m.constant("B", [8, 1], [1, 1, 1, 1, 1, 1, 1, 1]); m.node("Gemm", ["flat", "B"], "sum")
+    let (net, w) = try ONNXImporter.load(data: m.data(output: "sum"), name: "f", source: "f.onnx")
+    #expect(net.layers.count == 1 && net.layers[0].inputShape.elements == 8)
+    #expect(try FloatInference(network: net, weights: w).run((1...8).map(Float.init), images: 1)[0] == [36])
+    // Shape with start and end (opset 15): the spatial dimensions.
+    var s = TinyONNX(input: [1, 2, 3, 4])
+    s.node("Shape", ["input"], "hw")
+    for (k, v) in [("start", Int64(2)), ("end", Int64(4))] {
+      var a = Onnx_AttributeProto(); a.name = k; a.type = .int; a.i = v; s.graph.node[0].attribute.append(a)
+    }
+    s.node("Relu", ["input"], "y")
+    var g = GraphImport(source: "s", graph: s.graph)
+    _ = try? g.run(name: "s")
+    #expect(g.constants["hw"]?.values == [3, 4])
+    // Gather of a feature map is not shape arithmetic.
+    var bad = TinyONNX(input: [1, 2, 2, 2])
+    bad.constant("i", [], [0]); bad.node("Gather", ["input", "i"], "x")
+    let e = #expect(throws: InputError.self) { try ONNXImporter.load(data: bad.data(output: "x"), name: "b", source: "b.onnx") }
+    #expect(e?.description.contains("node 'x' (Gather): Gather is supported only on constants") == true)
+  }
+}

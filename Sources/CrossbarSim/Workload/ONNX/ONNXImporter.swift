@@ -14,8 +14,8 @@ import SwiftProtobuf
 /// Anything else is an error naming the node and operator.
 public enum ONNXImporter {
   /// Operators the importer understands.
-  public static let supported = ["Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv",
-                                 "Dropout",
+  public static let supported = ["Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant",
+                                 "Conv", "Dropout", "Gather", "Shape", "Squeeze", "Unsqueeze",
                                  "Flatten", "Gemm", "GlobalAveragePool", "Identity", "MatMul", "MaxPool",
                                  "ReduceMax", "ReduceMean", "Relu", "Reshape"]
   /// Largest model file read [bytes].
@@ -278,6 +278,16 @@ struct GraphImport {
               "is not supported") }
           tensors[out] = (try builder.add(name, la, lb), false)
         }
+      case "Shape", "Gather", "Unsqueeze", "Squeeze", "Cast":
+        constants[out] = try folded(n)
+      case "Concat" where !n.input.isEmpty && n.input.allSatisfy({ constants[$0] != nil }):
+        // A shape being assembled (Shape, Gather, Unsqueeze, Concat before a Reshape): 1-D constants.
+        _ = try attrs(["axis"])
+        let parts = n.input.map { constants[$0]! }
+        guard parts.allSatisfy({ $0.dims.count <= 1 }) else { throw InputError("\(here): only 1-D constants are " +
+            "concatenated at import") }
+        let values = parts.flatMap(\.values)
+        constants[out] = ONNXTensor(dims: [values.count], values: values)
       case "Concat":
         let a = try attrs(["axis"])
         let axis = a.int("axis", default: 1)
@@ -341,6 +351,44 @@ struct GraphImport {
       }
     } catch let e as InputError where !e.description.hasPrefix(source) {
       throw InputError("\(here): \(e.description)")
+    }
+  }
+
+  /// Shape arithmetic folded at import, as the TorchScript exporter writes a flatten: the Shape of
+  /// a feature map (batch 1), Gather of constants, Unsqueeze, Squeeze and Cast of constants.
+  func folded(_ n: Onnx_NodeProto) throws -> ONNXTensor {
+    let here = where_(n)
+    switch n.opType {
+    case "Shape":
+      let a = try ONNXAttributes(n, allowed: ["start", "end"], source: source)
+      let src = try producer(n.input[0], of: n)
+      let s = src.layer.map { builder.network.layers[$0].outputShape } ?? builder.network.inputShape
+      let full = src.flat ? [1, s.elements] : [1, s.channels, s.height, s.width]
+      func clamp(_ v: Int) -> Int { min(max(v < 0 ? v + full.count : v, 0), full.count) }
+      let lo = clamp(a.int("start", default: 0)), hi = clamp(a.int("end", default: full.count))
+      let dims = lo < hi ? Array(full[lo..<hi]) : []
+      return ONNXTensor(dims: [dims.count], values: dims.map { Float($0) })
+    case "Gather":
+      let a = try ONNXAttributes(n, allowed: ["axis"], source: source)
+      guard n.input.count == 2, let data = constants[n.input[0]], let idx = constants[n.input[1]] else {
+        throw InputError("\(here): Gather is supported only on constants (shape arithmetic)")
+      }
+      guard data.dims.count == 1, a.int("axis", default: 0) == 0 else {
+        throw InputError("\(here): Gather of a \(data.dims.count)-D constant; only 1-D shape vectors are gathered")
+      }
+      let values = try idx.values.map { v -> Float in
+        let i = Int(v) < 0 ? Int(v) + data.values.count : Int(v)
+        guard data.values.indices.contains(i) else { throw InputError("\(here): index \(Int(v)) is out of range") }
+        return data.values[i]
+      }
+      return ONNXTensor(dims: idx.dims, values: values)
+    default:   // Unsqueeze, Squeeze, Cast: the values stay, the dimensions change
+      _ = try ONNXAttributes(n, allowed: ["axes", "to", "saturate"], source: source)
+      guard let c = constants[n.input.first ?? ""] else {
+        throw InputError("\(here): \(n.opType) is supported only on constants (shape arithmetic)")
+      }
+      // Shape vectors stay 1-D: an unsqueezed scalar or a squeezed [n, 1] is a vector of its values.
+      return ONNXTensor(dims: n.opType == "Cast" ? c.dims : [c.elements], values: c.values)
     }
   }
 
