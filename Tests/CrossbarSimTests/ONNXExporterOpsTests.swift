@@ -69,6 +69,15 @@ struct ONNXExporterOpsTests {
     c.node("Relu", ["input"], "y")
     let e2 = #expect(throws: InputError.self) { try ONNXImporter.load(data: c.data(output: "y"), name: "c", source: "c.onnx") }
     #expect(e2?.description.contains("node 'k' (Constant): no value") == true, "\(String(describing: e2))")
+    // Axes and shapes that are not whole numbers are errors, never an integer conversion's trap.
+    for (op, bad) in [("ReduceMean", Float.nan), ("Reshape", Float.infinity), ("ReduceMean", 2.5)] {
+      var r = TinyONNX(input: [1, 2, 2, 2])
+      r.constant("v", [2], [bad, 3])
+      r.node(op, ["input", "v"], "y")
+      let e3 = #expect(throws: InputError.self) { try ONNXImporter.load(data: r.data(output: "y"), name: "r", source: "r.onnx") }
+      #expect(e3?.description.contains("node 'y' (\(op)):") == true && e3?.description.contains("whole numbers") == true,
+              "\(String(describing: e3))")
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-// MARK: - The planner's estimate of the busiest router local port
+// MARK: - The planner's estimate of the busiest router port
 
 /// Per-image flits through each router output port under a placement, as the engine sends them:
 /// a producer window's outputs travel from its copy's home tile along the XY route (`Mesh`) to

@@ -141,7 +141,7 @@ public struct IntegerInference: Sendable {
         y = TensorOps.concat(zip(ins, inF).map { rescale($0.0, from: $0.1, to: f) },
                              elements: l.inputs.map { network.layers[$0].outputShape.elements }, images: images)
       }
-      l.activation.apply(&y, six: Int((6 / f.scale).rounded(.down)))
+      l.activation.apply(&y, six: Int(min((6 / f.scale).rounded(.down), 1e15)))   // a tiny scale: no clamp
       if !sinks.contains(i) || !l.operation.isMatrix {
         for j in y.indices { y[j] = min(max(y[j], f.range.lowerBound), f.range.upperBound) }
       }

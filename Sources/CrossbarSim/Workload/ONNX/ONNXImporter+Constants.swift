@@ -23,9 +23,9 @@ extension GraphImport {
       guard data.dims.count == 1, a.int("axis", default: 0) == 0 else {
         throw InputError("\(here): Gather of a \(data.dims.count)-D constant; only 1-D shape vectors are gathered")
       }
-      let values = try idx.values.map { v -> Float in
-        let i = Int(v) < 0 ? Int(v) + data.values.count : Int(v)
-        guard data.values.indices.contains(i) else { throw InputError("\(here): index \(Int(v)) is out of range") }
+      let values = try integers(n.input[1], of: n, what: "indices").map { v -> Float in
+        let i = v < 0 ? v + data.values.count : v
+        guard data.values.indices.contains(i) else { throw InputError("\(here): index \(v) is out of range") }
         return data.values[i]
       }
       return ONNXTensor(dims: idx.dims, values: values)
@@ -36,6 +36,17 @@ extension GraphImport {
       }
       // Shape vectors stay 1-D: an unsqueezed scalar or a squeezed [n, 1] is a vector of its values.
       return ONNXTensor(dims: n.opType == "Cast" ? c.dims : [c.elements], values: c.values)
+    }
+  }
+
+  /// The whole-number values of constant `name` (axes, indices, a shape), or an error naming it:
+  /// NaN, an infinity or a fraction never reaches an integer conversion.
+  func integers(_ name: String, of n: Onnx_NodeProto, what: String) throws -> [Int] {
+    try constant(name, of: n, what: what).values.map { v in
+      guard v.isFinite, v.rounded() == v, abs(v) <= Float(1 << 40), let i = Int(exactly: v) else {
+        throw InputError("\(where_(n)): \(what) '\(name)' holds \(v); whole numbers are needed")
+      }
+      return i
     }
   }
 

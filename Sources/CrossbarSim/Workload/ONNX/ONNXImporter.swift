@@ -303,7 +303,7 @@ struct GraphImport {
           guard a.int("axis", default: 1) == 1 else { throw a.refuse("axis", a.int("axis", default: 1), "only 1") }
         } else {
           try arity(2...2)
-          let s = try constant(n.input[1], of: n, what: "shape").values.map { Int($0) }
+          let s = try integers(n.input[1], of: n, what: "shape")
           let elements = src.layer.map { builder.network.layers[$0].outputShape.elements }
             ?? builder.network.inputShape.elements
           guard s.count == 2, [0, 1, -1].contains(s[0]), [-1, elements].contains(s[1]) else {
@@ -328,7 +328,7 @@ struct GraphImport {
         var axes = a.ints("axes")
         if n.input.count == 2, !n.input[1].isEmpty {
           guard axes == nil else { throw InputError("\(here): axes given both as an attribute and as an input") }
-          axes = try constant(n.input[1], of: n, what: "axes").values.map { Int($0) }
+          axes = try integers(n.input[1], of: n, what: "axes")
         }
         let spatial = (axes ?? []).map { $0 < 0 ? $0 + 4 : $0 }.sorted()
         guard spatial == [2, 3] else {

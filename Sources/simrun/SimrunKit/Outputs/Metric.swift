@@ -29,7 +29,7 @@ public struct Metric: Sendable {
   /// A note's text for a run (`limitedBy`); nil for a number. A note is no objective and no axis.
   public let text: (@Sendable (RunOutcome) -> String)?
   /// Whether it is a note about the run rather than a figure of merit (`Metric.notes`).
-  public var isNote: Bool { text != nil || unit == "flag" }
+  public var isNote: Bool { Metric.notes.contains { $0.name == name } }
 
   /// Column name: name and unit suffix.
   public var column: String { name + suffix }
