@@ -71,7 +71,7 @@ public struct KernelGroupPruner: ConfigurableCompressor {
       case .pool: frontier += consumers[c]; if consumers[c].isEmpty { return nil }
       case .conv(let conv): if conv.groups != 1 { return nil }; out.append(c)
       case .fullyConnected: out.append(c)
-      case .add, .concat: return nil
+      default: return nil   // additions, concatenations, products, channel moves: channels are not independent
       }
     }
     return out.sorted()
@@ -205,8 +205,8 @@ public struct KernelGroupPruner: ConfigurableCompressor {
                                            keptRatio: Double(cols.count) / Double(cw.inputs),
                                            relativeError: relativeErrorOfColumns(cw, keeping: cols),
                                            note: "input rows of \(layer.name)'s removed filters removed"))
-        case .add, .concat:
-          preconditionFailure("eligibility excludes additions and concatenations")
+        default:
+          preconditionFailure("eligibility admits matrix layers and pools only")
         }
       }
     }

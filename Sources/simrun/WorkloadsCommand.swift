@@ -50,16 +50,19 @@ struct WorkloadsCommand: ParsableCommand {
   static func layers(_ n: Network, format: OutputFormat) -> String {
     var t = CSVTable(header: ["layer", "kind", "inputs", "inputShape", "outputShape", "parameters", "macs"])
     for l in n.layers {
-      let kind: String
+      var kind: String
       switch l.operation {
       case .conv(let c):
         let groups = c.groups > 1 ? "/g\(c.groups)" : ""
         kind = "conv\(c.kernelHeight)x\(c.kernelWidth)/s\(c.stride)/p\(c.padding)" + groups
       case .fullyConnected: kind = "fc"
       case .pool(let p): kind = "\(p.kind.rawValue)pool\(p.kernel)/s\(p.stride)" + (p.ceilMode ? " ceil" : "")
-      case .add: kind = "add"
-      case .concat: kind = "concat"
+      case .channelSlice(let start, let count): kind = "slice\(start)+\(count)"
+      case .channelPad(let before, let after): kind = "pad\(before)+\(after)"
+      case .channelShuffle(let g): kind = "shuffle/g\(g)"
+      default: kind = l.operation.kind
       }
+      if l.activation != .identity { kind += " \(l.activation)" }
       let inputs = l.inputs.map { n.layers[$0].name }.joined(separator: ";")
       t.append([l.name, kind, inputs.isEmpty ? "input" : inputs, "\(l.inputShape)", "\(l.outputShape)",
                 "\(l.parameters)", "\(l.macs)"])

@@ -29,14 +29,7 @@ extension EngineCore {
       for s in own { counts += s.counts + s.activityCounts(inputCycles: timing.inputCycles) }
       total += counts
       let l = layout.layouts[li]
-      let kind: String
-      switch layer.operation {
-      case .conv: kind = "conv"
-      case .fullyConnected: kind = "fc"
-      case .pool(let p): kind = p.kind == .max ? "maxpool" : "avgpool"
-      case .add: kind = "add"
-      case .concat: kind = "concat"
-      }
+      let kind = layer.operation.kind
       let start = own.map(\.firstStart).min()!
       let end = own.map(\.lastEnd).max()!
       let arrayStart = own.map(\.arrayStart).min()!, arrayEnd = own.map(\.arrayEnd).max()!

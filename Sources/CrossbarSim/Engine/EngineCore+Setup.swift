@@ -116,10 +116,15 @@ extension EngineCore {
           s.isPooling = true
         }
         let work = DigitalWork(layer, spec: spec)
+        if work.resource == .multiplier, spec.tile.rescale.multipliersPerTile == 0 {
+          throw InputError("layer \(layer.name): a \(layer.operation.kind) needs the tile's multipliers, but " +
+              "tile.rescale.multipliersPerTile is 0")
+        }
         s.digitalAction = work.action
+        s.digitalResource = work.resource
         s.digitalCycles = work.cycles
         s.digitalOps = work.operations
-        s.digitalInputBits = work.values * spec.data.outputBits
+        s.digitalInputBits = work.inputValues * spec.data.outputBits
         s.outputValues = out.channels
         s.outputBits = out.channels * spec.data.outputBits
         s.copies = [CopyState(home: ps.homeTile, tiles: [ps.homeTile])]

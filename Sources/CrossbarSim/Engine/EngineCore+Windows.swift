@@ -58,7 +58,7 @@ extension EngineCore {
   mutating func inputReady(stage s: Int, window w: Int, unit u: Int, now: Cycle) {
     if !config[s].isMatrix {
       let tile = config[s].copies[0].home
-      let end = use(config[s].digitalAction == .maxPoolOp ? .maxPool : .shiftAdd, tile, at: now,
+      let end = use(config[s].digitalResource, tile, at: now,
                     for: config[s].digitalCycles, stage: s)
       stats[s].counts[config[s].digitalAction] += config[s].digitalOps
       queue.schedule(.windowComputed(stage: Int32(s), window: Int32(w)), at: end)

@@ -64,28 +64,45 @@ struct EngineTiming: Sendable {
 
 /// What a layer without weights does per output pixel: the values it processes, on which tile
 /// unit, charged as which action. Pooling reads `kernel^2` values per output channel on the
-/// max-pool unit; an addition reads every input's channels, a concatenation moves each output
-/// value once, both on the shift-and-add unit.
+/// max-pool unit; an addition reads every input's channels, a concatenation and the channel moves
+/// (slice, pad, shuffle) move each output value once, all on the shift-and-add unit; a standalone
+/// activation runs each value through the sigmoid unit; a product or a per-channel affine takes a
+/// multiply per value on the tile's multipliers (`tile.rescale`, FP32: `multipliersPerTile` lanes,
+/// `multiplyEnergyPJ` each).
 struct DigitalWork: Sendable {
+  /// Values the unit processes.
   let values: Int
+  /// Values read from the buffer.
+  let inputValues: Int
   let unit: UnitSpec
   let action: Action
+  let resource: ResourceKind
 
   init(_ layer: Layer, spec: ArchSpec) {
     let out = layer.outputShape
-    if case .pool(let p) = layer.operation {
-      values = p.kernel * p.kernel * out.channels
-      unit = spec.tile.maxPool
-      action = .maxPoolOp
-    } else {
-      values = layer.operation == .concat ? out.channels : layer.inputs.count * out.channels
-      unit = spec.tile.shiftAdd
-      action = .tileShiftAdd
+    values = switch layer.operation {
+    case .pool(let p): p.kernel * p.kernel * out.channels
+    case .add: layer.inputs.count * out.channels
+    default: out.channels
+    }
+    inputValues = layer.operation == .multiply ? 2 * out.channels : values
+    switch layer.operation {
+    case .pool: (unit, action, resource) = (spec.tile.maxPool, .maxPoolOp, .maxPool)
+    case .activation: (unit, action, resource) = (spec.tile.sigmoid, .sigmoidOp, .sigmoid)
+    case .multiply, .affine:
+      let r = spec.tile.rescale
+      unit = UnitSpec(count: 1, lanes: max(1, r.multipliersPerTile), energyPerOpPJ: r.multiplyEnergyPJ,
+                      powerMW: r.multiplierPowerMW, leakageMW: 0, areaMm2: r.multiplierAreaMm2)
+      (action, resource) = (.rescaleMultiply, .multiplier)
+    default: (unit, action, resource) = (spec.tile.shiftAdd, .tileShiftAdd, .shiftAdd)
     }
   }
 
   /// Unit cycles per output pixel.
   var cycles: Cycles { EngineTiming.unitCycles(values: values, unit) }
-  /// Unit operations per output pixel (`ceil(values / lanes)`, each charged as `action`).
-  var operations: Double { Double((values + unit.lanes - 1) / unit.lanes) }
+  /// Unit operations per output pixel, each charged as `action`: `ceil(values / lanes)` unit-cycles,
+  /// or one multiply per value.
+  var operations: Double {
+    action == .rescaleMultiply ? Double(values) : Double((values + unit.lanes - 1) / unit.lanes)
+  }
 }

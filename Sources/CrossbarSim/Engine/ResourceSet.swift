@@ -10,6 +10,10 @@ enum ResourceKind: Int, CaseIterable, Sendable {
   case shiftAdd
   /// Each tile's max-pool unit (also average pooling).
   case maxPool
+  /// Each tile's sigmoid units, as one server of their lanes (standalone activations).
+  case sigmoid
+  /// Each tile's FP multipliers, as one server of their lanes (products, per-channel affines).
+  case multiplier
   /// ADCs shared by `ima.adc.crossbarsPerADC` neighbouring crossbars of an IMA (none when each
   /// crossbar has its own).
   case sharedADC
@@ -23,7 +27,7 @@ enum ResourceKind: Int, CaseIterable, Sendable {
 
   var scope: Scope {
     switch self {
-    case .buffer, .shiftAdd, .maxPool, .sharedADC: .tile
+    case .buffer, .shiftAdd, .maxPool, .sigmoid, .multiplier, .sharedADC: .tile
     case .link: .router
     case .offChip: .chip
     }
@@ -35,7 +39,7 @@ enum ResourceKind: Int, CaseIterable, Sendable {
   /// Instances per tile, per router, or on the chip.
   func perScope(_ spec: ArchSpec) -> Int {
     switch self {
-    case .buffer, .shiftAdd, .maxPool, .offChip: 1
+    case .buffer, .shiftAdd, .maxPool, .sigmoid, .multiplier, .offChip: 1
     case .sharedADC:
       spec.ima.adc.crossbarsPerADC > 1 ? spec.tile.imas * spec.adcCount(crossbars: spec.ima.crossbars) : 0
     case .link: Self.portNames.count
@@ -48,6 +52,8 @@ enum ResourceKind: Int, CaseIterable, Sendable {
     case .buffer: "tile\(s).buffer"
     case .shiftAdd: "tile\(s).shiftAdd"
     case .maxPool: "tile\(s).maxPool"
+    case .sigmoid: "tile\(s).sigmoid"
+    case .multiplier: "tile\(s).multiplier"
     case .sharedADC: "tile\(s).adc\(k)"
     case .link: "router\(s).\(Self.portNames[k])"
     case .offChip: "chip.offChip"
@@ -61,6 +67,8 @@ enum ResourceKind: Int, CaseIterable, Sendable {
     case .buffer: TraceTrack(process: s, processName: "tile \(s)", thread: 20_000, threadName: "buffer port")
     case .shiftAdd: TraceTrack(process: s, processName: "tile \(s)", thread: 20_001, threadName: "shift-and-add")
     case .maxPool: TraceTrack(process: s, processName: "tile \(s)", thread: 20_002, threadName: "max-pool")
+    case .sigmoid: TraceTrack(process: s, processName: "tile \(s)", thread: 20_003, threadName: "sigmoid")
+    case .multiplier: TraceTrack(process: s, processName: "tile \(s)", thread: 20_004, threadName: "multipliers")
     case .sharedADC: nil
     case .link: TraceTrack(process: 100_000 + s, processName: "router \(s)", thread: k, threadName: Self.portNames[k])
     case .offChip: TraceTrack(process: 200_000, processName: "off-chip links", thread: 0, threadName: "links")

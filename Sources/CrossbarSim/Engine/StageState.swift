@@ -32,6 +32,7 @@ struct StageConfig {
   var digitalCycles = Cycles.zero
   var digitalOps: Double = 0
   var digitalAction: Action = .maxPoolOp
+  var digitalResource: ResourceKind = .maxPool
   var digitalInputBits = 0
   var rescale: Rescale = .none
   /// Edges into and out of the stage.

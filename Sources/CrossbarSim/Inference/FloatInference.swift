@@ -23,7 +23,7 @@ public struct FloatInference: Sendable {
     for (i, l) in network.layers.enumerated() {
       let inputs = l.inputs.isEmpty ? [x] : l.inputs.map { outs[$0] }
       var y = layer(l, weights.layers[i], inputs, images: images)
-      l.activation.apply(&y, six: 6)
+      l.activation.apply(&y)
       outs.append(y)
     }
     return outs
@@ -74,6 +74,20 @@ public struct FloatInference: Sendable {
     case .concat:
       return TensorOps.concat(inputs, elements: l.inputs.map { network.layers[$0].outputShape.elements },
                               images: images)
+    case .activation:
+      return inputs[0]   // `run` applies the layer's activation
+    case .multiply:
+      return ChannelOps.multiply(inputs[0], inputs[1], images: images, layer: l)
+    case .affine(let a):
+      var y = inputs[0]
+      let px = l.inputShape.pixels, c = l.inputShape.channels
+      for n in 0..<images {
+        for ch in 0..<c { for k in 0..<px { y[(n * c + ch) * px + k] = y[(n * c + ch) * px + k] * a.scale[ch] +
+            a.shift[ch] } }
+      }
+      return y
+    case .channelSlice, .channelPad, .channelShuffle:
+      return ChannelOps.move(inputs[0], images: images, layer: l, zero: 0)
     }
   }
 }

@@ -69,7 +69,7 @@ public struct IntegerInference: Sendable {
     for (i, l) in net.layers.enumerated() {
       let inFormat = l.inputs.first.map { formats[$0] } ?? inputFormat
       switch l.operation {
-      case .pool: formats.append(inFormat)
+      case .pool, .channelSlice, .channelPad, .channelShuffle: formats.append(inFormat)
       default:
         let (lo, hi) = range(calibration[i])
         formats.append(.covering(lo: lo, hi: hi, bits: bits, powerOfTwo: powerOfTwo))
@@ -140,8 +140,26 @@ public struct IntegerInference: Sendable {
       case .concat:
         y = TensorOps.concat(zip(ins, inF).map { rescale($0.0, from: $0.1, to: f) },
                              elements: l.inputs.map { network.layers[$0].outputShape.elements }, images: images)
+      case .activation:
+        // The function on the values the input codes stand for, rounded to the output's codes.
+        y = ins[0].map { Int(clampedCode: l.activation(Double($0) * inF[0].scale) / f.scale) }
+      case .multiply:
+        // One multiply per value: the product's scale is the inputs' product, rescaled to the output.
+        let k = inF[0].scale * inF[1].scale / f.scale
+        y = ChannelOps.multiply(ins[0], ins[1], images: images, layer: l).map { Int(clampedCode: Double($0) * k) }
+      case .affine(let a):
+        let px = l.inputShape.pixels, c = l.inputShape.channels, si = inF[0].scale
+        y = ins[0]
+        for n in 0..<images {
+          for ch in 0..<c {
+            let m = Double(a.scale[ch]) * si / f.scale, t = Double(a.shift[ch]) / f.scale
+            for q in 0..<px { y[(n * c + ch) * px + q] = Int(clampedCode: Double(y[(n * c + ch) * px + q]) * m + t) }
+          }
+        }
+      case .channelSlice, .channelPad, .channelShuffle:
+        y = ChannelOps.move(ins[0], images: images, layer: l, zero: 0)
       }
-      l.activation.apply(&y, six: Int(min((6 / f.scale).rounded(.down), 1e15)))   // a tiny scale: no clamp
+      if l.operation != .activation { l.activation.apply(codes: &y, scale: f.scale) }
       if !sinks.contains(i) || !l.operation.isMatrix {
         for j in y.indices { y[j] = min(max(y[j], f.range.lowerBound), f.range.upperBound) }
       }

@@ -43,6 +43,8 @@ struct TrainingGraph<T: TrainScalar> {
   struct Tape {
     var outputs: [[T]]
     var columns: [[[T]]?]
+    /// Pre-activation outputs of layers whose activation is not a clamp (its derivative needs them).
+    var preActivations: [[T]?] = []
   }
 
   /// Values of columns a tape keeps at most (256 MB in single precision).
@@ -56,6 +58,7 @@ struct TrainingGraph<T: TrainScalar> {
   /// The forward pass, keeping what the backward pass needs.
   func tape(_ x: [T], images: Int, _ p: TrainableParameters<T>, keepColumns: Bool = true) -> Tape {
     var outs: [[T]] = [], columns = [[[T]]?](repeating: nil, count: network.layers.count)
+    var pre = [[T]?](repeating: nil, count: network.layers.count)
     var kept = 0
     outs.reserveCapacity(network.layers.count)
     for (i, l) in network.layers.enumerated() {
@@ -80,12 +83,18 @@ struct TrainingGraph<T: TrainScalar> {
       case .concat:
         y = TensorOps.concat(l.inputs.map { outs[$0] },
                              elements: l.inputs.map { network.layers[$0].outputShape.elements }, images: images)
+      case .activation, .multiply, .affine, .channelSlice, .channelPad, .channelShuffle:
+        y = TrainingOps.elementwiseForward(l, l.inputs.map { outs[$0] }, input: input, images: images)
       }
       if l.activation == .relu { TrainingOps.relu(&y) }
       if l.activation == .relu6 { TrainingOps.relu6(&y) }
+      if !l.activation.isClamp, l.activation != .identity {
+        pre[i] = y
+        for j in y.indices { y[j] = T(l.activation(Double(y[j]))) }
+      }
       outs.append(y)
     }
-    return Tape(outputs: outs, columns: columns)
+    return Tape(outputs: outs, columns: columns, preActivations: pre)
   }
 
   /// A convolution group by group: `W_g (ocpg x k)` times the group's columns `(k x images*pixels)`,
@@ -123,6 +132,7 @@ struct TrainingGraph<T: TrainScalar> {
       let l = network.layers[i]
       if l.activation == .relu { TrainingOps.reluBackward(&d, outputs[i]) }
       if l.activation == .relu6 { TrainingOps.relu6Backward(&d, outputs[i]) }
+      if let z = tape.preActivations[i] { TrainingOps.activationBackward(&d, z, l.activation) }
       let input = l.inputs.isEmpty ? x : outputs[l.inputs[0]]
       let needInput = !l.inputs.isEmpty
       switch l.operation {
@@ -163,6 +173,9 @@ struct TrainingGraph<T: TrainScalar> {
           TrainingOps.accumulate(part, into: &dOut[j])
           offset += e
         }
+      case .activation, .multiply, .affine, .channelSlice, .channelPad, .channelShuffle:
+        let grads = TrainingOps.elementwiseBackward(l, d, l.inputs.map { outputs[$0] }, images: images)
+        for (j, g) in zip(l.inputs, grads) { TrainingOps.accumulate(g, into: &dOut[j]) }
       }
     }
     return grads

@@ -1,3 +1,5 @@
+import Foundation
+
 // MARK: - Workload IR
 
 /// A feature-map shape: channels x height x width.
@@ -85,16 +87,72 @@ public enum Operation: Hashable, Codable, Sendable {
   /// Channel concatenation of its inputs, in input order (values move through the tile's
   /// shift-and-add unit, nothing is computed).
   case concat
+  /// The layer's `activation` alone, applied to its input where it cannot be fused into the layer
+  /// that produces it (that output is read elsewhere, as in SiLU's `x * sigmoid(x)`): the tile's
+  /// sigmoid unit.
+  case activation
+  /// Element-wise product of two inputs; a second input of C x 1 x 1 scales each channel of the
+  /// first (squeeze-excite). The tile's multipliers.
+  case multiply
+  /// `scale[c] * x + shift[c]` per channel: a BatchNormalization no linear layer precedes, or a
+  /// Mul/Add/Sub/Div by a constant. The tile's multipliers.
+  case affine(PerChannelAffine)
+  /// Channels `start ..< start + count` of the input (Split, Slice over channels): data movement.
+  case channelSlice(start: Int, count: Int)
+  /// The input with `before` and `after` zero channels around it (Pad over channels, option-A
+  /// shortcuts): data movement.
+  case channelPad(before: Int, after: Int)
+  /// Channel shuffle: channel `g * (C / groups) + k` moves to `k * groups + g` (ShuffleNet's
+  /// Reshape-Transpose-Reshape): data movement.
+  case channelShuffle(groups: Int)
 
   /// Whether the layer holds weights on crossbars.
   public var isMatrix: Bool {
-    switch self { case .conv, .fullyConnected: true; case .pool, .add, .concat: false }
+    switch self {
+    case .conv, .fullyConnected: true
+    case .pool, .add, .concat, .activation, .multiply, .affine, .channelSlice, .channelPad, .channelShuffle: false
+    }
+  }
+
+  /// Short name for tables (`conv`, `fc`, `maxpool`, `add`, `affine`, ...).
+  public var kind: String {
+    switch self {
+    case .conv: "conv"
+    case .fullyConnected: "fc"
+    case .pool(let p): p.kind == .max ? "maxpool" : "avgpool"
+    case .add: "add"
+    case .concat: "concat"
+    case .activation: "activation"
+    case .multiply: "multiply"
+    case .affine: "affine"
+    case .channelSlice: "slice"
+    case .channelPad: "pad"
+    case .channelShuffle: "shuffle"
+    }
+  }
+
+  /// Whether the layer only moves values (channel slices, pads and shuffles): outputs in the input's format.
+  public var isDataMovement: Bool {
+    switch self { case .channelSlice, .channelPad, .channelShuffle: true; default: false }
   }
 }
 
-/// The element-wise function after a layer (imported from ONNX `Relu` nodes; built-in networks
+/// Per-channel scale and shift of an `affine` layer.
+public struct PerChannelAffine: Hashable, Codable, Sendable {
+  /// Multiplier per channel.
+  public var scale: [Float]
+  /// Offset per channel.
+  public var shift: [Float]
+  /// Creates the parameters (equal counts).
+  public init(scale: [Float], shift: [Float]) { self.scale = scale; self.shift = shift }
+}
+
+/// The element-wise function after a layer (imported from ONNX activation nodes; built-in networks
 /// other than `digits-cnn` leave it implicit, as the cost model needs no activations).
-public enum Activation: String, Hashable, Codable, Sendable {
+///
+/// ReLU and ReLU6 are clamps in a matrix layer's output stage; the others are the tile's sigmoid
+/// unit (ISAAC's look-up-table activation unit), which a standalone `activation` layer also uses.
+public enum Activation: Hashable, Codable, Sendable, CustomStringConvertible {
   /// The layer's output as computed.
   case identity
   /// `max(0, x)`.
@@ -102,14 +160,73 @@ public enum Activation: String, Hashable, Codable, Sendable {
   /// `min(max(0, x), 6)`: ReLU6 (MobileNet-V2), ONNX `Clip(0, 6)`. A clamp in the layer's output
   /// stage, like the ReLU, so it costs nothing the ReLU does not.
   case relu6
+  /// `x` for `x >= 0`, else `alpha * x` (ONNX LeakyRelu).
+  case leakyRelu(alpha: Float)
+  /// `1 / (1 + e^-x)`.
+  case sigmoid
+  /// `max(0, min(1, alpha * x + beta))` (ONNX HardSigmoid; PyTorch's has alpha 1/6, beta 1/2).
+  case hardSigmoid(alpha: Float, beta: Float)
+  /// `x * max(0, min(1, x / 6 + 1/2))` (ONNX HardSwish).
+  case hardSwish
 
-  /// Applies the function to `y` in place; `six` is 6 in `y`'s units (6 for floats, 6 / scale for codes).
-  func apply<T: Comparable & Numeric>(_ y: inout [T], six: T) {
+  public var description: String {
+    switch self {
+    case .identity: "identity"
+    case .relu: "relu"
+    case .relu6: "relu6"
+    case .leakyRelu(let a): "leakyRelu(\(a))"
+    case .sigmoid: "sigmoid"
+    case .hardSigmoid(let a, let b): "hardSigmoid(\(a), \(b))"
+    case .hardSwish: "hardSwish"
+    }
+  }
+
+  /// Whether it is a clamp (ReLU, ReLU6) rather than a function the sigmoid unit computes.
+  public var isClamp: Bool { self == .relu || self == .relu6 }
+
+  /// The function at `x`.
+  public func callAsFunction(_ x: Double) -> Double {
+    switch self {
+    case .identity: x
+    case .relu: max(0, x)
+    case .relu6: min(max(0, x), 6)
+    case .leakyRelu(let a): x >= 0 ? x : Double(a) * x
+    case .sigmoid: 1 / (1 + exp(-x))
+    case .hardSigmoid(let a, let b): max(0, min(1, Double(a) * x + Double(b)))
+    case .hardSwish: x * max(0, min(1, x / 6 + 0.5))
+    }
+  }
+
+  /// Applies the function to floats in place.
+  func apply(_ y: inout [Float]) {
     switch self {
     case .identity: break
     case .relu: for j in y.indices where y[j] < 0 { y[j] = 0 }
-    case .relu6: for j in y.indices { y[j] = min(max(y[j], 0), six) }
+    case .relu6: for j in y.indices { y[j] = min(max(y[j], 0), 6) }
+    default: for j in y.indices { y[j] = Float(self(Double(y[j]))) }
     }
+  }
+
+  /// Applies the function to codes of scale `scale` in place, the result in the same scale:
+  /// clamps on the codes, other functions on the values they stand for, rounded to the nearest code.
+  func apply(codes y: inout [Int], scale: Double) {
+    switch self {
+    case .identity: break
+    case .relu: for j in y.indices where y[j] < 0 { y[j] = 0 }
+    case .relu6:
+      let six = Int(min((6 / scale).rounded(.down), 1e15))   // a tiny scale: no clamp
+      for j in y.indices { y[j] = min(max(y[j], 0), six) }
+    default:
+      for j in y.indices { y[j] = Int(clampedCode: self(Double(y[j]) * scale) / scale) }
+    }
+  }
+}
+
+extension Int {
+  /// The nearest integer to `v`, clamped to +-2^53 (NaN gives 0): a code from a computed value.
+  init(clampedCode v: Double) {
+    let limit = 9_007_199_254_740_992.0
+    self = v.isNaN ? 0 : Int(Swift.min(Swift.max(v.rounded(), -limit), limit))
   }
 }
 

@@ -4,8 +4,8 @@ import SwiftProtobuf
 // MARK: - A network and its weights written as an ONNX model (opset 13)
 
 /// Writes a network with its weights as an ONNX model that `ONNXImporter` (and onnxruntime) reads:
-/// Conv (+ Relu), Flatten + Gemm (+ Relu), MaxPool, AveragePool (padding counted), Add (+ Relu),
-/// Concat. A low-rank pair is written as the two convolutions it is; quantized weights as the real
+/// Conv, Flatten + Gemm, MaxPool, AveragePool (padding counted), Add, Concat, Mul, Slice, Pad,
+/// channel shuffles as Reshape-Transpose-Reshape, each followed by its activation's nodes. A low-rank pair is written as the two convolutions it is; quantized weights as the real
 /// values their integers stand for.
 public enum ONNXExporter {
   /// The serialized `ModelProto` of `network` with `weights`.
@@ -63,28 +63,16 @@ public enum ONNXExporter {
         node.opType = "Concat"
         node.input = l.inputs.map { names[$0] }
         node.attribute = [int("axis", 1)]
+      case .activation:
+        node.opType = "Identity"
+        node.input = [tensorName(l)]
+      default:
+        node = elementwise(l, inputs: l.inputs.isEmpty ? ["input"] : l.inputs.map { names[$0] },
+                           isFlat: l.inputs.map { isFC(network.layers[$0]) }, graph: &g)
       }
       node.output = [out]
       g.node.append(node)
-      if l.activation == .relu {
-        var relu = Onnx_NodeProto()
-        relu.name = "\(l.name)_relu"; relu.opType = "Relu"; relu.input = [out]; relu.output = ["\(l.name)_relu"]
-        g.node.append(relu)
-        names.append("\(l.name)_relu")
-      } else if l.activation == .relu6 {
-        // Clip with its bounds as inputs (opset 11 and later).
-        var clip = Onnx_NodeProto()
-        clip.name = "\(l.name)_relu6"; clip.opType = "Clip"; clip.output = ["\(l.name)_relu6"]
-        clip.input = [out, "\(l.name)_relu6_min", "\(l.name)_relu6_max"]
-        for (suffix, v) in [("min", Float(0)), ("max", Float(6))] {
-          var t = Onnx_TensorProto(); t.name = "\(l.name)_relu6_\(suffix)"; t.dataType = 1; t.floatData = [v]
-          g.initializer.append(t)
-        }
-        g.node.append(clip)
-        names.append("\(l.name)_relu6")
-      } else {
-        names.append(out)
-      }
+      names.append(activation(l.activation, of: out, name: l.name, graph: &g))
     }
     let s = network.inputShape, last = network.layers[sinks[0]]
     g.input = [valueInfo("input", [nil, s.channels, s.height, s.width])]

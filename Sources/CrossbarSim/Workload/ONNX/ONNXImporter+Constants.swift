@@ -14,7 +14,7 @@ extension GraphImport {
       func clamp(_ v: Int) -> Int { min(max(v < 0 ? v + full.count : v, 0), full.count) }
       let lo = clamp(a.int("start", default: 0)), hi = clamp(a.int("end", default: full.count))
       let dims = lo < hi ? Array(full[lo..<hi]) : []
-      return ONNXTensor(dims: [dims.count], values: dims.map { Float($0) })
+      return ONNXTensor(dims: [dims.count], values: dims.map { Float($0) }, isInteger: true)
     case "Gather":
       let a = try ONNXAttributes(n, allowed: ["axis"], source: source)
       guard n.input.count == 2, let data = constants[n.input[0]], let idx = constants[n.input[1]] else {
@@ -28,14 +28,16 @@ extension GraphImport {
         guard data.values.indices.contains(i) else { throw InputError("\(here): index \(v) is out of range") }
         return data.values[i]
       }
-      return ONNXTensor(dims: idx.dims, values: values)
+      return ONNXTensor(dims: idx.dims, values: values, isInteger: data.isInteger)
     default:   // Unsqueeze, Squeeze, Cast: the values stay, the dimensions change
-      _ = try ONNXAttributes(n, allowed: ["axes", "to", "saturate"], source: source)
+      let a = try ONNXAttributes(n, allowed: ["axes", "to", "saturate"], source: source)
       guard let c = constants[n.input.first ?? ""] else {
         throw InputError("\(here): \(n.opType) is supported only on constants (shape arithmetic)")
       }
       // Shape vectors stay 1-D: an unsqueezed scalar or a squeezed [n, 1] is a vector of its values.
-      return ONNXTensor(dims: n.opType == "Cast" ? c.dims : [c.elements], values: c.values)
+      let to = n.opType == "Cast" ? a.int("to", default: 1) : nil
+      return ONNXTensor(dims: n.opType == "Cast" ? c.dims : [c.elements], values: c.values,
+                        isInteger: to.map { [6, 7].contains($0) } ?? c.isInteger)
     }
   }
 

@@ -15,9 +15,10 @@ import SwiftProtobuf
 public enum ONNXImporter {
   /// Operators the importer understands.
   public static let supported = ["Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant",
-                                 "Conv", "Dropout", "Gather", "Shape", "Squeeze", "Unsqueeze",
-                                 "Flatten", "Gemm", "GlobalAveragePool", "Identity", "MatMul", "MaxPool",
-                                 "ReduceMax", "ReduceMean", "Relu", "Reshape"]
+                                 "ConstantOfShape", "Conv", "Div", "Dropout", "Flatten", "Gather", "Gemm",
+                                 "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "MatMul",
+                                 "MaxPool", "Mul", "Pad", "ReduceMax", "ReduceMean", "Relu", "Reshape", "Shape",
+                                 "Sigmoid", "Slice", "Split", "Squeeze", "Sub", "Transpose", "Unsqueeze"]
   /// Largest model file read [bytes].
   public static let maxFileBytes = 1 << 30
 
@@ -56,6 +57,8 @@ struct GraphImport {
   var constants: [String: ONNXTensor] = [:]
   /// Tensor name -> producing layer (nil: the network input); `flat` after Flatten/Reshape.
   var tensors: [String: (layer: Int?, flat: Bool)] = [:]
+  /// Tensors half way through a channel shuffle or a two-node subsampling.
+  var views: [String: PendingView] = [:]
   var uses: [String: Int] = [:]
   var builder: NetworkBuilder!
   var weights: [LayerWeights?] = []
@@ -104,6 +107,8 @@ struct GraphImport {
   /// The layer (or input) behind a tensor, refusing constants and unknown names.
   func producer(_ name: String, of n: Onnx_NodeProto) throws -> (layer: Int?, flat: Bool) {
     if let t = tensors[name] { return t }
+    if views[name] != nil { throw InputError("\(where_(n)): input '\(name)' is half of a channel shuffle or of a " +
+        "row-and-column subsampling; only its completing Transpose, Reshape or Slice may read it") }
     if constants[name] != nil { throw InputError("\(where_(n)): input '\(name)' is a constant; a constant operand is " +
         "supported only as weights") }
     throw InputError("\(where_(n)): input '\(name)' is not produced by an earlier node (the graph must be " +
@@ -124,6 +129,10 @@ struct GraphImport {
   mutating func node(_ n: Onnx_NodeProto) throws {
     let here = where_(n)
     guard n.output.count >= 1 else { throw InputError("\(here): no output") }
+    if n.opType == "Split" {
+      do { return try split(n, name: n.name.isEmpty ? n.output[0] : n.name) } catch let e as InputError
+        where !e.description.hasPrefix(source) { throw InputError("\(here): \(e.description)") }
+    }
     if let extra = n.output.dropFirst().first(where: { !$0.isEmpty && uses[$0, default: 0] > 0 }) {
       // MaxPool's Indices, Dropout's mask, BatchNormalization's running statistics: unread, they are ignored.
       throw InputError("\(here): output '\(extra)' is read, but only a node's first output (its result) is supported")
@@ -139,6 +148,9 @@ struct GraphImport {
     }
     do {
       switch n.opType {
+      case let op where ["Add", "Sub", "Mul", "Div", "Slice", "Reshape", "Transpose", "ConstantOfShape"].contains(op)
+        && allConstant(n):
+        constants[out] = try foldConstant(n)
       case "Conv":
         try arity(2...3)
         let a = try attrs(["kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"])
@@ -189,7 +201,10 @@ struct GraphImport {
         let a = try attrs(["epsilon", "momentum", "training_mode", "spatial"])
         guard a.int("training_mode", default: 0) == 0 else { throw a.refuse("training_mode", 1, "inference graphs " +
             "only") }
-        let i = try foldable(n, what: "BatchNormalization")
+        guard let i = try? foldable(n, what: "BatchNormalization") else {
+          try standaloneBatchNorm(n, epsilon: a.float("epsilon", default: 1e-5), name: name, out: out)
+          return
+        }
         var w = weights[i]!
         let p = try (1...4).map { try constant(n.input[$0], of: n, what: "parameter") }
         guard p.allSatisfy({ $0.elements == w.outputs }) else { throw InputError("\(here): parameters " +
@@ -206,9 +221,7 @@ struct GraphImport {
         tensors[out] = (i, false)
       case "Relu":
         try arity(1...1); _ = try attrs([])
-        let i = try fusible(n)
-        builder.activate(.relu, i)
-        tensors[out] = (i, tensors[n.input[0]]!.flat)
+        try activate(n, .relu, name: name, out: out)
       case "Clip":
         // ReLU6: bounds 0 and 6 as inputs (opset 11+) or attributes (opset 6).
         try arity(1...3)
@@ -222,9 +235,7 @@ struct GraphImport {
           throw InputError("\(here): Clip(\(lo.map { "\($0)" } ?? "none"), \(hi.map { "\($0)" } ?? "none")) is not " +
               "supported; Clip(0, 6) (ReLU6) is")
         }
-        let i = try fusible(n)
-        builder.activate(.relu6, i)
-        tensors[out] = (i, tensors[n.input[0]]!.flat)
+        try activate(n, .relu6, name: name, out: out)
       case "MaxPool", "AveragePool":
         try arity(1...1)
         let a = try attrs(["kernel_shape", "strides", "pads", "ceil_mode", "auto_pad", "count_include_pad",
@@ -264,7 +275,13 @@ struct GraphImport {
         if constants[n.input[1]] != nil || constants[n.input[0]] != nil {
           // MatMul + Add(constant): the constant is the layer's bias.
           let (x, c) = constants[n.input[1]] != nil ? (n.input[0], n.input[1]) : (n.input[1], n.input[0])
-          let i = try foldable(n, input: x, what: "Add of a constant")
+          guard let i = try? foldable(n, input: x, what: "Add of a constant"), constants[c]!.elements > 1 else {
+            let src = try producer(x, of: n)
+            let shift = try perChannel(constants[c]!, shapeOf(src), n, name: c)
+            let p = PerChannelAffine(scale: Array(repeating: 1, count: shift.count), shift: shift)
+            tensors[out] = (try builder.affine(name, p, reading: src.layer), src.flat)
+            return
+          }
           var w = weights[i]!
           let t = constants[c]!
           guard t.elements == w.outputs else { throw InputError("\(here): constant '\(c)' has \(t.elements) values; " +
@@ -298,12 +315,18 @@ struct GraphImport {
         tensors[out] = (try builder.concat(name, parts.map { $0.layer! }), false)
       case "Flatten", "Reshape":
         let a = try attrs(n.opType == "Flatten" ? ["axis"] : ["allowzero"])
+        if n.opType == "Reshape", case .grouped? = views[n.input.first ?? ""] {
+          try arity(2...2)
+          _ = try shuffleReshape(n, shape: try integers(n.input[1], of: n, what: "shape"), name: name, out: out)
+          return
+        }
         let src = try producer(n.input[0], of: n)
         if n.opType == "Flatten" {
           guard a.int("axis", default: 1) == 1 else { throw a.refuse("axis", a.int("axis", default: 1), "only 1") }
         } else {
           try arity(2...2)
           let s = try integers(n.input[1], of: n, what: "shape")
+          if try shuffleReshape(n, shape: s, name: name, out: out) { return }
           let elements = src.layer.map { builder.network.layers[$0].outputShape.elements }
             ?? builder.network.inputShape.elements
           guard s.count == 2, [0, 1, -1].contains(s[0]), [-1, elements].contains(s[1]) else {
@@ -346,6 +369,7 @@ struct GraphImport {
         // keepdims=0 gives [N, C]: a flat vector, as Flatten would.
         tensors[out] = (i, a.int("keepdims", default: 1) == 0)
       default:
+        if try elementwise(n, name: name, out: out) { return }
         throw InputError("\(here): operator \(n.opType) is not supported " +
             "(supported: \(ONNXImporter.supported.joined(separator: ", ")))")
       }

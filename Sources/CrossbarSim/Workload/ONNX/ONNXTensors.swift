@@ -7,6 +7,8 @@ import SwiftProtobuf
 struct ONNXTensor {
   var dims: [Int]
   var values: [Float]
+  /// Whether it holds integers (int64 initializers, shapes): Div truncates.
+  var isInteger = false
   var elements: Int { dims.reduce(1, *) }
 }
 
@@ -50,7 +52,7 @@ struct ONNXReader {
       throw InputError("\(source): initializer '\(t.name)' holds \(values.count) values, its dimensions \(dims) " +
           "need \(count) (truncated or corrupt)")
     }
-    return ONNXTensor(dims: dims, values: values)
+    return ONNXTensor(dims: dims, values: values, isInteger: t.dataType == 7)
   }
 
   private func raw(_ t: Onnx_TensorProto, count: Int, width: Int,
