@@ -12,7 +12,8 @@ struct ResourceSetTests {
   @Test("every kind is counted per tile, router or chip as the spec says", arguments: ResourceKind.allCases)
   func counts(_ kind: ResourceKind) throws {
     let spec = try Self.spec(), set = ResourceSet(spec: spec, routers: 2)
-    let expected: [ResourceKind: Int] = [.buffer: 4, .shiftAdd: 4, .maxPool: 4, .link: 2 * 5, .offChip: 1,
+    let expected: [ResourceKind: Int] = [.buffer: 4, .shiftAdd: 4, .maxPool: 4, .sigmoid: 4, .multiplier: 4,
+                                         .link: 2 * 5, .offChip: 1,
                                          .sharedADC: 4 * spec.tile.imas * spec.ima.crossbars / 2]
     #expect(set.count(kind) == expected[kind])
     #expect(ResourceSet(spec: .isaac8bit, routers: 42).count(.sharedADC) == 0)   // each crossbar its own ADCs: no shared ones

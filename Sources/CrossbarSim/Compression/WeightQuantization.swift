@@ -80,3 +80,30 @@ extension QuantizedWeights {
     return (q, v)
   }
 }
+
+/// Symmetric per-output-channel quantization of a layer's weights (`data.weightScales: channel`):
+/// `S[o] = max |W[o, :]| / (2^(b-1) - 1)`, or the smallest power of two at least that, and levels
+/// `q = round(W / S[o])` in `-(2^(b-1) - 1) ... 2^(b-1) - 1` (stored with the offset `2^(b-1)`).
+public struct ChannelQuantization: Sendable {
+  /// Signed levels, row-major like the weights.
+  public var levels: [Int]
+  /// Scale of each output channel.
+  public var scales: [Double]
+
+  /// Quantizes `w` with `bits` bits.
+  public init(_ w: LayerWeights, bits: Int, powerOfTwo: Bool) {
+    let qmax = (1 << (bits - 1)) - 1
+    levels = Array(repeating: 0, count: w.values.count)
+    scales = []
+    for o in 0..<w.outputs {
+      let row = (o * w.inputs)..<((o + 1) * w.inputs)
+      let peak = w.values[row].reduce(0.0) { max($0, Double(abs($1))) }
+      var s = peak > 0 && peak.isFinite ? peak / Double(qmax) : 1
+      if powerOfTwo { s = pow(2, log2(s).rounded(.up)) }
+      scales.append(s)
+      for k in row {
+        levels[k] = max(-qmax, min(qmax, Int(clampedCode: Double(w.values[k]) / s)))
+      }
+    }
+  }
+}

@@ -47,7 +47,8 @@ public struct IntegerInference: Sendable {
   let inputFormat: TensorFormat
   let formats: [TensorFormat]
   let weights: [IntegerWeights?]
-  let weightScales: [Double]
+  /// Scale of each output channel's weights, per matrix layer (empty for other layers).
+  let weightScales: [[Double]]
   let biases: [[Int]?]
   let executors: [CrossbarExecutor?]
   let sinks: Set<Int>
@@ -64,7 +65,7 @@ public struct IntegerInference: Sendable {
     let (ilo, ihi) = range(calibrationInput)
     inputFormat = .covering(lo: ilo, hi: ihi, bits: bits, powerOfTwo: powerOfTwo)
     sinks = Set(net.consumers().enumerated().filter { $0.element.isEmpty }.map(\.offset))
-    var formats: [TensorFormat] = [], weights: [IntegerWeights?] = [], scales: [Double] = [], biases: [[Int]?] = []
+    var formats: [TensorFormat] = [], weights: [IntegerWeights?] = [], scales: [[Double]] = [], biases: [[Int]?] = []
     var executors: [CrossbarExecutor?] = []
     for (i, l) in net.layers.enumerated() {
       let inFormat = l.inputs.first.map { formats[$0] } ?? inputFormat
@@ -75,18 +76,28 @@ public struct IntegerInference: Sendable {
         formats.append(.covering(lo: lo, hi: hi, bits: bits, powerOfTwo: powerOfTwo))
       }
       guard l.operation.isMatrix, let w = model.weights.layers[i] else {
-        weights.append(nil); scales.append(0); biases.append(nil); executors.append(nil); continue
+        weights.append(nil); scales.append([]); biases.append(nil); executors.append(nil); continue
       }
-      let (q, values) = model.layers[i].quantized.map { ($0, w.values) }
-        ?? QuantizedWeights.quantized(w.values, bits: spec.data.weightBits, powerOfTwo: powerOfTwo)
-      let iw = IntegerWeights(q.signed(values))
-      weights.append(iw); scales.append(q.scale)
-      let accScale = inFormat.scale * q.scale
-      biases.append(w.bias.map { $0.map { Int((Double($0) / accScale).rounded()) } })
+      let iw: IntegerWeights, zeroPoint: Int
+      if let q = model.layers[i].quantized {
+        (iw, zeroPoint) = (IntegerWeights(q.signed(w.values)), q.zeroPoint)
+        scales.append(Array(repeating: q.scale, count: w.outputs))
+      } else if spec.data.weightScales == .channel {
+        let c = ChannelQuantization(w, bits: spec.data.weightBits, powerOfTwo: powerOfTwo)
+        (iw, zeroPoint) = (IntegerWeights(c.levels), 1 << (spec.data.weightBits - 1))
+        scales.append(c.scales)
+      } else {
+        let (q, values) = QuantizedWeights.quantized(w.values, bits: spec.data.weightBits, powerOfTwo: powerOfTwo)
+        (iw, zeroPoint) = (IntegerWeights(q.signed(values)), q.zeroPoint)
+        scales.append(Array(repeating: q.scale, count: w.outputs))
+      }
+      weights.append(iw)
+      let ws = scales[scales.count - 1]
+      biases.append(w.bias.map { b in b.indices.map { Int(clampedCode: Double(b[$0]) / (inFormat.scale * ws[$0])) } })
       guard case .crossbar(let layout, let arch) = products else { executors.append(nil); continue }
       guard let lay = layout.layouts[i] else { throw InputError("layer \(l.name): no layout") }
       var m = BitSerialModel(arch)
-      m.customZeroPoint = q.zeroPoint
+      m.customZeroPoint = zeroPoint
       if inFormat.isSigned {
         guard arch.ima.dac.bits == 1 else {
           throw InputError("layer \(l.name): its inputs are signed " +
@@ -116,21 +127,30 @@ public struct IntegerInference: Sendable {
       switch l.operation {
       case .conv, .fullyConnected:
         let acc = executors[i]?.run(ins[0], images: images, batch: batch) ?? exact(i, ins[0], images: images)
-        let accScale = inF[0].scale * weightScales[i]
+        let ws = weightScales[i], per = l.outputShape.pixels, channels = ws.count
         var total = acc
         if let b = biases[i] {
-          let per = l.outputShape.pixels
           for n in 0..<images { for o in b.indices { for p in 0..<per { total[(n * b.count + o) * per + p] += b[o] } } }
         }
         if sinks.contains(i) {
-          // The network output stays at the accumulator's precision (dequantized, never clipped).
-          f = TensorFormat(exponent: nil, scale: accScale, range: Int.min...Int.max)
-          y = total
-        } else if let eo = f.exponent, let ei = inF[0].exponent, let ew = Int(exactly: log2(weightScales[i])) {
-          y = total.map { roundShift($0, eo - ei - ew) }
-        } else {
-          let k = accScale / f.scale
-          y = total.map { Int((Double($0) * k).rounded()) }
+          // The network output stays at the accumulator's precision (dequantized, never clipped):
+          // with a scale per channel, at the finest of them.
+          f = TensorFormat(exponent: nil, scale: inF[0].scale * (ws.min() ?? 1), range: Int.min...Int.max)
+        }
+        // Each output channel's requantization: a rounding shift with power-of-two scales, else a multiply.
+        let shifts = ws.map { w in f.exponent.flatMap { eo in inF[0].exponent.flatMap { ei in
+          Int(exactly: log2(w)).map { eo - ei - $0 } } } }
+        let factors = ws.map { inF[0].scale * $0 / f.scale }
+        y = total
+        for n in 0..<images {
+          for o in 0..<channels {
+            let base = (n * channels + o) * per
+            if let s = shifts[o], !sinks.contains(i) {
+              for p in 0..<per { y[base + p] = roundShift(total[base + p], s) }
+            } else if factors[o] != 1 {
+              for p in 0..<per { y[base + p] = Int(clampedCode: Double(total[base + p]) * factors[o]) }
+            }
+          }
         }
       case .pool(let p):
         y = TensorOps.pool(ins[0], images: images, layer: l, p,

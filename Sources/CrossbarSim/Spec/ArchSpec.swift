@@ -50,6 +50,20 @@ public struct DataSpec: Codable, Sendable, Equatable {
   public var outputBits: Int
   /// Signed-weight encoding on the array.
   public var weightEncoding: WeightEncoding
+  /// How the functional paths quantize weights no quant-* compressor has quantized: a scale per
+  /// output channel (crossbar column group) or one per layer.
+  public var weightScales: WeightScaleGranularity = .channel
+}
+
+/// Weight scales of the quantized paths.
+///
+/// `channel`: symmetric levels per output channel, `W[o] ~ S[o] * q`, `|q| <= 2^(b-1) - 1`, every
+/// column stored with the same offset `2^(b-1)` (so the crossbars' zero-point correction stays one
+/// per layer), and each column's rescale its own shift (power-of-two scales) or multiply in the
+/// tile's output stage: no extra hardware beyond a per-column shift amount. `tensor`: one
+/// asymmetric scale and zero point per layer, as [XA]'s quant-* compressors write.
+public enum WeightScaleGranularity: String, Codable, Sendable, CaseIterable {
+  case channel, tensor
 }
 
 /// The off-chip links (ISAAC's HyperTransport) to the memory that holds what the tile buffers cannot.

@@ -275,7 +275,8 @@ struct GraphImport {
         if constants[n.input[1]] != nil || constants[n.input[0]] != nil {
           // MatMul + Add(constant): the constant is the layer's bias.
           let (x, c) = constants[n.input[1]] != nil ? (n.input[0], n.input[1]) : (n.input[1], n.input[0])
-          guard let i = try? foldable(n, input: x, what: "Add of a constant"), constants[c]!.elements > 1 else {
+          guard let i = try? foldable(n, input: x, what: "Add of a constant"),
+                constants[c]!.elements == weights[i]?.outputs else {
             let src = try producer(x, of: n)
             let shift = try perChannel(constants[c]!, shapeOf(src), n, name: c)
             let p = PerChannelAffine(scale: Array(repeating: 1, count: shift.count), shift: shift)
