@@ -72,7 +72,8 @@ public struct LayerError: Sendable, Equatable {
 
 /// Runs the scopes side by side, batch by batch.
 public enum Evaluation {
-  /// Images per batch (memory is a batch of every layer's outputs per scope).
+  /// Images per batch at most (memory is a batch of every layer's outputs per scope); fewer when
+  /// `EvaluationMemory` says a batch of 128 would pass its activation budget.
   public static let batchSize = 128
 
   /// Accuracy and per-layer errors of `compressed` (laid out as `layout` on `spec`) against
@@ -83,20 +84,24 @@ public enum Evaluation {
     let reference = try FloatInference(network: original.network, weights: original.weights)
     let own = try FloatInference(network: compressed.network, weights: compressed.weights)
     let elements = original.network.inputShape.elements
-    let calib = own.run(calibration.x, images: calibration.images)
+    let crossbarScopes = spec.device.isIdeal ? 1 : 2
+    let memory = EvaluationMemory(network: compressed.network, layout: layout, scopes: 1 + crossbarScopes,
+                                  crossbarScopes: crossbarScopes, images: max(data.images, calibration.images))
+    progress?(memory.summary)
+    let batchSize = memory.batch
+    // Calibration keeps each layer's range only, batch by batch.
+    let ranges = own.ranges(calibration.x, images: calibration.images, batch: batchSize)
+    let inputRange = LayerRange(lo: calibration.x.min() ?? 0, hi: calibration.x.max() ?? 0)
     var scopes: [(String, IntegerInference)] = []
-    scopes.append(("quantized", try IntegerInference(model: compressed, spec: spec, calibrationInput: calibration.x,
-                                                     calibration: calib, products: .exact)))
+    scopes.append(("quantized", try IntegerInference(model: compressed, spec: spec, inputRange: inputRange,
+                                                     ranges: ranges, products: .exact)))
     var ideal = spec
     ideal.device = .ideal
-    scopes.append(("crossbar", try IntegerInference(model: compressed, spec: ideal, calibrationInput: calibration.x,
-                                                    calibration: calib,
-                                                    products: .crossbar(layout, ideal))))
+    scopes.append(("crossbar", try IntegerInference(model: compressed, spec: ideal, inputRange: inputRange,
+                                                    ranges: ranges, products: .crossbar(layout, ideal))))
     if !spec.device.isIdeal {
-      scopes.append(("crossbar+noise",
-                     try IntegerInference(model: compressed, spec: spec, calibrationInput: calibration.x,
-                                          calibration: calib,
-                                                            products: .crossbar(layout, spec))))
+      scopes.append(("crossbar+noise", try IntegerInference(model: compressed, spec: spec, inputRange: inputRange,
+                                                            ranges: ranges, products: .crossbar(layout, spec))))
     }
     let sinkOf = { (n: Network) throws -> Int in
       let s = n.consumers().enumerated().filter { $0.element.isEmpty }.map(\.offset)

@@ -20,13 +20,38 @@ public struct FloatInference: Sendable {
   /// Outputs of every layer for `images` inputs (`images x C x H x W`), post-activation.
   public func run(_ x: [Float], images: Int) -> [[Float]] {
     var outs: [[Float]] = []
+    stream(x, images: images, keep: true) { _, y in outs.append(y) }
+    return outs
+  }
+
+  /// Runs the network, handing each layer's output to `visit` in layer order; with `keep: false`
+  /// an output is released once its last reader has run, so only live tensors are held.
+  public func stream(_ x: [Float], images: Int, keep: Bool, visit: (Int, [Float]) -> Void) {
+    let readers = network.consumers()
+    var outs: [[Float]] = []
+    outs.reserveCapacity(network.layers.count)
     for (i, l) in network.layers.enumerated() {
       let inputs = l.inputs.isEmpty ? [x] : l.inputs.map { outs[$0] }
       var y = layer(l, weights.layers[i], inputs, images: images)
       l.activation.apply(&y)
+      visit(i, y)
       outs.append(y)
+      if !keep { for p in Set(l.inputs) where readers[p].max() == i { outs[p] = [] } }
     }
-    return outs
+  }
+
+  /// Smallest and largest output of every layer (0 included) over `images` inputs, `batch` images
+  /// at a time holding only live outputs: the calibration of the quantized paths in bounded memory.
+  public func ranges(_ x: [Float], images: Int, batch: Int) -> [LayerRange] {
+    var r = Array(repeating: LayerRange(lo: .infinity, hi: -.infinity), count: network.layers.count)
+    let e = network.inputShape.elements
+    for start in stride(from: 0, to: images, by: max(1, batch)) {
+      let end = min(images, start + max(1, batch))
+      stream(Array(x[(start * e)..<(end * e)]), images: end - start, keep: false) { i, y in
+        r[i].lo = min(r[i].lo, y.min() ?? 0); r[i].hi = max(r[i].hi, y.max() ?? 0)
+      }
+    }
+    return r.map { $0.lo > $0.hi ? LayerRange(lo: 0, hi: 0) : $0 }
   }
 
   func layer(_ l: Layer, _ w: LayerWeights?, _ inputs: [[Float]], images: Int) -> [Float] {
@@ -90,4 +115,14 @@ public struct FloatInference: Sendable {
       return ChannelOps.move(inputs[0], images: images, layer: l, zero: 0)
     }
   }
+}
+
+/// The smallest and largest value a tensor took on calibration images.
+public struct LayerRange: Sendable, Equatable {
+  /// Smallest value (at most 0).
+  public var lo: Float
+  /// Largest value (at least 0).
+  public var hi: Float
+  /// A range.
+  public init(lo: Float, hi: Float) { self.lo = lo; self.hi = hi }
 }

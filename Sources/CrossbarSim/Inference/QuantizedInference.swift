@@ -52,25 +52,40 @@ public struct IntegerInference: Sendable {
   let biases: [[Int]?]
   let executors: [CrossbarExecutor?]
   let sinks: Set<Int>
+  /// The last layer that reads each layer's output (itself when none does).
+  let lastReader: [Int]
 
   /// Calibrates formats from `calibration` (float outputs of `model`'s own network per layer, and
   /// the input images) and prepares the products.
   public init(model: CompressedModel, spec: ArchSpec, calibrationInput: [Float], calibration: [[Float]],
               products: Products) throws {
+    func range(_ v: [Float]) -> LayerRange { LayerRange(lo: v.min() ?? 0, hi: v.max() ?? 0) }
+    try self.init(model: model, spec: spec, inputRange: range(calibrationInput), ranges: calibration.map(range),
+                  products: products)
+  }
+
+  /// The same from each layer's calibrated output range (`FloatInference.ranges`) and the input's.
+  public init(model: CompressedModel, spec: ArchSpec, inputRange: LayerRange, ranges: [LayerRange],
+              products: Products) throws {
     let net = model.network
     network = net
     bits = spec.data.inputBits
     let powerOfTwo = !model.layers.contains { $0.rescale == .multiply }
-    func range(_ v: [Float]) -> (Float, Float) { (v.min() ?? 0, v.max() ?? 0) }
-    let (ilo, ihi) = range(calibrationInput)
+    let calibration = ranges
+    func range(_ r: LayerRange) -> (Float, Float) { (r.lo, r.hi) }
+    let (ilo, ihi) = range(inputRange)
     inputFormat = .covering(lo: ilo, hi: ihi, bits: bits, powerOfTwo: powerOfTwo)
     sinks = Set(net.consumers().enumerated().filter { $0.element.isEmpty }.map(\.offset))
+    lastReader = net.consumers().enumerated().map { $0.element.max() ?? $0.offset }
     var formats: [TensorFormat] = [], weights: [IntegerWeights?] = [], scales: [[Double]] = [], biases: [[Int]?] = []
     var executors: [CrossbarExecutor?] = []
     for (i, l) in net.layers.enumerated() {
       let inFormat = l.inputs.first.map { formats[$0] } ?? inputFormat
       switch l.operation {
-      case .pool, .channelSlice, .channelPad, .channelShuffle: formats.append(inFormat)
+      // Max-pools and channel moves keep their input's codes; an average gets its own format (a
+      // global average is far below its input's peak, and the input's scale would leave it few codes).
+      case .pool(let p) where p.kind == .max: formats.append(inFormat)
+      case .channelSlice, .channelPad, .channelShuffle: formats.append(inFormat)
       default:
         let (lo, hi) = range(calibration[i])
         formats.append(.covering(lo: lo, hi: hi, bits: bits, powerOfTwo: powerOfTwo))
@@ -118,7 +133,8 @@ public struct IntegerInference: Sendable {
       min(max(Int((Double($0) / inputFormat.scale).rounded()), inputFormat.range.lowerBound),
           inputFormat.range.upperBound)
     }
-    var codes: [[Int]] = [], outFormats: [TensorFormat] = []
+    var codes: [[Int]] = [], outFormats: [TensorFormat] = [], values: [[Float]] = []
+    codes.reserveCapacity(network.layers.count)
     for (i, l) in network.layers.enumerated() {
       let ins = l.inputs.isEmpty ? [xq] : l.inputs.map { codes[$0] }
       let inF = l.inputs.isEmpty ? [inputFormat] : l.inputs.map { outFormats[$0] }
@@ -153,8 +169,9 @@ public struct IntegerInference: Sendable {
           }
         }
       case .pool(let p):
+        let k = inF[0].scale / f.scale   // 1 for a max-pool, whose format is its input's
         y = TensorOps.pool(ins[0], images: images, layer: l, p,
-                           lowest: Int.min) { s, n in Int((Double(s) / Double(n)).rounded()) }
+                           lowest: Int.min) { s, n in Int(clampedCode: Double(s) * k / Double(n)) }
       case .add:
         y = zip(rescale(ins[0], from: inF[0], to: f), rescale(ins[1], from: inF[1], to: f)).map { $0 + $1 }
       case .concat:
@@ -183,9 +200,12 @@ public struct IntegerInference: Sendable {
       if !sinks.contains(i) || !l.operation.isMatrix {
         for j in y.indices { y[j] = min(max(y[j], f.range.lowerBound), f.range.upperBound) }
       }
+      values.append(y.map { Float(Double($0) * f.scale) })
       codes.append(y); outFormats.append(f)
+      // Codes no later layer reads are released (the dequantized values stay for the caller).
+      for p in Set(l.inputs) where lastReader[p] == i { codes[p] = [] }
     }
-    return zip(codes, outFormats).map { c, f in c.map { Float(Double($0) * f.scale) } }
+    return values
   }
 
   /// Codes of format `a` in format `b` (a shift for power-of-two scales, else one multiply).

@@ -57,6 +57,8 @@ struct GraphImport {
   var constants: [String: ONNXTensor] = [:]
   /// Tensor name -> producing layer (nil: the network input); `flat` after Flatten/Reshape.
   var tensors: [String: (layer: Int?, flat: Bool)] = [:]
+  /// The maps each concatenation layer joins, before any of them was an earlier concatenation.
+  var concatSources: [Int: [Int]] = [:]
   /// Tensors half way through a channel shuffle or a two-node subsampling.
   var views: [String: PendingView] = [:]
   var uses: [String: Int] = [:]
@@ -313,7 +315,7 @@ struct GraphImport {
         let parts = try n.input.map { try producer($0, of: n) }
         guard parts.allSatisfy({ $0.layer != nil && !$0.flat }) else { throw InputError("\(here): every input must " +
             "be a feature map produced by a layer") }
-        tensors[out] = (try builder.concat(name, parts.map { $0.layer! }), false)
+        tensors[out] = (try concatenate(name, parts.map { $0.layer! }), false)
       case "Flatten", "Reshape":
         let a = try attrs(n.opType == "Flatten" ? ["axis"] : ["allowzero"])
         if n.opType == "Reshape", case .grouped? = views[n.input.first ?? ""] {
