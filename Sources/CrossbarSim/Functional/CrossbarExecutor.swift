@@ -11,8 +11,10 @@ public struct CrossbarExecutor: Sendable {
   struct Prepared: Sendable {
     var rows: Int, columns: Int
     var model: BitSerialModel
-    /// Conductances (level units), rows x columns; and their squares for read noise.
-    var cells: [Float], squares: [Float]
+    /// Empty (the conductances are the first columns of `matrix`); kept for the struct's shape.
+    var cells: [Float]
+    /// Squared conductances, rows x columns, for read noise (empty without it).
+    var squares: [Float]
     /// `[cells | ones | masks]`, rows x matrixColumns: the conductances, a column of ones (its sum
     /// counts the inputs driven, for flip decoding) and, with offset encoding, one column per distinct
     /// set of rows that hold a real weight (its sum is the input sum the zero point multiplies).
@@ -55,6 +57,8 @@ public struct CrossbarExecutor: Sendable {
     let full = (1 << model.cellBits) - 1
     let gMin = device.offOnRatio > 0 ? Double(full) * device.offOnRatio / (1 - device.offOnRatio) : 0
     var prepared: [Prepared] = []
+    var sources: [[RowSource]: [Int32]] = [:], destinations: [[[Int32]]: [Int32]] = [:]
+    let windowCount = layout.windows
     for (xi, xb) in layout.crossbars.enumerated() {
       let R = xb.rows.count, C = xb.columns.count
       let m = model.forRows(R)
@@ -103,24 +107,37 @@ public struct CrossbarExecutor: Sendable {
           cells[i] = Float(g)
         }
       }
-      var source = [Int32](repeating: -1, count: windows * R)
-      var destination = [Int32](repeating: -1, count: windows * C)
-      for w in 0..<windows {
-        let oy = (w / layout.windowsX) * layout.windowStepY - layout.padding
-        let ox = (w % layout.windowsX) * layout.windowStepX - layout.padding
-        for (ri, r) in xb.rows.enumerated() {
-          if isFC { source[w * R + ri] = r.channel; continue }
-          let y = oy + Int(r.dy), x = ox + Int(r.dx)
-          guard y >= 0, y < inS.height, x >= 0, x < inS.width else { continue }
-          source[w * R + ri] = Int32((Int(r.channel) * inS.height + y) * inS.width + x)
+      // Window maps depend only on the rows (columns) a crossbar holds: crossbars that share them
+      // (the column blocks of a row block, the row blocks of a column block) share one array.
+      let source = sources[xb.rows] ?? {
+        var map = [Int32](repeating: -1, count: windowCount * R)
+        for w in 0..<windowCount {
+          let oy = (w / layout.windowsX) * layout.windowStepY - layout.padding
+          let ox = (w % layout.windowsX) * layout.windowStepX - layout.padding
+          for (ri, r) in xb.rows.enumerated() {
+            if isFC { map[w * R + ri] = r.channel; continue }
+            let y = oy + Int(r.dy), x = ox + Int(r.dx)
+            guard y >= 0, y < inS.height, x >= 0, x < inS.width else { continue }
+            map[w * R + ri] = Int32((Int(r.channel) * inS.height + y) * inS.width + x)
+          }
         }
-        for (ci, c) in xb.columns.enumerated() {
-          let py = (w / layout.windowsX) * layout.outputsPerWindowY + Int(c.dy)
-          let px = (w % layout.windowsX) * layout.outputsPerWindowX + Int(c.dx)
-          guard py < outS.height, px < outS.width else { continue }
-          destination[w * C + ci] = Int32((Int(c.outChannel) * outS.height + py) * outS.width + px)
+        return map
+      }()
+      sources[xb.rows] = source
+      let sinks = xb.columns.map { [$0.outChannel, Int32($0.dy), Int32($0.dx)] }
+      let destination = destinations[sinks] ?? {
+        var map = [Int32](repeating: -1, count: windowCount * C)
+        for w in 0..<windowCount {
+          for (ci, c) in xb.columns.enumerated() {
+            let py = (w / layout.windowsX) * layout.outputsPerWindowY + Int(c.dy)
+            let px = (w % layout.windowsX) * layout.outputsPerWindowX + Int(c.dx)
+            guard py < outS.height, px < outS.width else { continue }
+            map[w * C + ci] = Int32((Int(c.outChannel) * outS.height + py) * outS.width + px)
+          }
         }
-      }
+        return map
+      }()
+      destinations[sinks] = destination
       let correctionColumns = m.encoding == .offset ? xb.columns.indices.filter { xb.columns[$0].slice == 0 } : []
       var patternIndex: [[Double]: Int32] = [:], patternOf = [Int32](repeating: -1, count: C), masks: [[Double]] = []
       for ci in correctionColumns {
@@ -138,7 +155,9 @@ public struct CrossbarExecutor: Sendable {
       func significance(_ c: Int, _ factor: Int) -> Double {
         Double(Int(xb.columns[c].sign) * factor << (Int(xb.columns[c].slice) * m.cellBits))
       }
-      prepared.append(Prepared(rows: R, columns: C, model: m, cells: cells, squares: cells.map { $0 * $0 },
+      // The conductances live in `matrix`; their squares only where read noise needs them.
+      prepared.append(Prepared(rows: R, columns: C, model: m, cells: [],
+                               squares: device.readNoiseSigma > 0 ? cells.map { $0 * $0 } : [],
                                matrix: matrix, matrixColumns: N, patterns: masks.count,
                                patternOf: patternOf.map { max($0, 0) }, flipped: flipped, source: source,
                                destination: destination,
@@ -191,7 +210,7 @@ extension CrossbarExecutor {
     for xb in crossbars {
       let plane = [Float](repeating: 1, count: images * windows * xb.rows)
       for _ in 0..<xb.model.cycles {
-        _ = Functional.gemm(plane, xb.cells, m: images * windows, k: xb.rows, n: xb.columns)
+        _ = Functional.gemm(plane, xb.matrix, m: images * windows, k: xb.rows, n: xb.matrixColumns)
       }
     }
   }

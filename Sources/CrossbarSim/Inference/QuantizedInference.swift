@@ -46,7 +46,9 @@ public struct IntegerInference: Sendable {
   let bits: Int
   let inputFormat: TensorFormat
   let formats: [TensorFormat]
-  let weights: [IntegerWeights?]
+  /// Integer weights `Q_W - Z_W` of the exact path's matrix layers, as doubles for its GEMMs (nil on
+  /// the crossbar path, whose executors hold the programmed cells instead).
+  let weights: [[Double]?]
   /// Scale of each output channel's weights, per matrix layer (empty for other layers).
   let weightScales: [[Double]]
   let biases: [[Int]?]
@@ -77,7 +79,7 @@ public struct IntegerInference: Sendable {
     inputFormat = .covering(lo: ilo, hi: ihi, bits: bits, powerOfTwo: powerOfTwo)
     sinks = Set(net.consumers().enumerated().filter { $0.element.isEmpty }.map(\.offset))
     lastReader = net.consumers().enumerated().map { $0.element.max() ?? $0.offset }
-    var formats: [TensorFormat] = [], weights: [IntegerWeights?] = [], scales: [[Double]] = [], biases: [[Int]?] = []
+    var formats: [TensorFormat] = [], weights: [[Double]?] = [], scales: [[Double]] = [], biases: [[Int]?] = []
     var executors: [CrossbarExecutor?] = []
     for (i, l) in net.layers.enumerated() {
       let inFormat = l.inputs.first.map { formats[$0] } ?? inputFormat
@@ -106,10 +108,12 @@ public struct IntegerInference: Sendable {
         (iw, zeroPoint) = (IntegerWeights(q.signed(values)), q.zeroPoint)
         scales.append(Array(repeating: q.scale, count: w.outputs))
       }
-      weights.append(iw)
       let ws = scales[scales.count - 1]
       biases.append(w.bias.map { b in b.indices.map { Int(clampedCode: Double(b[$0]) / (inFormat.scale * ws[$0])) } })
-      guard case .crossbar(let layout, let arch) = products else { executors.append(nil); continue }
+      guard case .crossbar(let layout, let arch) = products else {
+        weights.append(iw.values.map(Double.init)); executors.append(nil); continue
+      }
+      weights.append(nil)
       guard let lay = layout.layouts[i] else { throw InputError("layer \(l.name): no layout") }
       var m = BitSerialModel(arch)
       m.customZeroPoint = zeroPoint
@@ -217,7 +221,7 @@ public struct IntegerInference: Sendable {
 
   /// Exact integer products `Q_X (Q_W - Z_W)` (double precision GEMM: exact below 2^53).
   func exact(_ i: Int, _ x: [Int], images: Int) -> [Int] {
-    let l = network.layers[i], w = weights[i]!.values.map { Double($0) }
+    let l = network.layers[i], w = weights[i]!
     let xs = x.map { Double($0) }
     let outS = l.outputShape
     var out = [Double](repeating: 0, count: images * outS.elements)
