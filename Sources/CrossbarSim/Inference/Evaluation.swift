@@ -91,7 +91,8 @@ public enum Evaluation {
     progress?(memory.summary)
     let batchSize = memory.batch
     // Calibration keeps each layer's range only, batch by batch.
-    let ranges = own.ranges(calibration.x, images: calibration.images, batch: batchSize)
+    let ranges = own.ranges(calibration.x, images: calibration.images, batch: batchSize,
+                            percentile: spec.data.activationPercentile)
     let inputRange = LayerRange(lo: calibration.x.min() ?? 0, hi: calibration.x.max() ?? 0)
     var scopes: [(String, IntegerInference)] = []
     scopes.append(("quantized", try IntegerInference(model: compressed, spec: spec, inputRange: inputRange,

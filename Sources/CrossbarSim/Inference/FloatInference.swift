@@ -40,9 +40,10 @@ public struct FloatInference: Sendable {
     }
   }
 
-  /// Smallest and largest output of every layer (0 included) over `images` inputs, `batch` images
-  /// at a time holding only live outputs: the calibration of the quantized paths in bounded memory.
-  public func ranges(_ x: [Float], images: Int, batch: Int) -> [LayerRange] {
+  /// Smallest and largest output of every layer over `images` inputs, `batch` images at a time
+  /// holding only live outputs: the calibration of the quantized paths in bounded memory; below the
+  /// 100th `percentile`, clipped to that percentile of the layer's magnitudes.
+  public func ranges(_ x: [Float], images: Int, batch: Int, percentile: Double = 100) -> [LayerRange] {
     var r = Array(repeating: LayerRange(lo: .infinity, hi: -.infinity), count: network.layers.count)
     let e = network.inputShape.elements
     for start in stride(from: 0, to: images, by: max(1, batch)) {
@@ -51,7 +52,29 @@ public struct FloatInference: Sendable {
         r[i].lo = min(r[i].lo, y.min() ?? 0); r[i].hi = max(r[i].hi, y.max() ?? 0)
       }
     }
-    return r.map { $0.lo > $0.hi ? LayerRange(lo: 0, hi: 0) : $0 }
+    r = r.map { $0.lo > $0.hi ? LayerRange(lo: 0, hi: 0) : $0 }
+    guard percentile < 100 else { return r }
+    // A second pass: each layer's magnitudes in 4,096 bins up to its peak; the range is clipped to
+    // the bin where `percentile` % of the values lie (a bin's width above the exact percentile at most).
+    let bins = 4096
+    var counts = [[Int]](repeating: [Int](repeating: 0, count: bins), count: network.layers.count)
+    let peaks = r.map { max(-$0.lo, $0.hi) }
+    for start in stride(from: 0, to: images, by: max(1, batch)) {
+      let end = min(images, start + max(1, batch))
+      stream(Array(x[(start * e)..<(end * e)]), images: end - start, keep: false) { i, y in
+        guard peaks[i] > 0 else { return }
+        let k = Float(bins) / peaks[i]
+        for v in y { counts[i][min(bins - 1, Int(abs(v) * k))] += 1 }
+      }
+    }
+    for i in r.indices where peaks[i] > 0 {
+      let total = counts[i].reduce(0, +), target = Double(total) * percentile / 100
+      var seen = 0, bin = bins - 1
+      for (b, c) in counts[i].enumerated() { seen += c; if Double(seen) >= target { bin = b; break } }
+      let clip = peaks[i] * Float(bin + 1) / Float(bins)
+      r[i] = LayerRange(lo: max(r[i].lo, -clip), hi: min(r[i].hi, clip))
+    }
+    return r
   }
 
   func layer(_ l: Layer, _ w: LayerWeights?, _ inputs: [[Float]], images: Int) -> [Float] {

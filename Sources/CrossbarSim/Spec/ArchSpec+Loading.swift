@@ -105,6 +105,9 @@ extension ArchSpec {
     inRange(data.weightBits, 1...32, "data.weightBits")
     inRange(data.inputBits, 1...32, "data.inputBits")
     inRange(data.outputBits, 1...32, "data.outputBits")
+    if !(data.activationPercentile > 50 && data.activationPercentile <= 100) {
+      p.append("'data.activationPercentile' is \(data.activationPercentile); must be > 50 and <= 100")
+    }
     inRange(chip.tiles, 1...65535, "chip.tiles")
     if Double(chip.tiles) * Double(tile.imas) * Double(ima.crossbars) > Double(Limits.crossbarsPerChip) {
       p.append("chip.tiles x tile.imas x ima.crossbars is \(chip.tiles) x \(tile.imas) x \(ima.crossbars); must be " +

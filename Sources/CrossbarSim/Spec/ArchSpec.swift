@@ -53,6 +53,9 @@ public struct DataSpec: Codable, Sendable, Equatable {
   /// How the functional paths quantize weights no quant-* compressor has quantized: a scale per
   /// output channel (crossbar column group) or one per layer.
   public var weightScales: WeightScaleGranularity = .channel
+  /// Percentile of each activation tensor's magnitudes on the calibration images that its format
+  /// covers (100: the largest value; below 100 clips outliers, which saturate, for finer codes).
+  public var activationPercentile: Double = 100
 }
 
 /// Weight scales of the quantized paths.
