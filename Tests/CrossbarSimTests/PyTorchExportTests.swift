@@ -141,4 +141,37 @@ struct PyTorchExportTests {
     let clip = Float(1000) * 4056 / 4096
     #expect(f.ranges(x, images: 1, batch: 1, percentile: 99) == [LayerRange(lo: -clip, hi: clip)])
   }
+
+  @Test("a network of the new operators written as ONNX reads back to the same outputs")
+  func exportRoundTrip() throws {
+    var b = NetworkBuilder(name: "t", input: TensorShape(4, 4, 4))
+    let conv = try b.conv("c", Convolution(outChannels: 8, kernel: 3, padding: 1))
+    try b.activation("hs", .hardSwish, reading: conv)
+    let gap = try b.pool("gap", Pooling(.average, kernel: 4, stride: 4))
+    let fc = try b.conv("se", Convolution(outChannels: 8, kernel: 1), from: gap)
+    b.activate(.hardSigmoid(alpha: 1 / 6, beta: 0.5))
+    let mul = try b.multiply("scale", 1, fc)
+    let aff = try b.affine("bn", PerChannelAffine(scale: (0..<8).map { 0.5 + Float($0) / 8 },
+                                                  shift: (0..<8).map { Float($0) / 10 - 0.3 }), reading: mul)
+    let shuffled = try b.channelShuffle("shuffle", groups: 2, reading: aff)
+    let half = try b.channelSlice("half", start: 2, count: 4, reading: shuffled)
+    try b.channelPad("pad", before: 1, after: 3, reading: half)
+    b.activate(.leakyRelu(alpha: 0.1))
+    let net = b.network
+    var rng = SeededGenerator(seed: 5)
+    func layer(_ i: Int) -> LayerWeights? {
+      let l = net.layers[i]
+      guard l.operation.isMatrix else { return nil }
+      return LayerWeights(values: (0..<l.parameters).map { _ in Float.random(in: -0.5...0.5, using: &rng) },
+                          outputs: l.weightColumns, inputs: l.weightRows, bias: Array(repeating: 0.1,
+                                                                                       count: l.weightColumns))
+    }
+    let w = NetworkWeights(layers: net.layers.indices.map(layer))
+    let x = (0..<64).map { _ in Float.random(in: -1...1, using: &rng) }
+    let direct = try FloatInference(network: net, weights: w).run(x, images: 1).last!
+    let (back, bw) = try ONNXImporter.load(data: ONNXExporter.data(network: net, weights: w), name: "t", source: "t")
+    let read = try FloatInference(network: back, weights: bw).run(x, images: 1).last!
+    #expect(direct.count == 8 * 16 && read.count == direct.count)
+    #expect(zip(direct, read).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(zip(direct, read).map { $0 - $1 })")
+  }
 }

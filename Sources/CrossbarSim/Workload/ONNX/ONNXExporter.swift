@@ -5,8 +5,9 @@ import SwiftProtobuf
 
 /// Writes a network with its weights as an ONNX model that `ONNXImporter` (and onnxruntime) reads:
 /// Conv, Flatten + Gemm, MaxPool, AveragePool (padding counted), Add, Concat, Mul, Slice, Pad,
-/// channel shuffles as Reshape-Transpose-Reshape, each followed by its activation's nodes. A low-rank pair is written as the two convolutions it is; quantized weights as the real
-/// values their integers stand for.
+/// channel shuffles as Reshape-Transpose-Reshape, each followed by its activation's nodes. A
+/// low-rank pair is written as the two convolutions it is; quantized weights as the real values
+/// their integers stand for.
 public enum ONNXExporter {
   /// The serialized `ModelProto` of `network` with `weights`.
   public static func data(network: Network, weights: NetworkWeights) throws -> Data {

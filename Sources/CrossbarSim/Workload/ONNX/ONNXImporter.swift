@@ -6,12 +6,14 @@ import SwiftProtobuf
 /// Reads an ONNX model (graph, shapes, initializers) into a `Network` with its weights.
 ///
 /// Operators: Conv (stride, symmetric padding, groups, dilation 1), Gemm and MatMul with constant
-/// weights (an Add of a constant after MatMul becomes its bias), Relu (fused into the layer that
-/// produces its input), MaxPool, AveragePool, GlobalAveragePool, ReduceMean and ReduceMax over the
-/// spatial axes (global pooling, as PyTorch's dynamo exporter writes it), Add, Concat (channels),
-/// BatchNormalization (folded into the preceding Conv or Gemm), Flatten/Reshape to `[N, -1]`,
-/// Constant nodes, and Identity/Dropout (inference: pass-through; of a constant, an alias of it).
-/// Anything else is an error naming the node and operator.
+/// weights (an Add of a constant after MatMul becomes its bias), activations (fused into the layer
+/// that produces their input, else standalone), MaxPool, AveragePool, GlobalAveragePool, ReduceMean
+/// and ReduceMax over the spatial axes (global pooling, as PyTorch's dynamo exporter writes it), Add,
+/// Concat (channels), BatchNormalization (folded into the preceding Conv or Gemm, else a per-channel
+/// affine), Mul/Div/Sub (products and per-channel affines), channel Slice/Split/Pad/shuffles,
+/// Flatten/Reshape to `[N, -1]`, Constant nodes and folded index arithmetic, and Identity/Dropout
+/// (inference: pass-through; of a constant, an alias of it). Anything else is an error naming the
+/// node and operator.
 public enum ONNXImporter {
   /// Operators the importer understands.
   public static let supported = ["Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant",
@@ -401,19 +403,6 @@ struct GraphImport {
     }
     guard uses[x, default: 0] == 1 else { throw InputError("\(where_(n)): '\(x)' is also read elsewhere, so \(what) " +
         "cannot be folded into its layer") }
-    return i
-  }
-
-  /// The layer an activation (Relu, Clip) can be fused into: its producer, when it is the only reader.
-  func fusible(_ n: Onnx_NodeProto) throws -> Int {
-    let t = try producer(n.input[0], of: n)
-    guard let i = t.layer, builder.network.layers[i].activation == .identity else {
-      throw InputError("\(where_(n)): a \(n.opType) must follow a layer (not the network input or another activation)")
-    }
-    guard uses[n.input[0], default: 0] == 1 else {
-      throw InputError("\(where_(n)): '\(n.input[0])' is also read without the \(n.opType); only an activation " +
-          "that is its layer's only reader is fused")
-    }
     return i
   }
 }
