@@ -62,13 +62,14 @@ extension CrossbarExecutor {
       for i in 0..<wideCodes.count { wideCodes[i] = 0 }
       for i in 0..<count { inputs[i] = 0 }
       for i in 0..<(count * P) { corrections[i] = 0 }
+      let matrix = xb.floatMatrix
       for k in 0..<m.cycles {
         let shift = Int32(k * m.dacBits)
         x.withUnsafeBufferPointer { xp in plane.withUnsafeMutableBufferPointer { pp in
           let xs = xp.baseAddress!, ps = pp.baseAddress!
           for i in 0..<(count &* R) { ps[i] = Float((xs[i] &>> shift) & dacMask) }
         } }
-        Functional.gemm(plane, xb.matrix, into: &sums, m: count, k: R, n: N)
+        Functional.gemm(plane, matrix, into: &sums, m: count, k: R, n: N)
         let variance = noisy ? Functional.gemm(plane.map { $0 * $0 }, xb.squares, m: plane.count / R, k: R, n: C) : []
         let cw = Float(m.cycleWeight(k))
         sums.withUnsafeBufferPointer { sp in codes.withUnsafeMutableBufferPointer { cp in
@@ -115,13 +116,14 @@ extension CrossbarExecutor {
     mutating func accumulateUnclipped(count: Int) {
       let R = xb.rows, C = xb.columns, N = xb.matrixColumns, P = xb.patterns, m = xb.model
       let dacMask = Int32((1 << m.dacBits) - 1)
+      let matrix = xb.floatMatrix
       for k in 0..<m.cycles {
         let shift = Int32(k * m.dacBits), cw = Float(m.cycleWeight(k))
         x.withUnsafeBufferPointer { xp in plane.withUnsafeMutableBufferPointer { pp in
           let xs = xp.baseAddress!, ps = pp.baseAddress!
           for i in 0..<(count &* R) { ps[i] = cw * Float((xs[i] &>> shift) & dacMask) }
         } }
-        Functional.gemm(plane, xb.matrix, into: &sums, m: count, k: R, n: N, accumulate: k > 0)
+        Functional.gemm(plane, matrix, into: &sums, m: count, k: R, n: N, accumulate: k > 0)
       }
       for i in 0..<count {
         inputs[i] = Double(sums[i &* N &+ C])

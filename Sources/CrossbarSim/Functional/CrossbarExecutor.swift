@@ -20,7 +20,12 @@ public struct CrossbarExecutor: Sendable {
     /// set of rows that hold a real weight (its sum is the input sum the zero point multiplies).
     /// The extra columns are digital bookkeeping: exact whatever the device.
     var matrix: [Float]
+    /// The same matrix in one byte a value when every value is a whole number in 0...255 (ideal cells:
+    /// levels, ones and masks), `matrix` then empty: a quarter of the memory, widened per block.
+    var compact: [UInt8] = []
     var matrixColumns: Int, patterns: Int
+    /// The GEMM matrix in single precision.
+    var floatMatrix: [Float] { compact.isEmpty ? matrix : compact.map { Float($0) } }
     /// Mask column of each column (0 for columns without a correction: their `perCorrection` is 0).
     var patternOf: [Int32]
     var flipped: [Bool]
@@ -155,10 +160,15 @@ public struct CrossbarExecutor: Sendable {
       func significance(_ c: Int, _ factor: Int) -> Double {
         Double(Int(xb.columns[c].sign) * factor << (Int(xb.columns[c].slice) * m.cellBits))
       }
+      var compact: [UInt8] = []
+      if matrix.allSatisfy({ $0 >= 0 && $0 <= 255 && $0.rounded() == $0 }) {
+        compact = matrix.map { UInt8($0) }
+        matrix = []
+      }
       // The conductances live in `matrix`; their squares only where read noise needs them.
       prepared.append(Prepared(rows: R, columns: C, model: m, cells: [],
                                squares: device.readNoiseSigma > 0 ? cells.map { $0 * $0 } : [],
-                               matrix: matrix, matrixColumns: N, patterns: masks.count,
+                               matrix: matrix, compact: compact, matrixColumns: N, patterns: masks.count,
                                patternOf: patternOf.map { max($0, 0) }, flipped: flipped, source: source,
                                destination: destination,
                                perCode: xb.columns.indices.map { significance($0, flipped[$0] ? -1 : 1) },
@@ -210,7 +220,7 @@ extension CrossbarExecutor {
     for xb in crossbars {
       let plane = [Float](repeating: 1, count: images * windows * xb.rows)
       for _ in 0..<xb.model.cycles {
-        _ = Functional.gemm(plane, xb.matrix, m: images * windows, k: xb.rows, n: xb.matrixColumns)
+        _ = Functional.gemm(plane, xb.floatMatrix, m: images * windows, k: xb.rows, n: xb.matrixColumns)
       }
     }
   }

@@ -86,7 +86,8 @@ public enum Evaluation {
     let elements = original.network.inputShape.elements
     let crossbarScopes = spec.device.isIdeal ? 1 : 2
     let memory = EvaluationMemory(network: compressed.network, layout: layout, scopes: 1 + crossbarScopes,
-                                  crossbarScopes: crossbarScopes, noisy: spec.device.readNoiseSigma > 0,
+                                  crossbarScopes: crossbarScopes, ideal: spec.device.isIdeal,
+                                  noisy: spec.device.readNoiseSigma > 0,
                                   images: max(data.images, calibration.images))
     progress?(memory.summary)
     let batchSize = memory.batch

@@ -46,9 +46,9 @@ public struct IntegerInference: Sendable {
   let bits: Int
   let inputFormat: TensorFormat
   let formats: [TensorFormat]
-  /// Integer weights `Q_W - Z_W` of the exact path's matrix layers, as doubles for its GEMMs (nil on
-  /// the crossbar path, whose executors hold the programmed cells instead).
-  let weights: [[Double]?]
+  /// Integer weights `Q_W - Z_W` of the exact path's matrix layers (nil on the crossbar path, whose
+  /// executors hold the programmed cells instead), widened to doubles block by block for its GEMMs.
+  let weights: [[Int32]?]
   /// Scale of each output channel's weights, per matrix layer (empty for other layers).
   let weightScales: [[Double]]
   let biases: [[Int]?]
@@ -79,7 +79,7 @@ public struct IntegerInference: Sendable {
     inputFormat = .covering(lo: ilo, hi: ihi, bits: bits, powerOfTwo: powerOfTwo)
     sinks = Set(net.consumers().enumerated().filter { $0.element.isEmpty }.map(\.offset))
     lastReader = net.consumers().enumerated().map { $0.element.max() ?? $0.offset }
-    var formats: [TensorFormat] = [], weights: [[Double]?] = [], scales: [[Double]] = [], biases: [[Int]?] = []
+    var formats: [TensorFormat] = [], weights: [[Int32]?] = [], scales: [[Double]] = [], biases: [[Int]?] = []
     var executors: [CrossbarExecutor?] = []
     for (i, l) in net.layers.enumerated() {
       let inFormat = l.inputs.first.map { formats[$0] } ?? inputFormat
@@ -111,7 +111,7 @@ public struct IntegerInference: Sendable {
       let ws = scales[scales.count - 1]
       biases.append(w.bias.map { b in b.indices.map { Int(clampedCode: Double(b[$0]) / (inFormat.scale * ws[$0])) } })
       guard case .crossbar(let layout, let arch) = products else {
-        weights.append(iw.values.map(Double.init)); executors.append(nil); continue
+        weights.append(iw.values.map { Int32(clamping: $0) }); executors.append(nil); continue
       }
       weights.append(nil)
       guard let lay = layout.layouts[i] else { throw InputError("layer \(l.name): no layout") }
@@ -221,7 +221,7 @@ public struct IntegerInference: Sendable {
 
   /// Exact integer products `Q_X (Q_W - Z_W)` (double precision GEMM: exact below 2^53).
   func exact(_ i: Int, _ x: [Int], images: Int) -> [Int] {
-    let l = network.layers[i], w = weights[i]!
+    let l = network.layers[i], stored = weights[i]!
     let xs = x.map { Double($0) }
     let outS = l.outputShape
     var out = [Double](repeating: 0, count: images * outS.elements)
@@ -231,18 +231,24 @@ public struct IntegerInference: Sendable {
       for g in 0..<c.groups {
         let p = TensorOps.patches(xs, images: images, layer: l, conv: c, group: g)
         var r = [Double](repeating: 0, count: images * outS.pixels * ocpg)
+        let w = stored[(g * ocpg * k)..<((g + 1) * ocpg * k)].map { Double($0) }
         p.withUnsafeBufferPointer { pp in w.withUnsafeBufferPointer { wp in r.withUnsafeMutableBufferPointer { rp in
-          Functional.dgemmTransB(pp.baseAddress!, wp.baseAddress! + g * ocpg * k, rp.baseAddress!,
+          Functional.dgemmTransB(pp.baseAddress!, wp.baseAddress!, rp.baseAddress!,
                                  m: images * outS.pixels, k: k, n: ocpg, ldb: k, ldc: ocpg)
         } } }
         TensorOps.scatter(r, into: &out, images: images, pixels: outS.pixels, outputs: ocpg, firstChannel: g * ocpg,
                           totalChannels: c.outChannels)
       }
     default:
-      let n = l.weightColumns, k = l.weightRows
-      xs.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in out.withUnsafeMutableBufferPointer { op in
-        Functional.dgemmTransB(xp.baseAddress!, wp.baseAddress!, op.baseAddress!, m: images, k: k, n: n, ldb: k, ldc: n)
-      } } }
+      // Blocks of outputs whose weights take at most 32 MB as doubles.
+      let n = l.weightColumns, k = l.weightRows, block = max(1, (1 << 22) / max(1, k))
+      for o in stride(from: 0, to: n, by: block) {
+        let nb = min(block, n - o), w = stored[(o * k)..<((o + nb) * k)].map { Double($0) }
+        xs.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in out.withUnsafeMutableBufferPointer { op in
+          Functional.dgemmTransB(xp.baseAddress!, wp.baseAddress!, op.baseAddress! + o, m: images, k: k, n: nb, ldb: k,
+                                 ldc: n)
+        } } }
+      }
     }
     return out.map { Int($0) }
   }
