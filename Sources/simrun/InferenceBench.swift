@@ -30,7 +30,7 @@ enum InferenceBench {
         b += 1
       }
     }
-    print(String(format: "functional: %@, %d images through the crossbar path in %.3f s (%.0f images/s; calibration " +
+    print(String(format: "functional: %@, %d images through the crossbar path in %.3f s (%.3g images/s; calibration " +
         "and programming %.3f s)",
                  net.name, set.images, whole, Double(set.images) / whole, setup))
     // Per layer: the bit-sliced path against the GEMMs it needs, on one batch.
