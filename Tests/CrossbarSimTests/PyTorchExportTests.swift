@@ -174,4 +174,19 @@ struct PyTorchExportTests {
     #expect(direct.count == 8 * 16 && read.count == direct.count)
     #expect(zip(direct, read).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(zip(direct, read).map { $0 - $1 })")
   }
+
+  @Test("a constant multiplies per channel only when it broadcasts over channels, as ONNX reads its shape")
+  func perChannelConstants() throws {
+    func mul(_ dims: [Int64]) throws -> (Network, NetworkWeights) {
+      var m = TinyONNX(input: [1, 2, 1, 2])
+      m.constant("k", dims, [2, 3])
+      m.node("Mul", ["input", "k"], "y")
+      return try ONNXImporter.load(data: m.data(output: "y"), name: "m", source: "m.onnx")
+    }
+    let (net, w) = try mul([1, 2, 1, 1])
+    #expect(try FloatInference(network: net, weights: w).run([1, 1, 1, 1], images: 1).last! == [2, 2, 3, 3])
+    // [2] broadcasts over the width in ONNX (x[..., j] * k[j]): not a per-channel scale, so refused.
+    let e = #expect(throws: InputError.self) { try mul([2]) }
+    #expect(e?.description.contains("does not broadcast per channel") == true)
+  }
 }

@@ -18,8 +18,9 @@ public struct EvaluationMemory: Sendable, Equatable {
   ///
   /// Fixed: float weights twice (reference and compressed model, 4 bytes each), the exact path's
   /// integer weights (4 bytes each), and per programmed crossbar its GEMM matrix (4 bytes a cell and
-  /// a column of ones, 1 byte with ideal cells; with read noise the squared cells too) and its window maps, one per distinct
-  /// set of rows and of columns of a layer (4 bytes per window and row or column). Per image: every
+  /// a column of ones, 1 byte with ideal cells; with read noise the squared cells too) and its
+  /// window maps, one per distinct set of rows and of columns of a layer (4 bytes per window and row
+  /// or column). Per image: every
   /// layer's output in the float reference and in each path (4 bytes a value), the integer codes
   /// (at most all, 8 bytes), and the largest im2col patch matrix (8 bytes a value: the exact path).
   public init(network: Network, layout: NetworkLayout?, scopes: Int, crossbarScopes: Int, ideal: Bool = true,

@@ -30,14 +30,16 @@ extension GraphImport {
     t.layer.map { builder.network.layers[$0].outputShape } ?? builder.network.inputShape
   }
 
-  /// One value per channel of `shape` from constant `c` (a scalar, `[C]`, `[C, 1, 1]` or `[1, C, 1, 1]`).
+  /// One value per channel of `shape` from constant `c`: a scalar, or C values shaped to broadcast
+  /// over the channel axis (`[C, 1, 1]` or `[1, C, 1, 1]`; `[C]` or `[1, C]` only on a flat vector,
+  /// since on a feature map ONNX broadcasts a trailing `[C]` over its width).
   func perChannel(_ c: ONNXTensor, _ shape: TensorShape, _ n: Onnx_NodeProto, name: String) throws -> [Float] {
     if c.elements == 1 { return Array(repeating: c.values[0], count: shape.channels) }
-    let nonUnit = c.dims.filter { $0 != 1 }
-    guard c.elements == shape.channels, nonUnit == [shape.channels],
-          c.dims.count <= 1 || c.dims.last == 1 || c.dims.count == 1 || shape.pixels == 1 else {
+    let trimmed = Array(c.dims.drop { $0 == 1 })
+    guard c.elements == shape.channels,
+          trimmed == [shape.channels, 1, 1] || (shape.pixels == 1 && trimmed == [shape.channels]) else {
       throw InputError("\(where_(n)): constant '\(name)' of shape \(c.dims) does not broadcast per channel over " +
-          "\(shape); a scalar or one value per channel (\(shape.channels)) is supported")
+          "\(shape); a scalar or one value per channel ([\(shape.channels), 1, 1]) is supported")
     }
     return c.values
   }
@@ -136,7 +138,6 @@ extension GraphImport {
   mutating func slice(_ n: Onnx_NodeProto, _ src: (layer: Int?, flat: Bool), name: String, out: String) throws {
     _ = try ONNXAttributes(n, allowed: [], source: source)
     let shape = shapeOf(src), sizes = [1, shape.channels, shape.height, shape.width]
-    _ = src
     var byAxis: [Int: (Int, Int, Int)] = [:]
     for (axis, start, end, step) in try sliceSpec(n, rank: 4) {
       let idx = sliceIndices(start: start, end: end, step: step, size: sizes[axis])
