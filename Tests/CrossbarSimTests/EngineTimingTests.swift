@@ -148,6 +148,15 @@ struct EngineTimingTests {
     layout.layouts[0]!.rescale = .multiply
     let m = try Engine(spec: spec, layout: layout).simulate()
     #expect(m.counts[.rescaleMultiply] == Double(64 * 16) && m.counts[.rescaleShift] == 0)
+    // Float scales (`data.scales: float`) multiply every output of a layer no compressor rescaled.
+    layout.layouts[0]!.rescale = .none
+    var float = spec
+    float.data.scales = .float
+    let f = try Engine(spec: float, layout: layout).simulate()
+    #expect(f.counts[.rescaleMultiply] == Double(64 * 16))
+    #expect(try Engine(spec: spec, layout: layout).simulate().counts[.rescaleMultiply] == 0)
+    float.tile.rescale.multipliersPerTile = 0
+    #expect(throws: InputError.self) { try Engine(spec: float, layout: layout).simulate() }
   }
 
   @Test("busy time per tile and layer: reads, conversions and shift-and-add ops of every activation")

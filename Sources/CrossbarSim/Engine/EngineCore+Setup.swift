@@ -98,7 +98,12 @@ extension EngineCore {
         s.outputValues = values
         s.outputBits = s.outputValues * (ps.isFinalChunk ? spec.data.outputBits : psumBitsPerValue)
         s.psumBits = ps.chunk > 0 ? s.outputValues * psumBitsPerValue : 0
-        s.rescale = l.rescale
+        // Float scales (`data.scales: float`) rescale every output by a multiply, as `quant-fp` does.
+        s.rescale = l.rescale == .none && spec.data.scales == .float ? .multiply : l.rescale
+        if s.rescale == .multiply, spec.tile.rescale.multipliersPerTile == 0 {
+          throw InputError("layer \(layer.name): float scales rescale each output by a multiply, but " +
+              "tile.rescale.multipliersPerTile is 0")
+        }
         // Windows in flight: the input registers of the IMAs the stage occupies hold each window's
         // input vector (every input group's rows), whichever copies the IMAs serve; of a register
         // shared with other layers, the stage has the share of its crossbars there.

@@ -85,26 +85,35 @@ public enum Evaluation {
     let own = try FloatInference(network: compressed.network, weights: compressed.weights)
     let elements = original.network.inputShape.elements
     let crossbarScopes = spec.device.isIdeal ? 1 : 2
-    let memory = EvaluationMemory(network: compressed.network, layout: layout, scopes: 1 + crossbarScopes,
+    let memory = EvaluationMemory(network: compressed.network, layout: layout, scopes: 2 + crossbarScopes,
                                   crossbarScopes: crossbarScopes, ideal: spec.device.isIdeal,
                                   noisy: spec.device.readNoiseSigma > 0,
                                   images: max(data.images, calibration.images))
     progress?(memory.summary)
     let batchSize = memory.batch
     // Calibration keeps each layer's range only, batch by batch.
+    let mse = spec.data.activationClipping == .mse
+      ? (bits: spec.data.inputBits, powerOfTwo: IntegerInference.powerOfTwoScales(model: compressed, spec: spec)) : nil
     let ranges = own.ranges(calibration.x, images: calibration.images, batch: batchSize,
-                            percentile: spec.data.activationPercentile)
+                            percentile: spec.data.activationPercentile, mse: mse)
     let inputRange = LayerRange(lo: calibration.x.min() ?? 0, hi: calibration.x.max() ?? 0)
-    var scopes: [(String, IntegerInference)] = []
-    scopes.append(("quantized", try IntegerInference(model: compressed, spec: spec, inputRange: inputRange,
-                                                     ranges: ranges, products: .exact)))
+    // Each scope runs a batch (`x`, images, batch number) to every layer's output.
+    var scopes: [(String, ([Float], Int, Int) -> [[Float]])] = []
+    let exact = try IntegerInference(model: compressed, spec: spec, inputRange: inputRange, ranges: ranges,
+                                     products: .exact)
+    // The float model on the input as the integer paths round it: how far the input's precision
+    // alone moves the outputs, a floor under the other scopes' errors.
+    scopes.append(("float+input-codes", { x, n, _ in own.run(exact.roundedInput(x), images: n) }))
+    scopes.append(("quantized", { x, n, b in exact.run(x, images: n, batch: b) }))
     var ideal = spec
     ideal.device = .ideal
-    scopes.append(("crossbar", try IntegerInference(model: compressed, spec: ideal, inputRange: inputRange,
-                                                    ranges: ranges, products: .crossbar(layout, ideal))))
+    let crossbar = try IntegerInference(model: compressed, spec: ideal, inputRange: inputRange, ranges: ranges,
+                                        products: .crossbar(layout, ideal))
+    scopes.append(("crossbar", { x, n, b in crossbar.run(x, images: n, batch: b) }))
     if !spec.device.isIdeal {
-      scopes.append(("crossbar+noise", try IntegerInference(model: compressed, spec: spec, inputRange: inputRange,
-                                                            ranges: ranges, products: .crossbar(layout, spec))))
+      let noisy = try IntegerInference(model: compressed, spec: spec, inputRange: inputRange, ranges: ranges,
+                                       products: .crossbar(layout, spec))
+      scopes.append(("crossbar+noise", { x, n, b in noisy.run(x, images: n, batch: b) }))
     }
     let sinkOf = { (n: Network) throws -> Int in
       let s = n.consumers().enumerated().filter { $0.element.isEmpty }.map(\.offset)
@@ -138,7 +147,7 @@ public enum Evaluation {
       for n in 0..<r.count where floatTop[n] == y[n] { correct[0] += 1 }
       for (p, (i, _)) in pairs.enumerated() { norm[p] += ref[i].reduce(0) { $0 + Double($1) * Double($1) } }
       for (s, (_, path)) in scopes.enumerated() {
-        let out = path.run(x, images: r.count, batch: b)
+        let out = path(x, r.count, b)
         for n in 0..<r.count {
           let t = top1(out[ownSink], n)
           if t == y[n] { correct[s + 1] += 1 }

@@ -42,8 +42,10 @@ public struct FloatInference: Sendable {
 
   /// Smallest and largest output of every layer over `images` inputs, `batch` images at a time
   /// holding only live outputs: the calibration of the quantized paths in bounded memory; below the
-  /// 100th `percentile`, clipped to that percentile of the layer's magnitudes.
-  public func ranges(_ x: [Float], images: Int, batch: Int, percentile: Double = 100) -> [LayerRange] {
+  /// 100th `percentile`, clipped to that percentile of the layer's magnitudes; with `mse`, clipped
+  /// where a format of that many bits errs least (`ActivationClip.mse`).
+  public func ranges(_ x: [Float], images: Int, batch: Int, percentile: Double = 100,
+                     mse: (bits: Int, powerOfTwo: Bool)? = nil) -> [LayerRange] {
     var r = Array(repeating: LayerRange(lo: .infinity, hi: -.infinity), count: network.layers.count)
     let e = network.inputShape.elements
     for start in stride(from: 0, to: images, by: max(1, batch)) {
@@ -53,26 +55,36 @@ public struct FloatInference: Sendable {
       }
     }
     r = r.map { $0.lo > $0.hi ? LayerRange(lo: 0, hi: 0) : $0 }
-    guard percentile < 100 else { return r }
+    guard percentile < 100 || mse != nil else { return r }
     // A second pass: each layer's magnitudes in 4,096 bins up to its peak; the range is clipped to
     // the bin where `percentile` % of the values lie (a bin's width above the exact percentile at most).
     let bins = 4096
     var counts = [[Int]](repeating: [Int](repeating: 0, count: bins), count: network.layers.count)
+    var zeros = [Int](repeating: 0, count: network.layers.count)
     let peaks = r.map { max(-$0.lo, $0.hi) }
     for start in stride(from: 0, to: images, by: max(1, batch)) {
       let end = min(images, start + max(1, batch))
       stream(Array(x[(start * e)..<(end * e)]), images: end - start, keep: false) { i, y in
         guard peaks[i] > 0 else { return }
         let k = Float(bins) / peaks[i]
-        for v in y { counts[i][min(bins - 1, Int(abs(v) * k))] += 1 }
+        for v in y {
+          counts[i][min(bins - 1, Int(abs(v) * k))] += 1
+          if v == 0 { zeros[i] += 1 }
+        }
       }
     }
     for i in r.indices where peaks[i] > 0 {
       let total = counts[i].reduce(0, +), target = Double(total) * percentile / 100
       var seen = 0, bin = bins - 1
       for (b, c) in counts[i].enumerated() { seen += c; if Double(seen) >= target { bin = b; break } }
-      let clip = peaks[i] * Float(bin + 1) / Float(bins)
-      r[i] = LayerRange(lo: max(r[i].lo, -clip), hi: min(r[i].hi, clip))
+      var clip = Double(peaks[i]) * Double(bin + 1) / Double(bins)
+      if let m = mse, case let qmax = r[i].lo < 0 ? (1 << (m.bits - 1)) - 1 : (1 << m.bits) - 1, qmax >= 1 {
+        // Exact zeros (a ReLU's) leave the histogram: every format holds them without error.
+        counts[i][0] -= zeros[i]
+        clip = ActivationClip(counts: counts[i], binWidth: Double(peaks[i]) / Double(bins))
+          .mse(upTo: clip, qmax: qmax, powerOfTwo: m.powerOfTwo)
+      }
+      r[i] = LayerRange(lo: max(r[i].lo, -Float(clip)), hi: min(r[i].hi, Float(clip)))
     }
     return r
   }

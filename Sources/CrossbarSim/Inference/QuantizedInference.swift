@@ -72,7 +72,7 @@ public struct IntegerInference: Sendable {
     let net = model.network
     network = net
     bits = spec.data.inputBits
-    let powerOfTwo = !model.layers.contains { $0.rescale == .multiply }
+    let powerOfTwo = Self.powerOfTwoScales(model: model, spec: spec)
     let calibration = ranges
     func range(_ r: LayerRange) -> (Float, Float) { (r.lo, r.hi) }
     let (ilo, ihi) = range(inputRange)
@@ -131,12 +131,25 @@ public struct IntegerInference: Sendable {
     self.biases = biases; self.executors = executors
   }
 
-  /// Every layer's output for `images` float inputs, dequantized; `batch` numbers the call (read noise).
-  public func run(_ x: [Float], images: Int, batch: Int = 0) -> [[Float]] {
-    let xq = x.map {
+  /// Whether the formats have power-of-two scales: `data.scales: powerOfTwo` and no `quant-fp` layer.
+  public static func powerOfTwoScales(model: CompressedModel, spec: ArchSpec) -> Bool {
+    spec.data.scales == .powerOfTwo && !model.layers.contains { $0.rescale == .multiply }
+  }
+
+  /// `x` as the network input's codes.
+  func inputCodes(_ x: [Float]) -> [Int] {
+    x.map {
       min(max(Int((Double($0) / inputFormat.scale).rounded()), inputFormat.range.lowerBound),
           inputFormat.range.upperBound)
     }
+  }
+
+  /// `x` rounded to the network input's codes, in float: the input every integer path sees.
+  public func roundedInput(_ x: [Float]) -> [Float] { inputCodes(x).map { Float(Double($0) * inputFormat.scale) } }
+
+  /// Every layer's output for `images` float inputs, dequantized; `batch` numbers the call (read noise).
+  public func run(_ x: [Float], images: Int, batch: Int = 0) -> [[Float]] {
+    let xq = inputCodes(x)
     var codes: [[Int]] = [], outFormats: [TensorFormat] = [], values: [[Float]] = []
     codes.reserveCapacity(network.layers.count)
     for (i, l) in network.layers.enumerated() {

@@ -56,6 +56,28 @@ public struct DataSpec: Codable, Sendable, Equatable {
   /// Percentile of each activation tensor's magnitudes on the calibration images that its format
   /// covers (100: the largest value; below 100 clips outliers, which saturate, for finer codes).
   public var activationPercentile: Double = 100
+  /// How each activation format's clip is chosen below that percentile: the percentile itself, or
+  /// the clip that minimizes the format's expected squared error (`mse`).
+  public var activationClipping: ActivationClipping = .percentile
+  /// Scale family of the functional paths' formats for layers no quant-* compressor quantized:
+  /// powers of two (every requantization a shift, [XA]'s integer-only property) or floating point
+  /// (one multiply per output, charged on the tile's multipliers as `quant-fp` is).
+  public var scales: ScaleFamily = .powerOfTwo
+}
+
+/// How an activation format's clip is chosen from the calibration images' magnitudes.
+///
+/// `percentile`: the `data.activationPercentile` of the magnitudes (100: the largest). `mse`: among
+/// the clips up to that percentile (powers of two times the largest code with power-of-two scales),
+/// the one with the least expected squared error: saturation above the clip plus `step^2 / 12`
+/// rounding below it, summed over a 4,096-bin histogram of the magnitudes.
+public enum ActivationClipping: String, Codable, Sendable, CaseIterable {
+  case percentile, mse
+}
+
+/// Scale family of the functional paths' number formats.
+public enum ScaleFamily: String, Codable, Sendable, CaseIterable {
+  case powerOfTwo, float
 }
 
 /// Weight scales of the quantized paths.
