@@ -98,6 +98,26 @@ struct ONNXImportTests {
     #expect(e3?.description.contains("initializer 'w' holds 17 values") == true)
   }
 
+  @Test("auto_pad SAME imports as the equal pads ONNX's rule gives; an uneven split is refused naming it")
+  func samePadding() throws {
+    func conv(stride: Int64, pad: String) throws -> Network {
+      var m = TinyONNX(input: [1, 1, 6, 6])
+      m.constant("w", [2, 1, 3, 3], Array(repeating: 0.1, count: 18))
+      m.node("Conv", ["input", "w"], "c", ints: ["strides": [stride, stride]])
+      var a = Onnx_AttributeProto(); a.name = "auto_pad"; a.type = .string; a.s = Data(pad.utf8)
+      m.graph.node[0].attribute.append(a)
+      return try ONNXImporter.load(data: m.data(output: "c"), name: "p", source: "p.onnx").0
+    }
+    // Stride 1: ceil(6 / 1) = 6 outputs need (6 - 1) + 3 - 6 = 2 pads in all, one a side.
+    #expect(try conv(stride: 1, pad: "SAME_UPPER").layers[0].outputShape == TensorShape(2, 6, 6))
+    #expect(try conv(stride: 1, pad: "SAME_LOWER").layers[0].outputShape == TensorShape(2, 6, 6))
+    #expect(try conv(stride: 1, pad: "VALID").layers[0].outputShape == TensorShape(2, 4, 4))
+    // Stride 2: ceil(6 / 2) = 3 outputs need (3 - 1) 2 + 3 - 6 = 1 pad: not splittable.
+    let e = #expect(throws: InputError.self) { try conv(stride: 2, pad: "SAME_UPPER") }
+    #expect(e?.description.contains("node 'c' (Conv): attribute auto_pad = SAME_UPPER is not supported") == true)
+    #expect(e?.description.contains("1 rows and 1 columns") == true)
+  }
+
   @Test("Concat joins channels: float values by hand, and the engine runs it")
   func concat() throws {
     var m = TinyONNX(input: [1, 1, 2, 2])

@@ -168,8 +168,11 @@ struct GraphImport {
         if let k = a.ints("kernel_shape"), k != [w.dims[2], w.dims[3]] {
           throw a.refuse("kernel_shape", k, "the weight's \(w.dims[2...])")
         }
-        let c = Convolution(outChannels: w.dims[0], kernel: w.dims[2], stride: try a.square("strides", default: 1),
-                            padding: try a.padding(), groups: a.int("group", default: 1))
+        let stride = try a.square("strides", default: 1)
+        let side = src.layer.map { builder.network.layers[$0].outputShape } ?? builder.network.inputShape
+        let c = Convolution(outChannels: w.dims[0], kernel: w.dims[2], stride: stride,
+                            padding: try a.padding(kernel: w.dims[2], stride: stride, height: side.height,
+                                                   width: side.width), groups: a.int("group", default: 1))
         let i = try builder.conv(name, c, reading: src.layer)
         let l = builder.network.layers[i]
         guard w.dims[1] == l.inputShape.channels / max(1, c.groups) else {
@@ -248,14 +251,15 @@ struct GraphImport {
         guard a.int("storage_order", default: 0) == 0 else { throw a.refuse("storage_order", 1, "only 0") }
         let k = try a.square("kernel_shape", default: 0)
         guard k >= 1 else { throw InputError("\(here): kernel_shape is required") }
-        let pad = try a.padding()
+        let src = try producer(n.input[0], of: n)
+        let side = src.layer.map { builder.network.layers[$0].outputShape } ?? builder.network.inputShape
+        let stride = try a.square("strides", default: 1)
+        let pad = try a.padding(kernel: k, stride: stride, height: side.height, width: side.width)
         if n.opType == "AveragePool", pad > 0, a.int("count_include_pad", default: 0) == 0 {
           throw a.refuse("count_include_pad", 0, "padded average pooling counts the padding: set count_include_pad=1")
         }
-        let src = try producer(n.input[0], of: n)
-        var p = Pooling(n.opType == "MaxPool" ? .max : .average, kernel: k, stride: try a.square("strides", default: 1),
+        var p = Pooling(n.opType == "MaxPool" ? .max : .average, kernel: k, stride: stride,
                         padding: pad, ceilMode: a.int("ceil_mode", default: 0) == 1)
-        let side = src.layer.map { builder.network.layers[$0].outputShape } ?? builder.network.inputShape
         if p.ceilMode, p.kind == .average {
           // An overrunning average window would divide by the pixels it has: not modelled.
           var floor = p

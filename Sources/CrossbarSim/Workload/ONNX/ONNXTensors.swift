@@ -106,10 +106,21 @@ struct ONNXAttributes {
     return v[0]
   }
 
-  /// Symmetric padding `[p, p, p, p]` (and `auto_pad` NOTSET/VALID only).
-  func padding() throws -> Int {
-    if let a = string("auto_pad"), !["NOTSET", "VALID", ""].contains(a) {
-      throw refuse("auto_pad", a, "NOTSET or VALID; give explicit pads")
+  /// Symmetric padding `[p, p, p, p]` of a `kernel` window at `stride` over a `height x width` input:
+  /// explicit `pads`, none for `auto_pad` VALID, and for `SAME_UPPER`/`SAME_LOWER` ONNX's total
+  /// `max((ceil(in / stride) - 1) stride + kernel - in, 0)` per axis where it splits evenly.
+  func padding(kernel: Int, stride: Int, height: Int, width: Int) throws -> Int {
+    switch string("auto_pad") ?? "NOTSET" {
+    case "NOTSET", "": break
+    case "VALID": return 0
+    case let a where a == "SAME_UPPER" || a == "SAME_LOWER":
+      let totals = [height, width].map { max(($0 + stride - 1) / max(1, stride) * stride - stride + kernel - $0, 0) }
+      guard totals[0] == totals[1], totals[0] % 2 == 0 else {
+        throw refuse("auto_pad", a, "SAME where it pads every side equally; here it pads \(totals[0]) rows and " +
+            "\(totals[1]) columns in all, which the layers cannot split evenly")
+      }
+      return totals[0] / 2
+    case let a: throw refuse("auto_pad", a, "NOTSET, VALID, SAME_UPPER or SAME_LOWER")
     }
     guard let p = ints("pads") else { return 0 }
     guard p.count == 4, Set(p).count == 1, p[0] >= 0 else { throw refuse("pads", p, "four equal non-negative values") }
