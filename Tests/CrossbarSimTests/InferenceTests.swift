@@ -88,6 +88,22 @@ struct InferenceTests {
     #expect(try d.path(six).run(d.data.x, images: d.data.images).last! != exact.last!)
   }
 
+  @Test("the floor scope's input is the input codes in float (by hand)")
+  func roundedInput() throws {
+    var b = NetworkBuilder(name: "t", input: TensorShape(3, 1, 1))
+    try b.pool("copy", Pooling(.max, kernel: 1, stride: 1))
+    let model = try CompressedModel(network: b.network, weights: NetworkWeights(layers: [nil]))
+    let spec = try ArchSpec.preset(named: "isaac-8bit")
+    let x: [Float] = [-1, 0.3, 1]
+    let q = try IntegerInference(model: model, spec: spec, calibrationInput: x, calibration: [x], products: .exact)
+    // Signed 8 bits over [-1, 1]: 1 / 127 rounds up to the power of two 1 / 64; 0.3 is 19.2 steps.
+    #expect(q.roundedInput(x) == [-1, 19.0 / 64, 1])
+    var float = spec
+    float.data.scales = .float
+    let f = try IntegerInference(model: model, spec: float, calibrationInput: x, calibration: [x], products: .exact)
+    #expect(f.roundedInput(x) == [-1, Float(38.0 / 127), 1])   // 0.3 is 38.1 steps of 1 / 127
+  }
+
   @Test("8-bit crossbar inference is within 1 pp of float top-1 (a slice of the held-out digits)")
   func accuracyNearFloat() throws {
     let d = try Digits(images: 96)

@@ -17,7 +17,7 @@ struct EvalCommandTests {
     return path
   }
 
-  @Test("writes accuracy.csv (float, quantized, crossbar, crossbar+noise) and per-layer errors; low-rank and pruning at one budget differ")
+  @Test("writes accuracy.csv (float, float+input-codes, quantized, crossbar, crossbar+noise) and per-layer errors; low-rank and pruning at one budget differ")
   func accuracyFiles() throws {
     let data = try subset(40)
     let out = temporaryDirectory()
@@ -26,16 +26,17 @@ struct EvalCommandTests {
     #expect(r.status == 0, "\(r.stderr)")
     let csv = try String(contentsOfFile: "\(out)/accuracy.csv", encoding: .utf8).split(separator: "\n")
     #expect(csv[0] == "scope,images,top1,agreementWithFloat")
-    #expect(csv.dropFirst().map { $0.split(separator: ",")[0] } == ["float", "quantized", "crossbar", "crossbar+noise"])
+    #expect(csv.dropFirst().map { $0.split(separator: ",")[0] } == ["float", "float+input-codes", "quantized", "crossbar",
+                                                               "crossbar+noise"])
     #expect(csv[1].hasPrefix("float,40,"))
     let layers = try String(contentsOfFile: "\(out)/accuracy-layers.csv", encoding: .utf8).split(separator: "\n")
-    #expect(layers[0] == "layer,scope,relativeError" && layers.count == 1 + 8 * 3)
+    #expect(layers[0] == "layer,scope,relativeError" && layers.count == 1 + 8 * 4)
     #expect(r.stderr.contains("eval: 40/40 images"))
     func crossbarTop1(_ args: [String]) throws -> String {
       let o = temporaryDirectory()
       let r = try runBinary(common + args + ["--out", o])
       #expect(r.status == 0, "\(r.stderr)")
-      return String(try String(contentsOfFile: "\(o)/accuracy.csv", encoding: .utf8).split(separator: "\n")[3])
+      return String(try String(contentsOfFile: "\(o)/accuracy.csv", encoding: .utf8).split(separator: "\n")[4])
     }
     let lowrank = try crossbarTop1(["--compress", "lowrank:params=26000", "--mapper", "lowrank:base=sdk"])
     let pruned = try crossbarTop1(["--compress", "prune-rows:params=26000", "--mapper", "sdk"])
