@@ -93,6 +93,19 @@ struct PyTorchExportTests {
     #expect(ChannelOps.multiply([1, 2, 4, 5] as [Float], [3, -1], images: 1, layer: net.layers[mul]) == [3, 6, -4, -5])
     let f = FloatInference(unchecked: net, weights: NetworkWeights(layers: Array(repeating: nil, count: 5)))
     #expect(f.layer(net.layers[affine], nil, [[1, 2, 4, 5]], images: 1) == [2.5, 4.5, -3, -4])
+
+    // On codes: the input [1, 2, 4, 5] has codes of 1/32 (5/255 rounds up to a power of two), the
+    // affine's output 1/16 (signed, 4.5/127): channel 0 maps code q to 2q x (1/32) x 16 + 0.5 x 16,
+    // channel 1 to -q/2 + 16, giving codes 40, 72, -48, -64, exactly [2.5, 4.5, -3, -4]. Its square
+    // has codes of 1/8 (20.25/255): q^2 x (1/16)^2 x 8 = q^2 / 32, codes 50, 162, 72, 128.
+    var q = NetworkBuilder(name: "q", input: TensorShape(2, 1, 2))
+    let a = try q.affine("a", PerChannelAffine(scale: [2, -1], shift: [0.5, 1]), reading: nil)
+    _ = try q.multiply("sq", a, a)
+    let model = try CompressedModel(network: q.network, weights: NetworkWeights(layers: [nil, nil]))
+    let x: [Float] = [1, 2, 4, 5]
+    let path = try IntegerInference(model: model, spec: try ArchSpec.preset(named: "isaac-8bit"), calibrationInput: x,
+                                    calibration: [[2.5, 4.5, -3, -4], [6.25, 20.25, 9, 16]], products: .exact)
+    #expect(path.run(x, images: 1) == [[2.5, 4.5, -3, -4], [6.25, 20.25, 9, 16]])
   }
 
   @Test("per-channel weight scales: hand-worked levels, and one zero point for every column")
