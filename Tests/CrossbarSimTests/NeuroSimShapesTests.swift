@@ -56,6 +56,25 @@ struct NeuroSimShapesTests {
     #expect(r.layers.count == n.layers.count && r.layers.allSatisfy { $0.end > $0.start })
   }
 
+  @Test("an FC row over the last map's channels reads a global average pool the file omits (DenseNet-40)")
+  func impliedGlobalPool() throws {
+    // NeuroSim's NetWork_DenseNet40.csv ends this way: the FC row reads 132 values, the channels of
+    // the last 132-channel map; a 3x3 conv over an 8x8 IFM (valid) leaves 6x6 of them.
+    let text = "8,8,3,3,3,132,0,1\n1,1,132,1,1,10,0,1\n"
+    let n = try NeuroSimImporter.parse(text, source: "d.csv", name: "d")
+    #expect(n.layers.map(\.name) == ["conv1", "gap1", "fc1"])
+    #expect(n.layers[1].operation == .pool(Pooling(.average, kernel: 6, stride: 6)))
+    #expect(n.layers[1].outputShape == TensorShape(132, 1, 1) && n.layers[2].inputs == [1])
+    let r = try Simulation.run(network: n, spec: .isaac8bit, mapper: Im2colMapper())
+    let note = try #require(r.layers.first { $0.name == "fc1" }?.note)
+    #expect(note.contains("global average pool over conv1's 6x6 map, which the file does not list"))
+    // An FC row that matches neither the map, NeuroSim's sizing nor the channels is still refused.
+    let e = #expect(throws: InputError.self) {
+      try NeuroSimImporter.parse("8,8,3,3,3,132,0,1\n1,1,133,1,1,10,0,1\n", source: "d.csv", name: "d")
+    }
+    #expect(e?.description.contains("d.csv:2: FC row reads 133 inputs") == true)
+  }
+
   @Test("unrelated rows are an error for a run, and map one by one for simrun map")
   func independent() throws {
     let text = "32,32,3,3,3,16,0,1\n8,8,64,3,3,64,0,1\n4,4,7,1,1,9,0,1\n"

@@ -41,7 +41,7 @@ extension EngineCore {
         utilization: l?.utilization(rows: spec.ima.crossbar.rows, columns: spec.ima.crossbar.columns) ?? 0,
         computingCycles: l?.computingCycles ?? 0,
         analyticCycles: timing.read * timing.inputCycles * (l?.computingCycles ?? 0),
-        window: l?.window ?? "", note: l?.note ?? "",
+        window: l?.window ?? "", note: [l?.note ?? "", layer.note ?? ""].filter { !$0.isEmpty }.joined(separator: "; "),
         counts: counts, rounds: Array(Set(mine.map { config[$0].spec.round })).sorted(),
         stallInputCycles: own.reduce(.zero) { $0 + $1.stallInputCycles },
         stallOutputCycles: own.reduce(.zero) { $0 + $1.stallOutputCycles },

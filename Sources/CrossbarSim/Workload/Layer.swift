@@ -246,6 +246,8 @@ public struct Layer: Hashable, Codable, Sendable {
   public var factor: LowRankFactor? = nil
   /// Function applied to the layer's output (functional inference only; costs are the same).
   public var activation: Activation = .identity
+  /// What an importer inferred that its file does not say (shown in the layer's note).
+  public var note: String? = nil
 
   /// Input channels per group x K_h x K_w: the rows of the weight matrix (im2col order).
   public var weightRows: Int {

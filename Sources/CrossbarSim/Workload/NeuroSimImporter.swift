@@ -79,23 +79,32 @@ public enum NeuroSimImporter {
         }
       }
       // An FC row reads the previous layer flattened: its own output, or (NeuroSim's files size FC
-      // inputs as if every conv kept its map, "same" padding) the previous row's map / stride / pool.
+      // inputs as if every conv kept its map, "same" padding) the previous row's map / stride / pool,
+      // or its channels after a global average pool the file does not list (NeuroSim's DenseNet-40).
+      var fcNote: String?
       if isFC, let prev = b.last, !independent, let p = previousRow {
         let o = b.network.layers[prev].outputShape
         let shrink = p[7] * (p[6] == 1 ? 2 : 1)
         let same = p[0] == 1 && p[1] == 1 ? p[5] : p[5] * (p[0] / shrink) * (p[1] / shrink)
-        guard v[2] == o.elements || v[2] == same else {
+        if v[2] != o.elements, v[2] != same, v[2] == o.channels, o.height == o.width {
+          let name = b.network.layers[prev].name
+          inputs = [try b.pool("gap\(fcIndex + 1)", Pooling(.average, kernel: o.height, stride: o.height))]
+          fcNote = "reads the \(o.channels) channels of a global average pool over \(name)'s \(o.height)x\(o.width) " +
+              "map, which the file does not list"
+        } else if v[2] != o.elements, v[2] != same {
           throw InputError("\(source):\(line): FC row reads \(v[2]) inputs but the previous layer " +
-              "gives \(o.elements) (\(o.channels)x\(o.height)x\(o.width)), or \(same) as NeuroSim sizes it; IFM_C of " +
-              "an FC row is the flattened input size")
+              "gives \(o.elements) (\(o.channels)x\(o.height)x\(o.width)), or \(same) as NeuroSim sizes it, or " +
+              "\(o.channels) after a global average pool; IFM_C of an FC row is the flattened input size")
         }
       }
       previousRow = v
       do {
       if isFC {
         fcIndex += 1
-        try b.append(Layer(name: "fc\(fcIndex)", operation: .fullyConnected(outFeatures: v[5]), inputs: inputs,
-                       inputShape: ifm, outputShape: TensorShape(v[5], 1, 1)))
+        var fc = Layer(name: "fc\(fcIndex)", operation: .fullyConnected(outFeatures: v[5]), inputs: inputs,
+                       inputShape: ifm, outputShape: TensorShape(v[5], 1, 1))
+        fc.note = fcNote
+        try b.append(fc)
       } else {
         convIndex += 1
         let c = Convolution(outChannels: v[5], kernel: v[3], stride: v[7], padding: 0)
