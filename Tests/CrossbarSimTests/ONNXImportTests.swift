@@ -98,6 +98,34 @@ struct ONNXImportTests {
     #expect(e3?.description.contains("initializer 'w' holds 17 values") == true)
   }
 
+  @Test("a node's input count and a zero stride are checked before anything is read: errors naming the node")
+  func arityAndStrides() throws {
+    func load(_ m: TinyONNX, _ out: String) -> String {
+      do { _ = try ONNXImporter.load(data: m.data(output: out), name: "a", source: "a.onnx"); return "accepted" } catch {
+        return "\(error)"
+      }
+    }
+    var s = TinyONNX(input: [1, 1, 6, 6])
+    s.constant("w", [2, 1, 3, 3], Array(repeating: 0.1, count: 18))
+    s.node("Conv", ["input", "w"], "c", ints: ["strides": [0, 0]])
+    #expect(load(s, "c").contains("node 'c' (Conv): attribute strides = [0, 0] is not supported (two equal positive"))
+    var p = TinyONNX(input: [1, 1, 6, 6])
+    p.node("MaxPool", ["input"], "p", ints: ["kernel_shape": [2, 2], "strides": [0, 0]])
+    #expect(load(p, "p").contains("node 'p' (MaxPool): attribute strides = [0, 0] is not supported"))
+    var f = TinyONNX(input: [1, 1, 6, 6])
+    f.node("Flatten", [], "f")
+    #expect(load(f, "f").contains("node 'f' (Flatten): 0 inputs; Flatten takes 1"))
+    var r = TinyONNX(input: [1, 1, 6, 6])
+    r.node("Reshape", ["input"], "r")
+    #expect(load(r, "r").contains("node 'r' (Reshape): 1 input; Reshape takes 2"))
+    var a = TinyONNX(input: [1, 1, 6, 6])
+    a.node("Add", ["input"], "a")
+    #expect(load(a, "a").contains("node 'a' (Add): 1 input; Add takes 2"))
+    var c = TinyONNX(input: [1, 1, 6, 6])
+    c.node("Concat", [], "k")
+    #expect(load(c, "k").contains("node 'k' (Concat): 0 inputs; Concat takes at least 1"))
+  }
+
   @Test("auto_pad SAME imports as the equal pads ONNX's rule gives; an uneven split is refused naming it")
   func samePadding() throws {
     func conv(stride: Int64, pad: String) throws -> Network {

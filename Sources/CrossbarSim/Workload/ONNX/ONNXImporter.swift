@@ -133,6 +133,7 @@ struct GraphImport {
   mutating func node(_ n: Onnx_NodeProto) throws {
     let here = where_(n)
     guard n.output.count >= 1 else { throw InputError("\(here): no output") }
+    try ONNXArity.check(n.opType, inputs: n.input.count, at: here)
     if n.opType == "Split" {
       do { return try split(n, name: n.name.isEmpty ? n.output[0] : n.name) } catch let e as InputError
         where !e.description.hasPrefix(source) { throw InputError("\(here): \(e.description)") }
@@ -168,7 +169,7 @@ struct GraphImport {
         if let k = a.ints("kernel_shape"), k != [w.dims[2], w.dims[3]] {
           throw a.refuse("kernel_shape", k, "the weight's \(w.dims[2...])")
         }
-        let stride = try a.square("strides", default: 1)
+        let stride = try a.square("strides", default: 1, minimum: 1)
         let side = src.layer.map { builder.network.layers[$0].outputShape } ?? builder.network.inputShape
         let c = Convolution(outChannels: w.dims[0], kernel: w.dims[2], stride: stride,
                             padding: try a.padding(kernel: w.dims[2], stride: stride, height: side.height,
@@ -253,7 +254,7 @@ struct GraphImport {
         guard k >= 1 else { throw InputError("\(here): kernel_shape is required") }
         let src = try producer(n.input[0], of: n)
         let side = src.layer.map { builder.network.layers[$0].outputShape } ?? builder.network.inputShape
-        let stride = try a.square("strides", default: 1)
+        let stride = try a.square("strides", default: 1, minimum: 1)
         let pad = try a.padding(kernel: k, stride: stride, height: side.height, width: side.width)
         if n.opType == "AveragePool", pad > 0, a.int("count_include_pad", default: 0) == 0 {
           throw a.refuse("count_include_pad", 0, "padded average pooling counts the padding: set count_include_pad=1")

@@ -99,10 +99,13 @@ struct ONNXAttributes {
     InputError("\(node): attribute \(name) = \(value) is not supported (\(valid))")
   }
 
-  /// A 2-D window attribute that must have equal entries (square kernels, equal strides), or `d`.
-  func square(_ name: String, default d: Int) throws -> Int {
+  /// A 2-D window attribute that must have equal entries (square kernels, equal strides) of at
+  /// least `minimum`, or `d`.
+  func square(_ name: String, default d: Int, minimum: Int = 0) throws -> Int {
     guard let v = ints(name) else { return d }
-    guard v.count == 2, v[0] == v[1], v[0] >= 0 else { throw refuse(name, v, "two equal non-negative values") }
+    guard v.count == 2, v[0] == v[1], v[0] >= minimum else {
+      throw refuse(name, v, "two equal \(minimum == 0 ? "non-negative" : "positive") values")
+    }
     return v[0]
   }
 
