@@ -126,6 +126,40 @@ struct ONNXImportTests {
     #expect(load(c, "k").contains("node 'k' (Concat): 0 inputs; Concat takes at least 1"))
   }
 
+  @Test("duplicate names, two producers of a tensor, a repeated attribute and a foreign domain are errors")
+  func graphValidation() throws {
+    func load(_ m: TinyONNX, _ out: String) -> String {
+      do { _ = try ONNXImporter.load(data: m.data(output: out), name: "v", source: "v.onnx"); return "accepted" } catch {
+        return "\(error)"
+      }
+    }
+    func conv() -> TinyONNX {
+      var m = TinyONNX(input: [1, 1, 4, 4])
+      m.constant("w", [2, 1, 1, 1], [1, 2])
+      m.node("Conv", ["input", "w"], "c")
+      return m
+    }
+    #expect(load(conv(), "c") == "accepted")
+    var twice = conv()
+    twice.constant("w", [2, 1, 1, 1], [3, 4])
+    #expect(load(twice, "c").contains("v.onnx: initializer 'w' is defined twice"))
+    var producers = conv()
+    producers.node("Relu", ["input"], "c")
+    producers.graph.node[1].name = "r"
+    #expect(load(producers, "c").contains("node 'r' (Relu): writes tensor 'c', which node 'c' already produces"))
+    var names = conv()
+    names.node("Relu", ["c"], "r")
+    names.graph.node[1].name = "c"
+    #expect(load(names, "r").contains("node 'c' (Relu): another node has the name 'c'"))
+    var attribute = TinyONNX(input: [1, 1, 4, 4])
+    attribute.node("MaxPool", ["input"], "p", ints: ["kernel_shape": [2, 2]])
+    attribute.graph.node[0].attribute.append(attribute.graph.node[0].attribute[0])
+    #expect(load(attribute, "p").contains("node 'p' (MaxPool): attribute 'kernel_shape' is given twice"))
+    var domain = conv()
+    domain.graph.node[0].domain = "com.microsoft"
+    #expect(load(domain, "c").contains("node 'c' (Conv): operator from domain 'com.microsoft'"))
+  }
+
   @Test("auto_pad SAME imports as the equal pads ONNX's rule gives; an uneven split is refused naming it")
   func samePadding() throws {
     func conv(stride: Int64, pad: String) throws -> Network {

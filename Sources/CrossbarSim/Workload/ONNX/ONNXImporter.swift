@@ -75,6 +75,7 @@ struct GraphImport {
       "(\(n.opType))" }
 
   mutating func run(name: String) throws -> (network: Network, weights: NetworkWeights) {
+    try validate()
     for t in graph.initializer { constants[t.name] = try reader.tensor(t) }
     let inputs = graph.input.filter { constants[$0.name] == nil }
     guard inputs.count == 1, let input = inputs.first else {
