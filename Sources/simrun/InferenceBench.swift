@@ -36,6 +36,7 @@ enum InferenceBench {
     // Per layer: the bit-sliced path against the GEMMs it needs, on one batch.
     let batch = min(Evaluation.batchSize, set.images)
     print("layer      crossbars  bit-sliced [ms]  GEMMs only [ms]  ratio")
+    var total = (full: 0.0, gemm: 0.0, crossbars: 0)
     for (i, l) in net.layers.enumerated() where l.operation.isMatrix {
       let (q, values) = QuantizedWeights.quantized(w.layers[i]!.values, bits: arch.data.weightBits, powerOfTwo: true)
       var m = BitSerialModel(arch)
@@ -48,6 +49,10 @@ enum InferenceBench {
       let gemm = best { x.runGEMMsOnly(images: batch) }
       print(String(format: "%-10@ %9d  %15.2f  %15.2f  %5.2f", l.name as NSString, layout.layouts[i]!.crossbars.count,
                    full * 1e3, gemm * 1e3, full / gemm))
+      total = (total.full + full, total.gemm + gemm, total.crossbars + layout.layouts[i]!.crossbars.count)
     }
+    // The target's figure: the whole network's bit-sliced path against all the GEMMs it needs.
+    print(String(format: "%-10@ %9d  %15.2f  %15.2f  %5.2f", "total" as NSString, total.crossbars, total.full * 1e3,
+                 total.gemm * 1e3, total.gemm > 0 ? total.full / total.gemm : 0))
   }
 }

@@ -117,7 +117,7 @@ struct ONNXAttributes {
     case "NOTSET", "": break
     case "VALID": return 0
     case let a where a == "SAME_UPPER" || a == "SAME_LOWER":
-      let totals = [height, width].map { max(($0 + stride - 1) / max(1, stride) * stride - stride + kernel - $0, 0) }
+      let totals = [height, width].map { max(($0 + stride - 1) / stride * stride - stride + kernel - $0, 0) }
       guard totals[0] == totals[1], totals[0] % 2 == 0 else {
         throw refuse("auto_pad", a, "SAME where it pads every side equally; here it pads \(totals[0]) rows and " +
             "\(totals[1]) columns in all, which the layers cannot split evenly")
