@@ -51,9 +51,9 @@ struct InferenceTests {
   @Test("signed activations: 8-bit two's complement codes by hand, and the crossbars' bit-serial MSB agrees")
   func signedInputsByHand() throws {
     // [-1, 0.5] with 8 bits: qmax 127, S = 1/127 rounded up to 2^-6, codes -128...127.
-    let f = TensorFormat.covering(lo: -1, hi: 0.5, bits: 8, powerOfTwo: true)
+    let f = try TensorFormat.covering(lo: -1, hi: 0.5, bits: 8, powerOfTwo: true, tensor: "t")
     #expect(f.exponent == -6 && f.range == -128...127 && f.isSigned)
-    #expect(TensorFormat.covering(lo: 0, hi: 1, bits: 8, powerOfTwo: true).range == 0...255)
+    #expect(try TensorFormat.covering(lo: 0, hi: 1, bits: 8, powerOfTwo: true, tensor: "t").range == 0...255)
     var b = NetworkBuilder(name: "fc", input: TensorShape(2, 1, 1))
     try b.fc("fc", 1)
     let w = NetworkWeights(layers: [LayerWeights(values: [1.0, 0.5], outputs: 1, inputs: 2)])

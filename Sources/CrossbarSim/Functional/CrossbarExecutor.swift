@@ -208,7 +208,7 @@ public struct CrossbarExecutor: Sendable {
         block.scatter(into: &out, first: start, count: count, windows: windows, outputElements: outputElements)
       }
     }
-    return out.map { Int($0) }
+    return out.map { Int(clampedCode: $0) }   // exact below 2^53, saturated past it
   }
 }
 

@@ -94,7 +94,7 @@ public enum Evaluation {
     // Calibration keeps each layer's range only, batch by batch.
     let mse = spec.data.activationClipping == .mse
       ? (bits: spec.data.inputBits, powerOfTwo: IntegerInference.powerOfTwoScales(model: compressed, spec: spec)) : nil
-    let ranges = own.ranges(calibration.x, images: calibration.images, batch: batchSize,
+    let ranges = try own.ranges(calibration.x, images: calibration.images, batch: batchSize,
                             percentile: spec.data.activationPercentile, mse: mse)
     let inputRange = LayerRange(lo: calibration.x.min() ?? 0, hi: calibration.x.max() ?? 0)
     // Each scope runs a batch (`x`, images, batch number) to every layer's output.

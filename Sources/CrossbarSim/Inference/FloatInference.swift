@@ -45,13 +45,21 @@ public struct FloatInference: Sendable {
   /// 100th `percentile`, clipped to that percentile of the layer's magnitudes; with `mse`, clipped
   /// where a format of that many bits errs least (`ActivationClip.mse`).
   public func ranges(_ x: [Float], images: Int, batch: Int, percentile: Double = 100,
-                     mse: (bits: Int, powerOfTwo: Bool)? = nil) -> [LayerRange] {
+                     mse: (bits: Int, powerOfTwo: Bool)? = nil) throws -> [LayerRange] {
     var r = Array(repeating: LayerRange(lo: .infinity, hi: -.infinity), count: network.layers.count)
     let e = network.inputShape.elements
+    var overflow: (layer: Int, image: Int, value: Float)?
     for start in stride(from: 0, to: images, by: max(1, batch)) {
       let end = min(images, start + max(1, batch))
       stream(Array(x[(start * e)..<(end * e)]), images: end - start, keep: false) { i, y in
+        if overflow == nil, let j = y.firstIndex(where: { !$0.isFinite }) {
+          overflow = (i, start + j / max(1, network.layers[i].outputShape.elements), y[j])
+        }
         r[i].lo = min(r[i].lo, y.min() ?? 0); r[i].hi = max(r[i].hi, y.max() ?? 0)
+      }
+      if let o = overflow {
+        throw InputError("calibration image \(o.image): layer \(network.layers[o.layer].name) computes \(o.value) in " +
+            "float; a number format needs finite values (scale the calibration images down)")
       }
     }
     r = r.map { $0.lo > $0.hi ? LayerRange(lo: 0, hi: 0) : $0 }

@@ -13,9 +13,19 @@ public struct TensorFormat: Sendable, Equatable {
   /// Whether codes can be negative (two's complement on the crossbar inputs).
   public var isSigned: Bool { range.lowerBound < 0 }
 
-  /// The format covering `[lo, hi]` with `bits` bits (signed when `lo < 0`).
-  static func covering(lo: Float, hi: Float, bits: Int, powerOfTwo: Bool) -> TensorFormat {
+  /// The format covering `[lo, hi]` with `bits` bits (signed when `lo < 0`); an error naming
+  /// `tensor` when the range is not finite or a signed format would have no positive code (1 bit).
+  static func covering(lo: Float, hi: Float, bits: Int, powerOfTwo: Bool, tensor: @autoclosure () -> String) throws
+    -> TensorFormat {
     let signed = lo < 0
+    guard lo.isFinite, hi.isFinite else {
+      throw InputError("calibration: \(tensor()) reaches [\(lo), \(hi)] in float; a number format needs a finite " +
+          "range (the calibration images overflow the float model)")
+    }
+    guard !signed || bits >= 2 else {
+      throw InputError("data.inputBits is \(bits): \(tensor()) holds negative values (down to \(lo)), and a signed " +
+          "format of 1 bit has no positive code; give at least 2 bits")
+    }
     let qmax = signed ? (1 << (bits - 1)) - 1 : (1 << bits) - 1
     let peak = Double(max(abs(lo), abs(hi)))
     var scale = peak > 0 ? peak / Double(qmax) : 1
@@ -26,7 +36,15 @@ public struct TensorFormat: Sendable, Equatable {
 }
 
 /// Rounds `v / 2^s` to nearest (ties up) for `s > 0`, or multiplies by `2^-s`: an integer shift.
-@inline(__always) func roundShift(_ v: Int, _ s: Int) -> Int { s > 0 ? (v + (1 << (s - 1))) >> s : v << -s }
+/// A left shift past 2^53 saturates there (as `Int(clampedCode:)` does), never wrapping.
+@inline(__always) func roundShift(_ v: Int, _ s: Int) -> Int {
+  if s > 0 { return s >= 62 ? 0 : (v + (1 << (s - 1))) >> s }   // |v| <= 2^53 rounds to 0 past 62
+  let m = -s, limit = 1 << 53
+  guard m > 0 else { return v }
+  if m >= 53 { return v == 0 ? 0 : (v < 0 ? -limit : limit) }
+  let bound = limit >> m
+  return v > bound ? limit : v < -bound ? -limit : v << m
+}
 
 /// A compressed network run on integers: inputs and every activation quantized to `bits` with
 /// formats calibrated on sample images, weights as the compressors left them (or quantized here at
@@ -76,7 +94,7 @@ public struct IntegerInference: Sendable {
     let calibration = ranges
     func range(_ r: LayerRange) -> (Float, Float) { (r.lo, r.hi) }
     let (ilo, ihi) = range(inputRange)
-    inputFormat = .covering(lo: ilo, hi: ihi, bits: bits, powerOfTwo: powerOfTwo)
+    inputFormat = try .covering(lo: ilo, hi: ihi, bits: bits, powerOfTwo: powerOfTwo, tensor: "the network input")
     sinks = Set(net.consumers().enumerated().filter { $0.element.isEmpty }.map(\.offset))
     lastReader = net.consumers().enumerated().map { $0.element.max() ?? $0.offset }
     var formats: [TensorFormat] = [], weights: [[Int32]?] = [], scales: [[Double]] = [], biases: [[Int]?] = []
@@ -90,7 +108,8 @@ public struct IntegerInference: Sendable {
       case .channelSlice, .channelPad, .channelShuffle: formats.append(inFormat)
       default:
         let (lo, hi) = range(calibration[i])
-        formats.append(.covering(lo: lo, hi: hi, bits: bits, powerOfTwo: powerOfTwo))
+        formats.append(try .covering(lo: lo, hi: hi, bits: bits, powerOfTwo: powerOfTwo,
+                                     tensor: "layer \(l.name)'s output"))
       }
       guard l.operation.isMatrix, let w = model.weights.layers[i] else {
         weights.append(nil); scales.append([]); biases.append(nil); executors.append(nil); continue
@@ -138,10 +157,7 @@ public struct IntegerInference: Sendable {
 
   /// `x` as the network input's codes.
   func inputCodes(_ x: [Float]) -> [Int] {
-    x.map {
-      min(max(Int((Double($0) / inputFormat.scale).rounded()), inputFormat.range.lowerBound),
-          inputFormat.range.upperBound)
-    }
+    x.map { Int(saturating: Double($0) / inputFormat.scale, to: inputFormat.range) }
   }
 
   /// `x` rounded to the network input's codes, in float: the input every integer path sees.
@@ -229,7 +245,7 @@ public struct IntegerInference: Sendable {
   func rescale(_ q: [Int], from a: TensorFormat, to b: TensorFormat) -> [Int] {
     if let ea = a.exponent, let eb = b.exponent { return q.map { roundShift($0, eb - ea) } }
     let k = a.scale / b.scale
-    return q.map { Int((Double($0) * k).rounded()) }
+    return q.map { Int(clampedCode: Double($0) * k) }
   }
 
   /// Exact integer products `Q_X (Q_W - Z_W)` (double precision GEMM: exact below 2^53).
@@ -263,6 +279,6 @@ public struct IntegerInference: Sendable {
         } } }
       }
     }
-    return out.map { Int($0) }
+    return out.map { Int(clampedCode: $0) }   // exact below 2^53, saturated past it
   }
 }

@@ -222,14 +222,6 @@ public enum Activation: Hashable, Codable, Sendable, CustomStringConvertible {
   }
 }
 
-extension Int {
-  /// The nearest integer to `v`, clamped to +-2^53 (NaN gives 0): a code from a computed value.
-  init(clampedCode v: Double) {
-    let limit = 9_007_199_254_740_992.0
-    self = v.isNaN ? 0 : Int(Swift.min(Swift.max(v.rounded(), -limit), limit))
-  }
-}
-
 /// One layer of a network: an operation, its producers, and its input and output shapes.
 public struct Layer: Hashable, Codable, Sendable {
   /// Unique name within the network.

@@ -74,8 +74,10 @@ public enum CompareBudget: Equatable, Sendable {
     let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
     switch (parts.first, parts.count == 2 ? Double(parts[1]) : nil) {
     case ("none", _) where parts.count == 1: self = .none
-    case ("params", let v?) where v > 0: self = .params(v)
-    case ("crossbars", let v?) where v >= 1 && v == v.rounded(): self = .crossbars(Int(v))
+    case ("params", let v?) where v > 0 && v <= 1: self = .params(v)
+    case ("params", let v?) where v > 1: self = .params(Double(try Int(checked: v, "--match params", rounding: .down)))
+    case ("crossbars", let v?) where v >= 1 && v == v.rounded():
+      self = .crossbars(try Int(checked: v, "--match crossbars"))
     case ("error", let v?) where v > 0 && v <= 1: self = .error(v)
     case ("accuracy", let v?) where v > 0 && v <= 1: self = .accuracy(v)
     default:

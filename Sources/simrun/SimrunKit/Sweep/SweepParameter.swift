@@ -74,6 +74,10 @@ struct SweepParameter: Sendable {
       guard ["linear", "log"].contains(scale) else { throw InputError("\(at): scale \(scale): expected linear or log") }
       if scale == "log", lo <= 0 { throw InputError("\(at): scale log needs min > 0") }
       let integer = m["integer"]?.bool ?? false
+      if integer {   // whole-number bounds within 2^53, so every draw converts exactly
+        _ = try Int(checked: lo, "\(at): min", rounding: .up)
+        _ = try Int(checked: hi, "\(at): max", rounding: .down)
+      }
       if integer, lo.rounded(.up) > hi { throw InputError("\(at): no whole number lies in [\(lo), \(hi)]") }
       domain = .range(min: lo, max: hi, log: scale == "log", integer: integer)
       return
@@ -153,7 +157,7 @@ struct SweepParameter: Sendable {
         let a = lo.rounded(.up), b = hi.rounded(.down)
         let x = log ? (Foundation.log(a) + u * (Foundation.log(b + 1) - Foundation.log(a))).exponential
           : a + u * (b - a + 1)
-        return .scalar(String(Int(Swift.min(b, Swift.max(a, x.rounded(.down))))))
+        return .scalar(String(Int(saturating: x, to: Int(a)...Int(b), nan: Int(a), rounding: .down)))
       }
       let x = log ? (Foundation.log(lo) + u * (Foundation.log(hi) - Foundation.log(lo))).exponential
         : lo + u * (hi - lo)
