@@ -55,7 +55,8 @@ let package = Package(
                 exclude: ["Golden"]),
     .testTarget(name: "CompressorsTests", dependencies: ["Compressors", "Mappers", "CrossbarSim", "CBLASShim", "TestSupport"],
                 path: "Tests/CompressorsTests", exclude: ["Fixtures"]),
-    .testTarget(name: "SimrunTests", dependencies: ["simrun", "SimrunKit", "CrossbarSim", "Compressors", "Mappers"],
+    .testTarget(name: "SimrunTests", dependencies: ["simrun", "SimrunKit", "CrossbarSim", "Compressors", "Mappers",
+                                                  "TestSupport"],
                 path: "Tests/SimrunTests"),
   ]
 )

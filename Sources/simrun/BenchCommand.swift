@@ -159,7 +159,7 @@ struct BenchCommand: ParsableCommand {
         let sink = trace ? try ChromeTrace(path: path) : nil
         let start = clock.now
         let r = try Simulation.run(network: network, spec: spec, mapper: m, options: options, trace: sink)
-        sink?.finish()
+        try sink?.finish()
         let d = clock.now - start
         if sink != nil { try? FileManager.default.removeItem(atPath: path) }
         best = min(best, Self.seconds(d))

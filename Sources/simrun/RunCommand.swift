@@ -39,7 +39,7 @@ struct RunCommand: ParsableCommand {
   static func execute(_ job: RunJob, quiet: Bool) throws {
     let isTerminal = isatty(2) != 0
     let done = try job.run { line in
-      FileHandle.standardError.write(Data((isTerminal ? "\r\(line)" : "\(line)\n").utf8))
+      writeStandardError((isTerminal ? "\r\(line)" : "\(line)\n"))
     }
     if done.outcome.accuracy != nil, isTerminal { note("") }
     for n in done.outcome.bench.notes { note("note: \(n)") }

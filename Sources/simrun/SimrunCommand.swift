@@ -16,4 +16,8 @@ struct SimrunCommand: ParsableCommand {
 }
 
 /// Writes a line to standard error.
-func note(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+func note(_ text: String) { writeStandardError(text + "\n") }
+
+/// Writes `text` to standard error; a closed or full stream (`2>/dev/full`) loses it instead of
+/// trapping, as progress and notes are not results.
+func writeStandardError(_ text: String) { try? FileHandle.standardError.write(contentsOf: Data(text.utf8)) }

@@ -47,26 +47,55 @@ struct WorkloadsCommand: ParsableCommand {
     }
   }
 
+  /// One row per layer in `format`: name, kind, producers, shapes, parameters and MACs.
   static func layers(_ n: Network, format: OutputFormat) -> String {
-    var t = CSVTable(header: ["layer", "kind", "inputs", "inputShape", "outputShape", "parameters", "macs"])
-    for l in n.layers {
-      var kind: String
-      switch l.operation {
-      case .conv(let c):
-        let groups = c.groups > 1 ? "/g\(c.groups)" : ""
-        kind = "conv\(c.kernelHeight)x\(c.kernelWidth)/s\(c.stride)/p\(c.padding)" + groups
-      case .fullyConnected: kind = "fc"
-      case .pool(let p): kind = "\(p.kind.rawValue)pool\(p.kernel)/s\(p.stride)" + (p.ceilMode ? " ceil" : "")
-      case .channelSlice(let start, let count): kind = "slice\(start)+\(count)"
-      case .channelPad(let before, let after): kind = "pad\(before)+\(after)"
-      case .channelShuffle(let g): kind = "shuffle/g\(g)"
-      default: kind = l.operation.kind
-      }
-      if l.activation != .identity { kind += " \(l.activation)" }
-      let inputs = l.inputs.map { n.layers[$0].name }.joined(separator: ";")
-      t.append([l.name, kind, inputs.isEmpty ? "input" : inputs, "\(l.inputShape)", "\(l.outputShape)",
-                "\(l.parameters)", "\(l.macs)"])
+    let header = ["layer", "kind", "inputs", "inputShape", "outputShape", "parameters", "macs"]
+    let rows = n.layers.map { l in
+      (l, kind(l), l.inputs.map { n.layers[$0].name })
     }
-    return t.text
+    switch format {
+    case .csv:
+      var t = CSVTable(header: header)
+      for (l, kind, inputs) in rows {
+        t.append([l.name, kind, inputs.isEmpty ? "input" : inputs.joined(separator: ";"), "\(l.inputShape)",
+                  "\(l.outputShape)", "\(l.parameters)", "\(l.macs)"])
+      }
+      return t.text
+    case .json:
+      return JSONValue.object([
+        .init("workload", .string(n.name)), .init("input", .string("\(n.inputShape)")),
+        .init("layers", .array(rows.map { l, kind, inputs in
+          .object([.init("layer", .string(l.name)), .init("kind", .string(kind)),
+                   .init("inputs", .array(inputs.map { .string($0) }, inline: true)),
+                   .init("inputShape", .string("\(l.inputShape)")), .init("outputShape", .string("\(l.outputShape)")),
+                   .init("parameters", .integer(l.parameters)), .init("macs", .integer(l.macs))], inline: true)
+        })),
+      ]).document
+    case .table:
+      var t = TextTable(header: ["layer", "kind", "inputs", "input", "output", "parameters", "MACs"], leftColumns: 5)
+      t.rows = rows.map { l, kind, inputs in
+        [l.name, kind, inputs.isEmpty ? "input" : inputs.joined(separator: ";"), "\(l.inputShape)", "\(l.outputShape)",
+         "\(l.parameters)", "\(l.macs)"]
+      }
+      return t.render()
+    }
+  }
+
+  /// A layer's kind as one word with its geometry (`conv3x3/s1/p1`, `maxpool2/s2`, `fc relu`).
+  static func kind(_ l: Layer) -> String {
+    var kind: String
+    switch l.operation {
+    case .conv(let c):
+      let groups = c.groups > 1 ? "/g\(c.groups)" : ""
+      kind = "conv\(c.kernelHeight)x\(c.kernelWidth)/s\(c.stride)/p\(c.padding)" + groups
+    case .fullyConnected: kind = "fc"
+    case .pool(let p): kind = "\(p.kind.rawValue)pool\(p.kernel)/s\(p.stride)" + (p.ceilMode ? " ceil" : "")
+    case .channelSlice(let start, let count): kind = "slice\(start)+\(count)"
+    case .channelPad(let before, let after): kind = "pad\(before)+\(after)"
+    case .channelShuffle(let g): kind = "shuffle/g\(g)"
+    default: kind = l.operation.kind
+    }
+    if l.activation != .identity { kind += " \(l.activation)" }
+    return kind
   }
 }

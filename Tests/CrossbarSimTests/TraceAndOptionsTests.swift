@@ -36,6 +36,25 @@ struct ChromeTraceTests {
     _ = try Simulation.run(network: net, spec: tinySpec(), mapper: Im2colMapper(), trace: sink)
     #expect(all.dropped == 0 && all.count > 64)
     #expect(sink.count == 10 && sink.dropped == all.count - 10)
+    // The cut trace is valid JSON and says so: a global instant event and otherData.
+    let doc = try #require(try JSONSerialization.jsonObject(with: Data(sink.json().utf8)) as? [String: Any])
+    let other = try #require(doc["otherData"] as? [String: Any])
+    #expect(other["droppedEvents"] as? Int == all.count - 10 && other["eventLimit"] as? Int == 10)
+    let events = try #require(doc["traceEvents"] as? [[String: Any]])
+    #expect(events.contains { ($0["name"] as? String)?.hasPrefix("trace truncated: \(all.count - 10) events") == true
+      && $0["ph"] as? String == "i" })
+    #expect(all.json().contains("otherData") == false)
+  }
+
+  @Test("a trace that cannot be written (a full disk: /dev/full) is an error naming the file, not a trap")
+  func fullDisk() throws {
+    guard FileManager.default.isWritableFile(atPath: "/dev/full") else { return }
+    let net = try convNetwork(input: TensorShape(8, 10, 10), Convolution(outChannels: 16, kernel: 3))
+    let sink = try ChromeTrace(path: "/dev/full")
+    _ = try Simulation.run(network: net, spec: tinySpec(), mapper: Im2colMapper(), trace: sink)
+    #expect { try sink.finish() } throws: { e in
+      "\(e)".contains("--trace: writing /dev/full failed") && "\(e)".lowercased().contains("space")
+    }
   }
 
   @Test("a trace streamed to a file holds the same events as one kept in memory")
@@ -46,7 +65,7 @@ struct ChromeTraceTests {
     let file = try ChromeTrace(path: path)
     _ = try Simulation.run(network: net, spec: tinySpec(), mapper: Im2colMapper(), trace: memory)
     _ = try Simulation.run(network: net, spec: tinySpec(), mapper: Im2colMapper(), trace: file)
-    file.finish()
+    try file.finish()
     func events(_ data: Data) throws -> [String] {
       let doc = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
       return try #require(doc["traceEvents"] as? [[String: Any]]).map { "\($0["ph"]!)\($0["pid"]!)\($0["tid"] ?? "")\($0["ts"] ?? "")\($0["name"]!)" }.sorted()

@@ -7,11 +7,16 @@ import Foundation
 /// off-chip links), a thread one of its components, named by `"ph":"M"` metadata at the end.
 ///
 /// With a path, events stream to the file in 1 MB chunks while the run goes, so memory stays
-/// flat however long the trace; `finish()` closes it. Without one they are kept for `json()`.
+/// flat however long the trace; `finish()` closes it, and throws the first write that failed (a
+/// full disk) naming the file. Without one they are kept for `json()`. A trace cut at `limit`
+/// says so twice: a global instant event "trace truncated" and `otherData.droppedEvents`.
 public final class ChromeTrace {
   private var pending = ""
   private var kept: [String] = []
   private let file: FileHandle?
+  private let path: String?
+  /// The first failed write (later events are only counted); `finish()` throws it.
+  private var writeError: InputError?
   private var names: [Int: String] = [:]          // pid << 20 | tid + 1 (0 for the process) -> name
   private var isFirst = true
   /// Most events kept; later ones are dropped and counted, so a trace never fills the disk.
@@ -22,16 +27,16 @@ public final class ChromeTrace {
   public private(set) var dropped = 0
 
   /// An in-memory trace keeping at most `limit` events.
-  public init(limit: Int = 2_000_000) { self.limit = limit; file = nil }
+  public init(limit: Int = 2_000_000) { self.limit = limit; file = nil; path = nil }
 
   /// A trace streamed to `path` (created or truncated), keeping at most `limit` events.
   public init(path: String, limit: Int = 5_000_000) throws {
     self.limit = limit
-    guard FileManager.default.createFile(atPath: path,
-                                         contents: Data()), let h = FileHandle(forWritingAtPath: path) else {
-      throw InputError("--trace: cannot write \(path)")
-    }
-    file = h
+    // Opened in place (created or truncated), never replaced by a rename: a link or device stays one.
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw InputError("--trace: cannot write \(path): \(String(cString: strerror(errno)))") }
+    file = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    self.path = path
     pending = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n"
   }
 
@@ -81,8 +86,21 @@ public final class ChromeTrace {
   }
 
   private func flush() {
-    file?.write(Data(pending.utf8))
-    pending = ""
+    defer { pending = "" }
+    guard let file, writeError == nil else { return }
+    do { try file.write(contentsOf: Data(pending.utf8)) } catch {
+      writeError = InputError("--trace: writing \(path ?? "the trace") failed: " +
+          "\((error as NSError).localizedFailureReason ?? error.localizedDescription)")
+    }
+  }
+
+  /// The closing of the event list: a note when events were dropped, then the array's end and, for a
+  /// truncated trace, `otherData` with the count.
+  private var closing: (event: String?, tail: String) {
+    guard dropped > 0 else { return (nil, "\n]}\n") }
+    let event = "{\"name\":\"trace truncated: \(dropped) events dropped after the first \(limit)\",\"ph\":\"i\"," +
+      "\"s\":\"g\",\"pid\":0,\"tid\":0,\"ts\":0,\"args\":{\"droppedEvents\":\(dropped),\"eventLimit\":\(limit)}}"
+    return (event, "\n],\"otherData\":{\"droppedEvents\":\(dropped),\"eventLimit\":\(limit)}}\n")
   }
 
   /// `v` with six decimals, by integer arithmetic (String(format:) dominated long traces).
@@ -106,15 +124,21 @@ public final class ChromeTrace {
 
   /// The in-memory trace as a JSON document (metadata first).
   public func json() -> String {
-    "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n" + (metadata + kept).joined(separator: ",\n") + "\n]}\n"
+    let (note, tail) = closing
+    return "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n" + (metadata + kept + (note.map { [$0] } ?? []))
+      .joined(separator: ",\n") + tail
   }
 
-  /// Writes the metadata and closes a streamed trace.
-  public func finish() {
+  /// Writes the metadata and closes a streamed trace; throws the first write that failed.
+  public func finish() throws {
     guard let file else { return }
-    for m in metadata { pending += isFirst ? m : ",\n" + m; isFirst = false }
-    pending += "\n]}\n"
+    let (note, tail) = closing
+    for m in metadata + (note.map { [$0] } ?? []) { pending += isFirst ? m : ",\n" + m; isFirst = false }
+    pending += tail
     flush()
-    try? file.close()
+    do { try file.close() } catch where writeError == nil {
+      writeError = InputError("--trace: closing \(path ?? "the trace") failed: \(error.localizedDescription)")
+    }
+    if let writeError { throw writeError }
   }
 }

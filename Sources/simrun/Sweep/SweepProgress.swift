@@ -32,7 +32,7 @@ final class SweepProgress: @unchecked Sendable {
 
   func end() {
     lock.lock(); defer { lock.unlock() }
-    if bar && !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
+    if bar && !quiet { writeStandardError("\n") }
   }
 
   private func report(_ now: Date) {
@@ -46,9 +46,9 @@ final class SweepProgress: @unchecked Sendable {
       let width = 30, filled = Int(fraction * Double(width))
       let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
       let line = "\rsweep [" + bar + "] " + tail + "   "
-      FileHandle.standardError.write(Data(line.utf8))
+      writeStandardError(line)
     } else {
-      FileHandle.standardError.write(Data("sweep: \(tail)\n".utf8))
+      writeStandardError("sweep: \(tail)\n")
     }
   }
 }

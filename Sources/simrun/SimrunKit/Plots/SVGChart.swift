@@ -32,9 +32,23 @@ enum SVGChart {
     return a >= 100 ? String(format: "%.0f", v) : a >= 1 ? String(format: "%.4g", v) : String(format: "%.3g", v)
   }
 
+  /// `s` as XML 1.0 text or attribute value: markup characters as entities, and every character
+  /// XML 1.0 forbids (controls other than tab, LF and CR; U+FFFE, U+FFFF) as U+FFFD.
   static func escape(_ s: String) -> String {
-    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-      .replacingOccurrences(of: ">", with: "&gt;")
+    var out = ""
+    out.unicodeScalars.reserveCapacity(s.unicodeScalars.count)
+    for c in s.unicodeScalars {
+      switch c {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\"": out += "&quot;"
+      case "\t", "\n", "\r": out.unicodeScalars.append(c)
+      case let c where c.value < 0x20 || c.value == 0xFFFE || c.value == 0xFFFF: out += "\u{FFFD}"
+      default: out.unicodeScalars.append(c)
+      }
+    }
+    return out
   }
 
   static func header(_ f: Frame, title: String) -> [String] {

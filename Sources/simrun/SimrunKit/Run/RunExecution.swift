@@ -51,7 +51,7 @@ public struct PreparedRun {
   public func simulate(trace: ChromeTrace? = nil) throws -> RunOutcome {
     engine.trace = trace
     let result = try engine.simulate()
-    trace?.finish()
+    try trace?.finish()
     return RunOutcome(setup: setup, spec: spec, bench: bench, result: result)
   }
 }

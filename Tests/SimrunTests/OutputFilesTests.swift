@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import CrossbarSim
+@testable import simrun
+@testable import SimrunKit
+
+/// Output files that other tools read stay valid whatever names they carry.
+@Suite("Output files")
+struct OutputFilesTests {
+  static let awkward = ["a<b", "x & y", "q\"uote", "tab\there", "bell\u{07}", "nul\u{00}", "\u{FFFE}", "line\nbreak"]
+
+  @Test("SVG text escapes markup and replaces the characters XML 1.0 forbids: each name parses as XML")
+  func svgEscape() {
+    for s in Self.awkward {
+      let doc = "<svg><text title=\"\(SVGChart.escape(s))\">\(SVGChart.escape(s))</text></svg>"
+      #expect(OutputValidity.xml(Data(doc.utf8)) == nil, "\(s.debugDescription)")
+    }
+    #expect(SVGChart.escape("a<b & \"c\"") == "a&lt;b &amp; &quot;c&quot;")
+    #expect(SVGChart.escape("x\u{01}y\tz") == "x\u{FFFD}y\tz")
+  }
+
+  @Test("workloads --workload X honours --format: table, strict JSON and RFC 4180 CSV of the same layers")
+  func workloadFormats() throws {
+    let n = try BuiltinWorkloads.load("vgg8")
+    let csv = WorkloadsCommand.layers(n, format: .csv), json = WorkloadsCommand.layers(n, format: .json)
+    let table = WorkloadsCommand.layers(n, format: .table)
+    #expect(OutputValidity.csv(Array(csv.utf8)) == nil && OutputValidity.json(Array(json.utf8)) == nil)
+    #expect(csv.split(separator: "\n").count == n.layers.count + 1)
+    let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    let layers = try #require(doc["layers"] as? [[String: Any]])
+    #expect(layers.count == n.layers.count && layers[0]["layer"] as? String == "conv1")
+    #expect(layers[0]["kind"] as? String == "conv3x3/s1/p1" && layers[0]["parameters"] as? Int == 3 * 128 * 9)
+    #expect(layers[1]["inputs"] as? [String] == ["conv1"])
+    #expect(!table.contains(",") && table.contains("conv3x3/s1/p1"))
+  }
+}
