@@ -73,7 +73,7 @@ struct SweepCommandTests {
       var m = spec.metrics.map { _ in "0" }
       m[spec.metrics.firstIndex { $0.column == "energyPerImagePJ" }!] = StatNode.number(energy)
       m[spec.metrics.firstIndex { $0.column == "imagesPerSecond" }!] = StatNode.number(rate)
-      return SweepRow(point: p, values: ["6", "im2col", "0.0"], ok: ok, metrics: ok ? m : m.map { _ in "" }, error: ok ? "" : "x")
+      return SweepRow(point: p, values: spec.values(of: p).map(\.text), ok: ok, metrics: ok ? m : m.map { _ in "" }, error: ok ? "" : "x")
     }
     // (energy, rate): 0 (1, 10) front; 1 (2, 20) front; 2 (2, 15) dominated by 1; 3 (3, 20) dominated by 1;
     // 4 (1, 10) ties 0: front; 5 failed; 6 (0.5, 5) front (least energy).
@@ -82,7 +82,7 @@ struct SweepCommandTests {
     let table = SweepTable(spec: spec, rows: rows.reversed())
     #expect(table.front == [0, 1, 4, 6])
     let lines = table.csv.split(separator: "\n")
-    #expect(lines.count == 8 && lines[1].hasPrefix("0,6,im2col,0.0,ok,") && lines[6].hasPrefix("5,6,im2col,0.0,error,"))
+    #expect(lines.count == 8 && lines[1].hasPrefix("0,6,im2col,0.0,ok,") && lines[6].hasPrefix("5,6,im2col,0.95,error,"))
     #expect(try SweepTable.rows(results: table.csv, spec: spec, source: "r") == rows)
   }
 

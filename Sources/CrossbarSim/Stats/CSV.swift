@@ -39,6 +39,29 @@ public enum CSV {
   }
 }
 
+extension CSV {
+  /// The records of a CSV text as `line` writes them, split at line ends outside quotes (so a field
+  /// holding a newline stays one field), and the text after the last line end: empty for a whole
+  /// file, a torn last record otherwise. A CRLF line end counts as one.
+  public static func records(_ text: String) -> (records: [[String]], rest: String) {
+    var records: [[String]] = [], start = text.utf8.startIndex, quoted = false
+    let u = text.utf8
+    var i = u.startIndex
+    while i < u.endIndex {
+      let c = u[i]
+      if c == 0x22 { quoted.toggle() }
+      else if c == 0x0A && !quoted {
+        var end = i
+        if end > start, u[u.index(before: end)] == 0x0D { end = u.index(before: end) }
+        records.append(fields(String(text[start..<end])))
+        start = u.index(after: i)
+      }
+      i = u.index(after: i)
+    }
+    return (records, String(text[start...]))
+  }
+}
+
 /// A CSV file: a header and rows of the same width, written with `CSV.field` quoting, one
 /// line per row, each ending in LF.
 public struct CSVTable: Sendable {

@@ -52,13 +52,13 @@ struct SweepCommand: ParsableCommand {
     guard let style = SweepProgress.Style(rawValue: progress) else {
       throw InputError("--progress \(progress): expected auto, bar, lines or none")
     }
-    let runner = try SweepRunner(specPath: spec, shard: shard, out: out, resume: resume)
+    let runner = try SweepRunner(specPath: spec, shard: shard, out: out, resume: resume) { note("sweep: \($0)") }
     if runner.isComplete {
-      print("sweep: all \(runner.points.count) points of \(runner.dir) are done; nothing to run")
+      print("sweep: all \(runner.pointCount) points of \(runner.dir) are done; nothing to run")
       return
     }
     let start = Date()
-    let meter = SweepProgress(total: runner.points.count, done: runner.doneBefore, style: style)
+    let meter = SweepProgress(total: runner.pointCount, done: runner.doneBefore, style: style)
     let table = try runner.run(jobs: jobs) { ok in meter.finished(ok: ok) }
     meter.end()
     let failed = table.rows.filter { !$0.ok }.count

@@ -5,15 +5,19 @@ import Mappers
 
 // MARK: - Running a sweep: check every point, run the unfinished ones in parallel, journal, write
 
-/// A sweep made ready in its folder: every point of the shard checked, the journal opened (a
-/// resumed sweep keeps its finished points), the points left to run listed.
+/// A sweep made ready in its folder: its points checked (every point of a shard of at most
+/// `eagerPoints`; of a larger one, every grid value once and the first points, the rest as each is
+/// reached, so a huge grid starts at once), the journal opened (a resumed sweep keeps its
+/// finished points), the points left to run listed.
 public final class SweepRunner {
   /// The spec.
   public let spec: SweepSpec
   /// The folder.
   public let dir: String
   /// Points of this shard, finished before this process, and left to run.
-  public let points: [Int], doneBefore: Int, todo: [(Int, RunSetup)]
+  public let points: StrideTo<Int>, doneBefore: Int, todo: [Int]
+  /// How many points the shard has.
+  public let pointCount: Int
   let journal: SweepJournal
 
   /// The mappers and compressors the points may name.
@@ -21,16 +25,38 @@ public final class SweepRunner {
 
   /// Checks the spec's points of `shard` and opens the journal in `out` (default `runs/sweep-NAME`).
   public init(specPath: String, shard: SweepShard, out: String?, resume: Bool,
-              plugins: PluginCatalog = .builtIn) throws {
+              plugins: PluginCatalog = .builtIn, waiting: (String) -> Void = { _ in }) throws {
     spec = try SweepSpec.load(specPath)
     self.plugins = plugins
-    points = Array(shard.points(of: spec.pointCount))
-    let setups = try Self.validate(spec, points: points, plugins: plugins)
+    points = shard.points(of: spec.pointCount)
+    pointCount = shard.count(of: spec.pointCount)
+    try Self.validate(spec, points: Self.pointsToCheck(spec, shard: shard), plugins: plugins)
     dir = out ?? "runs/sweep-\(URL(fileURLWithPath: specPath).deletingPathExtension().lastPathComponent)"
-    journal = try SweepJournal(dir: dir, spec: spec, shard: shard, resume: resume)
+    journal = try SweepJournal(dir: dir, spec: spec, shard: shard, resume: resume, waiting: waiting)
     let done = Set(journal.done.map(\.point))
     doneBefore = done.count
-    todo = zip(points, setups).filter { !done.contains($0.0) }
+    todo = points.filter { !done.contains($0) }
+  }
+
+  /// Shards of at most this many points are checked whole before any runs.
+  static let eagerPoints = 10_000
+
+  /// The points checked before any runs: the whole shard when small; else the shard's first
+  /// `eagerPoints / 10`, and for a grid, each value of each key once (point 0 with that one key
+  /// changed), which costs the grid's keys, not its points.
+  static func pointsToCheck(_ spec: SweepSpec, shard: SweepShard) -> [Int] {
+    let all = shard.points(of: spec.pointCount)
+    guard shard.count(of: spec.pointCount) > eagerPoints else { return Array(all) }
+    var picked = Array(all.prefix(eagerPoints / 10))
+    if spec.random == nil {
+      var stride = 1
+      for p in spec.parameters.reversed() {
+        picked += (1..<max(1, p.valueCount)).map { $0 * stride }
+        stride *= p.valueCount
+      }
+    }
+    var seen = Set<Int>()
+    return picked.filter { seen.insert($0).inserted }
   }
 
   deinit { journal.close() }
@@ -49,7 +75,7 @@ public final class SweepRunner {
     let todo = self.todo
     DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, todo.count))) { _ in
       while let i = queue.next() {
-        let row = Self.run(point: todo[i].0, setup: todo[i].1, spec: spec, plugins: plugins)
+        let row = Self.run(point: todo[i], spec: spec, plugins: plugins)
         do { try journal.append(row) } catch {
           failure.set("\(dir)/\(SweepJournal.name): \(error)")
           queue.stop()
@@ -63,14 +89,13 @@ public final class SweepRunner {
     return table
   }
 
-  /// Every point's run, checked before any runs: an unknown kind, option or arch path is an error
-  /// naming the grid values of the first points that have it.
-  static func validate(_ spec: SweepSpec, points: [Int], plugins: PluginCatalog) throws -> [RunSetup] {
-    var archs: [String: ArchSpec] = [:], checked = Set<String>(), problems: [String] = [], setups: [RunSetup] = []
+  /// The runs of `points`, checked before any runs: an unknown kind, option or arch path is an
+  /// error naming the grid values of the first points that have it.
+  static func validate(_ spec: SweepSpec, points: [Int], plugins: PluginCatalog) throws {
+    var archs: [String: ArchSpec] = [:], checked = Set<String>(), problems: [String] = []
     for p in points {
       do {
         let s = try spec.setup(of: p)
-        setups.append(s)
         let archKey = ([try Self.key(s.arch)] + s.set).joined(separator: "\u{0}")
         let arch = try archs[archKey] ?? s.arch.load(overrides: s.set)
         archs[archKey] = arch
@@ -89,7 +114,6 @@ public final class SweepRunner {
     if !problems.isEmpty {
       throw InputError(problems: problems + (problems.count == 10 ? ["(stopped after 10 points with errors)"] : []))
     }
-    return setups
   }
 
   /// A cache key of an arch source.
@@ -101,9 +125,10 @@ public final class SweepRunner {
   }
 
   /// One design point: its results, or its error.
-  static func run(point: Int, setup: RunSetup, spec: SweepSpec, plugins: PluginCatalog) -> SweepRow {
+  static func run(point: Int, spec: SweepSpec, plugins: PluginCatalog) -> SweepRow {
     let values = spec.values(of: point).map(\.text)
     do {
+      let setup = try spec.setup(of: point)
       let outcome: RunOutcome
       if let (train, options) = spec.fineTune {
         // Simulated once, its test images loaded once: evaluated before and after fine-tuning.

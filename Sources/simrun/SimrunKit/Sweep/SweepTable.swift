@@ -49,7 +49,11 @@ public struct SweepRow: Equatable, Sendable {
   /// Parses a journal line of a sweep with `parameters` parameters and `metrics` results; nil when
   /// it is not one (a torn write).
   init?(line: String, parameters: Int, metrics count: Int) {
-    let f = CSV.fields(line)
+    self.init(fields: CSV.fields(line), parameters: parameters, metrics: count)
+  }
+
+  /// The same from a record's fields.
+  init?(fields f: [String], parameters: Int, metrics count: Int) {
     guard f.count == 1 + parameters + 1 + count + 1, let p = Int(f[0]), p >= 0,
           f[parameters + 1] == "ok" || f[parameters + 1] == "error" else { return nil }
     point = p
@@ -57,6 +61,21 @@ public struct SweepRow: Equatable, Sendable {
     ok = f[parameters + 1] == "ok"
     metrics = Array(f[(parameters + 2)..<(f.count - 1)])
     error = f[f.count - 1]
+  }
+
+  /// Checks that the row is a point of `spec` with the values the spec gives that point: a journal
+  /// or results line that contradicts the spec (edited, or from another grid) is never trusted.
+  func check(against spec: SweepSpec, source: String) throws {
+    guard point < spec.pointCount else {
+      throw InputError("\(source): point \(point) does not exist (the sweep has \(spec.pointCount) points, 0 ..< " +
+          "\(spec.pointCount))")
+    }
+    let want = spec.values(of: point).map(\.text)
+    guard want == values else {
+      let diff = zip(spec.parameters, zip(values, want)).filter { $1.0 != $1.1 }
+        .map { "\($0.name) is \($1.0), the spec gives \($1.1)" }.joined(separator: "; ")
+      throw InputError("\(source): point \(point)'s values contradict the spec (\(diff))")
+    }
   }
 
   init(point: Int, values: [String], ok: Bool, metrics: [String], error: String) {
@@ -124,20 +143,22 @@ public struct SweepTable {
 
   /// Reads the rows of a results.csv this spec wrote (the Pareto flag is recomputed on write).
   static func rows(results text: String, spec: SweepSpec, source: String) throws -> [SweepRow] {
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    if lines.last == "" { lines.removeLast() }
+    let (records, rest) = CSV.records(text)
     let header = SweepTable(spec: spec, rows: []).header
-    guard lines.first == header else { throw InputError("\(source): not the results.csv of this sweep (its header " +
-        "differs)") }
-    return try lines.dropFirst().enumerated().map { i, line in
-      var f = CSV.fields(line)
+    guard records.first.map(CSV.line) == header else {
+      throw InputError("\(source): not the results.csv of this sweep (its header differs)")
+    }
+    guard rest.isEmpty else { throw InputError("\(source): its last record is cut short (no line end)") }
+    return try records.dropFirst().enumerated().map { i, record in
+      var f = record
       let pareto = spec.parameters.count + 2 + spec.metrics.count
-      guard f.count == pareto + 2 else { throw InputError("\(source): line \(i + 2) has \(f.count) fields, " +
+      guard f.count == pareto + 2 else { throw InputError("\(source): record \(i + 2) has \(f.count) fields, " +
           "expected \(pareto + 2)") }
       f.remove(at: pareto)
-      guard let row = SweepRow(line: CSV.line(f), parameters: spec.parameters.count, metrics: spec.metrics.count) else {
-        throw InputError("\(source): line \(i + 2) is not a design point")
+      guard let row = SweepRow(fields: f, parameters: spec.parameters.count, metrics: spec.metrics.count) else {
+        throw InputError("\(source): record \(i + 2) is not a design point")
       }
+      try row.check(against: spec, source: "\(source): record \(i + 2)")
       return row
     }
   }
