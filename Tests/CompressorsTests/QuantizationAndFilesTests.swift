@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZIPFoundation
 import CrossbarSim
 import Mappers
 @testable import Compressors
@@ -145,6 +146,34 @@ struct WeightFileTests {
         #expect("\(error)".contains(message), "\(error)")
       }
     }
+  }
+
+  @Test("only the members asked for are read: a corrupt member nobody needs is never unpacked")
+  func lazyMembers() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lazy-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let w = try SyntheticWeights(seed: 3).generate(for: tiny)
+    let named = tiny.layers.indices.compactMap { i in
+      w.layers[i].map { (name: tiny.layers[i].name, array: NumPyArray(shape: [$0.outputs, $0.inputs], values: $0.values)) }
+    }
+    let path = "\(dir)/w.npz"
+    try WeightFile.writeNPZ(named + [("x", NumPyArray(shape: [1, 8, 10, 10], values: Array(repeating: 0.5, count: 800))),
+                                     ("y", NumPyArray(shape: [1], values: [3]))], to: path)
+    // A member no reader needs, which cannot be read (an oversized one is the corpus's w-npz-bomb).
+    let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .update)
+    let junk = Data("not numpy at all".utf8)
+    try archive.addEntry(with: "junk.npy", type: .file, uncompressedSize: Int64(junk.count), provider: { pos, size in
+      junk.subdata(in: Int(pos)..<Int(pos) + size)
+    })
+    let file = try ArrayFile(path)
+    #expect(file.names.suffix(3) == ["x", "y", "junk"])
+    // Weights matched by name and a dataset's x and y load without touching junk.
+    #expect(try WeightFile.load(path, for: tiny) == w)
+    let data = try Dataset.load(path, shape: TensorShape(8, 10, 10), classes: 10)
+    #expect(data.y == [3] && data.x.count == 800)
+    // Asked for, each is the error it always was.
+    #expect { _ = try file.array(named: "junk") } throws: { "\($0)".contains("junk.npy") }
+    #expect { _ = try WeightFile.arrays(at: path) } throws: { "\($0)".contains("junk.npy") }
   }
 
   @Test("NaN or infinite weights given directly are errors naming the layer")

@@ -15,10 +15,11 @@ public struct Dataset: Sendable {
 
   /// Loads `path` for a network reading `shape` with `classes` outputs; every mismatch is an error naming it.
   public static func load(_ path: String, shape: TensorShape, classes: Int) throws -> Dataset {
-    let arrays = try WeightFile.arrays(at: path)
-    guard let x = arrays.first(where: { $0.name == "x" })?.array else { throw InputError("\(path): no array 'x' " +
+    // Only x and y are read: other members of the archive are never unpacked.
+    let file = try ArrayFile(path)
+    guard let x = try file.array(named: "x") else { throw InputError("\(path): no array 'x' " +
         "(images, N x C x H x W)") }
-    guard let y = arrays.first(where: { $0.name == "y" })?.array else { throw InputError("\(path): no array 'y' " +
+    guard let y = try file.array(named: "y") else { throw InputError("\(path): no array 'y' " +
         "(labels, N)") }
     let want = [shape.channels, shape.height, shape.width]
     guard x.shape.count == 4, Array(x.shape[1...]) == want else {

@@ -11,57 +11,10 @@ import ZIPFoundation
 /// convs and `[out, in]` for FC layers; a 1-D `<layer>.bias` is that layer's bias. Non-finite
 /// values are errors naming the layer.
 public enum WeightFile {
-  /// Named arrays from `path`: a `.npz`, a `.npy` (named after the file) or a folder of `.npy`.
+  /// Named arrays from `path`: a `.npz`, a `.npy` (named after the file) or a folder of `.npy`; all
+  /// of them (`ArrayFile` reads only those asked for).
   public static func arrays(at path: String) throws -> [(name: String, array: NumPyArray)] {
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw InputError("\(path): no " +
-        "such file") }
-    if isDir.boolValue {
-      let files = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".npy") }.sorted()
-      guard !files.isEmpty else { throw InputError("\(path): folder holds no .npy files") }
-      return try files.map { f in
-        let data = try Data(contentsOf: URL(fileURLWithPath: "\(path)/\(f)"))
-        return (String(f.dropLast(4)), try NumPyArray(npy: data, source: "\(path)/\(f)"))
-      }
-    }
-    if path.hasSuffix(".npy"), let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
-       size > NumPyArray.maximumBytes {
-      throw InputError("\(path): \(size) bytes; at most \(NumPyArray.maximumBytes) per array file")
-    }
-    let data: Data
-    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw InputError("\(path): cannot " +
-        "read: \(error.localizedDescription)") }
-    if path.hasSuffix(".npy") {
-      let name = (path.split(separator: "/").last.map(String.init) ?? path).dropLast(4)
-      return [(String(name), try NumPyArray(npy: data, source: path))]
-    }
-    let archive: Archive
-    do { archive = try Archive(data: data, accessMode: .read) } catch {
-      throw InputError("\(path): not a .npz (zip) archive: \(error)")
-    }
-    var out: [(String, NumPyArray)] = []
-    for entry in archive where entry.type == .file && entry.path.hasSuffix(".npy") {
-      // Refuse a member larger than any layer's weights before unpacking it (the size in its
-      // header, then the bytes actually inflated: a header may lie).
-      let limit = NumPyArray.maximumBytes
-      guard entry.uncompressedSize <= UInt64(limit) else {
-        throw InputError("\(path): member \(entry.path) unpacks to \(entry.uncompressedSize) bytes; at most \(limit) " +
-            "per array")
-      }
-      var member = Data()
-      do {
-        _ = try archive.extract(entry, consumer: { chunk in
-          guard member.count + chunk.count <= limit else { throw InputError("member larger than \(limit) bytes") }
-          member.append(chunk)
-        })
-      } catch {
-        throw InputError("\(path): cannot " +
-            "extract \(entry.path): \((error as? InputError)?.description ?? String(describing: error))")
-      }
-      out.append((String(entry.path.dropLast(4)), try NumPyArray(npy: member, source: "\(path):\(entry.path)")))
-    }
-    guard !out.isEmpty else { throw InputError("\(path): archive holds no .npy arrays") }
-    return out
+    try ArrayFile(path).all()
   }
 
   /// The time stamp of every archive member (1980-01-01, the first a zip entry can hold), so the
@@ -86,12 +39,18 @@ public enum WeightFile {
 
   /// Loads `path` and matches its arrays to `network`'s matrix layers.
   public static func load(_ path: String, for network: Network) throws -> NetworkWeights {
-    try match(arrays(at: path), to: network, source: path)
+    try match(ArrayFile(path), to: network, source: path)
   }
 
   /// Matches named arrays to layers by name, then the rest in order, checking shapes.
   public static func match(_ arrays: [(name: String, array: NumPyArray)], to network: Network,
                            source: String) throws -> NetworkWeights {
+    try match(Preloaded(arrays), to: network, source: source)
+  }
+
+  /// The same over arrays read on demand: an array that no layer takes by name and that the
+  /// layers left unmatched do not reach in file order is never read.
+  static func match(_ file: some NamedArrays, to network: Network, source: String) throws -> NetworkWeights {
     var result = NetworkWeights(layers: Array(repeating: nil, count: network.layers.count))
     var used = Set<Int>()
     func key(_ s: String) -> String {
@@ -99,36 +58,50 @@ public enum WeightFile {
       for suffix in [".weight", "_weight"] where k.hasSuffix(suffix) { k = String(k.dropLast(suffix.count)) }
       return k
     }
-    let byName = Dictionary(arrays.enumerated().map { (key($0.element.name), $0.offset) },
-                            uniquingKeysWith: { a, _ in a })
+    let names = file.names
+    let byName = Dictionary(names.enumerated().map { (key($0.element), $0.offset) }, uniquingKeysWith: { a, _ in a })
     var unmatched: [Int] = []
     for (i, l) in network.layers.enumerated() where l.operation.isMatrix {
       if let a = byName[l.name] {
-        result.layers[i] = try convert(arrays[a], for: l, source: source)
+        result.layers[i] = try convert((names[a], try file.array(a)), for: l, source: source)
         used.insert(a)
       } else {
         unmatched.append(i)
       }
     }
-    var remaining = arrays.indices.filter { !used.contains($0) && arrays[$0].array.shape.count >= 2 }
+    // Biases are 1-D and named after their layer; they never fill a layer in file order.
+    let biasNames = Set(network.layers.filter(\.operation.isMatrix).flatMap {
+      [$0.name + ".bias", $0.name + "_bias", $0.name + "/bias"]
+    })
+    var next = 0
     for i in unmatched {
-      guard !remaining.isEmpty else {
-        let unused = arrays.indices.filter { !used.contains($0) }.map { arrays[$0].name }
-        throw InputError("\(source): no weights for layer \(network.layers[i].name) (\(arrays.count) " +
+      var taken: Int?
+      while taken == nil, next < names.count {
+        defer { next += 1 }
+        guard !used.contains(next), !biasNames.contains(names[next]), try file.array(next).shape.count >= 2 else {
+          continue
+        }
+        taken = next
+      }
+      guard let t = taken else {
+        let unused = names.indices.filter { !used.contains($0) }.map { names[$0] }
+        throw InputError("\(source): no weights for layer \(network.layers[i].name) (\(names.count) " +
             "arrays, \(unmatched.count) layers not matched by " +
             "name\(unused.isEmpty ? "" : "; arrays matching no layer: " + unused.prefix(10).joined(separator: ", ")))")
       }
-      result.layers[i] = try convert(arrays[remaining.removeFirst()], for: network.layers[i], source: source)
+      used.insert(t)
+      result.layers[i] = try convert((names[t], try file.array(t)), for: network.layers[i], source: source)
     }
     // Biases: a 1-D array named `<layer>.bias` (or `_bias`) goes to that layer.
     for (i, l) in network.layers.enumerated() where l.operation.isMatrix {
-      let names = [l.name + ".bias", l.name + "_bias", l.name + "/bias"]
-      guard let a = arrays.first(where: { names.contains($0.name) }) else { continue }
-      guard a.array.values.count == l.weightColumns, a.array.shape.count == 1 else {
-        throw InputError("\(source): array '\(a.name)' has shape \(a.array.shape), layer \(l.name) needs " +
+      let candidates = [l.name + ".bias", l.name + "_bias", l.name + "/bias"]
+      guard let j = names.firstIndex(where: { candidates.contains($0) }) else { continue }
+      let a = try file.array(j)
+      guard a.values.count == l.weightColumns, a.shape.count == 1 else {
+        throw InputError("\(source): array '\(names[j])' has shape \(a.shape), layer \(l.name) needs " +
             "[\(l.weightColumns)]")
       }
-      result.layers[i]?.bias = a.array.values
+      result.layers[i]?.bias = a.values
     }
     try result.validate(for: network, source: source)
     return result
@@ -155,4 +128,20 @@ public enum WeightFile {
     }
     return LayerWeights(values: named.array.values, outputs: layer.weightColumns, inputs: layer.weightRows)
   }
+}
+
+/// Arrays by index in file order, read when asked for.
+protocol NamedArrays {
+  var names: [String] { get }
+  func array(_ i: Int) throws -> NumPyArray
+}
+
+extension ArrayFile: NamedArrays {}
+
+/// Arrays already in memory.
+private struct Preloaded: NamedArrays {
+  let arrays: [(name: String, array: NumPyArray)]
+  init(_ arrays: [(name: String, array: NumPyArray)]) { self.arrays = arrays }
+  var names: [String] { arrays.map(\.name) }
+  func array(_ i: Int) throws -> NumPyArray { arrays[i].array }
 }
