@@ -35,3 +35,27 @@ struct OutputFilesTests {
     #expect(!table.contains(",") && table.contains("conv3x3/s1/p1"))
   }
 }
+
+@Suite("Run folders")
+struct RunFolderTests {
+  @Test("a killed run's staging folder is removed by the next run into the folder; live or foreign ones stay")
+  func staleStaging() throws {
+    let dir = temporaryDirectory(), out = "\(dir)/run"
+    // A PID that has just exited (the kernel does not reuse it at once), PID 1 (always alive).
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/true")
+    try p.run(); p.waitUntilExit()
+    let dead = p.processIdentifier, host = RunFolder.host
+    let names = ["run.partial-\(host)-\(dead)", "run.partial-\(dead)", "run.old-\(host)-\(dead)",
+                 "run.partial-\(host)-1", "run.partial-otherhost-\(dead)", "runner.partial-\(dead)"]
+    for n in names {
+      try FileManager.default.createDirectory(atPath: "\(dir)/\(n)", withIntermediateDirectories: true)
+      try "x".write(toFile: "\(dir)/\(n)/trace.json", atomically: true, encoding: .utf8)
+    }
+    #expect(RunFolder.stale(of: out).map { ($0 as NSString).lastPathComponent }.sorted() == names.prefix(3).sorted())
+    let r = try runBinary(["run", "--workload", "vgg8", "--out", out, "--quiet"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let left = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+    #expect(left == ["run", "run.partial-\(host)-1", "run.partial-otherhost-\(dead)", "runner.partial-\(dead)"].sorted())
+  }
+}
