@@ -68,3 +68,22 @@ struct CheckedConversionTests {
     #expect(try f.ranges([0, 0, 1, 0], images: 2, batch: 2)[0].hi == 3e38)
   }
 }
+
+/// Layer names key `layers.csv` and `stats.json`: a network never holds one twice.
+@Suite("Unique layer names")
+struct UniqueLayerNameTests {
+  @Test("a second layer of a name is an error naming it; a low-rank factor may not take another layer's name")
+  func unique() throws {
+    var b = NetworkBuilder(name: "t", input: TensorShape(4, 8, 8))
+    try b.conv("a", Convolution(outChannels: 8, kernel: 3))
+    #expect { try b.conv("a", Convolution(outChannels: 8, kernel: 3)) } throws: {
+      "\($0)".contains("layer a: a second layer of that name (t)")
+    }
+    try b.conv("a.L", Convolution(outChannels: 8, kernel: 3))
+    #expect { _ = try b.network.factorizing([0: (rank: 2, groups: 1)]) } throws: {
+      "\($0)".contains("layer a: its low-rank factor would be named a.L, which another layer of t already is")
+    }
+    // Factoring a.L itself is fine: a.L.R and a.L.L are free.
+    #expect(try b.network.factorizing([1: (rank: 2, groups: 1)]).network.layers.map(\.name) == ["a", "a.L.R", "a.L.L"])
+  }
+}

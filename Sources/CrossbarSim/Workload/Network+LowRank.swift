@@ -69,6 +69,13 @@ extension Network {
     -> (network: Network, newIndex: [Int], rIndex: [Int: Int]) {
     var out = Network(name: name, inputShape: inputShape, layers: [])
     var newIndex: [Int] = [], rIndex: [Int: Int] = [:]
+    let taken = Set(layers.map(\.name))
+    for i in decisions.keys.sorted() {
+      for part in ["R", "L"] where taken.contains("\(layers[i].name).\(part)") {
+        throw InputError("layer \(layers[i].name): its low-rank factor would be named \(layers[i].name).\(part), " +
+            "which another layer of \(name) already is; layer names must stay unique")
+      }
+    }
     for (i, l) in layers.enumerated() {
       let inputs = l.inputs.map { newIndex[$0] }
       guard let d = decisions[i] else {

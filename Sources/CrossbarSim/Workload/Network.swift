@@ -34,6 +34,8 @@ public struct Network: Hashable, Codable, Sendable {
 public struct NetworkBuilder {
   /// The network so far.
   public private(set) var network: Network
+  /// Names taken: a layer's name keys its rows and stats, so each is unique.
+  private var names = Set<String>()
 
   /// Starts a network reading `input`.
   public init(name: String, input: TensorShape) {
@@ -145,6 +147,10 @@ public struct NetworkBuilder {
   @discardableResult
   public mutating func append(_ layer: Layer) throws -> Int {
     try WorkloadLimits.check(layer)
+    guard names.insert(layer.name).inserted else {
+      throw InputError("layer \(layer.name): a second layer of that name (\(network.name)); layer names key " +
+          "layers.csv and stats.json, so each must be unique")
+    }
     network.layers.append(layer)
     return network.layers.count - 1
   }
