@@ -159,7 +159,7 @@ struct WeightFileTests {
     let path = "\(dir)/w.npz"
     try WeightFile.writeNPZ(named + [("x", NumPyArray(shape: [1, 8, 10, 10], values: Array(repeating: 0.5, count: 800))),
                                      ("y", NumPyArray(shape: [1], values: [3]))], to: path)
-    // A member no reader needs, which cannot be read (an oversized one is the corpus's w-npz-bomb).
+    // A member no reader needs, which cannot be read (an oversized one is the corpus's d-x-bomb.npz).
     let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .update)
     let junk = Data("not numpy at all".utf8)
     try archive.addEntry(with: "junk.npy", type: .file, uncompressedSize: Int64(junk.count), provider: { pos, size in

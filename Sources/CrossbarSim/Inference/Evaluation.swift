@@ -14,13 +14,17 @@ public struct Dataset: Sendable {
   public init(x: [Float], y: [Int]) { self.x = x; self.y = y }
 
   /// Loads `path` for a network reading `shape` with `classes` outputs; every mismatch is an error naming it.
-  public static func load(_ path: String, shape: TensorShape, classes: Int) throws -> Dataset {
+  /// Without `labelled` (calibration images) `y` is not read; the labels are all 0.
+  public static func load(_ path: String, shape: TensorShape, classes: Int, labelled: Bool = true) throws -> Dataset {
     // Only x and y are read: other members of the archive are never unpacked.
     let file = try ArrayFile(path)
     guard let x = try file.array(named: "x") else { throw InputError("\(path): no array 'x' " +
         "(images, N x C x H x W)") }
-    guard let y = try file.array(named: "y") else { throw InputError("\(path): no array 'y' " +
-        "(labels, N)") }
+    // Calibration images need no labels: y is not read, and every label is 0.
+    let unlabelled = NumPyArray(shape: [x.shape.first ?? 0], values: Array(repeating: 0, count: x.shape.first ?? 0))
+    guard let y = labelled ? try file.array(named: "y") : unlabelled else {
+      throw InputError("\(path): no array 'y' (labels, N)")
+    }
     let want = [shape.channels, shape.height, shape.width]
     guard x.shape.count == 4, Array(x.shape[1...]) == want else {
       throw InputError("\(path): 'x' has shape \(x.shape); the model reads N " +

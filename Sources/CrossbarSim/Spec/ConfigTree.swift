@@ -125,7 +125,7 @@ public enum ConfigTree {
     } catch let error as DecodingError {
       if case .dataCorrupted(let ctx) = error, ctx.codingPath.isEmpty, let key = fractionalKey(T.self, in: tree) {
         throw InputError("\(source): '\(key.path)' is \(StatNode.number(key.value)); expected a whole " +
-            "number\(key.value < 0 ? " >= 0" : "")")
+            "number\(abs(key.value) > Int.checkedLimit ? " of magnitude at most 2^53" : key.value < 0 ? " >= 0" : "")")
       }
       throw InputError("\(source): \(describe(error))")
     }
@@ -138,7 +138,9 @@ public enum ConfigTree {
     func walk(_ node: Any, _ path: [String]) {
       if let d = node as? [String: Any] { for (k, v) in d { walk(v, path + [k]) } }
       else if let i = node as? Int, i < 0 { leaves.append((path, Double(i))) }
-      else if let x = node as? Double, x.isFinite, x != x.rounded() { leaves.append((path, x)) }
+      else if let x = node as? Double, x.isFinite, x != x.rounded() || abs(x) > Int.checkedLimit {
+        leaves.append((path, x))
+      }
     }
     walk(tree, [])
     func replacing(_ node: Any, _ path: ArraySlice<String>, _ value: Any) -> Any {
@@ -147,7 +149,8 @@ public enum ConfigTree {
       return d
     }
     for (path, x) in leaves.sorted(by: { $0.0.joined(separator: ".") < $1.0.joined(separator: ".") }) {
-      let rounded = replacing(tree, path[...], x < 0 ? 0 : Int(x.rounded()))
+      // A stand-in the decoder takes as a whole number (a huge one cannot be an Int at all).
+      let rounded = replacing(tree, path[...], x < 0 ? 0 : abs(x) > Int.checkedLimit ? 1 : Int(x.rounded()))
       guard let data = try? JSONSerialization.data(withJSONObject: rounded, options: [.sortedKeys]) else { continue }
       do {
         _ = try JSONDecoder().decode(T.self, from: data)

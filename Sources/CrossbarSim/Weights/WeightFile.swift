@@ -73,6 +73,7 @@ public enum WeightFile {
     let biasNames = Set(network.layers.filter(\.operation.isMatrix).flatMap {
       [$0.name + ".bias", $0.name + "_bias", $0.name + "/bias"]
     })
+    let matchedByName = used
     var next = 0
     for i in unmatched {
       var taken: Int?
@@ -84,7 +85,7 @@ public enum WeightFile {
         taken = next
       }
       guard let t = taken else {
-        let unused = names.indices.filter { !used.contains($0) }.map { names[$0] }
+        let unused = names.indices.filter { !matchedByName.contains($0) }.map { names[$0] }
         throw InputError("\(source): no weights for layer \(network.layers[i].name) (\(names.count) " +
             "arrays, \(unmatched.count) layers not matched by " +
             "name\(unused.isEmpty ? "" : "; arrays matching no layer: " + unused.prefix(10).joined(separator: ", ")))")

@@ -14,11 +14,24 @@ enum ONNXArity {
     "Split": 1...2,
   ]
 
-  /// Fails when `op` with `count` inputs is outside its arity; `at` names the node.
-  static func check(_ op: String, inputs count: Int, at here: String) throws {
-    guard let r = inputs[op], !r.contains(count) else { return }
-    let want = r.upperBound == Int.max ? "at least \(r.lowerBound)"
-      : r.lowerBound == r.upperBound ? "\(r.lowerBound)" : "\(r.lowerBound) to \(r.upperBound)"
-    throw InputError("\(here): \(count) input\(count == 1 ? "" : "s"); \(op) takes \(want)")
+  /// Outputs each operator may have where it is not exactly one (optional outputs the importer
+  /// never reads: a max-pool's indices, a dropout's mask, a batch norm's training statistics).
+  static let outputs: [String: ClosedRange<Int>] = [
+    "MaxPool": 1...2, "Dropout": 1...2, "BatchNormalization": 1...3, "Split": 1...Int.max,
+  ]
+
+  /// Fails when `op` with `count` inputs or `produced` outputs is outside its arity; `at` names the node.
+  static func check(_ op: String, inputs count: Int, outputs produced: Int = 1, at here: String) throws {
+    func want(_ r: ClosedRange<Int>) -> String {
+      r.upperBound == Int.max ? "at least \(r.lowerBound)"
+        : r.lowerBound == r.upperBound ? "\(r.lowerBound)" : "\(r.lowerBound) to \(r.upperBound)"
+    }
+    if let r = inputs[op], !r.contains(count) {
+      throw InputError("\(here): \(count) input\(count == 1 ? "" : "s"); \(op) takes \(want(r))")
+    }
+    let o = outputs[op] ?? 1...1
+    if inputs[op] != nil, !o.contains(produced) {
+      throw InputError("\(here): \(produced) output\(produced == 1 ? "" : "s"); \(op) gives \(want(o))")
+    }
   }
 }

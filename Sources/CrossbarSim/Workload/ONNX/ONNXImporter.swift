@@ -134,7 +134,7 @@ struct GraphImport {
   mutating func node(_ n: Onnx_NodeProto) throws {
     let here = where_(n)
     guard n.output.count >= 1 else { throw InputError("\(here): no output") }
-    try ONNXArity.check(n.opType, inputs: n.input.count, at: here)
+    try ONNXArity.check(n.opType, inputs: n.input.count, outputs: n.output.count, at: here)
     if n.opType == "Split" {
       do { return try split(n, name: n.name.isEmpty ? n.output[0] : n.name) } catch let e as InputError
         where !e.description.hasPrefix(source) { throw InputError("\(here): \(e.description)") }
@@ -340,6 +340,9 @@ struct GraphImport {
           if try shuffleReshape(n, shape: s, name: name, out: out) { return }
           let elements = src.layer.map { builder.network.layers[$0].outputShape.elements }
             ?? builder.network.inputShape.elements
+          guard s.filter({ $0 == -1 }).count <= 1 else {
+            throw InputError("\(here): shape \(s) has more than one -1 (ONNX infers at most one dimension)")
+          }
           guard s.count == 2, [0, 1, -1].contains(s[0]), [-1, elements].contains(s[1]) else {
             throw InputError("\(here): shape \(s) is not supported (only [N, -1] or [N, \(elements)]: flattening)")
           }

@@ -31,9 +31,13 @@ public struct Comparison {
 
   /// The default variants with `texts` (`LABEL=--flags ...`) added, or replacing a default of that label.
   public static func variants(defaults: Bool, adding texts: [String]) throws -> [CompareVariant] {
-    var variants = defaults ? CompareVariant.defaults : []
+    var variants = defaults ? CompareVariant.defaults : [], given = Set<String>()
     for text in texts {
       let v = try CompareVariant(parsing: text)
+      if given.contains(v.label) {
+        throw InputError("--variant \(v.label) is given twice; each configuration needs its own label")
+      }
+      given.insert(v.label)
       if let i = variants.firstIndex(where: { $0.label == v.label }) { variants[i] = v } else { variants.append(v) }
     }
     return variants
