@@ -6,7 +6,7 @@ let fuzz: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
 let package = Package(
   name: "CrossbarSimFuzz",
   dependencies: [.package(name: "CrossbarSim", path: "../..")],
-  targets: ["NeuroSim", "ArchFile", "RunFile", "NumPy", "Options"].map { name in
+  targets: ["NeuroSim", "ArchFile", "RunFile", "NumPy", "Options", "ONNX"].map { name in
     .executableTarget(name: "Fuzz\(name)", dependencies: [.product(name: "CrossbarSim", package: "CrossbarSim"),
                                                           .product(name: "SimrunKit", package: "CrossbarSim")],
                       path: "Sources/Fuzz\(name)", swiftSettings: fuzz,

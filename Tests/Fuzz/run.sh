@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes simrun's parsers with libFuzzer (the Swift toolchain's -sanitize=fuzzer; coverage-guided):
 # NeuroSim CSV rows, arch files, run files and sweep-spec YAML, .npy arrays, option strings and
-# --set assignments. Seeds come from the bad-input corpus and the committed good inputs.
+# --set assignments, and ONNX models (up to 64 KB). Seeds come from the bad-input corpora and the
+# committed good inputs.
 #
 #   bash Tests/Fuzz/run.sh [RUNS] [PARSER ...]   # default 1,000,000 executions of every parser
 #
@@ -12,7 +13,7 @@ export SWIFT_BACKTRACE=enable=no   # let libFuzzer catch the trap and keep the i
 cd "$(dirname "$0")"
 runs=${1:-1000000}
 parsers=("${@:2}")
-[ ${#parsers[@]} -gt 0 ] || parsers=(NeuroSim ArchFile RunFile NumPy Options)
+[ ${#parsers[@]} -gt 0 ] || parsers=(NeuroSim ArchFile RunFile NumPy Options ONNX)
 # Debug build: SwiftPM instruments every module for coverage only there.
 if ! out=$(swift build --sanitize=fuzzer 2>&1); then echo "$out" | tail -n 30; echo "fuzz targets did not build"; exit 1; fi
 bin=$(swift build --sanitize=fuzzer --show-bin-path)
@@ -24,7 +25,9 @@ declare -A seeds=(
   [RunFile]="$B/r-*.yaml $B/s-*.yaml ../Slurm/sweep.yaml"
   [NumPy]="$B/w-*.npy ../Fixtures/digits/*.npy"
   [Options]=""
+  [ONNX]="$B/o-*.onnx"
 )
+declare -A maxlen=([ONNX]=65536)
 status=0
 for p in "${parsers[@]}"; do
   mkdir -p "$work/$p" "crashes/$p"
@@ -36,7 +39,7 @@ for p in "${parsers[@]}"; do
     done
   fi
   log="$work/$p.log"
-  if "$bin/Fuzz$p" "$work/$p" -runs="$runs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+  if "$bin/Fuzz$p" "$work/$p" -runs="$runs" -max_len=${maxlen[$p]:-4096} -timeout=10 -rss_limit_mb=2048 \
        -artifact_prefix="crashes/$p/" -print_final_stats=1 >"$log" 2>&1; then result=ok; else result=CRASH; status=1; fi
   execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}' || true)
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 || true)
