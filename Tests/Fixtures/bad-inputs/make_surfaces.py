@@ -191,6 +191,10 @@ case("calibration image 0", "run", "--model", M, "--eval", data, "--calibration"
 case("calibration: layer conv1's output reaches", "bench", "--functional", M, "--functional-data", "$D/d-x-big.npz")
 case("ok", "bench", "--functional", M, "--functional-data", "$D/d-x-denormal.npz")
 case("data.inputBits is 1", "bench", "--functional", M, "--functional-data", data, "--set", "data.inputBits=1")
+case("ok", "compare", "--model", M, "--data", "$D/d-x-big.npz", "--calibration", cal, "--no-defaults",
+     "--variant", "pruned=--compress prune-rows:ratio=0.5")
+case("calibration image 0", "compare", "--model", M, "--data", data, "--calibration", "$D/d-calib-big.npz",
+     "--no-defaults", "--variant", "pruned=--compress prune-rows:ratio=0.5")
 
 def weights_model(name, fn):
     m = onnx.load(os.path.join(D, "../digits/digits-cnn.onnx"))
