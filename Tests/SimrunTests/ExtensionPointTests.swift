@@ -6,8 +6,6 @@ import Testing
 
 // MARK: - What adding each kind of thing takes, shown by adding one
 
-private let tiny = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-  .appendingPathComponent("traces/NetWork_tiny.csv").path
 
 /// A mapper as a script would add it: one type. It lays im2col out with at most `rows` rows
 /// driven per array (arrays whose IR drop limits the active wordlines).

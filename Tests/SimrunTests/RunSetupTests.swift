@@ -3,8 +3,6 @@ import Foundation
 import Testing
 @testable import SimrunKit
 
-private let tiny = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-  .appendingPathComponent("traces/NetWork_tiny.csv").path
 
 @Suite("RunSetup")
 struct RunSetupTests {

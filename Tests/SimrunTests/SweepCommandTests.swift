@@ -5,13 +5,14 @@ import Testing
 @testable import SimrunKit
 
 /// A spec file in a fresh folder.
-private func specFile(_ text: String) throws -> String {
+func specFile(_ text: String) throws -> String {
   let path = "\(temporaryDirectory())/spec.yaml"
   try text.write(toFile: path, atomically: true, encoding: .utf8)
   return path
 }
 
-private let tiny = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// NeuroSim's 3-layer network (`traces/NetWork_tiny.csv`), shared by the simrun suites.
+let tiny = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
   .appendingPathComponent("traces/NetWork_tiny.csv").path
 
 /// 24 points on the 3-layer NeuroSim network: ADC bits x mapper x row-pruning ratio.

@@ -5,9 +5,6 @@ import TestSupport
 @testable import simrun
 @testable import SimrunKit
 
-private let tiny = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-  .appendingPathComponent("traces/NetWork_tiny.csv").path
-
 /// 12 points on the 3-layer NeuroSim network.
 private let spec12 = """
   version: 1
@@ -17,12 +14,6 @@ private let spec12 = """
     compress.prune-rows.ratio: [0.0, 0.25, 0.5, 0.75, 0.85, 0.95]
   objectives: [energyPerImage, max:imagesPerSecond]
   """
-
-private func specFile(_ text: String, in dir: String) throws -> String {
-  let path = "\(dir)/spec.yaml"
-  try text.write(toFile: path, atomically: true, encoding: .utf8)
-  return path
-}
 
 /// Journals and results shared between processes, edited by hand or holding awkward values.
 @Suite("sweep journals")
@@ -38,7 +29,7 @@ struct SweepJournalTests {
 
   @Test("a journal record whose values contradict its point, or of a point that does not exist, is an error on resume and on merge")
   func contradictions() throws {
-    let dir = temporaryDirectory(), spec = try specFile(spec12, in: dir)
+    let spec = try specFile(spec12), dir = (spec as NSString).deletingLastPathComponent
     let r = try runBinary(["sweep", spec, "--out", "\(dir)/a", "--progress", "none"])
     #expect(r.status == 0, "\(r.stderr)")
     let journal = try String(contentsOfFile: "\(dir)/a/journal.csv", encoding: .utf8)
@@ -69,7 +60,7 @@ struct SweepJournalTests {
 
   @Test("two concurrent sweep --resume into one folder, 10 times: the journal never tears and results.csv equals an uninterrupted run's")
   func concurrentResume() throws {
-    let dir = temporaryDirectory(), spec = try specFile(spec12, in: dir)
+    let spec = try specFile(spec12), dir = (spec as NSString).deletingLastPathComponent
     let whole = try runBinary(["sweep", spec, "--out", "\(dir)/whole", "--progress", "none"])
     #expect(whole.status == 0, "\(whole.stderr)")
     let expected = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/whole/results.csv"))
