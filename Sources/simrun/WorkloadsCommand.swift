@@ -7,7 +7,8 @@ struct WorkloadsCommand: ParsableCommand {
     commandName: "workloads", abstract: "List the built-in workloads (or describe a NeuroSim CSV) with layers, " +
         "parameters and MACs.")
 
-  @Option(help: "Describe this workload's layers instead of listing all (name or NeuroSim CSV).")
+  @Option(name: [.customLong("workload"), .customLong("model")],
+          help: "Describe this workload's layers instead of listing all (a name, a NeuroSim CSV or an ONNX model).")
   var workload: String?
 
   @Option(help: "table, json or csv.")

@@ -66,5 +66,10 @@ struct SweepCommand: ParsableCommand {
         "wrote %@/{%@}",
                  table.rows.count, runner.todo.count, Date().timeIntervalSince(start), jobs, failed, table.front.count,
                  table.objectiveNames, runner.dir, SweepOutputs.files.map(\.name).joined(separator: ",")))
+    // A sweep with no point that ran is a failure (a script must not read its empty front as a result).
+    if failed == table.rows.count, let first = table.rows.first {
+      throw InputError("sweep: all \(failed) points failed; \(runner.dir)/results.csv gives each one's error " +
+          "(point \(first.point): \(first.error))")
+    }
   }
 }

@@ -42,9 +42,14 @@ public struct PreparedRun {
     self.bench = bench
   }
 
-  /// The run folder a run gets when none is named: `runs/NETWORK-ARCH-MAPPER-SCHEDULE`.
+  /// The run folder a run gets when none is named: `runs/NETWORK-ARCH-MAPPER-SCHEDULE`, then each
+  /// compression step (`-prune-rows_ratio=0.5`), so runs that differ in compression do not share one.
   public var defaultFolder: String {
-    "runs/\(bench.network.name)-\(spec.name)-\(setup.mapper.kind)-\(setup.schedule.rawValue)"
+    let base = "\(bench.network.name)-\(spec.name)-\(setup.mapper.kind)-\(setup.schedule.rawValue)"
+    let steps = setup.compress.map { step in
+      String(step.text.map { $0.isLetter || $0.isNumber || "=.-".contains($0) ? $0 : "_" })
+    }
+    return "runs/" + ([base] + steps).joined(separator: "-")
   }
 
   /// Simulates every cycle, streaming events into `trace` when given.

@@ -106,7 +106,7 @@ public struct RunTree {
   }
 
   /// Levenshtein distance.
-  static func editDistance(_ a: String, _ b: String) -> Int {
+  public static func editDistance(_ a: String, _ b: String) -> Int {
     let b = Array(b)
     var row = Array(0...b.count)
     for (i, ca) in a.enumerated() {

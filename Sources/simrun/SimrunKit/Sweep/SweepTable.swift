@@ -39,7 +39,8 @@ public struct SweepRow: Equatable, Sendable {
   public var ok: Bool
   /// The spec's `metrics` order; empty strings when the point failed.
   var metrics: [String]
-  var error: String
+  /// Why the point failed (empty when it ran).
+  public internal(set) var error: String
 
   /// A journal line (the results.csv row without the Pareto flag).
   var line: String {
