@@ -55,3 +55,16 @@ struct CLIConsistencyTests {
     #expect(FileManager.default.fileExists(atPath: "\(out)/results.csv"))
   }
 }
+
+@Suite("YAML numbers")
+struct YAMLNumbersTests {
+  @Test("written YAML has shortest round-trip floats; strings that look like numbers and integers stay")
+  func human() throws {
+    let yaml = "a: 1.28e+0\nb: 6.0000000000000002e-05\nc: '1e5'\nd: 12\ne: [1e+2, x]\nf: {g: 0e+0}\nh: .inf\n"
+    #expect(try YAMLNumbers.human(yaml) == "a: 1.28\nb: 6e-05\nc: '1e5'\nd: 12\ne:\n- 100.0\n- x\nf:\n  g: 0.0\nh: .inf\n")
+    // The preset written and read back is the same spec, its clock written as a person would.
+    let text = try ArchSpec.isaac8bit.yaml()
+    #expect(text.contains("clockGHz: 1.28\n") && !text.contains("e+0"))
+    #expect(try ArchSpec.parse(text: text, source: "t") == ArchSpec.isaac8bit)
+  }
+}

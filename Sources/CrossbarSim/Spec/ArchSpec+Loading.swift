@@ -79,7 +79,7 @@ extension ArchSpec {
   }
 
   /// The resolved spec as YAML, written next to every run's results.
-  public func yaml() throws -> String { try YAMLEncoder().encode(self) }
+  public func yaml() throws -> String { try YAMLNumbers.human(YAMLEncoder().encode(self)) }
 
   /// Every problem with this spec, each naming its key path and the valid range.
   public func validate() -> [String] {

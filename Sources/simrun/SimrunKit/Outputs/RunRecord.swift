@@ -38,5 +38,5 @@ struct RunRecord: Encodable {
   }
 
   /// The YAML text.
-  func yaml() throws -> String { try YAMLEncoder().encode(self) }
+  func yaml() throws -> String { try YAMLNumbers.human(YAMLEncoder().encode(self)) }
 }
