@@ -66,7 +66,7 @@ struct ArchCommand: ParsableCommand {
                        m.chip] { t.append([r.path, num(r.count), num(r.powerMW), num(r.areaMm2), num(r.leakageMW)]) }
       return t.text
     case .table:
-      var t = TextTable(header: ["component", "count", "power [mW]", "area [mm2]"])
+      var t = TextTable(header: ["component", "count", "power of all [mW]", "area of all [mm2]"])
       t.rows = rows.map { [$0.path, num($0.count), String(format: "%.4f", $0.powerMW),
                            String(format: "%.6f", $0.areaMm2)] }
       t.footer = [
@@ -80,7 +80,8 @@ struct ArchCommand: ParsableCommand {
       var d = TextTable(header: ["derived from the geometry (\(x.rows)x\(x.columns))",
                                  "value", "unit"])
       d.rows = geometry.map { [$0.name, num($0.value), $0.unit] }
-      return t.render() + "\n" + d.render()
+      return t.render() + "power and area of a row are those of all its `count` units together (ISAAC's Table I); " +
+        "a router is shared by \(m.spec.chip.tilesPerRouter) tiles (count 1 / \(m.spec.chip.tilesPerRouter) per tile)\n\n" + d.render()
     }
   }
 }

@@ -41,6 +41,13 @@ struct CLIConsistencyTests {
       == "runs/NetWork_tiny-isaac-8bit-im2col-pipeline-prune-rows_ratio=0.5-quant-pow2_bits=8")
   }
 
+  @Test("simrun arch says its power and area are per row, for all the row's units")
+  func archTotals() throws {
+    let r = try runBinary(["arch", "--set", "chip.tilesPerRouter=2"])
+    #expect(r.status == 0 && r.stdout.contains("power of all [mW]") && r.stdout.contains("area of all [mm2]"))
+    #expect(r.stdout.contains("all its `count` units together") && r.stdout.contains("shared by 2 tiles"), "\(r.stdout)")
+  }
+
   @Test("a sweep whose every point fails exits non-zero, after writing each point's error")
   func allPointsFail() throws {
     let spec = try specFile("""
