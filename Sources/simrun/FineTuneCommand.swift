@@ -54,11 +54,15 @@ struct FineTuneCommand: ParsableCommand {
       "are (device.programmingSigma, set with --set; eval then measures crossbar+noise)."))
   var noiseAware = false
 
+  @Flag(help: "Print only where the files went (no per-epoch progress, no tables).")
+  var quiet = false
+
   @Option(help: "Output folder. [default: runs/finetune-NETWORK]")
   var out: String?
 
   static let ownFlags = ["config", "data", "train", "val", "epochs", "batch", "lr", "optimizer", "momentum",
-                         "weight-decay", "lr-schedule", "train-seed", "from-scratch", "xa-prune", "noise-aware", "out"]
+                         "weight-decay", "lr-schedule", "train-seed", "from-scratch", "xa-prune", "noise-aware", "out",
+                         "quiet"]
 
   func run() throws {
     Functional.useSingleThreadedBLAS()
@@ -75,7 +79,7 @@ struct FineTuneCommand: ParsableCommand {
     var job = FineTuneJob(setup: setup, train: data, options: o, fromScratch: fromScratch)
     job.xa = try xaPrune.map { try XAPruning(parsing: $0, source: "--xa-prune") }
     job.noiseAware = noiseAware
-    let outcome = try job.run { note($0) }
+    let outcome = try job.run { if !quiet { note($0) } }
     let dir = out ?? "runs/finetune-\(outcome.bench.network.name)"
     let folder = try RunFolder(dir, files: FineTuneOutputs.names)
     do {
@@ -85,11 +89,13 @@ struct FineTuneCommand: ParsableCommand {
       try FineTuneOutputs.weightsNPZ(tuned, to: "\(folder.staging)/weights.npz")
       try ONNXExporter.write(network: tuned.network, weights: tuned.weights, to: "\(folder.staging)/model.onnx")
       try folder.commit()
-      if let before = outcome.before { print("before fine-tuning:\n" + before.table, terminator: "") }
-      let trained = outcome.records.last?.epoch ?? 0
-      if let after = outcome.after { print("after \(trained) epochs:\n" + after.table, terminator: "") }
-      if let last = outcome.records.last?.validationTop1 {
-        print(String(format: "fine-tuned float top-1 %.2f %%", 100 * last))
+      if !quiet {
+        if let before = outcome.before { print("before fine-tuning:\n" + before.table, terminator: "") }
+        let trained = outcome.records.last?.epoch ?? 0
+        if let after = outcome.after { print("after \(trained) epochs:\n" + after.table, terminator: "") }
+        if let last = outcome.records.last?.validationTop1 {
+          print(String(format: "fine-tuned float top-1 %.2f %%", 100 * last))
+        }
       }
       print("wrote \(dir)/{\((files.map(\.0) + ["weights.npz", "model.onnx"]).joined(separator: ","))}")
     } catch {

@@ -48,6 +48,21 @@ struct CLIConsistencyTests {
     #expect(r.stdout.contains("all its `count` units together") && r.stdout.contains("shared by 2 tiles"), "\(r.stdout)")
   }
 
+  @Test("--quiet on sweep and finetune: no progress on stderr, one line on stdout")
+  func quiet() throws {
+    let spec = try specFile("version: 1\nbase: {workload: \(tiny)}\ngrid: {mapper: [im2col, sdk]}\n" +
+                            "objectives: [energyPerImage, imagesPerSecond]\n")
+    let dir = (spec as NSString).deletingLastPathComponent
+    let s = try runBinary(["sweep", spec, "--out", "\(dir)/s", "--quiet"])
+    #expect(s.status == 0 && s.stderr.isEmpty && s.stdout.split(separator: "\n").count == 1, "\(s)")
+    let d = BadInputCase.folder
+    let f = try runBinary(["finetune", "--model", "\(d)/../digits/digits-cnn.onnx", "--data", "\(d)/d-test16.npz",
+                           "--val", "\(d)/d-test16.npz", "--calibration", "\(d)/d-calib16.npz", "--epochs", "1",
+                           "--out", "\(dir)/f", "--quiet"])
+    #expect(f.status == 0 && f.stdout.split(separator: "\n").count == 1 && f.stdout.hasPrefix("wrote "), "\(f)")
+    #expect(!f.stderr.contains("epoch"), "\(f.stderr)")
+  }
+
   @Test("a sweep whose every point fails exits non-zero, after writing each point's error")
   func allPointsFail() throws {
     let spec = try specFile("""

@@ -42,6 +42,9 @@ struct SweepCommand: ParsableCommand {
   @Option(help: "Progress on stderr: auto (a bar on a terminal, periodic lines otherwise), bar, lines or none.")
   var progress = "auto"
 
+  @Flag(help: "No progress (--progress none); print only the summary line.")
+  var quiet = false
+
   func run() throws {
     Functional.useSingleThreadedBLAS()
     let shard = try shard.map(SweepShard.init(parsing:)) ?? .whole
@@ -49,7 +52,7 @@ struct SweepCommand: ParsableCommand {
       guard n >= 1 else { throw InputError("--jobs \(n): give 1 or more") }
       return n
     } ?? ProcessInfo.processInfo.activeProcessorCount
-    guard let style = SweepProgress.Style(rawValue: progress) else {
+    guard let style = SweepProgress.Style(rawValue: quiet ? "none" : progress) else {
       throw InputError("--progress \(progress): expected auto, bar, lines or none")
     }
     let runner = try SweepRunner(specPath: spec, shard: shard, out: out, resume: resume) { note("sweep: \($0)") }
