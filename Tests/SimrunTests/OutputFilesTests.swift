@@ -59,3 +59,23 @@ struct RunFolderTests {
     #expect(left == ["run", "run.partial-\(host)-1", "run.partial-otherhost-\(dead)", "runner.partial-\(dead)"].sorted())
   }
 }
+
+@Suite("Per-layer plot")
+struct LayerPlotTests {
+  @Test("layers.svg names the mapper and compression, and widens past ~35 layers instead of squeezing them")
+  func readable() throws {
+    let dir = temporaryDirectory()
+    let r = try runBinary(["run", "--workload", "resnet56", "--compress", "prune-rows:ratio=0.5", "--out", dir, "--quiet"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let svg = try String(contentsOfFile: "\(dir)/layers.svg", encoding: .utf8)
+    #expect(svg.contains("resnet56 on isaac-8bit, im2col, prune-rows:ratio=0.5: time per layer"))
+    // 86 layers of 3 bars at >= 8 px each (0.8 of a slot): a plot at least 86 x 30 px wide.
+    let width = try #require(svg.firstMatch(of: /width="(\d+)"/).map { Int($0.1)! })
+    #expect(width >= 90 + 200 + 86 * 30, "width \(width)")
+    #expect(OutputValidity.xml(Data(svg.utf8)) == nil)
+    // A long name is shortened on the axis and whole in its tooltip.
+    let long = SVGChart.groupedBars(title: "t", yLabel: "y", groups: [(String(repeating: "n", count: 40), [1])],
+                                    series: ["a"])
+    #expect(long.contains("nnnnnnnnnnnnn…nnnnnnnnnnnnnn<title>" + String(repeating: "n", count: 40) + "</title>"))
+  }
+}

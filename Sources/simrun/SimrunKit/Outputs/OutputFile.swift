@@ -65,7 +65,7 @@ public enum RunOutputs {
       $0.outcome.report.layersCSV
     },
     OutputFile("layers.svg", by: by, about: "per layer: latency, mean crossbar busy time and input stalls [µs]") {
-      RunPlots.layers($0.outcome.result)
+      RunPlots.layers($0.outcome)
     },
     OutputFile("energy.csv", by: by,
                about: "energy per component class, for the run and each layer") { $0.outcome.report.energyCSV },

@@ -6,8 +6,9 @@ enum RunPlots {
   /// Per layer [µs]: latency (first activity to last output), the time each of its crossbars reads
   /// on average (activations x the bit-serial read of one input vector / crossbars), and the time it
   /// waited for inputs.
-  static func layers(_ r: SimulationResult) -> String {
-    let clock = r.spec.clock
+  static func layers(_ outcome: RunOutcome) -> String {
+    let r = outcome.result, clock = r.spec.clock
+    let compression = outcome.setup.compress.isEmpty ? "dense" : outcome.setup.compress.map(\.text).joined(separator: " + ")
     let groups = r.layers.map { l -> (String, [Double]) in
       // analyticCycles is computingCycles x (input cycles x read cycles): one activation's duration.
       let perActivation = l.computingCycles > 0 ? clock.ns(l.analyticCycles) / Double(l.computingCycles) : 0
@@ -15,8 +16,8 @@ enum RunPlots {
       return (l.name, [clock.ns(l.end) - clock.ns(l.start), busy, clock.ns(l.stallInputCycles)].map { $0 / 1e3 })
     }
     return SVGChart.groupedBars(
-      title: "\(r.network) on \(r.spec.name): time per layer (\(r.options.schedule.rawValue) schedule, \(r.images) " +
-          "image\(r.images == 1 ? "" : "s"))",
+      title: "\(r.network) on \(r.spec.name), \(outcome.setup.mapper.text), \(compression): time per layer " +
+          "(\(r.options.schedule.rawValue) schedule, \(r.images) image\(r.images == 1 ? "" : "s"))",
       yLabel: "time [µs]", groups: groups,
       series: ["latency", "crossbar busy (mean)", "input stalls"])
   }

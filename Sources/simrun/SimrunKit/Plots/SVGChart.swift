@@ -56,7 +56,10 @@ enum SVGChart {
         ##" viewBox="0 0 \##(Int(f.width)) \##(Int(f.height))" font-family="Helvetica, Arial, sans-serif""## +
         ##" font-size="13">"##,
      ##"<rect width="100%" height="100%" fill="white"/>"##,
-     ##"<text x="\##(f.left + f.plotWidth / 2)" y="28" text-anchor="middle" font-size="16" font-weight="bold">"## +
+     // A chart wider than a screen keeps its title at the left, where it opens.
+     f.width > Frame().width
+       ? ##"<text x="\##(f.left)" y="24" text-anchor="start" font-size="16" font-weight="bold">\##(escape(title))</text>"##
+       : ##"<text x="\##(f.left + f.plotWidth / 2)" y="28" text-anchor="middle" font-size="16" font-weight="bold">"## +
          ##"\##(escape(title))</text>"##]
   }
 
@@ -81,6 +84,15 @@ enum SVGChart {
 
   static func legend(_ f: Frame, series: [String]) -> [String] {
     var s: [String] = []
+    if f.width > Frame().width {   // a wide chart: one row under the title, at the left
+      var x = f.left
+      for (i, name) in series.enumerated() {
+        s.append(##"<rect x="\##(x)" y="34" width="12" height="12" fill="\##(palette[i % palette.count])"/>"##)
+        s.append(##"<text x="\##(x + 18)" y="44">\##(escape(name))</text>"##)
+        x += 18 + 8 * Double(name.count) + 24
+      }
+      return s
+    }
     for (i, name) in series.enumerated() {
       let y = f.top + 10 + Double(i) * 20, x = f.left + f.plotWidth + 20
       s.append(##"<rect x="\##(x)" y="\##(y - 10)" width="12" height="12" fill="\##(palette[i % palette.count])"/>"##)
@@ -166,9 +178,13 @@ extension SVGChart {
 }
 
 extension SVGChart {
-  /// One group per entry, one bar per series side by side.
+  /// One group per entry, one bar per series side by side. Past about 35 groups the chart widens
+  /// (at least 8 px a bar; a browser scrolls it) instead of squeezing them, and names longer than
+  /// 28 characters are shortened on the axis (whole in each bar's tooltip).
   static func groupedBars(title: String, yLabel: String, groups: [(String, [Double])], series: [String]) -> String {
-    let f = Frame()
+    var f = Frame()
+    let minimumSlot = 8.0 * Double(max(1, series.count)) / 0.8
+    f.width = max(f.width, f.left + f.right + minimumSlot * Double(groups.count))
     let top = groups.flatMap(\.1).max() ?? 1
     let t = ticks(upTo: top > 0 ? top : 1)
     let hi = t.last ?? 1
@@ -183,8 +199,9 @@ extension SVGChart {
             ##"\##(escape(name)): \##(escape(series[i])) \##(Self.label(v))</title></rect>"##)
       }
       let lx = x0 + slot * 0.4, ly = f.top + f.plotHeight + 12
+      let shown = name.count > 28 ? String(name.prefix(13)) + "…" + String(name.suffix(14)) : name
       s.append(##"<text x="\##(lx)" y="\##(ly)" text-anchor="end" transform="rotate(-40 \##(lx) \##(ly))">"## +
-          ##"\##(escape(name))</text>"##)
+          ##"\##(escape(shown))<title>\##(escape(name))</title></text>"##)
     }
     s += legend(f, series: series)
     return (s + ["</svg>"]).joined(separator: "\n") + "\n"
