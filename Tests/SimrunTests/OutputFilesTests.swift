@@ -79,3 +79,21 @@ struct LayerPlotTests {
     #expect(long.contains("nnnnnnnnnnnnn…nnnnnnnnnnnnnn<title>" + String(repeating: "n", count: 40) + "</title>"))
   }
 }
+
+@Suite("Pareto plot")
+struct ParetoPlotTests {
+  @Test("front points carry their number, every tooltip names the design, coinciding marks do not overlap")
+  func labelled() {
+    let svg = SVGChart.scatter(title: "t", xLabel: "x", yLabel: "y",
+                               series: [("design point", [(3, 3)], false), ("front", [(1, 1), (1, 1), (2, 5)], true)],
+                               names: [["point 9 (mapper=sdk)"], ["point 0 (a=1)", "point 1 (a=2)", "point 2 (a=3)"]],
+                               marks: [[], ["#0", "#1", "#2"]])
+    #expect(svg.contains("<title>point 9 (mapper=sdk): 3, 3</title>") && svg.contains("<title>point 1 (a=2): 1, 1</title>"))
+    let marks = svg.matches(of: /<text x="([0-9.]+)" y="([0-9.]+)" font-size="11"[^>]*>(#\d)</).map {
+      (Double($0.1)!, Double($0.2)!, String($0.3))
+    }
+    #expect(marks.map(\.2) == ["#0", "#1", "#2"])
+    #expect(marks[0].0 == marks[1].0 && abs(marks[0].1 - marks[1].1) >= 11)
+    #expect(OutputValidity.xml(Data(svg.utf8)) == nil)
+  }
+}

@@ -144,8 +144,11 @@ extension SVGChart {
   }
 
   /// Points of several series on linear axes; a series with `line` also joins its points in x order.
+  /// `names[i][j]` (when given) names point `j` of series `i` in its tooltip; `marks[i][j]`, a short
+  /// text drawn beside it (a Pareto point's number).
   static func scatter(title: String, xLabel: String, yLabel: String,
-                      series: [(name: String, points: [(Double, Double)], line: Bool)]) -> String {
+                      series: [(name: String, points: [(Double, Double)], line: Bool)],
+                      names: [[String]] = [], marks: [[String]] = []) -> String {
     let f = Frame(bottom: 90)
     let all = series.flatMap(\.points)
     let xs = all.map(\.0), ys = all.map(\.1)
@@ -159,15 +162,25 @@ extension SVGChart {
     func px(_ v: Double) -> Double { f.left + f.plotWidth * (v - lx) / max(hx - lx, 1e-12) }
     func py(_ v: Double) -> Double { f.top + f.plotHeight * (1 - (v - ly) / max(hy - ly, 1e-12)) }
     var s = header(f, title: title) + yAxis(f, ticks: ty, label: yLabel) + xAxis(f, ticks: tx, label: xLabel)
+    var placed: [(Double, Double)] = []
     for (i, serie) in series.enumerated() {
       let colour = i == 0 ? "#9e9e9e" : palette[(i - 1) % palette.count]
       if serie.line, serie.points.count > 1 {
         let path = serie.points.sorted { $0.0 < $1.0 }.map { "\(px($0.0)),\(py($0.1))" }.joined(separator: " ")
         s.append(##"<polyline points="\##(path)" fill="none" stroke="\##(colour)" stroke-width="1.5"/>"##)
       }
-      for (x, y) in serie.points {
+      for (j, (x, y)) in serie.points.enumerated() {
+        let name = i < names.count && j < names[i].count ? escape(names[i][j]) + ": " : ""
         s.append(##"<circle cx="\##(px(x))" cy="\##(py(y))" r="\##(i == 0 ? 3 : 4.5)" fill="\##(colour)""## +
-            ##" fill-opacity="\##(i == 0 ? 0.6 : 1)"><title>\##(Self.label(x)), \##(Self.label(y))</title></circle>"##)
+            ##" fill-opacity="\##(i == 0 ? 0.6 : 1)"><title>\##(name)\##(Self.label(x)), \##(Self.label(y))</title></circle>"##)
+        if i < marks.count, j < marks[i].count, !marks[i][j].isEmpty {
+          // Marks of coinciding points stack downwards instead of printing over each other.
+          var my = py(y) - 7
+          while placed.contains(where: { abs($0.0 - px(x)) < 30 && abs($0.1 - my) < 11 }) { my += 12 }
+          placed.append((px(x), my))
+          s.append(##"<text x="\##(px(x) + 7)" y="\##(my)" font-size="11" fill="\##(colour)">"## +
+              ##"\##(escape(marks[i][j]))</text>"##)
+        }
       }
       let y = f.top + 10 + Double(i) * 20, x = f.left + f.plotWidth + 20
       s.append(##"<circle cx="\##(x + 6)" cy="\##(y - 4)" r="5" fill="\##(colour)"/>"##)

@@ -10,16 +10,25 @@ enum SweepPlots {
     let (xm, ym) = (metrics[xi], metrics[yi])
     let front = table.front
     var others: [(Double, Double)] = [], best: [(Double, Double)] = []
+    var otherNames: [String] = [], bestNames: [String] = [], bestMarks: [String] = []
     for r in table.rows where r.ok {
       guard let x = Double(r.metrics[xi]), let y = Double(r.metrics[yi]) else { continue }
       let p = (x / xm.axisDivisor, y / ym.axisDivisor)
-      if front.contains(r.point) { best.append(p) } else { others.append(p) }
+      // The tooltip names the design by its grid values, as results.csv's row does.
+      let name = "point \(r.point) (" + zip(table.spec.parameters, r.values).map { "\($0.name)=\($1)" }
+        .joined(separator: ", ") + ")"
+      if front.contains(r.point) {
+        best.append(p); bestNames.append(name); bestMarks.append("#\(r.point)")
+      } else {
+        others.append(p); otherNames.append(name)
+      }
     }
     func better(_ max: Bool) -> String { max ? "higher is better" : "lower is better" }
     let more = o.count > 2 ? " (front on all \(o.count) objectives)" : ""
     return SVGChart.scatter(
       title: "Pareto front: \(best.count) of \(best.count + others.count) design points\(more)",
       xLabel: "\(xm.axisLabel), \(better(o[0].maximise))", yLabel: "\(ym.axisLabel), \(better(o[1].maximise))",
-      series: [("design point", others, false), ("Pareto front", best, true)])
+      series: [("design point", others, false), ("Pareto front (#point)", best, true)],
+      names: [otherNames, bestNames], marks: [[], bestMarks])
   }
 }
