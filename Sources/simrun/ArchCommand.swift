@@ -81,7 +81,8 @@ struct ArchCommand: ParsableCommand {
                                  "value", "unit"])
       d.rows = geometry.map { [$0.name, num($0.value), $0.unit] }
       return t.render() + "power and area of a row are those of all its `count` units together (ISAAC's Table I); " +
-        "a router is shared by \(m.spec.chip.tilesPerRouter) tiles (count 1 / \(m.spec.chip.tilesPerRouter) per tile)\n\n" + d.render()
+        "a router is shared by \(m.spec.chip.tilesPerRouter) tiles " +
+        "(count 1 / \(m.spec.chip.tilesPerRouter) per tile)\n\n" + d.render()
     }
   }
 }

@@ -8,7 +8,8 @@ enum RunPlots {
   /// waited for inputs.
   static func layers(_ outcome: RunOutcome) -> String {
     let r = outcome.result, clock = r.spec.clock
-    let compression = outcome.setup.compress.isEmpty ? "dense" : outcome.setup.compress.map(\.text).joined(separator: " + ")
+    let steps = outcome.setup.compress.map(\.text)
+    let compression = steps.isEmpty ? "dense" : steps.joined(separator: " + ")
     let groups = r.layers.map { l -> (String, [Double]) in
       // analyticCycles is computingCycles x (input cycles x read cycles): one activation's duration.
       let perActivation = l.computingCycles > 0 ? clock.ns(l.analyticCycles) / Double(l.computingCycles) : 0

@@ -58,7 +58,8 @@ enum SVGChart {
      ##"<rect width="100%" height="100%" fill="white"/>"##,
      // A chart wider than a screen keeps its title at the left, where it opens.
      f.width > Frame().width
-       ? ##"<text x="\##(f.left)" y="24" text-anchor="start" font-size="16" font-weight="bold">\##(escape(title))</text>"##
+       ? ##"<text x="\##(f.left)" y="24" text-anchor="start" font-size="16" font-weight="bold">"## +
+         ##"\##(escape(title))</text>"##
        : ##"<text x="\##(f.left + f.plotWidth / 2)" y="28" text-anchor="middle" font-size="16" font-weight="bold">"## +
          ##"\##(escape(title))</text>"##]
   }
@@ -172,7 +173,8 @@ extension SVGChart {
       for (j, (x, y)) in serie.points.enumerated() {
         let name = i < names.count && j < names[i].count ? escape(names[i][j]) + ": " : ""
         s.append(##"<circle cx="\##(px(x))" cy="\##(py(y))" r="\##(i == 0 ? 3 : 4.5)" fill="\##(colour)""## +
-            ##" fill-opacity="\##(i == 0 ? 0.6 : 1)"><title>\##(name)\##(Self.label(x)), \##(Self.label(y))</title></circle>"##)
+            ##" fill-opacity="\##(i == 0 ? 0.6 : 1)"><title>\##(name)\##(Self.label(x)), "## +
+            ##"\##(Self.label(y))</title></circle>"##)
         if i < marks.count, j < marks[i].count, !marks[i][j].isEmpty {
           // Marks of coinciding points stack downwards instead of printing over each other.
           var my = py(y) - 7

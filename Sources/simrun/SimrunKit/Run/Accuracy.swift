@@ -25,7 +25,9 @@ public struct EvaluationData: Sendable {
   /// the first 128 images of `data`) for `network`.
   init(data: String, calibration: String?, images: Int?, network net: Network) throws {
     set = try Dataset.load(data, shape: net.inputShape, classes: net.classes)
-    let from = try calibration.map { try Dataset.load($0, shape: net.inputShape, classes: Int.max, labelled: false) } ?? set
+    let from = try calibration.map {
+      try Dataset.load($0, shape: net.inputShape, classes: Int.max, labelled: false)
+    } ?? set
     let n = min(images ?? (calibration == nil ? 128 : from.images), from.images)
     self.calibration = n == from.images ? from : Dataset(x: Array(from.x[0..<(n * net.inputShape.elements)]),
                                                          y: Array(from.y[0..<n]))

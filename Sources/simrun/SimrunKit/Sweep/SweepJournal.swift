@@ -107,7 +107,9 @@ final class SweepJournal: @unchecked Sendable {
   private static func lockFolder(_ dir: String, waiting: (String) -> Void) throws -> Int32 {
     let lockPath = "\(dir)/\(lockName)"
     let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw InputError("--out \(dir): cannot create \(lockName): \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else {
+      throw InputError("--out \(dir): cannot create \(lockName): \(String(cString: strerror(errno)))")
+    }
     if flock(fd, LOCK_EX | LOCK_NB) != 0 {
       guard errno == EWOULDBLOCK else {
         let reason = String(cString: strerror(errno))
