@@ -21,8 +21,9 @@ public struct Dataset: Sendable {
     guard let x = try file.array(named: "x") else { throw InputError("\(path): no array 'x' " +
         "(images, N x C x H x W)") }
     // Calibration images need no labels: y is not read, and every label is 0.
-    let unlabelled = NumPyArray(shape: [x.shape.first ?? 0], values: Array(repeating: 0, count: x.shape.first ?? 0))
-    guard let y = labelled ? try file.array(named: "y") : unlabelled else {
+    let n = x.shape.first ?? 0
+    guard let y = labelled ? try file.array(named: "y") : NumPyArray(shape: [n], values: Array(repeating: 0, count: n))
+    else {
       throw InputError("\(path): no array 'y' (labels, N)")
     }
     let want = [shape.channels, shape.height, shape.width]
