@@ -33,10 +33,25 @@ struct CompareCommandTests {
       #expect(Double(value(row, "relativeError"))! > 0)
     }
     #expect(rows.filter { $0[0].hasPrefix("quant") }.allSatisfy { value($0, "params") == "270896" })
-    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/compare.json"))) as! [[String: Any]]
+    let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/compare.json"))) as! [String: Any]
+    let json = doc["rows"] as! [[String: Any]], setup = doc["setup"] as! [String: Any]
     #expect(json.count == rows.count && json[3]["label"] as? String == "prune-crossbar")
+    // The setup is recorded: what ran, on what, at which budget, against which row.
+    #expect(setup["network"] as? String == "resnet20" && setup["arch"] as? String == "isaac-8bit")
+    #expect(setup["match"] as? String == "params=0.5" && setup["baseline"] as? String == "dense-im2col")
+    #expect(setup["images"] as? Int == 1 && setup["schedule"] as? String == "pipeline")
+    #expect((setup["configurations"] as? [[String: Any]])?.count == 12)
+    // Each configuration keeps its run folder, whose metrics are the row's.
+    #expect(json[5]["runFolder"] as? String == "runs/prune-rows")
+    let metrics = try String(contentsOfFile: "\(out)/runs/prune-rows/metrics.csv", encoding: .utf8)
+      .split(separator: "\n").map { CSV.fields(String($0)) }
+    #expect(metrics[1][metrics[0].firstIndex(of: "params")!] == value(rows[5], "params"))
+    #expect(FileManager.default.fileExists(atPath: "\(out)/runs/group-lowrank-sdk/layers.svg"))
     let svg = try String(contentsOfFile: "\(out)/compare-energy.svg", encoding: .utf8)
     #expect(svg.hasPrefix("<svg") && svg.contains("energy per image [µJ]") && svg.contains(">ADC</text>"))
+    #expect(svg.contains("resnet20 on isaac-8bit, --match params=0.5"))
+    // ADC and digital energy are drawn in their fixed, unlike colours.
+    #expect(svg.contains(##"fill="#e15759"/>"##) && svg.contains(">digital</text>") && svg.contains(##"fill="#2b2b2b"/>"##))
     #expect(r.stdout.contains("| prune-rows | `sdk` |"))
     // One image: the images/s column is 1 / latency, and the table says so.
     #expect(r.stdout.contains("* one image: images/s is 1 / latency, not a throughput"))
@@ -90,5 +105,29 @@ struct CompareInViewTests {
     // The busiest unit, with how busy: a layer's crossbars or a named resource.
     let limited = rows[1][rows[0].firstIndex(of: "limitedBy")!]
     #expect(limited.hasSuffix(" %)") && (limited.contains("crossbars") || limited.contains("tile") || limited.contains("router")))
+  }
+}
+
+@Suite("compare's run folders and colours")
+struct CompareFolderTests {
+  @Test("labels become distinct folder names under runs/: unsafe characters replaced, clashes numbered")
+  func folderNames() {
+    #expect(Comparison.folderNames(["a b", "a_b", "../x", "ok-1.5", ""]) ==
+            ["runs/a_b", "runs/a_b-2", "runs/_.._x", "runs/ok-1.5", "runs/_"])
+  }
+
+  @Test("every energy class has its own colour, and no two are alike (RGB distance at least 60)")
+  func classColours() {
+    let colours = EnergyClass.allCases.map { ComparePlots.classColours[$0] }
+    #expect(colours.allSatisfy { $0 != nil })
+    func rgb(_ s: String) -> [Double] {
+      let v = Int(s.dropFirst(), radix: 16)!
+      return [Double(v >> 16), Double((v >> 8) & 255), Double(v & 255)]
+    }
+    let c = colours.compactMap { $0 }.map(rgb)
+    for i in c.indices { for j in c.indices where j > i {
+      let d = zip(c[i], c[j]).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
+      #expect(d >= 60, "\(EnergyClass.allCases[i]) and \(EnergyClass.allCases[j]): \(d)")
+    } }
   }
 }

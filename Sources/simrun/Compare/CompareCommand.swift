@@ -79,10 +79,9 @@ struct CompareCommand: ParsableCommand {
       note("compare: \(progress.next())/\(count) \(label)\(ok ? "" : " failed")")
     }
     if let table = outcome.table {
-      let files = try OutputFile.texts(CompareOutputs.files, for: table)
-      try OutputFolder.write(files, to: dir)
+      let files = try CompareOutputs.write(outcome, to: dir)
       if !quiet { print(table.markdown, terminator: "") }
-      print("wrote \(dir)/{\(files.map(\.0).joined(separator: ","))}")
+      print("wrote \(dir)/{\(files.joined(separator: ","))}")
     }
     if !outcome.failures.isEmpty {
       let list = outcome.failures.joined(separator: "\n  ")

@@ -48,9 +48,16 @@ public struct CompareTable: Sendable {
   public var rows: [CompareRow]
   /// The row the ratios divide by.
   public var baseline: Int
+  /// What the comparison ran on (nil: not recorded, for a table built by hand).
+  public var setup: CompareSetup?
+  /// Each row's run folder under the comparison's folder (`runs/LABEL`), in row order; empty when
+  /// none was written.
+  public var runFolders: [String] = []
 
   /// A table of `rows`, ratios to row `baseline`.
-  public init(rows: [CompareRow], baseline: Int) { self.rows = rows; self.baseline = baseline }
+  public init(rows: [CompareRow], baseline: Int, setup: CompareSetup? = nil) {
+    self.rows = rows; self.baseline = baseline; self.setup = setup
+  }
 
   /// Metrics with a ratio column, and their indices in `Metric.all`.
   static var ratios: [(Int, Metric)] {
@@ -92,16 +99,23 @@ public struct CompareTable: Sendable {
     return t.text
   }
 
-  /// `compare.json`: an array of objects with the CSV's columns, numbers as numbers and empty cells null.
+  /// `compare.json`: `{"setup": {...}, "rows": [...]}`, the setup as `CompareSetup.json` (null when
+  /// not recorded) and the rows as objects with the CSV's columns, numbers as numbers and empty cells
+  /// null, each with `runFolder` when the comparison wrote one.
   public var json: String {
-    JSONValue.array(rows.map { r in
-      .object(cells(r).map { k, c in
-        switch c {
-        case .text(let s): .init(k, s.isEmpty ? .null : .string(s))
-        case .number(let v): .init(k, .numberOrNull(v))
+    JSONValue.object([
+      .init("setup", setup?.json ?? .null),
+      .init("rows", .array(rows.indices.map { i in
+        var fields: [JSONValue.Member] = cells(rows[i]).map { k, c in
+          switch c {
+          case .text(let s): .init(k, s.isEmpty ? .null : .string(s))
+          case .number(let v): .init(k, .numberOrNull(v))
+          }
         }
-      })
-    }).document
+        if i < runFolders.count { fields.append(.init("runFolder", .string(runFolders[i]))) }
+        return .object(fields)
+      })),
+    ]).document
   }
 
   /// The terminal table (Markdown).

@@ -69,6 +69,17 @@ public enum CompareBudget: Equatable, Sendable {
   /// weights, found by bisection on `params`, whose accuracy is at least this fraction.
   case accuracy(Double)
 
+  /// The budget as `--match` takes it (`params=0.4`).
+  public var text: String {
+    switch self {
+    case .none: "none"
+    case .params(let f): "params=\(StatNode.number(f))"
+    case .crossbars(let n): "crossbars=\(n)"
+    case .error(let e): "error=\(StatNode.number(e))"
+    case .accuracy(let a): "accuracy=\(StatNode.number(a))"
+    }
+  }
+
   /// Parses `params=F`, `crossbars=N`, `error=E` or `none`.
   public init(parsing text: String) throws {
     let parts = text.split(separator: "=", maxSplits: 1).map(String.init)

@@ -50,12 +50,48 @@ public struct Comparison {
     return "runs/compare-\(network)-\(arch)"
   }
 
-  /// What a comparison leaves: the table of the rows that ran, and the configurations that failed.
+  /// What a comparison leaves: the table of the rows that ran, their run folders' files, and the
+  /// configurations that failed.
   public struct Outcome {
     /// The finished rows (nil when every configuration failed).
     public var table: CompareTable?
+    /// The files of each finished row's run folder (`RunOutputs`), in row order.
+    public var runFiles: [[(String, String)]] = []
     /// `label: error` of each failed configuration.
     public var failures: [String]
+  }
+
+  /// The setup record of a comparison whose common run is `base` on `spec`.
+  func record(base: RunSetup, network: String, spec: ArchSpec, baseline: String) -> CompareSetup {
+    let archSource: String
+    switch base.arch {
+    case .named(let s): archSource = s
+    case .inline, .resolved: archSource = "inline"
+    }
+    let data: String? = base.eval
+    let tuning = fineTune.map { f in
+      "\(f.options.epochs) epochs of \(f.options.optimizer) at lr \(StatNode.number(f.options.learningRate)), batch " +
+          "\(f.options.batch), on \(f.train)"
+    }
+    return CompareSetup(network: network, workload: base.workload, arch: spec.name, archSource: archSource,
+                        archSet: base.set, archBrief: spec.brief, schedule: base.schedule.rawValue,
+                        images: base.images, replicate: base.replicate, placement: base.placement.rawValue,
+                        data: data, fineTune: tuning, match: budget.text, baseline: baseline,
+                        configurations: variants.map { ($0.label, $0.flags) })
+  }
+
+  /// Folder names under `runs/` for the labels: letters, digits, `-`, `_` and `.` kept, anything
+  /// else `_`; a name two labels share gets `-2`, `-3`, ...
+  static func folderNames(_ labels: [String]) -> [String] {
+    var used = Set<String>()
+    return labels.map { label in
+      var base = String(label.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "_" })
+      if base.hasPrefix(".") || base.isEmpty { base = "_" + base }
+      var name = base, k = 2
+      while used.contains(name) { name = "\(base)-\(k)"; k += 1 }
+      used.insert(name)
+      return "runs/" + name
+    }
   }
 
   /// Runs every configuration, `jobs` at a time (each single-threaded), keeping their order;
@@ -87,7 +123,7 @@ public struct Comparison {
       }
     }
     let items = Array(zip(variants.indices, setups))
-    let results = ParallelRuns.map(items, jobs: jobs) { [variants, full] item -> CompareRow in
+    let results = ParallelRuns.map(items, jobs: jobs) { [variants, full] item -> (CompareRow, [(String, String)]) in
       let (k, setup) = item
       let v = variants[k]
       let own = EvaluationData.sameImages(setup, base) ? data : nil
@@ -103,7 +139,7 @@ public struct Comparison {
       }
       if case .accuracy(let target) = budget,
          setup.compress.contains(where: { plugins.compressorEntry($0.kind)?.takesBudget("params") ?? false }) {
-        return try AccuracyMatch(target: target, steps: 6).row(label: v.label) { fraction in
+        let (row, run) = try AccuracyMatch(target: target, steps: 6).row(label: v.label) { fraction in
           var s = full[k]
           let count = String(max(1, Int((fraction * Double(denseParams)).rounded())))
           for j in s.compress.indices where s.compress[j].options["params"] != nil {
@@ -111,24 +147,29 @@ public struct Comparison {
           }
           return try outcome(s)
         }
+        return (row, try OutputFile.texts(RunOutputs.files, for: RunProducts(outcome: run)))
       }
       let run = try outcome(setup)
       var row = CompareRow(label: v.label, run: run)
       (row.budgetTarget, row.budgetNote) = budget.describe(
         steps: setup.compress, denseParams: denseParams, plugins: plugins, params: Int(row["params"] ?? 0),
         crossbars: Int(row["crossbars"] ?? 0), error: row["relativeError"] ?? 0)
-      return row
+      return (row, try OutputFile.texts(RunOutputs.files, for: RunProducts(outcome: run)))
     } finished: { [variants] i, ok in finished(variants[i].label, ok) }
-    var rows: [CompareRow] = [], failures: [String] = []
-    for (v, r) in zip(variants, results) {
+    var rows: [CompareRow] = [], files: [[(String, String)]] = [], folders: [String] = [], failures: [String] = []
+    for ((v, r), folder) in zip(zip(variants, results), Self.folderNames(variants.map(\.label))) {
       switch r {
-      case .success(let row): rows.append(row)
+      case .success(let (row, texts)): rows.append(row); files.append(texts); folders.append(folder)
       case .failure(let e): failures.append("\(v.label): \(e)")
       }
     }
     guard !rows.isEmpty else { return Outcome(table: nil, failures: failures) }
     let b = rows.firstIndex { $0.label == (baseline ?? rows[0].label) } ?? 0
-    return Outcome(table: CompareTable(rows: rows, baseline: b), failures: failures)
+    let spec = try base.arch.load(overrides: base.set)
+    var table = CompareTable(rows: rows, baseline: b,
+                             setup: record(base: base, network: net.name, spec: spec, baseline: rows[b].label))
+    table.runFolders = folders
+    return Outcome(table: table, runFiles: files, failures: failures)
   }
 }
 
@@ -140,7 +181,7 @@ struct AccuracyMatch {
   let target: Double
   let steps: Int
 
-  func row(label: String, run: (Double) throws -> RunOutcome) throws -> CompareRow {
+  func row(label: String, run: (Double) throws -> RunOutcome) throws -> (CompareRow, RunOutcome) {
     func top1(_ r: RunOutcome) -> Double { r.accuracy?.crossbarTop1 ?? 0 }
     var best = try run(1), lo = 0.0, hi = 1.0
     guard top1(best) >= target else {
@@ -148,7 +189,7 @@ struct AccuracyMatch {
       row.budgetTarget = StatNode.number(target)
       row.budgetNote = String(format: "top-1 %.4f < %.4f with every weight kept: no setting reaches it", top1(best),
                               target)
-      return row
+      return (row, best)
     }
     for _ in 0..<steps {
       let mid = (lo + hi) / 2
@@ -159,7 +200,7 @@ struct AccuracyMatch {
     row.budgetTarget = StatNode.number(target)
     row.budgetNote = String(format: "top-1 %.4f >= %.4f at %.1f %% of the dense weights (bisection, %d steps: " +
                               "%.1f %% falls short)", top1(best), target, 100 * hi, steps, 100 * lo)
-    return row
+    return (row, best)
   }
 }
 
@@ -175,4 +216,24 @@ public enum CompareOutputs {
       ComparePlots.energyBreakdown($0)
     },
   ]
+
+  /// Writes `outcome`'s table files and each configuration's run folder (`runs/LABEL/`) into `dir`,
+  /// all or nothing (a rerun replaces the earlier comparison's files and run folders); returns the
+  /// names written at the top.
+  public static func write(_ outcome: Comparison.Outcome, to dir: String) throws -> [String] {
+    guard let table = outcome.table else { return [] }
+    let top = try OutputFile.texts(files, for: table)
+    let folder = try RunFolder(dir, files: Set(files.map(\.name) + ["runs"]))
+    do {
+      try folder.write(top)
+      for (sub, texts) in zip(table.runFolders, outcome.runFiles) {
+        try folder.write(texts.map { ("\(sub)/\($0.0)", $0.1) })
+      }
+      try folder.commit()
+    } catch {
+      folder.discard()
+      throw error
+    }
+    return top.map(\.0) + (table.runFolders.isEmpty ? [] : ["runs/"])
+  }
 }

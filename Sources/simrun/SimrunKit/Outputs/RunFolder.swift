@@ -45,7 +45,13 @@ public struct RunFolder {
   /// Writes files into the staging folder.
   public func write(_ files: [(String, String)]) throws {
     for (name, text) in files {
-      do { try text.write(toFile: "\(staging)/\(name)", atomically: false, encoding: .utf8) } catch {
+      do {
+        if let slash = name.lastIndex(of: "/") {   // a file of a subfolder (compare's runs/LABEL/...)
+          try FileManager.default.createDirectory(atPath: "\(staging)/\(name[..<slash])",
+                                                  withIntermediateDirectories: true)
+        }
+        try text.write(toFile: "\(staging)/\(name)", atomically: false, encoding: .utf8)
+      } catch {
         discard()
         throw InputError("--out \(path): cannot write \(name): \((error as NSError).localizedDescription)")
       }

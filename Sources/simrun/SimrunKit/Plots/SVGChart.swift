@@ -83,7 +83,8 @@ enum SVGChart {
     return s
   }
 
-  static func legend(_ f: Frame, series: [String]) -> [String] {
+  static func legend(_ f: Frame, series: [String], colours: [String]? = nil) -> [String] {
+    let palette = colours ?? Self.palette
     var s: [String] = []
     if f.width > Frame().width {   // a wide chart: one row under the title, at the left
       var x = f.left
@@ -102,13 +103,22 @@ enum SVGChart {
     return s
   }
 
-  /// One bar per entry, its values stacked bottom-up in `series` order.
-  static func stackedBars(title: String, yLabel: String, bars: [(String, [Double])], series: [String]) -> String {
-    let f = Frame()
+  /// One bar per entry, its values stacked bottom-up in `series` order, in `colours` (default: the
+  /// palette in order); `subtitle` is a second, smaller title line (the setup).
+  static func stackedBars(title: String, subtitle: String? = nil, yLabel: String, bars: [(String, [Double])],
+                          series: [String], colours: [String]? = nil) -> String {
+    var f = Frame()
+    if subtitle != nil { f.top += 18; f.height += 18 }
+    let palette = colours ?? Self.palette
     let top = bars.map { $0.1.reduce(0, +) }.max() ?? 1
     let t = ticks(upTo: top > 0 ? top : 1)
     let hi = t.last ?? 1
-    var s = header(f, title: title) + yAxis(f, ticks: t, label: yLabel)
+    var s = header(f, title: title)
+    if let subtitle {
+      s.append(##"<text x="\##(f.left + f.plotWidth / 2)" y="48" text-anchor="middle" font-size="12" fill="#444">"## +
+          ##"\##(escape(subtitle))</text>"##)
+    }
+    s += yAxis(f, ticks: t, label: yLabel)
     let slot = f.plotWidth / Double(max(1, bars.count)), w = slot * 0.7
     for (b, (name, values)) in bars.enumerated() {
       let x = f.left + slot * Double(b) + (slot - w) / 2
@@ -124,7 +134,7 @@ enum SVGChart {
       s.append(##"<text x="\##(lx)" y="\##(ly)" text-anchor="end" transform="rotate(-40 \##(lx) \##(ly))">"## +
           ##"\##(escape(name))</text>"##)
     }
-    s += legend(f, series: series)
+    s += legend(f, series: series, colours: palette)
     return (s + ["</svg>"]).joined(separator: "\n") + "\n"
   }
 }
