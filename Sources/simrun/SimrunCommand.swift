@@ -39,7 +39,7 @@ struct SimrunCommand: ParsableCommand {
 }
 
 /// The version `simrun --version` prints: 0.N after the N-th resolved issue.
-let simrunVersion = "0.25.0"
+let simrunVersion = SimrunVersion.text
 
 /// Writes a line to standard error.
 func note(_ text: String) { writeStandardError(text + "\n") }

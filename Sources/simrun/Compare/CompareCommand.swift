@@ -30,6 +30,10 @@ struct CompareCommand: ParsableCommand {
   @Flag(help: "Run only the --variant configurations, not the default set.")
   var noDefaults = false
 
+  @Option(help: ArgumentHelp("Run only these configurations, in this order: labels of the default set or of " +
+      "--variant, comma-separated (e.g. dense-sdk,prune-crossbar,group-lowrank-sdk).", valueName: "LABELS"))
+  var only: String?
+
   @Option(help: ArgumentHelp("Budget for every compressed configuration: params=F (fraction of the dense weights, or " +
       "a count above 1), crossbars=N, error=E, accuracy=A (the fewest weights whose crossbar top-1, after " +
       "fine-tuning with --finetune, is at least A: bisection on params, 7 runs per configuration; needs --data), " +
@@ -57,10 +61,10 @@ struct CompareCommand: ParsableCommand {
 
   func run() throws {
     Functional.useSingleThreadedBLAS()
-    let common = try options.tree(commandFlags: ["config", "variant", "no-defaults", "match", "baseline", "jobs",
+    let common = try options.tree(commandFlags: ["config", "variant", "no-defaults", "only", "match", "baseline", "jobs",
                                                  "out", "quiet", "train", "finetune"])
     var comparison = try Comparison(common: common,
-                                    variants: Comparison.variants(defaults: !noDefaults, adding: variant),
+                                    variants: Comparison.variants(defaults: !noDefaults, adding: variant, only: only),
                                     budget: CompareBudget(parsing: match), baseline: baseline)
     switch (train, finetune) {
     case (let t?, let f?): comparison.fineTune = (t, try TrainingOptions(parsing: f, source: "--finetune"))

@@ -23,8 +23,8 @@ enum ComparePlots {
     var subtitle: String?
     if let s = table.setup {
       title = "\(s.network) on \(s.arch), --match \(s.match): energy per image by component class"
-      subtitle = "\(s.archBrief); \(s.schedule) schedule, \(s.images) image\(s.images == 1 ? "" : "s"), " +
-          "replication \(s.replicate); mapper and compression per bar (see compare.csv)"
+      subtitle = "\(s.archBrief); \(s.schedule), \(s.images) image\(s.images == 1 ? "" : "s"), " +
+          "replication \(s.replicate)"
     }
     return SVGChart.stackedBars(title: title, subtitle: subtitle, yLabel: "energy per image [µJ]", bars: bars,
                                 series: classes.map(\.rawValue), colours: classes.map { classColours[$0]! })

@@ -29,6 +29,21 @@ public struct Comparison {
     }
   }
 
+  /// The default variants with `texts` (`LABEL=--flags ...`) added, or replacing a default of that
+  /// label; with `only` (`--only a,b`), just the configurations of those labels, in that order.
+  public static func variants(defaults: Bool, adding texts: [String], only: String?) throws -> [CompareVariant] {
+    let all = try variants(defaults: defaults, adding: texts)
+    guard let only else { return all }
+    let labels = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    return try labels.map { label in
+      guard let v = all.first(where: { $0.label == label }) else {
+        throw InputError("--only \(label): no such configuration (labels: " +
+            "\(all.map(\.label).joined(separator: ", ")))")
+      }
+      return v
+    }
+  }
+
   /// The default variants with `texts` (`LABEL=--flags ...`) added, or replacing a default of that label.
   public static func variants(defaults: Bool, adding texts: [String]) throws -> [CompareVariant] {
     var variants = defaults ? CompareVariant.defaults : [], given = Set<String>()
@@ -215,6 +230,8 @@ public enum CompareOutputs {
         "configuration") {
       ComparePlots.energyBreakdown($0)
     },
+    OutputFile("report.html", by: ["compare"], about: "the comparison at a glance in one self-contained page: setup, " +
+        "verdict, table, plot, links to each configuration's run folder") { CompareReportPage.html($0) },
   ]
 
   /// Writes `outcome`'s table files and each configuration's run folder (`runs/LABEL/`) into `dir`,

@@ -33,9 +33,12 @@ public struct RunProducts: Sendable {
   public var outcome: RunOutcome
   /// `area.csv` rows of `--baseline DIR`.
   public var baselineArea: [AreaRow]?
+  /// Whether the folder holds a streamed `trace.json` (the report links it).
+  public var hasTrace: Bool
   /// Creates the products of a run.
-  public init(outcome: RunOutcome,
-              baselineArea: [AreaRow]? = nil) { self.outcome = outcome; self.baselineArea = baselineArea }
+  public init(outcome: RunOutcome, baselineArea: [AreaRow]? = nil, hasTrace: Bool = false) {
+    self.outcome = outcome; self.baselineArea = baselineArea; self.hasTrace = hasTrace
+  }
 }
 
 /// The files of a run folder (`simrun run`, `simrun eval`), in the order they are listed.
@@ -83,6 +86,8 @@ public enum RunOutputs {
     },
     OutputFile("accuracy-layers.csv", by: by,
                about: "with --eval: each layer's output error against float") { $0.outcome.accuracy?.layersCSV },
+    OutputFile("report.html", by: by + ["compare"], about: "the run at a glance in one self-contained page: setup, " +
+        "verdict, plots and tables, links to these files") { RunReportPage.html($0) },
     OutputFile("trace.json", by: ["run"], streamed: true, about: "with --trace: Chrome trace events, streamed while " +
         "the run goes") { _ in nil },
   ]

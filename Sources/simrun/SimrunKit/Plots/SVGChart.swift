@@ -115,7 +115,7 @@ enum SVGChart {
     let hi = t.last ?? 1
     var s = header(f, title: title)
     if let subtitle {
-      s.append(##"<text x="\##(f.left + f.plotWidth / 2)" y="48" text-anchor="middle" font-size="12" fill="#444">"## +
+      s.append(##"<text x="20" y="48" text-anchor="start" font-size="12" fill="#444">"## +
           ##"\##(escape(subtitle))</text>"##)
     }
     s += yAxis(f, ticks: t, label: yLabel)

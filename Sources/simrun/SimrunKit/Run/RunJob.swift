@@ -44,7 +44,8 @@ public struct RunJob {
       let sink = trace ? try ChromeTrace(path: "\(folder.staging)/trace.json") : nil   // streamed while the run goes
       var outcome = try prepared.simulate(trace: sink)
       try outcome.evaluate(progress: progress)
-      var files = try OutputFile.texts(RunOutputs.files, for: RunProducts(outcome: outcome, baselineArea: baselineArea))
+      var files = try OutputFile.texts(RunOutputs.files, for: RunProducts(outcome: outcome, baselineArea: baselineArea,
+                                                                       hasTrace: sink != nil))
       try folder.write(files)
       try folder.commit()
       if sink != nil { files.append(("trace.json", "")) }
