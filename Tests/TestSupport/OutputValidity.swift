@@ -17,8 +17,42 @@ public enum OutputValidity {
     case "json": return json(Array(data)).map { ["\(name): \($0)"] } ?? []
     case "csv": return csv(Array(data)).map { ["\(name): \($0)"] } ?? []
     case "svg": return xml(data).map { ["\(name): \($0)"] } ?? []
+    case "html":
+      let folder = (path as NSString).deletingLastPathComponent
+      return (xml(data).map { [$0] } ?? []).map { "\(name): \($0)" } +
+        selfContained(String(decoding: data, as: UTF8.self), folder: folder).map { "\(name): \($0)" }
     default: return []
     }
+  }
+
+  /// Why the page `html` is not self-contained, in the folder `folder`: a script, a stylesheet or
+  /// image fetched from elsewhere (`<script`, `<link`, `<img`, `<iframe`, `src=`, CSS `url(` or
+  /// `@import`), or a link that leaves the folder or names a file that is not there. Links within
+  /// the page (`#id`) are allowed.
+  public static func selfContained(_ html: String, folder: String) -> [String] {
+    var problems: [String] = []
+    let lower = html.lowercased()
+    for banned in ["<script", "<link", "<img", "<iframe", "<object", "<embed", " src=", "url(", "@import"]
+    where lower.contains(banned) {
+      problems.append("not self-contained: it holds '\(banned)'")
+    }
+    var rest = Substring(html)
+    while let r = rest.range(of: "href=\"") {
+      let after = rest[r.upperBound...]
+      guard let end = after.firstIndex(of: "\"") else { problems.append("an unterminated href"); break }
+      let target = String(after[..<end]).replacingOccurrences(of: "&amp;", with: "&")
+      rest = after[after.index(after: end)...]
+      if target.hasPrefix("#") { continue }
+      if target.contains(":") || target.hasPrefix("/") || target.split(separator: "/").contains("..") {
+        problems.append("link '\(target)' leaves the folder")
+        continue
+      }
+      let file = target.removingPercentEncoding ?? target
+      if !FileManager.default.fileExists(atPath: "\(folder)/\(file)") {
+        problems.append("link '\(target)': no such file in the folder")
+      }
+    }
+    return problems
   }
 
   /// Problems with every file under `dir` (recursively).

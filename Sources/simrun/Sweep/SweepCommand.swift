@@ -57,7 +57,10 @@ struct SweepCommand: ParsableCommand {
     }
     let runner = try SweepRunner(specPath: spec, shard: shard, out: out, resume: resume) { note("sweep: \($0)") }
     if runner.isComplete {
-      print("sweep: all \(runner.pointCount) points of \(runner.dir) are done; nothing to run")
+      // The results are written again from the journal (the same bytes; a newer simrun adds its files).
+      _ = try runner.run(jobs: 1)
+      print("sweep: all \(runner.pointCount) points of \(runner.dir) are done; nothing to run (rewrote " +
+          "\(SweepOutputs.files.map(\.name).joined(separator: ", ")) from the journal)")
       return
     }
     let start = Date()

@@ -28,6 +28,7 @@ enum SVGChart {
   static func label(_ v: Double) -> String {
     if v == 0 { return "0" }
     let a = abs(v)
+    if a >= 1e5, a < 1e8, v == v.rounded() { return String(format: "%.0f", v) }
     if a >= 1e5 || a < 1e-3 { return String(format: "%.2g", v) }
     return a >= 100 ? String(format: "%.0f", v) : a >= 1 ? String(format: "%.4g", v) : String(format: "%.3g", v)
   }

@@ -120,6 +120,9 @@ struct HTMLPage {
       .joined()
   }
 
+  /// A number for reading: whole numbers in full, others to 4 significant digits.
+  static func figure(_ v: Double) -> String { number(StatNode.number(v)) ?? StatNode.number(v) }
+
   /// A cell that reads as a number, formatted for reading; nil for text.
   static func number(_ cell: String) -> String? {
     guard let v = Double(cell), v.isFinite, cell.first.map({ $0.isNumber || $0 == "-" || $0 == "." }) == true

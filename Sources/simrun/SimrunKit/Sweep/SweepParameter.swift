@@ -31,6 +31,8 @@ struct SweepParameter: Sendable {
     case mapperOption(String)
     /// An option of every compressor step of a kind: `compress.prune-rows.ratio`.
     case compressOption(kind: String, option: String)
+    /// Several parameters that move together (`members`), one labelled design per value.
+    case tied
   }
 
   enum Domain: Sendable {
@@ -42,9 +44,20 @@ struct SweepParameter: Sendable {
   let name: String
   let target: Target
   let domain: Domain
+  /// A tied group's parameters, each with one value per design, in the group's order (empty otherwise).
+  var members: [SweepParameter]
+  /// The spec's folder: a relative file path among the values is looked up there first
+  /// (`SweepSpec.resolve`); nil: as given.
+  var folder: String?
+
+  /// A parameter of `target` with `domain` (a tied group's member, or a group with `members`).
+  init(name: String, target: Target, domain: Domain, members: [SweepParameter] = []) {
+    self.name = name; self.target = target; self.domain = domain; self.members = members
+  }
 
   init(name: String, values: Node, source: String) throws {
     self.name = name
+    members = []
     let at = "\(source): grid '\(name)'"
     let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
     switch (parts.first ?? "", parts.count) {
@@ -94,6 +107,7 @@ struct SweepParameter: Sendable {
   static func takesNumbers(_ target: Target) -> Bool {
     switch target {
     case .arch, .mapperOption, .compressOption: return true
+    case .tied: return false
     case .setting(let key):
       let t = RunSetup.setting(key: key)!.valueType
       return t == Int.self || t == UInt64.self
@@ -141,6 +155,8 @@ struct SweepParameter: Sendable {
   var isOption: Bool {
     switch target { case .mapperOption, .compressOption: return true; default: return false }
   }
+  /// Whether it sets `key` (itself or as a member of a tied group).
+  func sets(_ key: String) -> Bool { target == .setting(key) || members.contains { $0.sets(key) } }
   var valueCount: Int { if case .list(let v) = domain { return v.count } else { return 1 } }
 
   func value(at i: Int) -> SweepValue {
@@ -165,15 +181,22 @@ struct SweepParameter: Sendable {
     }
   }
 
-  /// Sets a whole value (an arch field or a run setting) on the point's tree.
+  /// Sets a whole value (an arch field or a run setting) on the point's tree; a tied group sets its
+  /// members' whole values of the design `v` names.
   func apply(_ v: SweepValue, to tree: inout RunTree) throws {
     let at = "grid '\(name)' = \(v.text)"
+    if target == .tied {
+      let k = try design(v)
+      for m in members where !m.isOption { try m.apply(m.value(at: k), to: &tree) }
+      return
+    }
     switch (target, v) {
     case (.arch(let path), _): tree.assign("set", ((tree.value("set") as? [Any]) ?? []) + ["\(path)=\(v.text)"])
     case (.setting, .plugin(let p)): tree.assign(name, p.tree)
     case (.setting, .plugins(let steps)): tree.assign(name, steps.map(\.tree))
-    case (.setting(let key), .scalar(let text)):
+    case (.setting(let key), .scalar(let given)):
       let s = RunSetup.setting(key: key)!
+      let text = SweepSpec.pathKeys.contains(key) ? SweepSpec.resolve(given, in: folder) : given
       switch s.arity {
       case .replacingList, .appendingList: tree.assign(key, [try s.treeValue(text, flag: at)])
       default: tree.assign(key, try s.treeValue(text, flag: at))
@@ -185,6 +208,11 @@ struct SweepParameter: Sendable {
   /// Sets an option of the point's mapper or compressor steps.
   func apply(_ v: SweepValue, to s: inout RunSetup) throws {
     let text = v.text, at = "grid '\(name)' = \(text)"
+    if target == .tied {
+      let k = try design(v)
+      for m in members where m.isOption { try m.apply(m.value(at: k), to: &s) }
+      return
+    }
     switch target {
     case .mapperOption(let o): s.mapper.options[o] = text
     case let .compressOption(kind, option):

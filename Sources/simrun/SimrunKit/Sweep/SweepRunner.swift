@@ -169,6 +169,10 @@ public enum SweepOutputs {
         "front joined") {
       SweepPlots.pareto($0)
     },
+    OutputFile("report.html", by: ["sweep", "merge"], about: "the sweep at a glance in one self-contained page: " +
+        "setup, the Pareto front as a labelled table, plots, every point, failures, links") {
+      SweepReportPage.html($0)
+    },
   ]
 
   /// Writes the table's files into `dir`.

@@ -49,13 +49,24 @@ public struct SweepSpec: Sendable {
     if !problems.isEmpty { throw InputError(problems: problems) }
     guard top["version"]?.int == 1 else { throw InputError("\(source): 'version' must be 1 (the only spec version)") }
 
-    base = try Self.baseSetup(top["base"], source: source)
+    base = try Self.baseSetup(top["base"], source: source, folder: Self.folder(of: source))
     guard let grid = top["grid"]?.mapping, !grid.isEmpty else {
       throw InputError("\(source): 'grid' must map at least one parameter to its values (e.g. mapper: [im2col, " +
           "vw-sdk])")
     }
+    let folder = Self.folder(of: source)
     parameters = try grid.map { key, value in
-      try SweepParameter(name: key.string ?? "", values: value, source: source)
+      let name = key.string ?? ""
+      var p = SweepParameter.isTiedGroup(name: name, values: value)
+        ? try SweepParameter(tiedGroup: name, values: value, source: source)
+        : try SweepParameter(name: name, values: value, source: source)
+      p.folder = folder
+      for i in p.members.indices { p.members[i].folder = folder }
+      return p
+    }
+    let keys = parameters.flatMap { $0.members.isEmpty ? [$0.name] : $0.members.map(\.name) }
+    if let twice = Dictionary(grouping: keys, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+      throw InputError("\(source): grid key '\(twice)' is set twice (on its own and in a tied group, or in two groups)")
     }
     if let r = top["random"] {
       guard let m = r.mapping, let n = m["points"]?.int, (1...Self.maximumPoints).contains(n) else {
@@ -85,7 +96,7 @@ public struct SweepSpec: Sendable {
       random = nil
       pointCount = count
     }
-    let evaluates = base.eval != nil || parameters.contains { $0.target == .setting("eval") }
+    let evaluates = base.eval != nil || parameters.contains { $0.sets("eval") }
     if let f = top["finetune"] {
       guard let m = f.mapping, let train = m["train"]?.string else {
         throw InputError("\(source): 'finetune' must be {train: FILE.npz, epochs: N, ...} (keys: train, " +
@@ -96,7 +107,8 @@ public struct SweepSpec: Sendable {
         guard let key = k.string, key != "train" else { return nil }
         return "\(key)=\(v.string ?? "")"
       }
-      fineTune = (train, try TrainingOptions(parsing: rest.joined(separator: ","), source: "\(source) finetune"))
+      fineTune = (Self.resolve(train, in: Self.folder(of: source)),
+                  try TrainingOptions(parsing: rest.joined(separator: ","), source: "\(source) finetune"))
     } else {
       fineTune = nil
     }
@@ -112,14 +124,39 @@ public struct SweepSpec: Sendable {
     objectives = try names.map { try SweepObjective(parsing: $0, metrics: m, source: source) }
   }
 
-  /// The base run: any run-file key (`simrun run --config`).
-  static func baseSetup(_ node: Node?, source: String) throws -> RunSetup {
+  /// The base run: any run-file key (`simrun run --config`); its file paths resolved by `resolve`.
+  static func baseSetup(_ node: Node?, source: String, folder: String?) throws -> RunSetup {
     guard let node else { return RunSetup() }
     guard node.mapping != nil else { throw InputError("\(source): 'base' must be a mapping of run-file keys") }
     let text = try Yams.serialize(node: node)
     var tree = RunTree()
     try tree.merge(file: ConfigTree.parse(text, source: "\(source) base"), source: "\(source) base")
-    return try tree.setup(source: "\(source) base")
+    var s = try tree.setup(source: "\(source) base")
+    s.workload = resolve(s.workload, in: folder)
+    if case .named(let a) = s.arch { s.arch = .named(resolve(a, in: folder)) }
+    s.weights = s.weights.map { resolve($0, in: folder) }
+    s.eval = s.eval.map { resolve($0, in: folder) }
+    s.calibration = s.calibration.map { resolve($0, in: folder) }
+    return s
+  }
+
+  /// Run settings whose values may be file paths.
+  static let pathKeys: Set<String> = ["workload", "arch", "weights", "eval", "calibration"]
+
+  /// The folder of the spec file `source` (nil for a spec given as text).
+  static func folder(of source: String) -> String? {
+    FileManager.default.fileExists(atPath: source) ? URL(fileURLWithPath: source).deletingLastPathComponent().path : nil
+  }
+
+  /// A file path of a spec: a relative path names a file next to the spec when one exists there,
+  /// so a spec and its arch files or datasets move together; otherwise it is taken as given
+  /// (relative to the working directory, or a preset or built-in name).
+  static func resolve(_ path: String, in folder: String?) -> String {
+    guard let folder, !path.hasPrefix("/"), !path.isEmpty else { return path }
+    let candidate = URL(fileURLWithPath: folder).appendingPathComponent(path).standardized.path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) else { return path }
+    return candidate
   }
 
   /// The parameter values of point `i` (0 ..< pointCount), as the CSV shows them.

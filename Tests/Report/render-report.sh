@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Renders a report.html to a PNG with headless Chromium, to look at it as a person would.
-#   scripts/render-report.sh FOLDER/report.html [OUT.png] [WIDTH] [HEIGHT]
+#   Tests/Report/render-report.sh FOLDER/report.html [OUT.png] [WIDTH] [HEIGHT]
 # Debian: apt-get install -y chromium. The page is self-contained, so the render needs no network;
 # --no-sandbox is needed when running as root (CI containers).
 set -euo pipefail
