@@ -13,7 +13,7 @@ struct BenchCommand: ParsableCommand {
     discussion: "Build with -c release. Peak memory is the process high-water mark (VmHWM), so bench one workload " +
         "per process for a clean figure.")
 
-  @Option(help: "Workloads to run (repeatable).")
+  @Option(name: [.customLong("workload"), .customLong("model")], help: "Workloads to run (repeatable).")
   var workload: [String] = ["vgg8", "resnet18"]
 
   @Option(help: "Arch preset or spec file.")
@@ -73,6 +73,9 @@ struct BenchCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Batch size for --training.")
   var trainingBatch = 32
 
+  @Flag(help: "No progress on stderr (it appears once a benchmark has run 2 s).")
+  var quiet = false
+
   func run() throws {
     Functional.useSingleThreadedBLAS()
     guard (1...1000).contains(repeats) else { throw InputError("--repeats \(repeats): must be in 1...1000") }
@@ -89,7 +92,10 @@ struct BenchCommand: ParsableCommand {
       return try InferenceBench.run(model: functional, data: functionalData, arch: spec, mapper: m, repeats: repeats)
     }
     let clock = ContinuousClock()
+    let meter = PhaseMeter("bench", enabled: !quiet) { writeStandardError($0) }
+    defer { meter.stop() }
     if queueEvents > 0 {
+      meter.enter("event queue (\(queueEvents) events)")
       let (rate, checksum) = Self.queueRate(events: queueEvents)
       print(String(format: "event queue: %.1f M events/s (%d events, 4096 pending, checksum %llu)", rate / 1e6,
                    queueEvents, checksum))
@@ -104,7 +110,8 @@ struct BenchCommand: ParsableCommand {
           let mapper = try MapperRegistry.mapper(kind: mapperSpec)
           var best = Double.infinity
           var layout: NetworkLayout?
-          for _ in 0..<max(1, repeats) {
+          for k in 0..<max(1, repeats) {
+            meter.enter("mapping \(w) with \(mapperSpec), run \(k + 1)/\(max(1, repeats))")
             let start = clock.now
             layout = try NetworkLayout.map(network, with: mapper, geometry: ArrayGeometry(spec))
             best = min(best, Self.seconds(clock.now - start))
@@ -127,7 +134,8 @@ struct BenchCommand: ParsableCommand {
                                          mapper: try MapperRegistry.mapper(kind: "im2col"))
         let targets = network.layers.indices.filter { network.layers[$0].operation.isMatrix }
         var bestCompress = Double.infinity, bestRaw = Double.infinity
-        for _ in 0..<max(1, repeats) {
+        for k in 0..<max(1, repeats) {
+          meter.enter("SVD of \(w), run \(k + 1)/\(max(1, repeats))")
           var start = clock.now
           _ = try compressor.compress(model, context: context)
           bestCompress = min(bestCompress, Self.seconds(clock.now - start))
@@ -153,7 +161,8 @@ struct BenchCommand: ParsableCommand {
       var last: SimulationResult?
       let options = SimulationOptions(schedule: schedule, allowRounds: rounds, images: images,
                                       replication: try ReplicationPlan.parse(replicate, spec: spec))
-      for _ in 0..<max(1, repeats) {
+      for k in 0..<max(1, repeats) {
+        meter.enter("simulating \(w), run \(k + 1)/\(max(1, repeats))")
         let path = FileManager.default.temporaryDirectory
           .appendingPathComponent("bench-trace-\(UUID().uuidString).json").path
         let sink = trace ? try ChromeTrace(path: path) : nil
@@ -172,6 +181,7 @@ struct BenchCommand: ParsableCommand {
                              r.latencyNs / 1000),
                          String(format: "%.1f", Self.peakRSSMB())])
     }
+    meter.stop()
     print(table.render(), terminator: "")
   }
 

@@ -37,11 +37,10 @@ struct RunCommand: ParsableCommand {
 
   /// Runs the job and prints what it did.
   static func execute(_ job: RunJob, quiet: Bool) throws {
-    let isTerminal = isatty(2) != 0
-    let done = try job.run { line in
-      writeStandardError((isTerminal ? "\r\(line)" : "\(line)\n"))
-    }
-    if done.outcome.accuracy != nil, isTerminal { note("") }
+    let meter = PhaseMeter(job.setup.eval != nil ? "eval" : "run", enabled: !quiet) { writeStandardError($0) }
+    let done: RunJob.Finished
+    do { done = try job.run(meter: meter) } catch { meter.stop(); throw error }
+    meter.stop()
     for n in done.outcome.bench.notes { note("note: \(n)") }
     if done.droppedTraceEvents > 0 {
       note("trace.json: kept the first \(done.traceEvents) events, dropped \(done.droppedTraceEvents)")

@@ -18,14 +18,16 @@ public struct PreparedRun {
 
   /// Loads the chip, compresses and maps the workload with `plugins`, and builds the engine;
   /// `keepWeights` keeps the weights for accuracy (by default when the setup evaluates).
-  public init(_ setup: RunSetup, keepWeights: Bool? = nil, plugins: PluginCatalog = .builtIn) throws {
+  public init(_ setup: RunSetup, keepWeights: Bool? = nil, plugins: PluginCatalog = .builtIn,
+              phase: (String) -> Void = { _ in }) throws {
     self.setup = setup
+    phase("arch")
     spec = try setup.arch.load(overrides: setup.set)
     let mapper = try plugins.mapper(setup.mapper)
     var bench = try Workbench(workload: setup.workload, factorize: setup.factorize, weights: setup.weights,
                               seed: setup.seed, compress: setup.compress, mapper: mapper,
                               geometry: ArrayGeometry(spec), weightBits: spec.data.weightBits,
-                              keepWeights: keepWeights ?? (setup.eval != nil), plugins: plugins)
+                              keepWeights: keepWeights ?? (setup.eval != nil), plugins: plugins, phase: phase)
     let lossy = spec.lossyADCLayers(bench.layout)
     if !lossy.isEmpty {
       let list = lossy.prefix(6).map { "\($0.layer) (\($0.rows) rows need \($0.needs))" }.joined(separator: ", ")
@@ -33,6 +35,7 @@ public struct PreparedRun {
           "layer\(lossy.count == 1 ? "" : "s"): \(list)\(lossy.count > 6 ? ", ..." : "") " +
           "(ima.adc.bits=auto is lossless)")
     }
+    phase("placement and replication")
     let replication = try ReplicationPlan.parse(setup.replicate, spec: spec)
     let options = SimulationOptions(schedule: setup.schedule, allowRounds: setup.rounds,
                                     singleArrayPerLayer: setup.singleArray, images: setup.images,

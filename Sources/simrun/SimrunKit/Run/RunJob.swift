@@ -35,15 +35,18 @@ public struct RunJob {
     public var traceEvents = 0, droppedTraceEvents = 0
   }
 
-  /// Runs the job; `progress` hears the evaluation's progress.
-  public func run(progress: ((String) -> Void)? = nil) throws -> Finished {
+  /// Runs the job; `meter` hears each phase and the evaluation's progress.
+  public func run(meter: PhaseMeter? = nil) throws -> Finished {
     let baselineArea = try baseline.map(RunOutputs.baselineArea)
-    let prepared = try PreparedRun(setup, plugins: plugins)
+    let prepared = try PreparedRun(setup, plugins: plugins) { meter?.enter($0) }
     let folder = try RunFolder(out ?? prepared.defaultFolder)
     do {
       let sink = trace ? try ChromeTrace(path: "\(folder.staging)/trace.json") : nil   // streamed while the run goes
+      meter?.enter("simulation")
       var outcome = try prepared.simulate(trace: sink)
-      try outcome.evaluate(progress: progress)
+      meter?.enter("evaluation")
+      try outcome.evaluate(progress: meter.map { m in { m.report($0) } })
+      meter?.enter("writing the folder")
       var files = try OutputFile.texts(RunOutputs.files, for: RunProducts(outcome: outcome, baselineArea: baselineArea,
                                                                        hasTrace: sink != nil))
       try folder.write(files)

@@ -29,7 +29,9 @@ public struct Workbench: Sendable {
   /// compressed and laid out one layer at a time and then dropped: `original` and `model` stay nil.
   public init(workload: String, factorize: String?, weights: String?, seed: UInt64, compress: [PluginSpec],
               mapper: any WeightMapper, geometry: ArrayGeometry, weightBits: Int, independentRows: Bool = false,
-              keepWeights: Bool = false, plugins: PluginCatalog = .builtIn) throws {
+              keepWeights: Bool = false, plugins: PluginCatalog = .builtIn,
+              phase: (String) -> Void = { _ in }) throws {
+    phase("workload")
     var (net, modelWeights) = try BuiltinWorkloads.loadWithWeights(workload, independentRows: independentRows)
     if let f = factorize {
       guard compress.isEmpty, modelWeights == nil else { throw InputError("--factorize reshapes the network without " +
@@ -40,6 +42,7 @@ public struct Workbench: Sendable {
     }
     network = net
     guard !compress.isEmpty || weights != nil || modelWeights != nil else {
+      phase("mapping")
       layout = try NetworkLayout.map(net, with: mapper, geometry: geometry)
       for l in net.layers where l.operation.isMatrix { keptParameters[l.name] = l.parameters }
       return
@@ -58,6 +61,7 @@ public struct Workbench: Sendable {
       for (i, l) in net.layers.enumerated() where l.operation.isMatrix { keptParameters[l.name] = s.keptParameters[i] }
       return
     }
+    phase("weights")
     let w: NetworkWeights
     if let weights {
       w = try WeightFile.load(weights, for: net)
@@ -72,6 +76,7 @@ public struct Workbench: Sendable {
     let model = try CompressedModel(network: net, weights: w,
                                     source: weights ?? (modelWeights != nil ? workload : "synthetic weights"))
     original = model
+    phase(steps.isEmpty ? "mapping" : "compression and mapping (\(steps.count) step\(steps.count == 1 ? "" : "s"))")
     let (compressed, records, finalLayout) = try CompressionPipeline.runWithLayout(model, steps: steps,
         context: context)
     self.records = records
