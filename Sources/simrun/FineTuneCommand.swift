@@ -9,7 +9,7 @@ struct FineTuneCommand: ParsableCommand {
     commandName: "finetune",
     abstract: "Compress a model, fine-tune the layout its crossbars will hold (pruned weights stay zero, low-rank " +
         "factors train as two layers, quantized weights stay on their grid), and measure top-1 before and after.",
-    usage: "simrun finetune --model M.onnx --data TRAIN.npz [--val VAL.npz] [--compress ...] [--epochs N --lr X " +
+    usage: "simrun finetune --model M.onnx --train TRAIN.npz [--val VAL.npz] [--compress ...] [--epochs N --lr X " +
         "--batch B ...] [--out DIR]",
     discussion: RunOptions.discussion("""
       Writes training.csv (per epoch: loss, train and validation top-1, learning rate; the same bytes for the same \
@@ -22,9 +22,13 @@ struct FineTuneCommand: ParsableCommand {
 
   @OptionGroup var options: RunOptions
 
-  @Option(name: [.customLong("data"), .customLong("train")],
-          help: ArgumentHelp("Training images (.npz with x: N x C x H x W float32, y: N int64)."))
-  var data: String
+  @Option(help: ArgumentHelp("Training images (.npz with x: N x C x H x W float32, y: N int64), as compare " +
+      "--train takes them."))
+  var train: String?
+
+  @Option(help: ArgumentHelp("The training images under their earlier name (elsewhere --data names test images: " +
+      "prefer --train).", visibility: .hidden))
+  var data: String?
 
   @Option(help: ArgumentHelp("Validation images (.npz): top-1 after every epoch, and float, quantized and crossbar " +
       "top-1 before and after."))
@@ -76,7 +80,17 @@ struct FineTuneCommand: ParsableCommand {
     }
     o.optimizer = kind
     o.schedule = try LearningRateSchedule(parsing: lrSchedule, source: "--lr-schedule")
-    var job = FineTuneJob(setup: setup, train: data, options: o, fromScratch: fromScratch)
+    let trainingImages: String
+    switch (train, data) {
+    case (let t?, nil): trainingImages = t
+    case (nil, let d?):
+      trainingImages = d
+      note("note: finetune --data is the training set; it is called --train here as in compare (in run, eval and " +
+          "compare --data names labelled test images)")
+    case (nil, nil): throw InputError("finetune needs the training images: give --train FILE.npz")
+    case (_?, _?): throw InputError("--train and --data both name the training images; give only --train")
+    }
+    var job = FineTuneJob(setup: setup, train: trainingImages, options: o, fromScratch: fromScratch)
     job.xa = try xaPrune.map { try XAPruning(parsing: $0, source: "--xa-prune") }
     job.noiseAware = noiseAware
     let outcome = try job.run { if !quiet { note($0) } }

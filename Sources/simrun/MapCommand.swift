@@ -17,17 +17,23 @@ struct MapCommand: ParsableCommand {
           help: "Built-in workload name, a NeuroSim NetWork_*.csv file or an ONNX model (--model is the same).")
   var workload = RunSetup().workload
 
-  @Option(help: "Mapper: kind or kind:key=value,... (see below).")
-  var mapper = "vw-sdk"
+  @Option(help: "Mapper: kind or kind:key=value,... (see below). [default: im2col, as for run]")
+  var mapper = RunSetup().mapper.text
 
-  @Option(help: "Array size ROWSxCOLS.")
-  var array = "128x128"
+  @Option(help: "The chip whose arrays are mapped to: a preset or an arch file, as for run. [default: isaac-8bit]")
+  var arch = RunSetup().arch.name
 
-  @Option(parsing: .unconditional, help: "Weight precision [bits].")
-  var weightBits = 8
+  @Option(name: .customLong("set"), help: "Override an arch field, e.g. ima.crossbar.rows=256 (repeatable).")
+  var overrides: [String] = []
 
-  @Option(parsing: .unconditional, help: "Bits per cell.")
-  var cellBits = 2
+  @Option(help: "Array size ROWSxCOLS. [default: the arch's crossbar]")
+  var array: String?
+
+  @Option(parsing: .unconditional, help: "Weight precision [bits]. [default: the arch's data.weightBits]")
+  var weightBits: Int?
+
+  @Option(parsing: .unconditional, help: "Bits per cell. [default: the arch's ima.crossbar.bitsPerCell]")
+  var cellBits: Int?
 
   @Flag(help: "Differential weight encoding (two columns per slice).")
   var differential = false
@@ -48,16 +54,23 @@ struct MapCommand: ParsableCommand {
   var format: OutputFormat = .table
 
   func run() throws {
-    let parts = array.split(separator: "x").map { Int($0) }
-    let side = 1...Limits.crossbarSide
-    guard parts.count == 2, let rows = parts[0], let cols = parts[1], side.contains(rows), side.contains(cols) else {
-      throw InputError("--array '\(array)': expected ROWSxCOLS with integers in 1...\(Limits.crossbarSide), e.g. " +
-          "128x128")
+    // The geometry is the arch's (as `run` maps), each flag given overriding its part.
+    let spec = try ArchSpec.load(arch, overrides: overrides)
+    var rows = spec.ima.crossbar.rows, cols = spec.ima.crossbar.columns
+    if let array {
+      let parts = array.split(separator: "x").map { Int($0) }
+      let side = 1...Limits.crossbarSide
+      guard parts.count == 2, let r = parts[0], let c = parts[1], side.contains(r), side.contains(c) else {
+        throw InputError("--array '\(array)': expected ROWSxCOLS with integers in 1...\(Limits.crossbarSide), " +
+            "e.g. 128x128")
+      }
+      (rows, cols) = (r, c)
     }
+    let weightBits = self.weightBits ?? spec.data.weightBits, cellBits = self.cellBits ?? spec.ima.crossbar.bitsPerCell
     guard (1...32).contains(weightBits) else { throw InputError("--weight-bits \(weightBits): must be in 1...32") }
     guard (1...8).contains(cellBits) else { throw InputError("--cell-bits \(cellBits): must be in 1...8") }
     let g = ArrayGeometry(rows: rows, columns: cols, slicesPerWeight: (weightBits + cellBits - 1) / cellBits,
-                          isDifferential: differential)
+                          isDifferential: differential || spec.data.weightEncoding == .differential)
     let bench = try Workbench(workload: workload, factorize: factorize, weights: weights, seed: seed,
                               compress: compress.map { try PluginSpec($0, what: "--compress") },
                               mapper: MapperRegistry.mapper(kind: mapper), geometry: g, weightBits: weightBits,

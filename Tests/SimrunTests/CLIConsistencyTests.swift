@@ -56,7 +56,7 @@ struct CLIConsistencyTests {
     let s = try runBinary(["sweep", spec, "--out", "\(dir)/s", "--quiet"])
     #expect(s.status == 0 && s.stderr.isEmpty && s.stdout.split(separator: "\n").count == 1, "\(s)")
     let d = BadInputCase.folder
-    let f = try runBinary(["finetune", "--model", "\(d)/../digits/digits-cnn.onnx", "--data", "\(d)/d-test16.npz",
+    let f = try runBinary(["finetune", "--model", "\(d)/../digits/digits-cnn.onnx", "--train", "\(d)/d-test16.npz",
                            "--val", "\(d)/d-test16.npz", "--calibration", "\(d)/d-calib16.npz", "--epochs", "1",
                            "--out", "\(dir)/f", "--quiet"])
     #expect(f.status == 0 && f.stdout.split(separator: "\n").count == 1 && f.stdout.hasPrefix("wrote "), "\(f)")

@@ -19,7 +19,7 @@ struct FineTuneCommandTests {
   @Test("crossbar pruning recovers: training.csv per epoch, the same bytes twice, accuracy before and after, weights that load")
   func recovers() throws {
     let train = try slice("train", 0..<400), val = try slice("test", 0..<120)
-    let args = ["finetune", "--model", "\(digits)/digits-cnn.onnx", "--data", train, "--val", val,
+    let args = ["finetune", "--model", "\(digits)/digits-cnn.onnx", "--train", train, "--val", val,
                 "--compress", "prune-crossbar:params=17312,fit=nearest", "--epochs", "2", "--lr", "0.02"]
     let a = temporaryDirectory(), b = temporaryDirectory()
     let r = try runBinary(args + ["--out", a])
@@ -67,7 +67,7 @@ struct FineTuneCommandTests {
   @Test("--xa-prune: kernel groups, then crossbar blocks, zeroed in training become removed filters and absent crossbars")
   func xaPhases() throws {
     let out = temporaryDirectory()
-    let r = try runBinary(["finetune", "--model", "\(digits)/digits-cnn.onnx", "--data", try slice("train", 0..<200),
+    let r = try runBinary(["finetune", "--model", "\(digits)/digits-cnn.onnx", "--train", try slice("train", 0..<200),
                            "--xa-prune", "kernelGroups=0.5,crossbars=0.5", "--epochs", "2", "--out", out])
     #expect(r.status == 0, "\(r.stderr)")
     let csv = try String(contentsOfFile: "\(out)/compression.csv", encoding: .utf8)

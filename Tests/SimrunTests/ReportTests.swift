@@ -100,3 +100,36 @@ struct ReportTests {
     #expect(html.contains("<code>array</code> ties <code>arch.ima.crossbar.rows</code>"))
   }
 }
+
+/// Collects what a meter writes.
+final class Lines: @unchecked Sendable {
+  private let lock = NSLock()
+  private var items: [String] = []
+  func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
+  var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+}
+
+@Suite("progress on stderr")
+struct PhaseMeterTests {
+  @Test("past its threshold a meter names the phase and its detail; before it, it says nothing")
+  func phases() throws {
+    let late = Lines(), early = Lines()
+    let m = PhaseMeter("run", after: 0, terminal: false) { late.add($0) }
+    m.enter("simulation")
+    m.report("image 3/10")
+    Thread.sleep(forTimeInterval: 1.2)
+    m.stop()
+    #expect(late.all.first?.hasPrefix("run: simulation image 3/10 (") == true, "\(late.all)")
+    // A line per phase without a terminal: the same phase is not repeated within 10 s.
+    #expect(late.all.count == 1, "\(late.all)")
+    let quick = PhaseMeter("run", after: 60, terminal: false) { early.add($0) }
+    quick.enter("simulation")
+    Thread.sleep(forTimeInterval: 0.8)
+    quick.stop()
+    let off = PhaseMeter("run", enabled: false, after: 0, terminal: false) { early.add($0) }
+    off.enter("mapping")
+    Thread.sleep(forTimeInterval: 0.8)
+    off.stop()
+    #expect(early.all.isEmpty, "\(early.all)")
+  }
+}

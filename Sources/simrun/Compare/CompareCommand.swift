@@ -61,7 +61,8 @@ struct CompareCommand: ParsableCommand {
 
   func run() throws {
     Functional.useSingleThreadedBLAS()
-    let common = try options.tree(commandFlags: ["config", "variant", "no-defaults", "only", "match", "baseline", "jobs",
+    let common = try options.tree(commandFlags: ["config", "variant", "no-defaults", "only", "match", "baseline",
+                                                 "jobs",
                                                  "out", "quiet", "train", "finetune"])
     var comparison = try Comparison(common: common,
                                     variants: Comparison.variants(defaults: !noDefaults, adding: variant, only: only),

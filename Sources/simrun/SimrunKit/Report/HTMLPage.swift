@@ -75,8 +75,8 @@ struct HTMLPage {
     let records = CSV.records(text).records.filter { !($0.count == 1 && $0[0].isEmpty) }
     guard let header = records.first else { return }
     let keep = (columns ?? header).compactMap { header.firstIndex(of: $0) }
-    table(header: keep.map { header[$0] }, rows: records.dropFirst().map { r in keep.map { $0 < r.count ? r[$0] : "" } },
-          limit: limit, caption: caption)
+    let rows = records.dropFirst().map { r in keep.map { $0 < r.count ? r[$0] : "" } }
+    table(header: keep.map { header[$0] }, rows: rows, limit: limit, caption: caption)
   }
 
   /// An SVG figure inline, in a box that scrolls sideways when the figure is wider than the page.
@@ -107,8 +107,8 @@ struct HTMLPage {
   /// `a/b c.csv` as a relative URL: each path segment percent-encoded.
   static func href(_ path: String) -> String {
     path.split(separator: "/", omittingEmptySubsequences: false).map {
-      String($0).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#")))
-        ?? String($0)
+      let allowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))
+      return String($0).addingPercentEncoding(withAllowedCharacters: allowed) ?? String($0)
     }.joined(separator: "/")
   }
 

@@ -15,7 +15,8 @@ enum RunReportPage {
     page.paragraph(setupSentence(o, compression: compression), cssClass: "setup")
     page.verdict(verdict(o))
     page.heading("Figures of merit")
-    page.table(header: ["metric", "value", "unit"], rows: Metric.listed(fineTuned: o.accuracyBefore != nil).compactMap { m in
+    let metrics = Metric.listed(fineTuned: o.accuracyBefore != nil)
+    page.table(header: ["metric", "value", "unit"], rows: metrics.compactMap { m in
       guard let v = m.value(o), v != 0 || !m.name.hasPrefix("energy.") else { return nil }
       return [m.label, StatNode.number(v / m.axisDivisor), m.axisUnit == "1" ? "fraction" : m.axisUnit]
     })
@@ -61,7 +62,8 @@ enum RunReportPage {
     return records.dropFirst().map { r in
       func v(_ c: String) -> String { header.firstIndex(of: c).map { $0 < r.count ? r[$0] : "" } ?? "" }
       func scaled(_ c: String, _ d: Double) -> String { Double(v(c)).map { StatNode.number($0 / d) } ?? "" }
-      let stall = Double(v("stallInputCycles")).map { StatNode.number(clock.ns(Cycles(UInt64(max(0, $0)))) / 1e3) } ?? ""
+      let stall = Double(v("stallInputCycles"))
+        .map { StatNode.number(clock.ns(Cycles(UInt64(max(0, $0)))) / 1e3) } ?? ""
       return [v("layer"), v("kind"), v("window"), v("crossbars"), v("replicas"), v("adcBits"), v("computingCycles"),
               scaled("latencyNs", 1e3), scaled("energyPJ", 1e6), scaled("utilization", 0.01), stall,
               scaled("spilledBytes", 1e3), v("note")]
@@ -124,7 +126,8 @@ enum RunReportPage {
     lines += o.bench.notes.map { "Note: \($0)" }
     if let a = o.accuracy {
       let parts = a.rows.map { String(format: "%@ %.2f %%", $0.scope, 100 * $0.top1) }
-      let before = o.accuracyBefore?.crossbarTop1.map { String(format: " (%.2f %% before fine-tuning)", 100 * $0) } ?? ""
+      let before = o.accuracyBefore?.crossbarTop1
+        .map { String(format: " (%.2f %% before fine-tuning)", 100 * $0) } ?? ""
       lines.append("Top-1 on \(a.rows.first?.images ?? 0) images: " + parts.joined(separator: ", ") + before + ".")
     }
     return lines

@@ -95,7 +95,8 @@ enum SweepReportPage {
   static func shownMetrics(_ spec: SweepSpec) -> [(Int, Metric)] {
     let objectives = spec.objectives.compactMap { o in spec.metrics.firstIndex { $0.column == o.metric } }
     let others = ["firstImageLatency", "imagesPerSecond", "energyPerImage", "usedArea", "crossbars", "params",
-                  "spilledBytesPerImage", "lossyADCLayers", "top1"].compactMap { n in spec.metrics.firstIndex { $0.name == n } }
+                  "spilledBytesPerImage",
+                  "lossyADCLayers", "top1"].compactMap { n in spec.metrics.firstIndex { $0.name == n } }
       .filter { !objectives.contains($0) }
     return (objectives + others).map { ($0, spec.metrics[$0]) }
   }

@@ -25,8 +25,17 @@ enum SweepPlots {
     }
     func better(_ max: Bool) -> String { max ? "higher is better" : "lower is better" }
     let more = o.count > 2 ? " (front on all \(o.count) objectives)" : ""
+    let b = table.spec.base
+    let arch: String
+    switch b.arch {
+    case .named(let a): arch = URL(fileURLWithPath: a).lastPathComponent
+    case .inline, .resolved: arch = "inline arch"
+    }
+    let compression = b.compress.isEmpty ? "dense" : b.compress.map(\.text).joined(separator: " + ")
     return SVGChart.scatter(
-      title: "Pareto front: \(best.count) of \(best.count + others.count) design points\(more)",
+      title: "\(URL(fileURLWithPath: b.workload).lastPathComponent) on \(arch) (\(b.mapper.text), " +
+          "\(compression) unless varied): Pareto front, \(best.count) of \(best.count + others.count) design " +
+          "points\(more)",
       xLabel: "\(xm.axisLabel), \(better(o[0].maximise))", yLabel: "\(ym.axisLabel), \(better(o[1].maximise))",
       series: [("design point", others, false), ("Pareto front (#point)", best, true)],
       names: [otherNames, bestNames], marks: [[], bestMarks])

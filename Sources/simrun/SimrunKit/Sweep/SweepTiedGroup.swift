@@ -25,8 +25,8 @@ extension SweepParameter {
     for (i, d) in designs.enumerated() {
       let given = d.compactMap { $0.key.string }.filter { $0 != "label" }
       guard Set(given) == Set(keys), given.count == keys.count else {
-        throw InputError("\(at)[\(i)]: every design of a tied group sets the same keys (\(keys.joined(separator: ", ")))" +
-            "; this one sets \(given.joined(separator: ", "))")
+        throw InputError("\(at)[\(i)]: every design of a tied group sets the same keys " +
+            "(\(keys.joined(separator: ", "))); this one sets \(given.joined(separator: ", "))")
       }
       for (j, k) in keys.enumerated() { columns[j].append(d[Node(k)]!) }
       if let l = d["label"] {
