@@ -81,7 +81,8 @@ struct CompareCommand: ParsableCommand {
     let count = comparison.variants.count
     let progress = Counter()
     let outcome = try comparison.run(jobs: jobs) { label, ok in
-      note("compare: \(progress.next())/\(count) \(label)\(ok ? "" : " failed")")
+      let n = progress.next()
+      if !quiet { note("compare: \(n)/\(count) \(label)\(ok ? "" : " failed")") }
     }
     if let table = outcome.table {
       let files = try CompareOutputs.write(outcome, to: dir)

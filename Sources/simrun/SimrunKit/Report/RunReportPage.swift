@@ -23,7 +23,7 @@ enum RunReportPage {
     page.heading("Per layer")
     page.svg(RunPlots.layers(o))
     page.table(header: ["layer", "kind", "window", "crossbars", "copies", "ADC bits", "computing cycles",
-                        "latency [µs]", "energy [µJ]", "crossbar utilization [%]", "input stalls [µs]",
+                        "latency [µs]", "energy [µJ]", "array cells used [%]", "input stalls [µs]",
                         "spilled [KB]", "note"], rows: layerRows(o))
     page.heading("Energy by component class")
     let total = max(r.energyPJ, 1e-30), images = Double(max(1, r.images))
@@ -82,7 +82,9 @@ enum RunReportPage {
     if !s.set.isEmpty { t += " (" + s.set.map { "`--set \($0)`" }.joined(separator: ", ") + ")" }
     t += ". Mapper `\(s.mapper.text)`, compression \(compression == "dense" ? "none" : "`\(compression)`"), "
     t += "\(s.schedule.rawValue) schedule, \(s.images) image\(s.images == 1 ? "" : "s"), replication " +
-        "`\(s.replicate)`, placement `\(s.placement.rawValue)`; weights: \(o.bench.weightsSource)"
+        "`\(s.replicate)`, placement `\(s.placement.rawValue)`; weights: " +
+        (o.bench.weightsSource.hasPrefix("none") ? "none loaded (a dense layout needs only the shapes)"
+           : o.bench.weightsSource)
     if let e = s.eval { t += "; accuracy on `\(e)`" }
     return t + "."
   }
