@@ -108,11 +108,15 @@ enum RunReportPage {
       }
       lines.append(line + ".")
     }
-    if let slow = r.layers.max(by: { ($0.end - $0.start) < ($1.end - $1.start) }), r.latencyNs > 0 {
-      let ns = r.spec.clock.ns(slow.end - slow.start)
-      lines.append(String(format: "Slowest layer: `%@` (%.2f µs, %d crossbar%@, %d cop%@).", slow.name, ns / 1e3,
-                          slow.crossbars, slow.crossbars == 1 ? "" : "s", slow.replicas,
-                          slow.replicas == 1 ? "y" : "ies"))
+    // The layer whose crossbars compute longest (on average per crossbar): in a pipeline, the stage
+    // that sets the pace unless a router port or buffer does; a layer's span also holds its waits.
+    let clock = r.spec.clock
+    func busy(_ l: LayerResult) -> Double { RunPlots.meanBusyNs(l, clock: clock) }
+    if let busiest = r.layers.max(by: { busy($0) < busy($1) }), busiest.crossbars > 0 {
+      lines.append(String(format: "Longest-computing layer: `%@` (its crossbars read %.2f µs each on average; %d " +
+                          "crossbar%@, %d cop%@). A layer's latency in the table also holds its waits for inputs.",
+                          busiest.name, busy(busiest) / 1e3, busiest.crossbars,
+                          busiest.crossbars == 1 ? "" : "s", busiest.replicas, busiest.replicas == 1 ? "y" : "ies"))
     }
     if let top = r.energyByClass.max(by: { $0.1 < $1.1 }), r.energyPJ > 0 {
       lines.append(String(format: "Energy: %@ takes %.0f %% of it.", top.0.rawValue, 100 * top.1 / r.energyPJ))
