@@ -25,7 +25,7 @@ public struct CompareSetup: Sendable {
       .init("workload", .string(workload)), .init("network", .string(network)),
       .init("arch", .string(arch)), .init("archSource", .string(archSource)),
       .init("archSet", .array(archSet.map { .string($0) })), .init("archBrief", .string(archBrief)),
-      .init("schedule", .string(schedule)), .init("images", .number(Double(images))),
+      .init("schedule", .string(schedule)), .init("images", .integer(images)),
       .init("replicate", .string(replicate)), .init("placement", .string(placement)),
       .init("data", data.map { .string($0) } ?? .null), .init("fineTune", fineTune.map { .string($0) } ?? .null),
       .init("match", .string(match)), .init("baseline", .string(baseline)),

@@ -78,20 +78,14 @@ public struct Comparison {
 
   /// The setup record of a comparison whose common run is `base` on `spec`.
   func record(base: RunSetup, network: String, spec: ArchSpec, baseline: String) -> CompareSetup {
-    let archSource: String
-    switch base.arch {
-    case .named(let s): archSource = s
-    case .inline, .resolved: archSource = "inline"
-    }
-    let data: String? = base.eval
     let tuning = fineTune.map { f in
       "\(f.options.epochs) epochs of \(f.options.optimizer) at lr \(StatNode.number(f.options.learningRate)), batch " +
           "\(f.options.batch), on \(f.train)"
     }
-    return CompareSetup(network: network, workload: base.workload, arch: spec.name, archSource: archSource,
+    return CompareSetup(network: network, workload: base.workload, arch: spec.name, archSource: base.arch.name,
                         archSet: base.set, archBrief: spec.brief, schedule: base.schedule.rawValue,
                         images: base.images, replicate: base.replicate, placement: base.placement.rawValue,
-                        data: data, fineTune: tuning, match: budget.text, baseline: baseline,
+                        data: base.eval, fineTune: tuning, match: budget.text, baseline: baseline,
                         configurations: variants.map { ($0.label, $0.flags) })
   }
 

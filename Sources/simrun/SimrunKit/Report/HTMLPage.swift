@@ -52,7 +52,7 @@ struct HTMLPage {
   /// (whole numbers in full). `highlight` rows are shaded. Past `limit` rows the rest is left out
   /// and a line says so (the CSV file has them all).
   mutating func table(header: [String], rows: [[String]], highlight: Set<Int> = [], limit: Int = 400,
-                      caption: String? = nil) {
+                      total: Int? = nil, caption: String? = nil) {
     var s = ["<div class=\"scroll\"><table>"]
     if let caption { s.append("<caption>\(Self.inline(caption))</caption>") }
     s.append("<thead><tr>" + header.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr></thead><tbody>")
@@ -64,8 +64,11 @@ struct HTMLPage {
       }.joined() + "</tr>")
     }
     s.append("</tbody></table></div>")
-    if rows.count > limit {
-      s.append("<p class=\"note\">The first \(limit) of \(rows.count) rows; the CSV file holds them all.</p>")
+    // `total`: the caller built only the first rows of that many.
+    let all = max(total ?? rows.count, rows.count)
+    if all > min(limit, rows.count) {
+      s.append("<p class=\"note\">The first \(min(limit, rows.count)) of \(all) rows; the CSV file holds them " +
+               "all.</p>")
     }
     body += s
   }
@@ -121,16 +124,18 @@ struct HTMLPage {
   }
 
   /// A number for reading: whole numbers in full, others to 4 significant digits.
-  static func figure(_ v: Double) -> String { number(StatNode.number(v)) ?? StatNode.number(v) }
-
-  /// A cell that reads as a number, formatted for reading; nil for text.
-  static func number(_ cell: String) -> String? {
-    guard let v = Double(cell), v.isFinite, cell.first.map({ $0.isNumber || $0 == "-" || $0 == "." }) == true
-    else { return nil }
+  static func figure(_ v: Double) -> String {
     if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
     let a = abs(v)
     if a >= 1e15 || a < 1e-3 { return String(format: "%.3e", v) }
     return a >= 1000 ? String(format: "%.0f", v) : String(format: "%.4g", v)
+  }
+
+  /// A cell that reads as a number, formatted by `figure`; nil for text (`64x64`, `auto`, `-`).
+  static func number(_ cell: String) -> String? {
+    guard cell.first.map({ $0.isNumber || $0 == "-" || $0 == "." }) == true, let v = Double(cell), v.isFinite
+    else { return nil }
+    return figure(v)
   }
 
   static let css = """

@@ -54,19 +54,14 @@ enum RunReportPage {
     return page.html
   }
 
-  /// One row per layer, in reading units (µs, µJ, KB, %).
+  /// One row per layer, in reading units (µs, µJ, KB, %): the figures of `layers.csv`, from the result.
   static func layerRows(_ o: RunOutcome) -> [[String]] {
-    let records = CSV.records(o.report.layersCSV).records.filter { $0.count > 1 }
-    guard let header = records.first else { return [] }
-    let clock = o.result.spec.clock
-    return records.dropFirst().map { r in
-      func v(_ c: String) -> String { header.firstIndex(of: c).map { $0 < r.count ? r[$0] : "" } ?? "" }
-      func scaled(_ c: String, _ d: Double) -> String { Double(v(c)).map { StatNode.number($0 / d) } ?? "" }
-      let stall = Double(v("stallInputCycles"))
-        .map { StatNode.number(clock.ns(Cycles(UInt64(max(0, $0)))) / 1e3) } ?? ""
-      return [v("layer"), v("kind"), v("window"), v("crossbars"), v("replicas"), v("adcBits"), v("computingCycles"),
-              scaled("latencyNs", 1e3), scaled("energyPJ", 1e6), scaled("utilization", 0.01), stall,
-              scaled("spilledBytes", 1e3), v("note")]
+    let r = o.result, clock = r.spec.clock
+    return r.layers.map { l in
+      [l.name, l.kind, l.window, "\(l.crossbars)", "\(l.replicas)", "\(l.adcBits)", "\(l.computingCycles)",
+       StatNode.number(clock.ns(l.cycles) / 1e3), StatNode.number(l.counts.energyPJ(r.spec) / 1e6),
+       StatNode.number(100 * l.utilization), StatNode.number(clock.ns(l.stallInputCycles) / 1e3),
+       StatNode.number(Double(l.spilledBytes) / 1e3), l.note]
     }
   }
 

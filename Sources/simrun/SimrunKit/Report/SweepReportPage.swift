@@ -9,13 +9,10 @@ import Foundation
 enum SweepReportPage {
   static func html(_ table: SweepTable) -> String {
     let spec = table.spec, front = table.front
-    let ok = table.rows.filter(\.ok).count
-    let arch: String
-    switch spec.base.arch {
-    case .named(let a): arch = a
-    case .inline, .resolved: arch = "an inline arch"
-    }
-    var page = HTMLPage(title: "Sweep: \(spec.base.workload) on \(arch), \(table.rows.count) design points")
+    let finished = table.rows.filter(\.ok), ok = finished.count
+    let arch = URL(fileURLWithPath: spec.base.arch.name).lastPathComponent
+    let workload = URL(fileURLWithPath: spec.base.workload).lastPathComponent
+    var page = HTMLPage(title: "Sweep: \(workload) on \(arch), \(table.rows.count) design points")
     page.paragraph(setupSentence(spec), cssClass: "setup")
     let objectives = spec.objectives.map { o in
       "\(Metric.named(o.metric)?.label ?? o.metric) (\(o.maximise ? "higher" : "lower") is better)"
@@ -49,16 +46,18 @@ enum SweepReportPage {
                rows: frontRows.map { row($0, spec: spec, shown: shown) })
     page.svg(SweepPlots.pareto(table))
     page.heading("Every point")
+    // Only the rows the page shows are built: a sweep of millions of points stays one page.
+    let listed = finished.prefix(400)
     page.table(header: ["point"] + spec.parameters.map(\.name) + shown.map(\.1.axisLabel) + ["limited by"],
-               rows: table.rows.filter(\.ok).map { row($0, spec: spec, shown: shown) },
-               highlight: Set(table.rows.filter(\.ok).enumerated().filter { front.contains($0.element.point) }
-                                .map(\.offset)),
-               caption: "Front points shaded.")
+               rows: listed.map { row($0, spec: spec, shown: shown) },
+               highlight: Set(listed.enumerated().filter { front.contains($0.element.point) }.map(\.offset)),
+               total: ok, caption: "Front points shaded.")
     let failed = table.rows.filter { !$0.ok }
     if !failed.isEmpty {
       page.heading("Failed points")
       page.table(header: ["point"] + spec.parameters.map(\.name) + ["error"],
-                 rows: failed.map { [String($0.point)] + $0.values + [$0.error] }, limit: 100)
+                 rows: failed.prefix(100).map { [String($0.point)] + $0.values + [$0.error] }, limit: 100,
+                 total: failed.count)
     }
     page.heading("Files")
     page.links(SweepOutputs.files.filter { $0.name != "report.html" }.map { ($0.name, $0.about) })

@@ -45,10 +45,7 @@ struct SweepParameter: Sendable {
   let target: Target
   let domain: Domain
   /// A tied group's parameters, each with one value per design, in the group's order (empty otherwise).
-  var members: [SweepParameter]
-  /// The spec's folder: a relative file path among the values is looked up there first
-  /// (`SweepSpec.resolve`); nil: as given.
-  var folder: String?
+  let members: [SweepParameter]
 
   /// A parameter of `target` with `domain` (a tied group's member, or a group with `members`).
   init(name: String, target: Target, domain: Domain, members: [SweepParameter] = []) {
@@ -194,9 +191,8 @@ struct SweepParameter: Sendable {
     case (.arch(let path), _): tree.assign("set", ((tree.value("set") as? [Any]) ?? []) + ["\(path)=\(v.text)"])
     case (.setting, .plugin(let p)): tree.assign(name, p.tree)
     case (.setting, .plugins(let steps)): tree.assign(name, steps.map(\.tree))
-    case (.setting(let key), .scalar(let given)):
+    case (.setting(let key), .scalar(let text)):
       let s = RunSetup.setting(key: key)!
-      let text = SweepSpec.pathKeys.contains(key) ? SweepSpec.resolve(given, in: folder) : given
       switch s.arity {
       case .replacingList, .appendingList: tree.assign(key, [try s.treeValue(text, flag: at)])
       default: tree.assign(key, try s.treeValue(text, flag: at))

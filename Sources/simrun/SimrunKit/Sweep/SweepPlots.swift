@@ -26,11 +26,7 @@ enum SweepPlots {
     func better(_ max: Bool) -> String { max ? "higher is better" : "lower is better" }
     let more = o.count > 2 ? " (front on all \(o.count) objectives)" : ""
     let b = table.spec.base
-    let arch: String
-    switch b.arch {
-    case .named(let a): arch = URL(fileURLWithPath: a).lastPathComponent
-    case .inline, .resolved: arch = "inline arch"
-    }
+    let arch = URL(fileURLWithPath: b.arch.name).lastPathComponent
     let compression = b.compress.isEmpty ? "dense" : b.compress.map(\.text).joined(separator: " + ")
     return SVGChart.scatter(
       title: "\(URL(fileURLWithPath: b.workload).lastPathComponent) on \(arch) (\(b.mapper.text), " +

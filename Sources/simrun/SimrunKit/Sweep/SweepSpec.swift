@@ -26,6 +26,8 @@ public struct SweepSpec: Sendable {
 
   /// Design points: the grid's product, or the sample size.
   let pointCount: Int
+  /// The spec file's folder, where relative file paths are looked up first (`resolve`).
+  let folder: String?
 
   /// Largest number of points a spec may describe.
   static let maximumPoints = 10_000_000
@@ -49,20 +51,18 @@ public struct SweepSpec: Sendable {
     if !problems.isEmpty { throw InputError(problems: problems) }
     guard top["version"]?.int == 1 else { throw InputError("\(source): 'version' must be 1 (the only spec version)") }
 
-    base = try Self.baseSetup(top["base"], source: source, folder: Self.folder(of: source))
+    let folder = Self.folder(of: source)
+    self.folder = folder
+    base = Self.resolvingPaths(try Self.baseSetup(top["base"], source: source), in: folder)
     guard let grid = top["grid"]?.mapping, !grid.isEmpty else {
       throw InputError("\(source): 'grid' must map at least one parameter to its values (e.g. mapper: [im2col, " +
           "vw-sdk])")
     }
-    let folder = Self.folder(of: source)
     parameters = try grid.map { key, value in
       let name = key.string ?? ""
-      var p = SweepParameter.isTiedGroup(name: name, values: value)
+      return SweepParameter.isTiedGroup(name: name, values: value)
         ? try SweepParameter(tiedGroup: name, values: value, source: source)
         : try SweepParameter(name: name, values: value, source: source)
-      p.folder = folder
-      for i in p.members.indices { p.members[i].folder = folder }
-      return p
     }
     let keys = parameters.flatMap { $0.members.isEmpty ? [$0.name] : $0.members.map(\.name) }
     if let twice = Dictionary(grouping: keys, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
@@ -107,7 +107,7 @@ public struct SweepSpec: Sendable {
         guard let key = k.string, key != "train" else { return nil }
         return "\(key)=\(v.string ?? "")"
       }
-      fineTune = (Self.resolve(train, in: Self.folder(of: source)),
+      fineTune = (Self.resolve(train, in: folder),
                   try TrainingOptions(parsing: rest.joined(separator: ","), source: "\(source) finetune"))
     } else {
       fineTune = nil
@@ -124,14 +124,20 @@ public struct SweepSpec: Sendable {
     objectives = try names.map { try SweepObjective(parsing: $0, metrics: m, source: source) }
   }
 
-  /// The base run: any run-file key (`simrun run --config`); its file paths resolved by `resolve`.
-  static func baseSetup(_ node: Node?, source: String, folder: String?) throws -> RunSetup {
+  /// The base run: any run-file key (`simrun run --config`).
+  static func baseSetup(_ node: Node?, source: String) throws -> RunSetup {
     guard let node else { return RunSetup() }
     guard node.mapping != nil else { throw InputError("\(source): 'base' must be a mapping of run-file keys") }
     let text = try Yams.serialize(node: node)
     var tree = RunTree()
     try tree.merge(file: ConfigTree.parse(text, source: "\(source) base"), source: "\(source) base")
-    var s = try tree.setup(source: "\(source) base")
+    return try tree.setup(source: "\(source) base")
+  }
+
+  /// `s` with every setting that may be a file path (workload, arch, weights, eval, calibration)
+  /// resolved by `resolve`: the base run's and each point's, whatever key of the grid set it.
+  static func resolvingPaths(_ s: RunSetup, in folder: String?) -> RunSetup {
+    var s = s
     s.workload = resolve(s.workload, in: folder)
     if case .named(let a) = s.arch { s.arch = .named(resolve(a, in: folder)) }
     s.weights = s.weights.map { resolve($0, in: folder) }
@@ -139,9 +145,6 @@ public struct SweepSpec: Sendable {
     s.calibration = s.calibration.map { resolve($0, in: folder) }
     return s
   }
-
-  /// Run settings whose values may be file paths.
-  static let pathKeys: Set<String> = ["workload", "arch", "weights", "eval", "calibration"]
 
   /// The folder of the spec file `source` (nil for a spec given as text).
   static func folder(of source: String) -> String? {
@@ -154,9 +157,7 @@ public struct SweepSpec: Sendable {
   static func resolve(_ path: String, in folder: String?) -> String {
     guard let folder, !path.hasPrefix("/"), !path.isEmpty else { return path }
     let candidate = URL(fileURLWithPath: folder).appendingPathComponent(path).standardized.path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) else { return path }
-    return candidate
+    return FileManager.default.fileExists(atPath: candidate) ? candidate : path
   }
 
   /// The parameter values of point `i` (0 ..< pointCount), as the CSV shows them.
@@ -179,7 +180,7 @@ public struct SweepSpec: Sendable {
     let values = values(of: i)
     // Whole values first, then options of the mapper or the compressor steps they chose.
     for (p, v) in zip(parameters, values) where !p.isOption { try p.apply(v, to: &tree) }
-    var s = try tree.setup(source: "point \(i)")
+    var s = Self.resolvingPaths(try tree.setup(source: "point \(i)"), in: folder)
     for (p, v) in zip(parameters, values) where p.isOption { try p.apply(v, to: &s) }
     return s
   }

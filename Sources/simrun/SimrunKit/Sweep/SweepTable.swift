@@ -90,14 +90,18 @@ public struct SweepTable {
   let spec: SweepSpec
   /// Every point, in point order.
   public let rows: [SweepRow]
+  /// Points no other point beats on every objective (ties kept); found once, here, for the CSV's
+  /// flag, the plot, the report and the summary line.
+  public let front: Set<Int>
 
   init(spec: SweepSpec, rows: [SweepRow]) {
     self.spec = spec
     self.rows = rows.sorted { $0.point < $1.point }
+    front = Self.front(of: self.rows, spec: spec)
   }
 
   /// Each objective's value of a row, as minimised (negated when maximised); nil when the point failed.
-  func objectives(_ r: SweepRow) -> [Double]? {
+  static func objectives(_ r: SweepRow, spec: SweepSpec) -> [Double]? {
     guard r.ok else { return nil }
     var v: [Double] = []
     for o in spec.objectives {
@@ -113,9 +117,9 @@ public struct SweepTable {
   /// The objectives, as `a x b`.
   public var objectiveNames: String { spec.objectives.map(\.metric).joined(separator: " x ") }
 
-  /// Points no other point beats on every objective (ties kept).
-  public var front: Set<Int> {
-    let scored = rows.compactMap { r in objectives(r).map { (r.point, $0) } }
+  /// Points of `rows` no other point beats on every objective (ties kept).
+  static func front(of rows: [SweepRow], spec: SweepSpec) -> Set<Int> {
+    let scored = rows.compactMap { r in objectives(r, spec: spec).map { (r.point, $0) } }
     var out = Set<Int>()
     for (p, a) in scored {
       let dominated = scored.contains { _, b in
