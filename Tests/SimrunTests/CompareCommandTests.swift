@@ -40,6 +40,7 @@ struct CompareCommandTests {
     #expect(setup["network"] as? String == "resnet20" && setup["arch"] as? String == "isaac-8bit")
     #expect(setup["match"] as? String == "params=0.5" && setup["baseline"] as? String == "dense-im2col")
     #expect(setup["images"] as? Int == 1 && setup["schedule"] as? String == "pipeline")
+    #expect(setup["weights"] as? String == "synthetic (seed 1)")
     #expect((setup["configurations"] as? [[String: Any]])?.count == 12)
     // Each configuration keeps its run folder, whose metrics are the row's.
     #expect(json[5]["runFolder"] as? String == "runs/prune-rows")

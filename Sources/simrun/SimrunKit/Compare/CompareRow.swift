@@ -24,6 +24,8 @@ public struct CompareRow: Sendable {
   public var isSteadyState = false
   /// The busiest unit and how busy (`layer2.0.conv1 crossbars (71 %)`, `router3.local (97 %)`).
   public var limitedBy = ""
+  /// Where the run's weights came from (`Workbench.weightsSource`).
+  public var weights = ""
 
   /// The row of `run`, labelled `label`.
   public init(label: String, run: RunOutcome) {
@@ -34,6 +36,7 @@ public struct CompareRow: Sendable {
     images = run.result.images
     isSteadyState = run.result.isSteadyState
     limitedBy = run.result.limitedByText ?? ""
+    weights = run.bench.weightsSource
   }
 
   /// The value of the metric named `name`.

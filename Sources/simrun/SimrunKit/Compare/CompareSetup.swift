@@ -12,6 +12,9 @@ public struct CompareSetup: Sendable {
   public var arch: String, archSource: String, archSet: [String], archBrief: String
   /// Run settings of the common run.
   public var schedule: String, images: Int, replicate: String, placement: String
+  /// Where the weights come from (`synthetic (seed 1)`, the model's own, or a file): relative
+  /// errors of synthetic weights say what a layout keeps of a random matrix, not accuracy.
+  public var weights: String
   /// Labelled test images (nil: none), and fine-tuning as given (nil: none).
   public var data: String?, fineTune: String?
   /// `--match` as given, and the baseline row's label.
@@ -27,6 +30,7 @@ public struct CompareSetup: Sendable {
       .init("archSet", .array(archSet.map { .string($0) })), .init("archBrief", .string(archBrief)),
       .init("schedule", .string(schedule)), .init("images", .integer(images)),
       .init("replicate", .string(replicate)), .init("placement", .string(placement)),
+      .init("weights", .string(weights)),
       .init("data", data.map { .string($0) } ?? .null), .init("fineTune", fineTune.map { .string($0) } ?? .null),
       .init("match", .string(match)), .init("baseline", .string(baseline)),
       .init("configurations", .array(configurations.map {
@@ -39,7 +43,7 @@ public struct CompareSetup: Sendable {
   public var sentence: String {
     var s = "\(network) on \(arch) (\(archBrief)\(archSet.isEmpty ? "" : "; " + archSet.joined(separator: ", ")))"
     s += ", \(schedule) schedule, \(images) image\(images == 1 ? "" : "s"), replication \(replicate), placement " +
-        "\(placement); every compressed configuration at --match \(match)"
+        "\(placement); weights: \(weights); every compressed configuration at --match \(match)"
     if let data { s += "; accuracy on \(data)" }
     if let fineTune { s += ", fine-tuned (\(fineTune))" }
     return s + "; ratios are to \(baseline)."

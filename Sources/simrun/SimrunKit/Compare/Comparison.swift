@@ -77,7 +77,7 @@ public struct Comparison {
   }
 
   /// The setup record of a comparison whose common run is `base` on `spec`.
-  func record(base: RunSetup, network: String, spec: ArchSpec, baseline: String) -> CompareSetup {
+  func record(base: RunSetup, network: String, spec: ArchSpec, baseline: String, weights: String) -> CompareSetup {
     let tuning = fineTune.map { f in
       "\(f.options.epochs) epochs of \(f.options.optimizer) at lr \(StatNode.number(f.options.learningRate)), batch " +
           "\(f.options.batch), on \(f.train)"
@@ -85,6 +85,7 @@ public struct Comparison {
     return CompareSetup(network: network, workload: base.workload, arch: spec.name, archSource: base.arch.name,
                         archSet: base.set, archBrief: spec.brief, schedule: base.schedule.rawValue,
                         images: base.images, replicate: base.replicate, placement: base.placement.rawValue,
+                        weights: weights,
                         data: base.eval, fineTune: tuning, match: budget.text, baseline: baseline,
                         configurations: variants.map { ($0.label, $0.flags) })
   }
@@ -176,7 +177,9 @@ public struct Comparison {
     let b = rows.firstIndex { $0.label == (baseline ?? rows[0].label) } ?? 0
     let spec = try base.arch.load(overrides: base.set)
     var table = CompareTable(rows: rows, baseline: b,
-                             setup: record(base: base, network: net.name, spec: spec, baseline: rows[b].label))
+                             setup: record(base: base, network: net.name, spec: spec, baseline: rows[b].label,
+                                           weights: rows.map(\.weights).first { !$0.hasPrefix("none") }
+                                             ?? "none loaded (dense layouts need only the shapes)"))
     table.runFolders = folders
     return Outcome(table: table, runFiles: files, failures: failures)
   }
